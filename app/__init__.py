@@ -1,0 +1,38 @@
+"""The application factory: the only place an app is made (besides the tests)."""
+
+from pathlib import Path
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+
+from app.extensions import csrf, db, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+
+def create_app(test_config=None):
+    """Build the Flask app: config, extensions, FAB, screens, CLI commands.
+
+    Nothing here touches the database: the schema comes from the migrations and
+    the permissions from ``flask sync-roles`` (both run by ``run.py``).
+    """
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object("config")
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    csrf.init_app(app)
+
+    from app import cli, template_helpers
+    from app.views import register_views
+
+    with app.app_context():
+        appbuilder = AppBuilder(update_perms=False)
+        appbuilder.init_app(app, db.session)
+        register_views(appbuilder)
+
+    template_helpers.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,170 @@
+"""Demo data: Babakan's officers per the SOP, demo logins, and complaints over 12 months.
+
+Every complaint goes through the real services (register, then workflow steps,
+backdated), so the timeline, deadlines and statistics are what real use gives.
+Names and phone numbers are invented. Not for a production database.
+"""
+
+import datetime as dt
+import os
+import random
+
+from flask import current_app
+
+from app import security, services, workflow
+from app.extensions import db
+from app.models import Category, Complaint, Dusun, Officer
+from app.timeutil import now_wib
+
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-babakan-2026")
+
+# (login, name, position, field of work, role)
+OFFICERS = [
+    ("kades", None, "kepala_desa", "Pemerintahan desa", security.HEAD),
+    ("sekdes", "Tri Wahyuningsih", "sekretaris_desa", "Sekretariat", security.LIAISON),
+    ("petugas", "Dwi Lestari", "petugas_pengelola", "Desk pengaduan", security.DESK),
+    ("kasipem", "Agus Salim", "kasi", "Pemerintahan", security.LIAISON),
+    ("kasikesra", "Nur Khasanah", "kasi", "Kesejahteraan", security.LIAISON),
+    ("kasipel", "Bambang Riyadi", "kasi", "Pelayanan", security.LIAISON),
+    ("kaurkeu", "Sri Mulyani", "kaur", "Keuangan", security.LIAISON),
+    ("kaurum", "Eko Prasetyo", "kaur", "Umum dan perencanaan", security.LIAISON),
+    ("stafkasi", "Fajar Nugroho", "staf_kasi", "Pelayanan", security.LIAISON),
+]
+
+FIRST = ["Siti", "Sri", "Tri", "Budi", "Slamet", "Wahyu", "Ratna", "Ahmad", "Suparman", "Dewi",
+         "Yuli", "Rohmat", "Sugeng", "Kusnadi", "Warsini", "Tarsono", "Endang", "Ngatini"]
+LAST = ["Aminah", "Rahayu", "Santoso", "Hidayat", "Purwanto", "Lestari", "Susanti", "Wibowo",
+        "Saputra", "Mulyadi", "Handayani", "Kurniawan", "Setiawan", "Wulandari"]
+
+SUBJECTS = {
+    "Pelayanan publik": ["Surat pengantar lama selesai", "Petugas kantor desa tidak ada di tempat",
+                         "Antrian pelayanan tidak tertib"],
+    "Program/kegiatan desa": ["Pembangunan talud belum selesai", "Jadwal posyandu tidak jelas",
+                              "Pelatihan UMKM tidak diumumkan"],
+    "Dugaan penyimpangan": ["Pungutan saat mengurus surat", "Dana kegiatan tidak transparan"],
+    "Infrastruktur dan lingkungan": ["Lampu jalan mati", "Jalan berlubang di RT 03",
+                                     "Saluran air tersumbat", "Jembatan kecil rusak"],
+    "Bantuan sosial": ["Nama tidak masuk daftar BLT", "Bantuan beras terlambat"],
+    "Administrasi kependudukan": ["KK belum jadi", "Surat keterangan domisili ditolak"],
+    "Lainnya": ["Usulan taman bacaan", "Anjing liar di sekitar sekolah"],
+}
+OUTCOMES = ["administrative", "corrective", "policy"]
+
+
+def _ensure_officers():
+    """Create the SOP's officers (and one Kepala Dusun per dusun) with demo logins."""
+    sm = current_app.appbuilder.sm
+    head = current_app.config["VILLAGE"]["head_name"]
+    rows = list(OFFICERS)
+    for index, dusun in enumerate(db.session.query(Dusun).order_by(Dusun.id), start=1):
+        rows.append((f"kadus{index}", f"Kadus {dusun.name}", "kepala_dusun", dusun.name,
+                     security.LIAISON))
+    officers = {}
+    for login, name, position, field, role in rows:
+        name = name or head
+        user = sm.find_user(username=login) or sm.add_user(
+            username=login, first_name=name.split()[0], last_name=" ".join(name.split()[1:]) or "-",
+            email=f"{login}@babakan.desa.id", role=sm.find_role(role), password=DEMO_PASSWORD)
+        officer = db.session.query(Officer).filter_by(user_id=user.id).first()
+        if officer is None:
+            dusun = db.session.query(Dusun).filter_by(name=field).first()
+            officer = Officer(name=name, position=position, field_of_work=field, active=True,
+                              user_id=user.id, dusun=dusun,
+                              phone=f"+62812{random.randint(10000000, 99999999)}")
+            db.session.add(officer)
+        officers[login] = officer
+    db.session.commit()
+    return officers
+
+
+def _target_status(age_days, rng):
+    """Older complaints are further along, as in real life."""
+    if age_days < 3:
+        return rng.choice([workflow.RECEIVED, workflow.RECEIVED, workflow.VERIFIED])
+    if age_days < 20:
+        return rng.choice([workflow.NEEDS_COMPLETION, workflow.VERIFIED, workflow.FORWARDED,
+                           workflow.IN_REVIEW, workflow.RESOLVED])
+    return rng.choice([workflow.INFORMED] * 6 + [workflow.RESOLVED, workflow.REJECTED,
+                                                 workflow.REFERRED, workflow.FORWARDED])
+
+
+def load_demo(count=300, seed=2026):
+    """Load the demo set (skipped when complaints already exist); return a summary line."""
+    if db.session.query(Complaint.id).first():
+        return "Data demo sudah ada / demo data already present."
+    rng = random.Random(seed)
+    officers = _ensure_officers()
+    sm = current_app.appbuilder.sm
+    desk = sm.find_user(username="petugas")
+    liaisons = [o for login, o in officers.items() if login not in ("kades", "petugas")]
+    categories = db.session.query(Category).all()
+    dusuns = db.session.query(Dusun).all()
+    now = now_wib()
+    for _ in range(count):
+        age = rng.randint(0, 364)
+        received = now - dt.timedelta(days=age, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
+        received = received.replace(hour=max(8, min(received.hour, 15)))
+        category = rng.choice(categories)
+        complaint = Complaint(
+            kind=rng.choice(["pengaduan"] * 5 + ["laporan"] * 3 + ["saran"] * 2),
+            channel=rng.choice(["walk_in"] * 4 + ["complaint_box", "phone", "phone", "email",
+                                                  "website", "website", "social_media"]),
+            received_at=received,
+            complainant_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            complainant_address=f"RT {rng.randint(1, 6):02d}/RW {rng.randint(1, 4):02d}",
+            complainant_phone=f"+6281{rng.randint(100000000, 999999999)}",
+            subject=rng.choice(SUBJECTS.get(category.name, SUBJECTS["Lainnya"])),
+            description="Mohon segera ditindaklanjuti. Kejadian sudah berlangsung beberapa hari.",
+            dusun=rng.choice(dusuns), rt_rw=f"{rng.randint(1, 6):02d}/{rng.randint(1, 4):02d}",
+            urgency="normal",
+        )
+        services.register_complaint(complaint, desk, at=received)
+        _walk(complaint, _target_status(age, rng), desk, rng, category, liaisons, received, now)
+    return f"Data demo dimuat: {count} pengaduan, {len(officers)} petugas " \
+           f"(kata sandi demo: {DEMO_PASSWORD})."
+
+
+def _walk(complaint, target, desk, rng, category, liaisons, start, now):
+    """Take the SOP's steps from 'received' to ``target``, spread over the days since."""
+    clock = [start]
+
+    def later(max_days):
+        clock[0] = min(now, clock[0] + dt.timedelta(days=rng.uniform(0.2, max_days)))
+        return clock[0]
+
+    def step(name, user, **fields):
+        services.apply_step(complaint, name, fields, user, at=later(4))
+
+    if target == workflow.RECEIVED:
+        return
+    if target == workflow.NEEDS_COMPLETION:
+        step("request_completion", desk, missing="Mohon lengkapi lokasi kejadian (RT/RW).")
+        return
+    if target == workflow.REJECTED:
+        step("reject", desk, reason="Di luar kewenangan pemerintah desa.")
+        return
+    step("verify", desk, kind=complaint.kind, category_id=category.id,
+         urgency=rng.choice(["low", "normal", "normal", "high", "urgent"]))
+    if target == workflow.VERIFIED:
+        return
+    officer = rng.choice(liaisons)
+    step("forward", desk, officer_id=officer.id, reported_to="kepala_desa")
+    liaison_user = officer.user
+    step("note", liaison_user, note="Sudah dicek ke lokasi, sedang dikoordinasikan.",
+         is_public=rng.random() < 0.5)
+    if target == workflow.FORWARDED:
+        return
+    if target == workflow.REFERRED:
+        step("refer", liaison_user, office="Kecamatan Karangpucung",
+             public_note="Dilimpahkan ke kecamatan sesuai kewenangan.")
+        return
+    if rng.random() < 0.3 or target == workflow.IN_REVIEW:
+        step("schedule_meeting", desk, note="Dibahas dalam rapat pembahasan.")
+        if target == workflow.IN_REVIEW:
+            return
+    step("resolve", rng.choice([desk, liaison_user]) if complaint.status != workflow.IN_REVIEW
+         else desk, outcome_type=rng.choice(OUTCOMES), outcome_text="Sudah ditindaklanjuti.",
+         public_note="Masalah sudah ditangani. Terima kasih atas laporannya.")
+    if target == workflow.INFORMED:
+        step("inform", desk, channel="whatsapp",
+             message="Pengaduan Anda sudah selesai ditindaklanjuti.")

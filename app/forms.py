@@ -1,0 +1,124 @@
+"""Form fields and validators shared by the staff screens and the public form."""
+
+from flask_babel import lazy_gettext as _l
+from flask_appbuilder.fieldwidgets import DatePickerWidget, DateTimePickerWidget
+from wtforms import DateField, DateTimeField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from app.choices import CHANNELS, KINDS, URGENCIES, choices
+from app.register import InvalidPhone, normalize_phone
+from app.timeutil import now_wib
+
+MAX_DESCRIPTION = 5000
+
+
+class PhoneNumber:
+    """Accept an Indonesian phone number and store it as +62...; keep the typed text on error."""
+
+    def __call__(self, form, field):
+        if not field.data:
+            return
+        try:
+            field.data = normalize_phone(field.data)
+        except InvalidPhone:
+            raise ValidationError(
+                _l("Enter a reachable Indonesian phone number, for example 0812 3456 7890.")
+            ) from None
+
+
+class NotInFuture:
+    """A date or time that has not happened yet cannot be when something was received."""
+
+    def __call__(self, form, field):
+        if field.data is None:
+            return
+        now = now_wib()
+        limit = now.date() if not hasattr(field.data, "hour") else now
+        if field.data > limit:
+            raise ValidationError(_l("This date is in the future."))
+
+
+def required(message=None):
+    return DataRequired(message=message or _l("This field is required."))
+
+
+def kind_field(**kwargs):
+    return SelectField(_l("Kind"), choices=choices(KINDS), default="pengaduan", **kwargs)
+
+
+def channel_field():
+    return SelectField(_l("Channel"), choices=choices(CHANNELS), default="walk_in",
+                       validators=[required()])
+
+
+def urgency_field():
+    return SelectField(_l("Urgency"), choices=choices(URGENCIES), default="normal",
+                       validators=[required()])
+
+
+def name_field():
+    return StringField(_l("Complainant name"), validators=[
+        required(_l("The complainant's name is required.")),
+        Length(max=120, message=_l("At most %(max)d characters.")),
+    ])
+
+
+def address_field():
+    return StringField(_l("Address"), validators=[
+        required(_l("The complainant's address is required.")),
+        Length(max=255, message=_l("At most %(max)d characters.")),
+    ])
+
+
+def phone_field():
+    return StringField(_l("Phone / WhatsApp"), validators=[
+        required(_l("A phone number we can call back is required.")),
+        Length(max=40, message=_l("At most %(max)d characters.")),
+        PhoneNumber(),
+    ])
+
+
+def email_field():
+    return StringField(_l("Email"), validators=[
+        Optional(),
+        Length(max=120, message=_l("At most %(max)d characters.")),
+        Email(message=_l("Enter a valid email address."), check_deliverability=False),
+    ])
+
+
+def subject_field():
+    return StringField(_l("Subject"), validators=[
+        required(_l("Say briefly what the complaint is about.")),
+        Length(max=200, message=_l("At most %(max)d characters.")),
+    ])
+
+
+def description_field():
+    return TextAreaField(_l("Description"), validators=[
+        required(_l("Describe the problem: what, where and when.")),
+        Length(max=MAX_DESCRIPTION, message=_l("At most %(max)d characters.")),
+    ])
+
+
+def rt_rw_field():
+    return StringField(_l("RT/RW"), validators=[
+        Optional(), Length(max=10, message=_l("At most %(max)d characters.")),
+    ])
+
+
+def location_field():
+    return StringField(_l("Location"), validators=[
+        Optional(), Length(max=255, message=_l("At most %(max)d characters.")),
+    ])
+
+
+def received_at_field():
+    return DateTimeField(_l("Received"), format="%Y-%m-%d %H:%M:%S",
+                         widget=DateTimePickerWidget(),
+                         validators=[Optional(), NotInFuture()],
+                         description=_l("Leave empty for the current time."))
+
+
+def incident_date_field():
+    return DateField(_l("Incident date"), format="%Y-%m-%d", widget=DatePickerWidget(),
+                     validators=[Optional(), NotInFuture()])

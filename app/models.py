@@ -1,0 +1,199 @@
+"""The register's data: complaints, their timeline, officers and reference lists.
+
+All tables hang off FAB's ``Model.metadata`` (the same metadata as FAB's own
+security tables), which is what the migrations in ``app/migrations`` track.
+Times are naive WIB wall-clock times (see ``app.timeutil``).
+"""
+
+import datetime as dt
+from typing import Optional
+
+from flask_appbuilder import Model
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.timeutil import now_wib
+
+USER_FK = "ab_user.id"
+
+
+class Dusun(Model):
+    """A hamlet of the village; complaints and Kepala Dusun belong to one."""
+
+    __tablename__ = "dusun"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Category(Model):
+    """What a complaint is about (pelayanan publik, program desa, dugaan penyimpangan, ...)."""
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    def __str__(self):
+        return self.name
+
+
+class Officer(Model):
+    """A village officer named in the SOP, optionally with a login of their own."""
+
+    __tablename__ = "officer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[str] = mapped_column(String(30))
+    field_of_work: Mapped[Optional[str]] = mapped_column(String(120))
+    dusun_id: Mapped[Optional[int]] = mapped_column(ForeignKey("dusun.id"))
+    phone: Mapped[Optional[str]] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK), unique=True)
+
+    dusun: Mapped[Optional[Dusun]] = relationship()
+    user = relationship(User)
+
+    def __str__(self):
+        from app.choices import POSITIONS, label
+
+        return f"{self.name} ({label(POSITIONS, self.position)})"
+
+
+class RegisterCounter(Model):
+    """The last register number handed out per year; its row lock keeps numbers gap-free."""
+
+    __tablename__ = "register_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Complaint(Model):
+    """One entry of the register (buku pengaduan).
+
+    An entry is never deleted: a mistaken one is voided with a reason and keeps
+    its number. ``status`` only changes through ``app.services``.
+    """
+
+    __tablename__ = "complaint"
+    __table_args__ = (
+        UniqueConstraint("register_year", "register_seq", name="uq_complaint_register_seq"),
+        Index("ix_complaint_received_at", "received_at"),
+        Index("ix_complaint_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_number: Mapped[str] = mapped_column(String(40), unique=True)
+    register_year: Mapped[int] = mapped_column(Integer)
+    register_seq: Mapped[int] = mapped_column(Integer)
+    tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+
+    kind: Mapped[str] = mapped_column(String(20), default="pengaduan")
+    channel: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now_wib)
+
+    complainant_name: Mapped[str] = mapped_column(String(120))
+    complainant_address: Mapped[str] = mapped_column(String(255))
+    complainant_phone: Mapped[str] = mapped_column(String(20))
+    complainant_email: Mapped[Optional[str]] = mapped_column(String(120))
+
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    dusun_id: Mapped[Optional[int]] = mapped_column(ForeignKey("dusun.id"), index=True)
+    rt_rw: Mapped[Optional[str]] = mapped_column(String(10))
+    location: Mapped[Optional[str]] = mapped_column(String(255))
+    incident_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+
+    category_id: Mapped[Optional[int]] = mapped_column(ForeignKey("category.id"), index=True)
+    urgency: Mapped[str] = mapped_column(String(10), default="normal")
+    status: Mapped[str] = mapped_column(String(20), default="received")
+    assigned_officer_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("officer.id"), index=True
+    )
+    reported_officer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("officer.id"))
+    is_confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    verification_due: Mapped[Optional[dt.date]] = mapped_column(Date)
+    due_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    public_note: Mapped[Optional[str]] = mapped_column(Text)
+    outcome_type: Mapped[Optional[str]] = mapped_column(String(20))
+    outcome_text: Mapped[Optional[str]] = mapped_column(Text)
+    rejection_reason: Mapped[Optional[str]] = mapped_column(Text)
+    referred_to: Mapped[Optional[str]] = mapped_column(String(200))
+    resolved_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    closed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    void_reason: Mapped[Optional[str]] = mapped_column(Text)
+
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now_wib)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now_wib, onupdate=now_wib)
+    changed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    dusun: Mapped[Optional[Dusun]] = relationship()
+    category: Mapped[Optional[Category]] = relationship()
+    assigned_officer: Mapped[Optional[Officer]] = relationship(
+        foreign_keys=[assigned_officer_id]
+    )
+    reported_officer: Mapped[Optional[Officer]] = relationship(
+        foreign_keys=[reported_officer_id]
+    )
+    created_by = relationship(User, foreign_keys=[created_by_id])
+    changed_by = relationship(User, foreign_keys=[changed_by_id])
+    events: Mapped[list["ComplaintEvent"]] = relationship(
+        back_populates="complaint", order_by="ComplaintEvent.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __str__(self):
+        return self.register_number or ""
+
+    def complainant_display(self):
+        """The complainant's name for the current viewer, or a placeholder if hidden."""
+        from app.access import current_user, hidden_identity_text, identity_visible
+
+        if identity_visible(current_user(), self):
+            return self.complainant_name
+        return hidden_identity_text()
+
+
+class ComplaintEvent(Model):
+    """One line of a complaint's timeline. Append-only: triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "complaint_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaint.id"), index=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now_wib)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK))
+    actor_name: Mapped[Optional[str]] = mapped_column(String(120))
+    step: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[Optional[str]] = mapped_column(String(20))
+    to_status: Mapped[Optional[str]] = mapped_column(String(20))
+    note: Mapped[Optional[str]] = mapped_column(Text)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    data: Mapped[Optional[str]] = mapped_column(Text)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="events")

@@ -1,0 +1,112 @@
+"""The receipt (tanda terima) a resident takes home: as data, as HTML and as PDF.
+
+reportlab is imported here only, when a PDF is asked for, so that starting the
+app stays fast.
+"""
+
+from io import BytesIO
+
+from flask import current_app
+from flask_babel import force_locale, gettext
+
+from app.choices import CHANNELS, KINDS, label
+from app.models import Officer
+from app.timeutil import date_id, datetime_id
+
+
+def status_url():
+    """The public page where residents check their complaint."""
+    return current_app.config["PUBLIC_BASE_URL"] + "/status"
+
+
+def receiver_name(complaint):
+    """Who received the complaint: the officer linked to the login, else 'website'."""
+    user = complaint.created_by
+    if user is None:
+        return gettext("Village website (online)")
+    from app.extensions import db
+
+    officer = db.session.query(Officer).filter_by(user_id=user.id).first()
+    if officer is not None:
+        return officer.name
+    return f"{user.first_name} {user.last_name}".strip()
+
+
+def receipt_data(complaint):
+    """The receipt's lines as (label, value) pairs, in the current language."""
+    return [
+        (gettext("Register no."), complaint.register_number),
+        (gettext("Tracking code"), complaint.tracking_code),
+        (gettext("Received"), datetime_id(complaint.received_at, with_day=True)),
+        (gettext("Channel"), str(label(CHANNELS, complaint.channel))),
+        (gettext("Kind"), str(label(KINDS, complaint.kind))),
+        (gettext("Complainant"), complaint.complainant_name),
+        (gettext("Subject"), complaint.subject),
+        (gettext("Received by"), receiver_name(complaint)),
+        (gettext("Verification due"), date_id(complaint.verification_due)),
+    ]
+
+
+def letterhead_lines():
+    """PEMERINTAH DESA ..., KECAMATAN ..., KABUPATEN ... and the contact line."""
+    village = current_app.config["VILLAGE"]
+    return [
+        f"PEMERINTAH DESA {village['name'].upper()}",
+        f"KECAMATAN {village['kecamatan'].upper()}",
+        f"KABUPATEN {village['kabupaten'].upper()}",
+        f"{village['address']} · Telp/WA {village['phone']} · {village['email']}",
+    ]
+
+
+def receipt_pdf(complaint):
+    """The receipt as an A5 PDF in Indonesian, with a QR code to the status page."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A5
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+    )
+    from xml.sax.saxutils import escape
+
+    with force_locale("id"):
+        rows = receipt_data(complaint)
+        title = gettext("RECEIPT OF COMPLAINT")
+        how_to = gettext(
+            "Keep this receipt. Check the progress of your complaint at %(url)s "
+            "with the tracking code and the last 4 digits of your phone number, "
+            "or scan the QR code.",
+            url=status_url(),
+        )
+    styles = getSampleStyleSheet()
+    head = ParagraphStyle("head", parent=styles["Normal"], alignment=1, fontName="Helvetica-Bold",
+                          fontSize=11, leading=14)
+    small = ParagraphStyle("small", parent=styles["Normal"], alignment=1, fontSize=7, leading=9)
+    body = ParagraphStyle("body", parent=styles["Normal"], fontSize=9, leading=12)
+    title_style = ParagraphStyle("title", parent=head, fontSize=12, spaceBefore=6)
+
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A5, leftMargin=12 * mm, rightMargin=12 * mm,
+                            topMargin=10 * mm, bottomMargin=10 * mm,
+                            title=f"{title} {complaint.register_number}")
+    lines = letterhead_lines()
+    story = [Paragraph(escape(line), head) for line in lines[:3]]
+    story += [Paragraph(escape(lines[3]), small),
+              HRFlowable(width="100%", thickness=1.5, color=colors.black, spaceBefore=4),
+              Paragraph(escape(title), title_style), Spacer(1, 4 * mm)]
+    table = Table([[Paragraph(escape(k), body), Paragraph(escape(v or "-"), body)] for k, v in rows],
+                  colWidths=[38 * mm, 86 * mm])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold")]))
+    story += [table, Spacer(1, 4 * mm)]
+    qr = QrCodeWidget(status_url())
+    x1, y1, x2, y2 = qr.getBounds()
+    size = 28 * mm
+    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    drawing.add(qr)
+    story.append(Table([[drawing, Paragraph(escape(how_to), body)]], colWidths=[32 * mm, 92 * mm],
+                       style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    doc.build(story)
+    return buffer.getvalue()

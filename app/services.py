@@ -1,0 +1,351 @@
+"""The verbs of the SOP: register, void, and take a workflow step.
+
+Views and APIs only call these. Each function checks the rules, changes the
+complaint, appends the timeline event in the same transaction and commits (or
+leaves the commit to FAB's add, which commits the same transaction).
+"""
+
+import json
+
+from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from app import workflow
+from app.extensions import db
+from app.models import Complaint, ComplaintEvent, Officer
+from app.register import format_register_number, new_tracking_code, next_register_seq
+from app.timeutil import add_working_days, datetime_id, now_wib
+
+
+class ServiceError(Exception):
+    """A refusal the user can act on; the message is already translated."""
+
+    code = 400
+
+
+class StaleComplaint(ServiceError):
+    """Someone else changed the complaint since the user loaded it."""
+
+    code = 409
+
+
+class AccessDenied(ServiceError):
+    code = 403
+
+
+def holidays():
+    """The configured public holidays as dates."""
+    import datetime as dt
+
+    return frozenset(dt.date.fromisoformat(d) for d in current_app.config["PUBLIC_HOLIDAYS"])
+
+
+def compute_deadlines(complaint):
+    """Set the verification and resolution due dates from received time and urgency."""
+    start = complaint.received_at.date()
+    cfg = current_app.config
+    off = holidays()
+    complaint.verification_due = add_working_days(start, cfg["DEADLINE_VERIFICATION_DAYS"], off)
+    days = cfg["DEADLINE_RESOLUTION_DAYS"].get(complaint.urgency or "normal", 14)
+    complaint.due_date = add_working_days(start, days, off)
+
+
+def actor_name(user):
+    """How the timeline names the user: the linked officer's name, else the login's name."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    officer = db.session.query(Officer).filter_by(user_id=user.id).first()
+    if officer is not None:
+        return officer.name
+    return f"{user.first_name} {user.last_name}".strip() or user.username
+
+
+def add_event(complaint, step, user, from_status, to_status, note=None, is_public=False, data=None,
+              at=None):
+    """Append one timeline event to the session (committed with the caller's change)."""
+    event = ComplaintEvent(
+        complaint=complaint,
+        occurred_at=at or now_wib(),
+        actor_id=getattr(user, "id", None) if user is not None and user.is_authenticated else None,
+        actor_name=actor_name(user),
+        step=step,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        is_public=is_public,
+        data=json.dumps(data, default=str, sort_keys=True) if data else None,
+    )
+    db.session.add(event)
+    return event
+
+
+def register_complaint(complaint, user=None, commit=True, at=None):
+    """Enter a new complaint in the register: number, tracking code, deadlines, first event.
+
+    The register number is taken inside this transaction (see
+    ``app.register.next_register_seq``), so a failed save gives it back.
+    ``at`` backdates the registration (imports and demo data).
+    """
+    now = at or now_wib()
+    complaint.received_at = complaint.received_at or now
+    complaint.status = workflow.RECEIVED
+    complaint.created_at = now
+    complaint.changed_at = now
+    if user is not None and getattr(user, "is_authenticated", False):
+        complaint.created_by_id = user.id
+        complaint.changed_by_id = user.id
+    seq = next_register_seq(db.session, complaint.received_at.year)
+    complaint.register_year = complaint.received_at.year
+    complaint.register_seq = seq
+    complaint.register_number = format_register_number(
+        seq, complaint.received_at, current_app.config["REGISTER_CODE"]
+    )
+    complaint.tracking_code = _unique_tracking_code()
+    compute_deadlines(complaint)
+    db.session.add(complaint)
+    add_event(complaint, "register", user, None, workflow.RECEIVED, is_public=True,
+              data={"channel": complaint.channel}, at=now)
+    if commit:
+        db.session.commit()
+    return complaint
+
+
+def _unique_tracking_code():
+    """A tracking code no complaint has yet (a clash is astronomically rare, but checked)."""
+    while True:
+        code = new_tracking_code()
+        if not db.session.query(Complaint.id).filter_by(tracking_code=code).first():
+            return code
+
+
+def check_version(complaint, expected_version):
+    """Refuse when the user's copy is older than the stored complaint, naming who changed it."""
+    if expected_version in (None, ""):
+        return
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        expected = -1
+    if expected != complaint.version:
+        raise StaleComplaint(stale_message(complaint))
+
+
+def stale_message(complaint):
+    """'Changed meanwhile by X at T: reload the page' in the user's language."""
+    who = actor_name(complaint.changed_by) if complaint.changed_by else gettext("someone else")
+    return gettext(
+        "This complaint was changed by %(who)s at %(when)s after you opened it. "
+        "Your change was not saved: reload the page to see the current data.",
+        who=who,
+        when=datetime_id(complaint.changed_at),
+    )
+
+
+def void_complaint(complaint, reason, user, expected_version=None):
+    """Void a mistaken register entry: it keeps its number and shows the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(gettext("A reason is required to void a register entry."))
+    if complaint.voided:
+        raise ServiceError(gettext("This register entry is already void."))
+    check_version(complaint, expected_version)
+    complaint.voided = True
+    complaint.void_reason = reason
+    touch(complaint, user)
+    add_event(complaint, "void", user, complaint.status, complaint.status, note=reason)
+    db.session.commit()
+    return complaint
+
+
+def touch(complaint, user, at=None):
+    """Record who changed the complaint and when."""
+    complaint.changed_at = at or now_wib()
+    if user is not None and getattr(user, "is_authenticated", False):
+        complaint.changed_by_id = user.id
+
+
+# --- Workflow steps -------------------------------------------------------------------------
+
+FIELD_LABELS = {
+    "kind": _l("Kind"), "category_id": _l("Category"), "urgency": _l("Urgency"),
+    "missing": _l("What is missing"), "officer_id": _l("Officer"), "note": _l("Note"),
+    "outcome_type": _l("Outcome"), "outcome_text": _l("What was done"),
+    "public_note": _l("Public note"), "reason": _l("Reason"), "office": _l("Office"),
+    "channel": _l("Channel"), "message": _l("Message"),
+}
+
+
+def _step_refusal(step_name, exc):
+    """Translate a workflow refusal into the message the user reads."""
+    from app.choices import STEPS, label
+
+    step = label(STEPS, step_name)
+    if isinstance(exc, workflow.UnknownStep):
+        return gettext("There is no step called %(step)s.", step=step_name)
+    if isinstance(exc, workflow.StepForbidden):
+        return gettext("Your role may not take the step \"%(step)s\".", step=step)
+    if isinstance(exc, workflow.TransitionNotAllowed):
+        return gettext("The step \"%(step)s\" is not possible in the complaint's current status.",
+                       step=step)
+    return gettext("Please fill in: %(fields)s.",
+                   fields=", ".join(str(FIELD_LABELS.get(f, f)) for f in exc.fields))
+
+
+class StepRefused(ServiceError):
+    """A workflow step that was refused; ``code`` is 400, 403, 404 or 409."""
+
+
+def apply_step(complaint, step_name, fields, user, expected_version=None, at=None):
+    """Take one SOP step on ``complaint`` for ``user``; everything or nothing.
+
+    Checks, in order: the entry is not void, the user may see it, the workflow
+    allows the step for the user's role from the current status with the
+    required fields, and the user's copy is current. Then applies the step's
+    effects, appends the timeline event and commits. ``at`` backdates the step
+    (imports and demo data); normally it is now.
+    """
+    from app import access
+    from app.security import actors_of
+
+    fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in (fields or {}).items()}
+    if complaint.voided:
+        raise StepRefused(gettext("This register entry is void; no step can be taken."))
+    if not access.can_view(user, complaint):
+        exc = StepRefused(gettext("You may not work on this complaint."))
+        exc.code = 403
+        raise exc
+    try:
+        target = workflow.check_step(step_name, complaint.status, actors_of(user), fields)
+    except workflow.WorkflowError as exc:
+        refusal = StepRefused(_step_refusal(step_name, exc))
+        refusal.code = exc.code
+        raise refusal from None
+    check_version(complaint, expected_version)
+
+    now = at or now_wib()
+    source = complaint.status
+    note, is_public, data = _EFFECTS[step_name](complaint, fields, now)
+    complaint.status = target
+    touch(complaint, user, now)
+    add_event(complaint, step_name, user, source, target, note=note, is_public=is_public,
+              data=data, at=now)
+    db.session.commit()
+    return complaint
+
+
+def _refuse(message, code=400):
+    exc = StepRefused(message)
+    exc.code = code
+    raise exc
+
+
+def _verify(complaint, fields, now):
+    from app.choices import KINDS, URGENCIES
+    from app.models import Category
+
+    if fields["kind"] not in KINDS:
+        _refuse(gettext("Choose a kind: complaint, report or suggestion."))
+    if fields["urgency"] not in URGENCIES:
+        _refuse(gettext("Choose an urgency."))
+    category = db.session.get(Category, _int(fields["category_id"]))
+    if category is None:
+        _refuse(gettext("Choose a category from the list."))
+    complaint.kind = fields["kind"]
+    complaint.urgency = fields["urgency"]
+    complaint.category = category
+    if "is_confidential" in fields:
+        complaint.is_confidential = _truthy(fields["is_confidential"])
+    if fields.get("reported_officer_id"):
+        reported = db.session.get(Officer, _int(fields["reported_officer_id"]))
+        if reported is None:
+            _refuse(gettext("Choose the officer complained about from the list."))
+        complaint.reported_officer = reported
+    compute_deadlines(complaint)
+    data = {"kind": complaint.kind, "category": category.name, "urgency": complaint.urgency,
+            "confidential": complaint.is_confidential, "due_date": complaint.due_date}
+    return fields.get("note"), True, data
+
+
+def _request_completion(complaint, fields, now):
+    complaint.public_note = fields["missing"]
+    return fields["missing"], True, {"missing": fields["missing"]}
+
+
+def _forward(complaint, fields, now):
+    officer = db.session.get(Officer, _int(fields["officer_id"]))
+    if officer is None or not officer.active:
+        _refuse(gettext("Choose an active officer from the list."))
+    if complaint.reported_officer_id and officer.id == complaint.reported_officer_id:
+        _refuse(gettext("This officer is the person complained about and cannot handle it."))
+    complaint.assigned_officer = officer
+    reported_to = fields.get("reported_to") or "kepala_desa"
+    data = {"officer": officer.name, "position": officer.position, "reported_to": reported_to}
+    return fields.get("note"), True, data
+
+
+def _note(complaint, fields, now):
+    is_public = _truthy(fields.get("is_public"))
+    if is_public:
+        complaint.public_note = fields["note"]
+    return fields["note"], is_public, {}
+
+
+def _schedule_meeting(complaint, fields, now):
+    return fields.get("note"), True, {k: fields[k] for k in ("meeting_id",) if fields.get(k)}
+
+
+def _resolve(complaint, fields, now):
+    from app.choices import OUTCOME_TYPES
+
+    if fields["outcome_type"] not in OUTCOME_TYPES:
+        _refuse(gettext("Choose the kind of outcome."))
+    complaint.outcome_type = fields["outcome_type"]
+    complaint.outcome_text = fields["outcome_text"]
+    complaint.public_note = fields["public_note"]
+    complaint.resolved_at = complaint.closed_at = now
+    return fields["outcome_text"], False, {"outcome_type": complaint.outcome_type,
+                                           "public_note": complaint.public_note}
+
+
+def _reject(complaint, fields, now):
+    complaint.rejection_reason = fields["reason"]
+    complaint.public_note = fields["reason"]
+    complaint.closed_at = now
+    return fields["reason"], True, {}
+
+
+def _refer(complaint, fields, now):
+    complaint.referred_to = fields["office"]
+    if fields.get("public_note"):
+        complaint.public_note = fields["public_note"]
+    complaint.closed_at = now
+    return fields.get("public_note"), True, {"office": fields["office"]}
+
+
+def _inform(complaint, fields, now):
+    return fields["message"], False, {"channel": fields["channel"]}
+
+
+_EFFECTS = {
+    "verify": _verify,
+    "request_completion": _request_completion,
+    "forward": _forward,
+    "note": _note,
+    "schedule_meeting": _schedule_meeting,
+    "resolve": _resolve,
+    "reject": _reject,
+    "refer": _refer,
+    "inform": _inform,
+}
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _truthy(value):
+    return str(value).lower() in ("1", "true", "y", "yes", "on")

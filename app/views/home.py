@@ -1,0 +1,20 @@
+"""The home page after login: what needs attention now."""
+
+from flask import g
+from flask_appbuilder import IndexView, expose
+
+from app import dashboard_data
+
+
+class HomeView(IndexView):
+    """Landing page: counts for the user's own work, or the login prompt."""
+
+    route_base = ""
+    index_template = "home.html"
+
+    @expose("/")
+    def index(self):
+        user = g.user if getattr(g, "user", None) is not None and g.user.is_authenticated else None
+        summary = dashboard_data.home_summary(user) if user else None
+        return self.render_template(self.index_template, appbuilder=self.appbuilder,
+                                    summary=summary)

@@ -1,0 +1,144 @@
+"""The SOP's workflow as data: statuses, steps, and who may take which step from where.
+
+No Flask and no database here, so the whole status model can be read in one
+place and tested on its own. ``app.services.apply_step`` is the only code that
+applies it.
+"""
+
+from dataclasses import dataclass, field
+
+# Statuses (identifiers used in the database and the APIs).
+RECEIVED = "received"
+NEEDS_COMPLETION = "needs_completion"
+VERIFIED = "verified"
+FORWARDED = "forwarded"
+IN_REVIEW = "in_review"
+RESOLVED = "resolved"
+INFORMED = "informed"
+REJECTED = "rejected"
+REFERRED = "referred"
+
+STATUSES = (
+    RECEIVED, NEEDS_COMPLETION, VERIFIED, FORWARDED, IN_REVIEW,
+    RESOLVED, INFORMED, REJECTED, REFERRED,
+)
+# Still being worked on: counted as open, can be overdue.
+OPEN_STATUSES = frozenset({RECEIVED, NEEDS_COMPLETION, VERIFIED, FORWARDED, IN_REVIEW})
+# Done from the village's side (resolved, rejected or referred), informed or not.
+CLOSED_STATUSES = frozenset({RESOLVED, INFORMED, REJECTED, REFERRED})
+
+# Actors: what a user is in the workflow (security.py maps FAB roles to these).
+DESK = "desk"          # petugas pengelola pengaduan (and the admin)
+LIAISON = "liaison"    # petugas penghubung dan tindak lanjut
+HEAD = "head"          # Kepala Desa: reads, takes no step
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the SOP: from which statuses, to which, by whom, with which fields."""
+
+    name: str
+    sources: frozenset
+    target: str | None  # None: the status stays (a progress note)
+    actors: frozenset
+    required: tuple = ()
+    optional: tuple = field(default=())
+    assigned_only: bool = True  # a liaison may take it only on complaints forwarded to them
+
+
+def _step(name, sources, target, actors, required=(), optional=()):
+    return Step(name, frozenset(sources), target, frozenset(actors), tuple(required), tuple(optional))
+
+
+STEPS = {
+    s.name: s
+    for s in (
+        _step("verify", {RECEIVED, NEEDS_COMPLETION}, VERIFIED, {DESK},
+              required=("kind", "category_id", "urgency"),
+              optional=("is_confidential", "reported_officer_id", "note")),
+        _step("request_completion", {RECEIVED, NEEDS_COMPLETION}, NEEDS_COMPLETION, {DESK},
+              required=("missing",)),
+        _step("forward", {VERIFIED, FORWARDED}, FORWARDED, {DESK},
+              required=("officer_id",), optional=("reported_to", "note")),
+        _step("note", OPEN_STATUSES, None, {DESK, LIAISON},
+              required=("note",), optional=("is_public",)),
+        _step("schedule_meeting", {VERIFIED, FORWARDED}, IN_REVIEW, {DESK},
+              optional=("note",)),
+        _step("resolve", {VERIFIED, FORWARDED, IN_REVIEW}, RESOLVED, {DESK, LIAISON},
+              required=("outcome_type", "outcome_text", "public_note")),
+        _step("reject", {RECEIVED, NEEDS_COMPLETION, VERIFIED}, REJECTED, {DESK},
+              required=("reason",)),
+        _step("refer", {RECEIVED, VERIFIED, FORWARDED, IN_REVIEW}, REFERRED, {DESK, LIAISON},
+              required=("office",), optional=("public_note",)),
+        _step("inform", {RESOLVED, REJECTED, REFERRED}, INFORMED, {DESK},
+              required=("channel", "message")),
+    )
+}
+
+
+class WorkflowError(Exception):
+    """A step that cannot be taken; ``code`` is the HTTP status an API answers with."""
+
+    code = 409
+
+
+class UnknownStep(WorkflowError):
+    code = 404
+
+
+class TransitionNotAllowed(WorkflowError):
+    """The step does not start from the complaint's current status."""
+
+    code = 409
+
+
+class StepForbidden(WorkflowError):
+    """The user's role may not take this step."""
+
+    code = 403
+
+
+class MissingFields(WorkflowError):
+    """Required fields of the step are empty; ``fields`` names them."""
+
+    code = 400
+
+    def __init__(self, fields):
+        super().__init__(", ".join(fields))
+        self.fields = tuple(fields)
+
+
+def get_step(name):
+    """The step called ``name``, or ``UnknownStep``."""
+    try:
+        return STEPS[name]
+    except KeyError:
+        raise UnknownStep(name) from None
+
+
+def can_take(step, status, actors):
+    """Whether a user acting as any of ``actors`` may take ``step`` from ``status``."""
+    return status in step.sources and bool(step.actors & set(actors))
+
+
+def allowed_steps(status, actors):
+    """Names of the steps open to ``actors`` from ``status``, in SOP order."""
+    return [name for name, step in STEPS.items() if can_take(step, status, actors)]
+
+
+def check_step(name, status, actors, fields):
+    """Validate a step request and return the status it leads to.
+
+    Raises ``UnknownStep``, ``StepForbidden`` (wrong role), ``TransitionNotAllowed``
+    (wrong status) or ``MissingFields``, in that order, so the answer names the
+    first thing the user must change.
+    """
+    step = get_step(name)
+    if not step.actors & set(actors):
+        raise StepForbidden(name)
+    if status not in step.sources:
+        raise TransitionNotAllowed(name)
+    missing = [f for f in step.required if fields.get(f) in (None, "", [])]
+    if missing:
+        raise MissingFields(missing)
+    return step.target if step.target is not None else status

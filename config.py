@@ -1,0 +1,130 @@
+"""Configuration, read from the environment with safe defaults.
+
+Every setting a deployment may change is an environment variable; the table
+in README.md lists them. Nothing secret is hard-coded: when ``SECRET_KEY`` is
+not set, a random key is made once and kept in the instance folder so that
+sessions survive a restart.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask_appbuilder.const import AUTH_DB
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _env_bool(name, default):
+    """Read a yes/no environment variable ("1", "true", "yes", "on" mean yes)."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _secret_key():
+    """Return SECRET_KEY from the environment, or one kept in the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = INSTANCE_DIR / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def _database_url():
+    """DATABASE_URL, or SQLite in the instance folder. ``postgres://`` is accepted too."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{INSTANCE_DIR / 'pengaduan.db'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    return url
+
+
+SECRET_KEY = _secret_key()
+SQLALCHEMY_DATABASE_URI = _database_url()
+SQLALCHEMY_TRACK_MODIFICATIONS = False
+SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+# The schema is owned by the migrations in app/migrations: FAB must not create
+# tables itself, and permissions are synced by `flask sync-roles` / run.py.
+FAB_CREATE_DB = False
+FAB_UPDATE_PERMS = _env_bool("FAB_UPDATE_PERMS", False)
+
+APP_NAME = os.environ.get("APP_NAME", "Pengaduan Desa Babakan")
+APP_THEME = ""
+FAB_BASE_TEMPLATE = "base_layout.html"
+FAB_INDEX_VIEW = "app.views.home.HomeView"
+
+AUTH_TYPE = AUTH_DB
+AUTH_ROLE_ADMIN = "Admin"
+AUTH_ROLE_PUBLIC = "Public"
+AUTH_USER_REGISTRATION = False
+FAB_PASSWORD_HASH_METHOD = os.environ.get("FAB_PASSWORD_HASH_METHOD", "scrypt")
+FAB_API_SWAGGER_UI = True
+
+# Forms: Flask-WTF CSRF on every form (CSRFProtect is registered in create_app).
+WTF_CSRF_ENABLED = True
+WTF_CSRF_TIME_LIMIT = None
+
+# Language and time: Indonesian first, English second; everything in WIB.
+BABEL_DEFAULT_LOCALE = "id"
+BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+LANGUAGES = {
+    "id": {"flag": "id", "name": "Bahasa Indonesia"},
+    "en": {"flag": "gb", "name": "English"},
+}
+
+# Cookies: HttpOnly and SameSite always; Secure when served over HTTPS.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+
+# The village whose register this is. Another village runs the same app by
+# setting these variables.
+VILLAGE = {
+    "name": os.environ.get("VILLAGE_NAME", "Babakan"),
+    "kecamatan": os.environ.get("VILLAGE_KECAMATAN", "Karangpucung"),
+    "kabupaten": os.environ.get("VILLAGE_KABUPATEN", "Cilacap"),
+    "address": os.environ.get(
+        "VILLAGE_ADDRESS", "Desa Babakan, Kec. Karangpucung, Kab. Cilacap, Jawa Tengah"
+    ),
+    "phone": os.environ.get("VILLAGE_PHONE", "0821 3345 4594"),
+    "email": os.environ.get("VILLAGE_EMAIL", "desababakan0401@gmail.com"),
+    "website": os.environ.get("VILLAGE_WEBSITE", "https://babakan-karangpucung.desa.id"),
+    "head_name": os.environ.get("VILLAGE_HEAD_NAME", "Sidik Noer Amin"),
+}
+# Register numbers look like 001/PGD/XI/2026; the middle code is the village's own.
+REGISTER_CODE = os.environ.get("REGISTER_CODE", "PGD")
+# Where residents check their complaint (printed on the receipt with a QR code).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8080").rstrip("/")
+
+# Deadlines in working days (Monday to Friday, without the holidays below).
+DEADLINE_VERIFICATION_DAYS = int(os.environ.get("DEADLINE_VERIFICATION_DAYS", 3))
+DEADLINE_RESOLUTION_DAYS = {
+    "low": int(os.environ.get("DEADLINE_RESOLUTION_DAYS_LOW", 14)),
+    "normal": int(os.environ.get("DEADLINE_RESOLUTION_DAYS", 14)),
+    "high": int(os.environ.get("DEADLINE_RESOLUTION_DAYS_HIGH", 7)),
+    "urgent": int(os.environ.get("DEADLINE_RESOLUTION_DAYS_URGENT", 3)),
+}
+# Public holidays and cuti bersama as ISO dates, comma separated.
+PUBLIC_HOLIDAYS = [
+    d.strip()
+    for d in os.environ.get(
+        "PUBLIC_HOLIDAYS",
+        "2026-01-01,2026-01-16,2026-02-17,2026-03-19,2026-03-20,2026-03-21,"
+        "2026-03-23,2026-03-24,2026-04-03,2026-05-01,2026-05-14,2026-05-27,"
+        "2026-05-31,2026-06-01,2026-06-16,2026-08-17,2026-08-25,2026-12-24,"
+        "2026-12-25",
+    ).split(",")
+    if d.strip()
+]

@@ -1,0 +1,185 @@
+"""Fixtures: one app per test session, a clean database for every test.
+
+The database is SQLite in a temporary folder, or the PostgreSQL database named
+by TEST_DATABASE_URL (CI runs the suite on both). Each test starts from the
+migrated schema with roles, permissions and reference lists, and no users
+or complaints. Tests log in through the real /login/ form, CSRF included.
+"""
+
+import os
+import re
+import shutil
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.cli import prepare_database
+from app.extensions import db
+from app.models import Complaint, Officer
+from app.reference_data import seed_reference_data
+from app import security, services
+
+PASSWORD = "kata-sandi-uji-panjang"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-jwt",
+        "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "PUBLIC_BASE_URL": "https://pengaduan.example.test",
+    })
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        prepare_database()
+        db.session.remove()
+        if db.engine.dialect.name == "sqlite":
+            db.engine.dispose()
+            path = db.engine.url.database
+            shutil.copyfile(path, path + ".template")
+    return app
+
+
+# Tables emptied between tests on PostgreSQL (roles and permissions stay).
+_DATA_TABLES = (
+    "complaint_event", "complaint", "officer", "register_counter", "ab_user_role",
+    "ab_user_group", "ab_user", "category", "dusun",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_db(app):
+    """Give every test the freshly migrated database."""
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "sqlite":
+            db.engine.dispose()
+            path = db.engine.url.database
+            shutil.copyfile(path + ".template", path)
+        else:
+            with db.engine.begin() as conn:
+                conn.execute(text(
+                    f"TRUNCATE {', '.join(_DATA_TABLES)} RESTART IDENTITY CASCADE"))
+            seed_reference_data()
+            db.session.remove()
+    yield
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for tests that call services directly."""
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, path):
+    """Open ``path`` and return the CSRF token of its form."""
+    response = client.get(path)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path} ({response.status_code})"
+    return match.group(1)
+
+
+def post_form(client, path, data, follow=True):
+    """Submit the form at ``path`` the way a browser does, with its CSRF token."""
+    data = dict(data)
+    data["csrf_token"] = csrf_token(client, path)
+    return client.post(path, data=data, follow_redirects=follow)
+
+
+def make_user(app, username, role_name, first_name="Uji", last_name="Pengguna"):
+    """A login with exactly one role."""
+    with app.app_context():
+        sm = app.appbuilder.sm
+        user = sm.add_user(username=username, first_name=first_name, last_name=last_name,
+                           email=f"{username}@example.test", role=sm.find_role(role_name),
+                           password=PASSWORD)
+        assert user, username
+        user_id = user.id
+        db.session.remove()
+        return user_id
+
+
+def login(client, username, password=PASSWORD):
+    """Log in through the real login form."""
+    token = csrf_token(client, "/login/")
+    response = client.post("/login/", data={"username": username, "password": password,
+                                            "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+ROLE_USERS = {
+    "admin": security.ADMIN,
+    "desk": security.DESK,
+    "liaison": security.LIAISON,
+    "head": security.HEAD,
+}
+
+
+@pytest.fixture
+def login_as(app, client):
+    """``login_as("desk")``: make a user with that role, log in, return the user's id."""
+
+    def _login(kind, username=None):
+        username = username or kind
+        user_id = make_user(app, username, ROLE_USERS[kind])
+        login(client, username)
+        return user_id
+
+    return _login
+
+
+def make_officer(app, name="Sutrisno", position="kepala_dusun", user_id=None, **fields):
+    with app.app_context():
+        officer = Officer(name=name, position=position, user_id=user_id, active=True, **fields)
+        db.session.add(officer)
+        db.session.commit()
+        officer_id = officer.id
+        db.session.remove()
+        return officer_id
+
+
+COMPLAINT_FIELDS = {
+    "kind": "pengaduan",
+    "channel": "walk_in",
+    "complainant_name": "Siti Aminah",
+    "complainant_address": "RT 02/RW 03, Dusun I",
+    "complainant_phone": "+6281234567890",
+    "subject": "Lampu jalan mati",
+    "description": "Lampu jalan di depan mushola mati sejak seminggu.",
+    "urgency": "normal",
+}
+
+
+def make_complaint(app, user_id=None, **fields):
+    """Register a complaint through the service (as the desk would); return its id."""
+    with app.app_context():
+        data = {**COMPLAINT_FIELDS, **fields}
+        complaint = Complaint(**data)
+        user = app.appbuilder.sm.get_user_by_id(user_id) if user_id else None
+        services.register_complaint(complaint, user)
+        complaint_id = complaint.id
+        db.session.remove()
+        return complaint_id

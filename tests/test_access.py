@@ -1,0 +1,93 @@
+"""Roles as a matrix: who gets into which screen (SOP roles; UU 27/2022 for identities)."""
+
+import pytest
+
+from app.extensions import db
+from app.models import Complaint
+from tests.conftest import make_complaint, make_officer
+
+OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, "login"
+
+# path template -> expected answer per role. {mine}: a complaint forwarded to the
+# liaison officer; {other}: one that was not.
+MATRIX = {
+    "/complaint/list/":              dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/complaint/show/{mine}":        dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/complaint/show/{other}":       dict(anon=LOGIN, desk=OK, liaison=NOT_FOUND, head=OK, admin=OK),
+    "/complaint/add":                dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/complaint/edit/{mine}":        dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/complaint/receipt/{other}":    dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/complaint/receipt/{other}/pdf": dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/officer/list/":                dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/officer/add":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/category/list/":               dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/category/add":                 dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/dusun/list/":                  dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/dusun/add":                    dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/users/list/":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/roles/list/":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/users/userinfo/":              dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+}
+ROLES = ("anon", "desk", "liaison", "head", "admin")
+CASES = [(path, role, expected[role]) for path, expected in MATRIX.items() for role in ROLES]
+
+
+@pytest.mark.parametrize("path, role, expected", CASES)
+def test_role_matrix(app, client, login_as, path, role, expected):
+    other = make_complaint(app)
+    if role != "anon":
+        user_id = login_as(role)
+    officer = make_officer(app, name="Kadus Satu", user_id=user_id if role == "liaison" else None)
+    mine = make_complaint(app, assigned_officer_id=officer, status="forwarded")
+    response = client.get(path.format(mine=mine, other=other))
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert "/login/" in response.headers["Location"]
+    else:
+        assert response.status_code == expected
+
+
+def test_liaison_list_shows_only_complaints_forwarded_to_them(app, client, login_as):
+    user_id = login_as("liaison")
+    mine = make_officer(app, name="Kadus Satu", user_id=user_id)
+    someone = make_officer(app, name="Kadus Dua")
+    make_complaint(app, subject="Punyaku", assigned_officer_id=mine)
+    make_complaint(app, subject="Punya orang lain", assigned_officer_id=someone)
+    make_complaint(app, subject="Belum diteruskan")
+    page = client.get("/complaint/list/").get_data(as_text=True)
+    assert "Punyaku" in page
+    assert "Punya orang lain" not in page
+    assert "Belum diteruskan" not in page
+
+
+def test_officer_named_in_a_complaint_cannot_see_it_even_if_assigned(app, client, login_as):
+    user_id = login_as("liaison")
+    me = make_officer(app, name="Kaur Umum", position="kaur", user_id=user_id)
+    pk = make_complaint(app, assigned_officer_id=me, reported_officer_id=me, is_confidential=True)
+    assert client.get(f"/complaint/show/{pk}").status_code == 404
+    assert "Lampu jalan mati" not in client.get("/complaint/list/").get_data(as_text=True)
+
+
+def test_confidential_identity_is_hidden_from_head_but_not_from_desk(app, client, login_as):
+    pk = make_complaint(app, is_confidential=True, complainant_name="Rahasia Sekali")
+    login_as("head")
+    for path in (f"/complaint/show/{pk}", "/complaint/list/"):
+        page = client.get(path).get_data(as_text=True)
+        assert "Rahasia Sekali" not in page
+        assert "+6281234567890" not in page
+    client.get("/logout/")
+    login_as("desk")
+    assert "Rahasia Sekali" in client.get(f"/complaint/show/{pk}").get_data(as_text=True)
+
+
+def test_liaison_cannot_void_or_edit_through_a_post(app, client, login_as):
+    from tests.conftest import csrf_token
+
+    user_id = login_as("liaison")
+    me = make_officer(app, name="Kadus Satu", user_id=user_id)
+    pk = make_complaint(app, assigned_officer_id=me)
+    token = csrf_token(client, "/resetmypassword/form")
+    response = client.post(f"/complaint/void/{pk}", data={"reason": "x", "csrf_token": token})
+    assert response.status_code == 403
+    with app.app_context():
+        assert not db.session.get(Complaint, pk).voided

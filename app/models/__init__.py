@@ -1,0 +1,10 @@
+"""All tables, one module per feature; importing this package registers them on FAB's metadata."""
+
+from app.models.register import (  # noqa: F401
+    Category,
+    Complaint,
+    ComplaintEvent,
+    Dusun,
+    Officer,
+    RegisterCounter,
+)

@@ -70,6 +70,19 @@ STEPS = {
     "void": _l("Register entry voided"),
 }
 
+# What a step's button says (imperative), beside its timeline label above.
+STEP_ACTIONS = {
+    "verify": _l("Verify"),
+    "request_completion": _l("Ask for completion"),
+    "forward": _l("Forward"),
+    "note": _l("Add progress note"),
+    "schedule_meeting": _l("Schedule review meeting"),
+    "resolve": _l("Resolve"),
+    "reject": _l("Reject"),
+    "refer": _l("Refer to a higher office"),
+    "inform": _l("Inform the complainant"),
+}
+
 
 def label(vocabulary, key):
     """The translated label of ``key``, or the key itself when it is unknown."""

@@ -1,7 +1,9 @@
 """Form fields and validators shared by the staff screens and the public form."""
 
+import flask_babel
 from flask_babel import lazy_gettext as _l
 from flask_appbuilder.fieldwidgets import DatePickerWidget, DateTimePickerWidget
+from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
@@ -10,6 +12,37 @@ from app.register import InvalidPhone, normalize_phone
 from app.timeutil import now_wib
 
 MAX_DESCRIPTION = 5000
+
+
+class CatalogueTranslations:
+    """WTForms' own messages ("Not a valid choice.") from our catalogue.
+
+    WTForms ships no Indonesian, and Flask-WTF looks only in WTForms' folder;
+    translations/update.sh puts WTForms' messages into our catalogue instead.
+    """
+
+    def gettext(self, string):
+        return flask_babel.get_translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return flask_babel.get_translations().ungettext(singular, plural, n)
+
+
+CATALOGUE = CatalogueTranslations()
+
+
+class TranslatedMeta:
+    """A form ``Meta`` whose built-in messages come from our catalogue."""
+
+    def get_translations(self, form):
+        return CATALOGUE
+
+
+class BaseForm(FlaskForm):
+    """Our forms: Flask-WTF (CSRF) with every message in the user's language."""
+
+    class Meta(TranslatedMeta):
+        pass
 
 
 class PhoneNumber:
@@ -122,3 +155,20 @@ def received_at_field():
 def incident_date_field():
     return DateField(_l("Incident date"), format="%Y-%m-%d", widget=DatePickerWidget(),
                      validators=[Optional(), NotInFuture()])
+
+
+class ComplaintApiForm(BaseForm):
+    """The register's rules for the staff API (same fields and messages as the screens)."""
+
+    kind = kind_field()
+    channel = channel_field()
+    received_at = received_at_field()
+    complainant_name = name_field()
+    complainant_address = address_field()
+    complainant_phone = phone_field()
+    complainant_email = email_field()
+    subject = subject_field()
+    description = description_field()
+    rt_rw = rt_rw_field()
+    location = location_field()
+    incident_date = incident_date_field()

@@ -19,6 +19,7 @@ PUBLIC = "Public"
 # Menu entries (FAB checks "menu_access" on these names).
 MENU_REGISTER = "Register"
 MENU_COMPLAINTS = "Complaints"
+MENU_OVERDUE = "Overdue complaints"
 MENU_OFFICERS = "Officers"
 MENU_CATEGORIES = "Categories"
 MENU_DUSUN = "Dusun"
@@ -35,8 +36,10 @@ _SELF_SERVICE = [
 _READ_REGISTER = [
     ("can_list", "Complaint"),
     ("can_show", "Complaint"),
+    ("can_get", "ComplaintApi"),
     ("menu_access", MENU_REGISTER),
     ("menu_access", MENU_COMPLAINTS),
+    ("menu_access", MENU_OVERDUE),
 ]
 
 _READ_MASTER = [
@@ -62,8 +65,12 @@ ROLE_PERMISSIONS = {
         ("can_receipt", "Complaint"),
         ("can_void", "Complaint"),
         ("can_step", "Complaint"),
+        ("can_post", "ComplaintApi"),
+        ("can_put", "ComplaintApi"),
+        ("can_step", "ComplaintApi"),
     ],
-    LIAISON: _SELF_SERVICE + _READ_REGISTER + [("can_step", "Complaint")],
+    LIAISON: _SELF_SERVICE + _READ_REGISTER + [("can_step", "Complaint"),
+                                               ("can_step", "ComplaintApi")],
     HEAD: _SELF_SERVICE + _READ_REGISTER + _READ_MASTER,
     PUBLIC: [],
 }

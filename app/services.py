@@ -225,7 +225,11 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
 
     now = at or now_wib()
     source = complaint.status
-    note, is_public, data = _EFFECTS[step_name](complaint, fields, now)
+    try:
+        note, is_public, data = _EFFECTS[step_name](complaint, fields, now)
+    except ServiceError:
+        db.session.rollback()  # an effect may have set some fields before refusing
+        raise
     complaint.status = target
     touch(complaint, user, now)
     add_event(complaint, step_name, user, source, target, note=note, is_public=is_public,

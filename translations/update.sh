@@ -13,16 +13,21 @@ pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext --no-location \
   --sort-output -o "$tmp/app.pot" app
 (cd "$fab" && pybabel extract -F "$root/translations/babel.cfg" -k _l -k lazy_gettext \
   --no-location --sort-output -o "$tmp/fab.pot" .)
-python - "$tmp/app.pot" "$tmp/fab.pot" translations/messages.pot <<'PY'
+# WTForms' own validation messages ("Not a valid choice.") are looked up in our catalogue too.
+wtf="$(python -c 'import wtforms, os; print(os.path.dirname(wtforms.__file__))')"
+(cd "$wtf" && pybabel extract -F "$root/translations/babel.cfg" --no-location \
+  --sort-output -o "$tmp/wtforms.pot" .)
+python - "$tmp/app.pot" "$tmp/fab.pot" "$tmp/wtforms.pot" translations/messages.pot <<'PY'
 import sys
 from babel.messages.pofile import read_po, write_po
-ours, fab, out = sys.argv[1:]
+ours, *theirs, out = sys.argv[1:]
 with open(ours, "rb") as f:
     catalog = read_po(f)
-with open(fab, "rb") as f:
-    for message in read_po(f):
-        if message.id and message.id not in catalog:
-            catalog[message.id] = message
+for path in theirs:
+    with open(path, "rb") as f:
+        for message in read_po(f):
+            if message.id and message.id not in catalog:
+                catalog[message.id] = message
 catalog.project, catalog.version = "pengaduan-desa", "1"
 catalog.msgid_bugs_address = ""
 catalog.copyright_holder = "Pemerintah Desa Babakan"

@@ -3,16 +3,23 @@
 from flask_babel import lazy_gettext as _l
 
 from app import security
-from app.views.complaints import ComplaintModelView
+from app.views.complaints import ComplaintModelView, OverdueComplaintModelView
 from app.views.master import CategoryModelView, DusunModelView, OfficerModelView
 
 
 def register_views(appbuilder):
-    """Add the register and master-data screens to ``appbuilder``."""
+    """Add the register and master-data screens and the staff API to ``appbuilder``."""
+    from app.api import ComplaintApi
+
+    appbuilder.add_api(ComplaintApi)
     appbuilder.add_view(
         ComplaintModelView, security.MENU_COMPLAINTS, label=_l("Complaint register"),
         icon="fa-book", category=security.MENU_REGISTER, category_label=_l("Register"),
         category_icon="fa-book",
+    )
+    appbuilder.add_view(
+        OverdueComplaintModelView, security.MENU_OVERDUE, label=_l("Overdue complaints"),
+        icon="fa-exclamation-triangle", category=security.MENU_REGISTER,
     )
     appbuilder.add_view(
         OfficerModelView, security.MENU_OFFICERS, label=_l("Officers"), icon="fa-users",

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
+from app.forms import TranslatedMeta
 from app.services import ServiceError
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,13 @@ class SafeModelView(ModelView):
         "The data could not be saved because of a database problem. "
         "Nothing was changed; please try again."
     )
+
+    def _init_forms(self):
+        """FAB's generated forms, with WTForms' own messages translated too."""
+        super()._init_forms()
+        meta = {"Meta": type("Meta", (TranslatedMeta,), {})}
+        self.add_form = type("DynamicForm", (self.add_form,), meta)
+        self.edit_form = type("DynamicForm", (self.edit_form,), meta)
 
     def _save(self, form, item, is_add):
         """Run pre-hooks and save; on refusal flash why and return False."""

@@ -1,7 +1,9 @@
 """The complaint register screens: list, add, edit, the complaint's page, receipt, void."""
 
-from flask import abort, flash, g, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, request, url_for
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
@@ -9,10 +11,12 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import HiddenField
 
-from app import access, forms, services
-from app.choices import CHANNELS, KINDS, STATUSES, URGENCIES, label
+from app import access, forms, services, step_forms, workflow
+from app.choices import CHANNELS, KINDS, STATUSES, STEP_ACTIONS, URGENCIES, label
+from app.extensions import db
 from app.models import Complaint
-from app.timeutil import date_id, datetime_id
+from app.security import actors_of
+from app.timeutil import date_id, datetime_id, today_wib
 from app.views.base import SafeModelView
 
 COLUMN_LABELS = {
@@ -37,6 +41,7 @@ COLUMN_LABELS = {
     "status": _l("Status"),
     "assigned_officer": _l("Officer"),
     "due_date": _l("Due date"),
+    "due_display": _l("Due date"),
     "public_note": _l("Public note"),
 }
 
@@ -81,6 +86,10 @@ class ComplaintModelView(SafeModelView):
         "receipt": "receipt",
         "receipt_pdf": "receipt",
         "void": "void",
+        "step": "step",
+        "forward_many": "step",
+        "forward_selected": "step",
+        "schedule_selected": "step",
     }
     exclude_route_methods = {"delete", "download"}
 
@@ -92,7 +101,7 @@ class ComplaintModelView(SafeModelView):
 
     list_columns = [
         "register_number", "received_at", "complainant_display", "subject", "category",
-        "urgency", "status", "assigned_officer", "due_date",
+        "urgency", "status", "assigned_officer", "due_display",
     ]
     order_columns = ["register_number", "received_at", "subject", "urgency", "status", "due_date"]
     base_order = ("received_at", "desc")
@@ -169,8 +178,94 @@ class ComplaintModelView(SafeModelView):
             can_edit=self.appbuilder.sm.has_access("can_edit", self.class_permission_name),
             can_receipt=self.appbuilder.sm.has_access("can_receipt", self.class_permission_name),
             can_void=self.appbuilder.sm.has_access("can_void", self.class_permission_name),
+            steps=self._open_steps(item),
             labels=COLUMN_LABELS,
         )
+
+    def _open_steps(self, item):
+        """(step, label, url) for the steps this user may take on ``item`` now."""
+        if item.voided or not self.appbuilder.sm.has_access("can_step", self.class_permission_name):
+            return []
+        return [(name, label(STEP_ACTIONS, name), step_url(name, item))
+                for name in workflow.allowed_steps(item.status, actors_of(g.user))
+                if name in step_forms.FORMS]
+
+    @expose("/step/<pk>/<step>", methods=["GET", "POST"])
+    @has_access
+    def step(self, pk, step):
+        """One SOP step on one complaint: a small form, then ``services.apply_step``."""
+        item = self._visible(pk)
+        if step not in step_forms.FORMS:
+            abort(404)
+        show = url_for(f"{self.endpoint}.show", pk=pk)
+        if step not in [name for name, _, _ in self._open_steps(item)]:
+            flash(gettext("The step \"%(step)s\" is not possible now for this complaint.",
+                          step=label(STEP_ACTIONS, step)), "warning")
+            return redirect(show)
+        form = step_forms.build(step, item, request.form if request.method == "POST" else None)
+        if request.method == "POST" and form.validate():
+            try:
+                services.apply_step(item, step, form.fields(), g.user, form.expected_version.data)
+            except services.ServiceError as exc:
+                flash(str(exc), "danger")
+                item = self._visible(pk)
+            else:
+                flash(gettext("%(step)s: done. The complaint is now \"%(status)s\".",
+                              step=label(STEP_ACTIONS, step), status=label(STATUSES, item.status)),
+                      "success")
+                return redirect(show)
+        return self.render_template("complaint/step.html", item=item, form=form,
+                                    step_label=label(STEP_ACTIONS, step), cancel_url=show,
+                                    title=label(STEP_ACTIONS, step))
+
+    @action("forward_selected", _l("Forward to an officer"), "", "fa-share",
+            multiple=True, single=False)
+    def forward_selected(self, items):
+        ids = ",".join(str(item.id) for item in items)
+        return redirect(url_for(f"{self.endpoint}.forward_many", ids=ids))
+
+    @action("schedule_selected", _l("Schedule a review meeting"), "", "fa-calendar",
+            multiple=True, single=False)
+    def schedule_selected(self, items):
+        ids = ",".join(str(item.id) for item in items)
+        return redirect(step_url("schedule_meeting", None, ids=ids)
+                        or url_for(f"{self.endpoint}.list"))
+
+    @expose("/forward", methods=["GET", "POST"])
+    @has_access
+    def forward_many(self):
+        """Forward several complaints to one officer (each checked on its own)."""
+        items = self._visible_many(request.values.get("ids", ""))
+        if not items:
+            flash(gettext("Choose at least one complaint you may work on."), "warning")
+            return redirect(url_for(f"{self.endpoint}.list"))
+        form = step_forms.build("forward", None,
+                                request.form if request.method == "POST" else None)
+        if request.method == "POST" and form.validate():
+            done, refused = [], []
+            for item in items:
+                try:
+                    services.apply_step(item, "forward", form.fields(), g.user)
+                    done.append(item.register_number)
+                except services.ServiceError as exc:
+                    refused.append(f"{item.register_number}: {exc}")
+            if done:
+                flash(gettext("Forwarded: %(numbers)s.", numbers=", ".join(done)), "success")
+            for line in refused:
+                flash(gettext("Not forwarded: %(reason)s", reason=line), "danger")
+            return redirect(url_for(f"{self.endpoint}.list"))
+        return self.render_template("complaint/step.html", item=None, items=items, form=form,
+                                    step_label=label(STEP_ACTIONS, "forward"),
+                                    cancel_url=url_for(f"{self.endpoint}.list"),
+                                    title=label(STEP_ACTIONS, "forward"))
+
+    def _visible_many(self, ids):
+        """The complaints among ``ids`` this user may see (FAB actions skip base filters)."""
+        wanted = [int(i) for i in ids.split(",") if i.strip().isdigit()][:200]
+        if not wanted:
+            return []
+        query = access.restrict(db.session.query(Complaint), g.user)
+        return query.filter(Complaint.id.in_(wanted)).order_by(Complaint.id).all()
 
     @expose("/receipt/<pk>", methods=["GET"])
     @has_access
@@ -208,3 +303,42 @@ class ComplaintModelView(SafeModelView):
             flash(gettext("Register entry %(number)s is void.", number=item.register_number),
                   "success")
         return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+
+# Pages of other features that replace the generic form of a step, when installed.
+STEP_PAGES = {
+    "schedule_meeting": "MeetingScheduleView.schedule",
+    "inform": "InformView.inform",
+}
+
+
+def step_url(step, item, **params):
+    """Where a step button leads: the feature's own page if there is one, else the step form."""
+    endpoint = STEP_PAGES.get(step)
+    if endpoint and endpoint in current_app.view_functions:
+        if item is not None:
+            params.setdefault("ids" if step == "schedule_meeting" else "pk", item.id)
+        return url_for(endpoint, **params)
+    if item is None:
+        return None
+    return url_for("ComplaintModelView.step", pk=item.id, step=step)
+
+
+class OverdueFilter(BaseFilter):
+    """Open complaints past their due date."""
+
+    name = "overdue"
+    arg_name = "overdue"
+
+    def apply(self, query, value):
+        return query.filter(Complaint.status.in_(workflow.OPEN_STATUSES),
+                            Complaint.voided.is_(False), Complaint.due_date < today_wib())
+
+
+class OverdueComplaintModelView(ComplaintModelView):
+    """The register narrowed to overdue complaints (same permissions as the register)."""
+
+    route_base = "/complaint/overdue"
+    list_title = _l("Overdue complaints")
+    base_order = ("due_date", "asc")
+    base_filters = ComplaintModelView.base_filters + [["id", OverdueFilter, lambda: None]]

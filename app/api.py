@@ -1,0 +1,198 @@
+"""The staff REST API: complaints (resource ``complaint``) and their workflow steps.
+
+FAB's ModelRestApi behind FAB's JWT login (``POST /api/v1/security/login``),
+with the same roles, row-level rules and confidentiality as the screens.
+Input is validated by the same WTForms rules as the screens; errors come back
+as ``{"message": ...}`` or ``{"errors": {field: [messages]}}`` in the user's
+language, never as database text. Entries are never deleted.
+"""
+
+from flask import g, request
+from flask_appbuilder.api import ModelRestApi, expose, permission_name, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext
+from werkzeug.datastructures import MultiDict
+
+from app import access, services, step_forms
+from app.extensions import db
+from app.forms import ComplaintApiForm
+from app.models import Complaint, Dusun
+
+IDENTITY_FIELDS = ("complainant_name", "complainant_address", "complainant_phone",
+                   "complainant_email")
+PUBLIC_COLUMNS = [
+    "id", "register_number", "tracking_code", "status", "kind", "channel", "received_at",
+    "subject", "category.name", "dusun.name", "rt_rw", "urgency", "assigned_officer.name",
+    "verification_due", "due_date", "version", "voided", "is_confidential",
+]
+EDITABLE = ("kind", "channel", "complainant_name", "complainant_address", "complainant_phone",
+            "complainant_email", "subject", "description", "rt_rw", "location", "incident_date")
+
+
+def _formdata(payload):
+    """JSON values as form input, so the WTForms rules of the screens apply unchanged."""
+    return MultiDict({k: "" if v is None else str(v) for k, v in payload.items()})
+
+
+class ComplaintApi(ModelRestApi):
+    """``/api/v1/complaint/``: list, get, add (register), edit, and ``/<id>/steps/<step>``."""
+
+    resource_name = "complaint"
+    class_permission_name = "ComplaintApi"
+    datamodel = SQLAInterface(Complaint)
+    allow_browser_login = False
+    exclude_route_methods = {"delete", "info"}
+    base_filters = [["id", access.VisibleComplaintsFilter, lambda: None]]
+    base_order = ("received_at", "desc")
+    list_columns = PUBLIC_COLUMNS + ["complainant_name"]
+    show_columns = PUBLIC_COLUMNS + list(IDENTITY_FIELDS) + [
+        "description", "location", "incident_date", "public_note", "outcome_type",
+        "outcome_text", "rejection_reason", "referred_to", "resolved_at", "void_reason",
+    ]
+    search_columns = ["register_number", "tracking_code", "status", "kind", "channel",
+                      "urgency", "received_at", "due_date", "category", "dusun",
+                      "assigned_officer"]
+    order_columns = ["received_at", "register_number", "due_date", "status", "urgency"]
+    # The schemas FAB derives from these document the API; input is checked by _validated().
+    add_columns = list(EDITABLE) + ["received_at"]
+    edit_columns = list(EDITABLE)
+
+    def _mask(self, row, item):
+        if not access.identity_visible(g.user, item):
+            for field in IDENTITY_FIELDS:
+                if field in row:
+                    row[field] = None
+
+    def pre_get(self, data):
+        item = db.session.get(Complaint, data.get("id"))
+        if item is not None:
+            self._mask(data["result"], item)
+
+    def pre_get_list(self, data):
+        items = {c.id: c for c in db.session.query(Complaint).filter(Complaint.id.in_(data["ids"]))}
+        for pk, row in zip(data["ids"], data["result"]):
+            self._mask(row, items[pk])
+
+    def _visible(self, pk):
+        return self.datamodel.get(pk, self._base_filters)
+
+    def _validated(self, payload, partial_item=None):
+        """Run the screens' rules on ``payload``; return (form, errors)."""
+        if partial_item is not None:
+            merged = {name: getattr(partial_item, name) for name in EDITABLE}
+            merged["dusun_id"] = partial_item.dusun_id
+            merged.update(payload)
+            payload = merged
+        form = ComplaintApiForm(formdata=_formdata(payload), meta={"csrf": False})
+        errors = {} if form.validate() else {k: [str(m) for m in v] for k, v in form.errors.items()}
+        dusun_id = payload.get("dusun_id")
+        if dusun_id not in (None, "") and db.session.get(Dusun, services._int(dusun_id)) is None:
+            errors["dusun_id"] = [gettext("Choose a dusun from the list.")]
+        return form, errors
+
+    def _json(self):
+        payload = request.get_json(silent=True)
+        return payload if isinstance(payload, dict) else None
+
+    def post_headless(self):
+        """Register a complaint (any channel); answers its number and tracking code."""
+        payload = self._json()
+        if payload is None:
+            return self.response_400(message=gettext("Send the data as a JSON object."))
+        form, errors = self._validated(payload)
+        if errors:
+            return self.response(400, errors=errors)
+        complaint = Complaint()
+        form.populate_obj(complaint)
+        complaint.dusun_id = services._int(payload.get("dusun_id"))
+        services.register_complaint(complaint, g.user)
+        return self.response(201, id=complaint.id, register_number=complaint.register_number,
+                             tracking_code=complaint.tracking_code, status=complaint.status)
+
+    def put_headless(self, pk):
+        """Edit the complaint's recorded data; ``version`` (as last read) is required."""
+        item = self._visible(pk)
+        if item is None:
+            return self.response_404()
+        payload = self._json()
+        if payload is None:
+            return self.response_400(message=gettext("Send the data as a JSON object."))
+        if "version" not in payload:
+            return self.response_400(
+                message=gettext("Send the complaint's version as you last read it."))
+        unknown = sorted(set(payload) - set(EDITABLE) - {"dusun_id", "version"})
+        if unknown:
+            return self.response_400(
+                message=gettext("These fields cannot be changed here: %(fields)s.",
+                                fields=", ".join(unknown)))
+        if item.voided:
+            return self.response(409, message=gettext("This register entry is void."))
+        try:
+            services.check_version(item, payload["version"])
+        except services.StaleComplaint as exc:
+            return self.response(409, message=str(exc))
+        form, errors = self._validated({k: v for k, v in payload.items() if k != "version"},
+                                       partial_item=item)
+        if errors:
+            return self.response(400, errors=errors)
+        for name in EDITABLE:
+            setattr(item, name, form[name].data)
+        item.dusun_id = services._int(payload.get("dusun_id", item.dusun_id))
+        services.touch(item, g.user)
+        db.session.commit()
+        return self.response(200, id=item.id, version=item.version, status=item.status)
+
+    @expose("/<int:pk>/steps/<step>", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("step")
+    def step(self, pk, step):
+        """Take one workflow step.
+        ---
+        post:
+          summary: Take one SOP step on a complaint
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          - in: path
+            name: step
+            schema:
+              type: string
+              enum: [verify, request_completion, forward, note, schedule_meeting, resolve,
+                     reject, refer, inform]
+          requestBody:
+            content:
+              application/json:
+                schema:
+                  type: object
+                  description: the step's fields, plus optional expected_version
+          responses:
+            200:
+              description: the complaint's new state
+            400: {description: missing or invalid fields}
+            403: {description: your role may not take this step}
+            404: {description: no such complaint (for you) or no such step}
+            409: {description: not possible from the current status, or stale version}
+        """
+        item = self._visible(pk)
+        if item is None or step not in step_forms.FORMS:
+            return self.response_404()
+        payload = self._json()
+        if payload is None:
+            return self.response_400(message=gettext("Send the data as a JSON object."))
+        form = step_forms.build(step, item, formdata=_formdata(payload), csrf=False)
+        if not form.validate():
+            return self.response(400, errors={k: [str(m) for m in v]
+                                              for k, v in form.errors.items()})
+        expected = payload.get("expected_version")
+        try:
+            services.apply_step(item, step, form.fields(), g.user, expected)
+        except services.StaleComplaint as exc:
+            return self.response(409, message=str(exc))
+        except services.ServiceError as exc:
+            return self.response(getattr(exc, "code", 400), message=str(exc))
+        return self.response(200, id=item.id, register_number=item.register_number,
+                             status=item.status, version=item.version,
+                             assigned_officer=item.assigned_officer.name
+                             if item.assigned_officer else None)

@@ -1,0 +1,82 @@
+"""The SOP's state table, tested without Flask or a database."""
+
+import datetime as dt
+
+import pytest
+
+from app import workflow as wf
+from app.timeutil import add_working_days
+
+DESK, LIAISON, HEAD = {wf.DESK}, {wf.LIAISON}, {wf.HEAD}
+
+# (status, actors) -> exactly the steps open, in SOP order.
+TABLE = [
+    (wf.RECEIVED, DESK, ["verify", "request_completion", "note", "reject", "refer"]),
+    (wf.NEEDS_COMPLETION, DESK, ["verify", "request_completion", "note", "reject"]),
+    (wf.VERIFIED, DESK, ["forward", "note", "schedule_meeting", "resolve", "reject", "refer"]),
+    (wf.FORWARDED, DESK, ["forward", "note", "schedule_meeting", "resolve", "refer"]),
+    (wf.IN_REVIEW, DESK, ["note", "resolve", "refer"]),
+    (wf.RESOLVED, DESK, ["inform"]),
+    (wf.REJECTED, DESK, ["inform"]),
+    (wf.REFERRED, DESK, ["inform"]),
+    (wf.INFORMED, DESK, []),
+    (wf.RECEIVED, LIAISON, ["note", "refer"]),
+    (wf.FORWARDED, LIAISON, ["note", "resolve", "refer"]),
+    (wf.IN_REVIEW, LIAISON, ["note", "resolve", "refer"]),
+    (wf.RESOLVED, LIAISON, []),
+    (wf.FORWARDED, HEAD, []),
+    (wf.RECEIVED, set(), []),
+]
+
+
+@pytest.mark.parametrize("status, actors, steps", TABLE)
+def test_steps_open_per_status_and_role(status, actors, steps):
+    assert wf.allowed_steps(status, actors) == steps
+
+
+def test_every_status_is_reachable_from_received():
+    reached, frontier = {wf.RECEIVED}, [wf.RECEIVED]
+    while frontier:
+        status = frontier.pop()
+        for name in wf.allowed_steps(status, {wf.DESK, wf.LIAISON}):
+            target = wf.STEPS[name].target or status
+            if target not in reached:
+                reached.add(target)
+                frontier.append(target)
+    assert reached == set(wf.STATUSES)
+
+
+def test_informed_is_the_end():
+    assert wf.allowed_steps(wf.INFORMED, {wf.DESK, wf.LIAISON, wf.HEAD}) == []
+
+
+def test_check_step_returns_the_next_status():
+    fields = {"kind": "pengaduan", "category_id": 1, "urgency": "high"}
+    assert wf.check_step("verify", wf.RECEIVED, DESK, fields) == wf.VERIFIED
+    assert wf.check_step("note", wf.FORWARDED, LIAISON, {"note": "cek lokasi"}) == wf.FORWARDED
+
+
+def test_refusals_name_the_first_thing_to_change():
+    with pytest.raises(wf.UnknownStep):
+        wf.check_step("approve", wf.RECEIVED, DESK, {})
+    with pytest.raises(wf.StepForbidden) as forbidden:
+        wf.check_step("verify", wf.VERIFIED, LIAISON, {})
+    assert forbidden.value.code == 403
+    with pytest.raises(wf.TransitionNotAllowed) as wrong_state:
+        wf.check_step("inform", wf.FORWARDED, DESK, {"channel": "x", "message": "y"})
+    assert wrong_state.value.code == 409
+    with pytest.raises(wf.MissingFields) as missing:
+        wf.check_step("resolve", wf.FORWARDED, DESK, {"outcome_type": "policy", "public_note": ""})
+    assert missing.value.fields == ("outcome_text", "public_note")
+
+
+@pytest.mark.parametrize("start, days, due", [
+    (dt.date(2026, 11, 23), 3, dt.date(2026, 11, 26)),   # Monday -> Thursday
+    (dt.date(2026, 11, 27), 3, dt.date(2026, 12, 2)),    # Friday: the weekend does not count
+    (dt.date(2026, 11, 28), 1, dt.date(2026, 11, 30)),   # received on Saturday
+    (dt.date(2026, 12, 23), 3, dt.date(2026, 12, 30)),   # over cuti bersama 24 and Christmas 25
+    (dt.date(2026, 11, 23), 14, dt.date(2026, 12, 11)),
+])
+def test_working_days_skip_weekends_and_holidays(start, days, due):
+    holidays = {dt.date(2026, 12, 24), dt.date(2026, 12, 25)}
+    assert add_working_days(start, days, holidays) == due

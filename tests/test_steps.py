@@ -280,3 +280,62 @@ def test_api_registers_a_complaint_and_masks_identity_where_it_must(app, client)
     assert client.put(f"/api/v1/complaint/{secret}", json={"version": 1, "subject": "x"},
                       headers=head).status_code == 403
     assert client.get("/api/v1/complaint/").status_code == 401
+
+
+STEP_FIELDS = {
+    "verify": lambda ids: {"kind": "saran", "category_id": ids["category"], "urgency": "high"},
+    "request_completion": lambda ids: {"missing": "Lokasi belum jelas"},
+    "forward": lambda ids: {"officer_id": ids["other_officer"], "reported_to": "kepala_desa"},
+    "note": lambda ids: {"note": "Sedang dikoordinasikan", "is_public": True},
+    "schedule_meeting": lambda ids: {"note": "Rapat Kamis"},
+    "resolve": lambda ids: {"outcome_type": "corrective", "outcome_text": "Teguran",
+                            "public_note": "Sudah ditindak"},
+    "reject": lambda ids: {"reason": "Duplikat"},
+    "refer": lambda ids: {"office": "Dinas PU Kabupaten Cilacap"},
+    "inform": lambda ids: {"channel": "phone", "message": "Sudah kami telepon"},
+}
+ROLE_ACTORS = {"desk": "desk", "liaison": "liaison", "head": None}
+
+
+def _cases():
+    from app import workflow
+
+    for name, rule in workflow.STEPS.items():
+        source = sorted(rule.sources)[0]
+        for role, actor in ROLE_ACTORS.items():
+            yield name, source, role, 200 if actor in rule.actors else 403
+
+
+@pytest.mark.parametrize("step_name, source, role, expected", list(_cases()))
+def test_every_step_for_every_role_on_the_api(app, client, step_name, source, role, expected):
+    from app import workflow
+
+    user_id = make_user(app, role, {"desk": "Petugas Pengelola", "liaison": "Petugas Penghubung",
+                                    "head": "Kepala Desa"}[role])
+    mine = make_officer(app, name="Petugas Saya", user_id=user_id)
+    ids = {"category": category_id(app), "other_officer": make_officer(app, name="Kasi Lain")}
+    pk = make_complaint(app, status=source, assigned_officer_id=mine)
+    response = client.post(f"/api/v1/complaint/{pk}/steps/{step_name}",
+                           json=STEP_FIELDS[step_name](ids), headers=api_login(client, role))
+    assert response.status_code == expected, response.get_json()
+    complaint = load(app, pk)
+    if expected == 200:
+        target = workflow.STEPS[step_name].target or source
+        assert response.get_json()["status"] == complaint.status == target
+        assert events(app, pk)[-1][:3] == (step_name, source, target)
+    else:
+        assert complaint.status == source and len(events(app, pk)) == 1
+
+
+def test_refer_and_schedule_meeting_through_the_screens(app, client, login_as):
+    user_id = login_as("liaison")
+    me = make_officer(app, name="Kasi Pem", position="kasi", user_id=user_id)
+    pk = make_complaint(app, status="forwarded", assigned_officer_id=me)
+    step(client, pk, "refer", office="Kecamatan Karangpucung", public_note="Kewenangan kecamatan")
+    complaint = load(app, pk)
+    assert (complaint.status, complaint.referred_to) == ("referred", "Kecamatan Karangpucung")
+    client.get("/logout/")
+    login_as("desk", "desk2")
+    other = make_complaint(app, status="verified")
+    step(client, other, "schedule_meeting", note="Dibahas Kamis")
+    assert load(app, other).status == "in_review"

@@ -65,6 +65,7 @@ ROLE_PERMISSIONS = {
         ("can_receipt", "Complaint"),
         ("can_void", "Complaint"),
         ("can_step", "Complaint"),
+        ("can_bulk_step", "Complaint"),
         ("can_post", "ComplaintApi"),
         ("can_put", "ComplaintApi"),
         ("can_step", "ComplaintApi"),

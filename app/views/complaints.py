@@ -87,9 +87,9 @@ class ComplaintModelView(SafeModelView):
         "receipt_pdf": "receipt",
         "void": "void",
         "step": "step",
-        "forward_many": "step",
-        "forward_selected": "step",
-        "schedule_selected": "step",
+        "forward_many": "bulk_step",
+        "forward_selected": "bulk_step",
+        "schedule_selected": "bulk_step",
     }
     exclude_route_methods = {"delete", "download"}
 
@@ -99,9 +99,10 @@ class ComplaintModelView(SafeModelView):
     edit_title = _l("Edit complaint")
     label_columns = COLUMN_LABELS
 
+    # Most important first: on a phone only the first three columns show (app.css).
     list_columns = [
-        "register_number", "received_at", "complainant_display", "subject", "category",
-        "urgency", "status", "assigned_officer", "due_display",
+        "register_number", "subject", "status", "received_at", "complainant_display",
+        "category", "urgency", "assigned_officer", "due_display",
     ]
     order_columns = ["register_number", "received_at", "subject", "urgency", "status", "due_date"]
     base_order = ("received_at", "desc")

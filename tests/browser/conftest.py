@@ -1,0 +1,83 @@
+"""Browser tests: the app served on 127.0.0.1 in a thread, driven by Debian's Chromium.
+
+Playwright's own browser download does not work here; .ci/run installs the
+Debian package. Screenshots go to tests/artifacts/ (and docs/ for the README).
+"""
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+PHONE = {"width": 360, "height": 740}
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+               "--no-first-run", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (.ci/run installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """``new_page(phone=True)``: a fresh browser context (own cookies), desktop or phone-sized."""
+    contexts = []
+
+    def _new(phone=False):
+        options = {"viewport": PHONE, "is_mobile": True, "has_touch": True} if phone else \
+            {"viewport": {"width": 1280, "height": 900}}
+        context = browser.new_context(locale="id-ID", accept_downloads=True, **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _new
+    for context in contexts:
+        context.close()
+
+
+def shot(page, name):
+    """Save a full-page screenshot as a test artifact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def no_horizontal_scroll(page):
+    """The page itself does not scroll sideways (tables may scroll inside their box)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def click_and_wait(page, selector):
+    """Click something that loads a new page and wait until it has loaded."""
+    with page.expect_navigation():
+        page.click(selector)
+    page.wait_for_load_state()
+
+
+def ui_login(page, base, username, password):
+    page.goto(f"{base}/login/")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    click_and_wait(page, "input[type=submit], button[type=submit]")

@@ -21,6 +21,10 @@ from app.services import ServiceError
 log = logging.getLogger(__name__)
 
 
+def _dash_if_none(value):
+    return "-" if value is None else value
+
+
 class SafeModelView(ModelView):
     """A ModelView whose add and edit keep the form on every refusal."""
 
@@ -31,6 +35,12 @@ class SafeModelView(ModelView):
         "The data could not be saved because of a database problem. "
         "Nothing was changed; please try again."
     )
+
+    def _init_properties(self):
+        """Empty values read as "-" in lists and detail pages (FAB would print "None")."""
+        super()._init_properties()
+        for column in set(self.list_columns) | set(self.show_columns):
+            self.formatters_columns.setdefault(column, _dash_if_none)
 
     def _init_forms(self):
         """FAB's generated forms, with WTForms' own messages translated too."""

@@ -66,10 +66,6 @@ def _form_fields():
     return {name: make() for name, make in _FORM_FIELDS.items()}
 
 
-def _or_dash(value):
-    return value if value is not None else "-"
-
-
 def _status_badge(value):
     return Markup('<span class="status status-{0}">{1}</span>').format(
         value, label(STATUSES, value)
@@ -136,9 +132,6 @@ class ComplaintModelView(SafeModelView):
         "urgency": lambda v: label(URGENCIES, v),
         "kind": lambda v: label(KINDS, v),
         "channel": lambda v: label(CHANNELS, v),
-        "category": _or_dash,
-        "assigned_officer": _or_dash,
-        "dusun": _or_dash,
     }
     show_template = "complaint/show.html"
 

@@ -42,9 +42,7 @@ class OfficerModelView(SafeModelView):
     search_columns = ["name", "position", "field_of_work", "dusun", "active"]
     order_columns = ["name", "position", "field_of_work"]
     base_order = ("name", "asc")
-    formatters_columns = {"position": lambda v: label(POSITIONS, v), "active": _yes_no,
-                          "dusun": lambda v: v if v is not None else "-",
-                          "user": lambda v: v if v is not None else "-"}
+    formatters_columns = {"position": lambda v: label(POSITIONS, v), "active": _yes_no}
     add_form_extra_fields = edit_form_extra_fields = {
         "name": StringField(_l("Name"), validators=[forms.required(), Length(max=120)]),
         "position": SelectField(_l("Position"), choices=choices(POSITIONS),

@@ -1,0 +1,61 @@
+"""Every screen reads in Indonesian: no English word of FAB's or ours left showing."""
+
+import re
+
+import pytest
+
+from tests.conftest import make_complaint, make_officer
+
+# Words that only an untranslated screen shows (whole words, case-sensitive).
+ENGLISH = ["Search", "Add Filter", "Record Count", "Actions", "Cancel", "Save", "Back",
+           "Edit", "Delete", "Login", "Logout", "List", "Add", "User confirmation", "Previous",
+           "Next", "Starts with", "Ends with", "Equal to", "Not Equal", "Contains",
+           "Greater than", "Smaller than", "Relation", "Yes", "No", "None", "Received",
+           "Complaint", "Officer", "Subject", "Due date", "Verify", "Forward",
+           "Resolve", "Reject", "Timeline", "Print", "Reset Password", "Page size"]
+# "No." (nomor) and "Status" are Indonesian too, hence the guard against a following dot.
+PATTERN = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in ENGLISH) + r")(?![\w.-])")
+
+
+def visible_text(html):
+    """The text a user reads (no scripts, styles, attributes or tags)."""
+    html = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
+    html = re.sub(r"(?s)<!--.*?-->", " ", html)
+    html = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r"\s+", " ", html)
+
+
+PAGES = {
+    "desk": ["/", "/complaint/list/", "/complaint/show/{pk}", "/complaint/add",
+             "/complaint/edit/{pk}", "/complaint/step/{pk}/verify", "/complaint/receipt/{pk}",
+             "/complaint/overdue/list/", "/officer/list/", "/category/list/", "/dusun/list/",
+             "/users/userinfo/", "/resetmypassword/form"],
+    "head": ["/", "/complaint/list/", "/complaint/show/{pk}"],
+    # (/roles/list/ shows FAB's technical permission names; it is an admin's tool.)
+    "admin": ["/officer/add", "/category/add", "/dusun/add", "/users/list/"],
+}
+
+
+@pytest.mark.parametrize("role, path", [(r, p) for r, paths in PAGES.items() for p in paths])
+def test_screens_show_no_english(app, client, login_as, role, path):
+    login_as(role)
+    make_officer(app, name="Sutrisno")
+    pk = make_complaint(app)
+    response = client.get(path.format(pk=pk))
+    assert response.status_code == 200
+    found = sorted(set(PATTERN.findall(visible_text(response.get_data(as_text=True)))))
+    assert found == [], f"English left on {path}: {found}"
+
+
+def test_anonymous_login_page_shows_no_english(client):
+    found = PATTERN.findall(visible_text(client.get("/login/").get_data(as_text=True)))
+    assert found == []
+
+
+def test_english_is_the_second_language(app, client, login_as):
+    login_as("desk")
+    client.get("/lang/en", follow_redirects=True)
+    page = visible_text(client.get("/complaint/list/").get_data(as_text=True))
+    assert "Complaint register" in page and "Search" in page
+    client.get("/lang/id", follow_redirects=True)
+    assert "Register pengaduan" in visible_text(client.get("/complaint/list/").get_data(as_text=True))

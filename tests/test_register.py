@@ -220,3 +220,19 @@ def test_second_save_of_a_stale_form_is_refused_and_names_who_changed_it(app, cl
     assert "Versi saya" in page  # what the user typed is still in the form
     with app.app_context():
         assert db.session.get(Complaint, pk).subject == "Versi Rina"
+
+
+def test_a_void_entry_cannot_be_edited(app, client, login_as):
+    from tests.conftest import csrf_token
+
+    login_as("desk")
+    pk = make_complaint(app)
+    client.post(f"/complaint/void/{pk}", data={"reason": "Salah catat",
+                                               "csrf_token": _token(client, pk)})
+    edit = {k: v for k, v in _form().items() if k not in ("received_at", "category")}
+    response = client.post(f"/complaint/edit/{pk}", data={
+        **edit, "subject": "Diubah", "expected_version": "2",
+        "csrf_token": csrf_token(client, f"/complaint/edit/{pk}")}, follow_redirects=True)
+    assert "sudah dibatalkan" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Complaint, pk).subject == COMPLAINT_FIELDS["subject"]

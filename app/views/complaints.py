@@ -143,6 +143,8 @@ class ComplaintModelView(SafeModelView):
         services.register_complaint(item, g.user, commit=False)
 
     def pre_update(self, item):
+        if item.voided:
+            raise services.ServiceError(gettext("This register entry is void."))
         services.check_version(item, getattr(item, "expected_version", None))
         services.touch(item, g.user)
 

@@ -32,9 +32,13 @@ def receiver_name(complaint):
     return f"{user.first_name} {user.last_name}".strip()
 
 
-def receipt_data(complaint):
-    """The receipt's lines as (label, value) pairs, in the current language."""
-    return [
+def receipt_data(complaint, public=False):
+    """The receipt's lines as (label, value) pairs, in the current language.
+
+    ``public`` leaves out the complainant's name: the public pages show no
+    personal data, not even to the person who just typed it.
+    """
+    rows = [
         (gettext("Register no."), complaint.register_number),
         (gettext("Tracking code"), complaint.tracking_code),
         (gettext("Received"), datetime_id(complaint.received_at, with_day=True)),
@@ -45,6 +49,9 @@ def receipt_data(complaint):
         (gettext("Received by"), receiver_name(complaint)),
         (gettext("Verification due"), date_id(complaint.verification_due)),
     ]
+    if public:
+        rows = [row for row in rows if row[0] != gettext("Complainant")]
+    return rows
 
 
 def letterhead_lines():
@@ -58,8 +65,11 @@ def letterhead_lines():
     ]
 
 
-def receipt_pdf(complaint):
-    """The receipt as an A5 PDF in Indonesian, with a QR code to the status page."""
+def receipt_pdf(complaint, public=False):
+    """The receipt as an A5 PDF in Indonesian, with a QR code to the status page.
+
+    ``public``: without the complainant's name (see ``receipt_data``).
+    """
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
@@ -72,7 +82,7 @@ def receipt_pdf(complaint):
     from xml.sax.saxutils import escape
 
     with force_locale("id"):
-        rows = receipt_data(complaint)
+        rows = receipt_data(complaint, public=public)
         title = gettext("RECEIPT OF COMPLAINT")
         how_to = gettext(
             "Keep this receipt. Check the progress of your complaint at %(url)s "

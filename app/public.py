@@ -77,7 +77,9 @@ def over_limit(scope, key, limits):
     """Count one request of ``key`` in ``scope``; True when any of ``limits`` is exceeded.
 
     ``limits`` is Flask-Limiter's notation, e.g. "10 per hour;30 per day". Does
-    nothing when rate limiting is off (``RATELIMIT_ENABLED``).
+    nothing when rate limiting is off (``RATELIMIT_ENABLED``). When the storage
+    fails the request is served (and logged): the per-code daily lock lives in
+    the database and still holds.
     """
     from limits import parse_many
 
@@ -86,8 +88,11 @@ def over_limit(scope, key, limits):
         return False
     exceeded = False
     for item in parse_many(limits):
-        if not limiter.limiter.hit(item, "public", scope, key):
-            exceeded = True
+        try:
+            if not limiter.limiter.hit(item, "public", scope, key):
+                exceeded = True
+        except Exception:  # storage down (e.g. Redis): serve rather than fail every request
+            current_app.logger.exception("Rate-limit storage failed; %s not limited", scope)
     return exceeded
 
 

@@ -32,11 +32,26 @@ def receiver_name(complaint):
     return f"{user.first_name} {user.last_name}".strip()
 
 
+def receiver_position(complaint):
+    """Who received the complaint, for the public: the officer's position, never the name."""
+    from app.choices import POSITIONS
+    from app.extensions import db
+
+    user = complaint.created_by
+    if user is None:
+        return gettext("Village website (online)")
+    officer = db.session.query(Officer).filter_by(user_id=user.id).first()
+    if officer is not None:
+        return str(label(POSITIONS, officer.position))
+    return gettext("Village office")
+
+
 def receipt_data(complaint, public=False):
     """The receipt's lines as (label, value) pairs, in the current language.
 
-    ``public`` leaves out the complainant's name: the public pages show no
-    personal data, not even to the person who just typed it.
+    ``public`` leaves out the complainant's name and names the receiving
+    officer by position only: the public pages show no personal data, not even
+    to the person who just typed it.
     """
     rows = [
         (gettext("Register no."), complaint.register_number),
@@ -50,7 +65,8 @@ def receipt_data(complaint, public=False):
         (gettext("Verification due"), date_id(complaint.verification_due)),
     ]
     if public:
-        rows = [row for row in rows if row[0] != gettext("Complainant")]
+        rows = [(key, receiver_position(complaint) if key == gettext("Received by") else value)
+                for key, value in rows if key != gettext("Complainant")]
     return rows
 
 
@@ -68,7 +84,7 @@ def letterhead_lines():
 def receipt_pdf(complaint, public=False):
     """The receipt as an A5 PDF in Indonesian, with a QR code to the status page.
 
-    ``public``: without the complainant's name (see ``receipt_data``).
+    ``public``: without the complainant's or the officer's name (see ``receipt_data``).
     """
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.graphics.shapes import Drawing

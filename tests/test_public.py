@@ -23,9 +23,10 @@ PHONE_TYPED = "0812-3456-7890"
 PHONE = "+6281234567890"
 EMAIL = "siti.rahayu@surel-babakan.id"
 OFFICER = "Sutrisno Wibowo"
+DESK_OFFICER = "Dwi Lestari Meja"
 INTERNAL_NOTE = "Catatan internal: cek ke rumah pengadu"
 SECRETS = (NAME, ADDRESS, PHONE, "081234567890", "6281234567890", "0812-3456-7890", EMAIL,
-           OFFICER, INTERNAL_NOTE)
+           OFFICER, DESK_OFFICER, INTERNAL_NOTE)
 
 FORM = {
     "name": NAME,
@@ -200,10 +201,12 @@ def test_the_receipt_cannot_be_opened_by_anyone_else(app, resident):
 
 @pytest.fixture
 def handled(app):
-    """A complaint that was verified, forwarded to a named officer and given notes."""
-    pk = make_complaint(app, complainant_name=NAME, complainant_address=ADDRESS,
-                        complainant_phone=PHONE, complainant_email=EMAIL, channel="website")
+    """A walk-in complaint received by the desk officer, verified, forwarded to a named
+    officer and given an internal and a public note."""
     desk = make_user(app, "meja", security.DESK)
+    make_officer(app, name=DESK_OFFICER, position="petugas_pengelola", user_id=desk)
+    pk = make_complaint(app, user_id=desk, complainant_name=NAME, complainant_address=ADDRESS,
+                        complainant_phone=PHONE, complainant_email=EMAIL)
     officer = make_officer(app, name=OFFICER, position="kepala_dusun")
     with app.app_context():
         user = app.appbuilder.sm.get_user_by_id(desk)
@@ -231,8 +234,12 @@ def test_resident_tracks_on_the_page_and_sees_only_the_public_timeline(app, resi
     assert "Kepala Dusun" in page
     assert "Petugas sudah meninjau lokasi." in page
     assert handled not in page
-    # After a successful look-up the resident may download the receipt again.
-    assert resident.get("/lapor/tanda-terima.pdf").mimetype == "application/pdf"
+    # After a successful look-up the resident may open the receipt again; the officer who
+    # received it is named by position only.
+    receipt = resident.get("/lapor/tanda-terima").get_data(as_text=True)
+    assert "Petugas Pengelola Pengaduan" in receipt
+    pdf = resident.get("/lapor/tanda-terima.pdf")
+    assert pdf.mimetype == "application/pdf" and handled in _text_of(pdf)
 
 
 def test_the_api_tracks_with_the_same_public_view(app, resident, handled):

@@ -167,6 +167,23 @@ def test_bad_input_is_refused_at_each_field_in_indonesian_and_the_form_keeps_it(
     assert _count(app) == 0
 
 
+def test_the_api_needs_only_the_required_fields(app, resident):
+    response = resident.post("/api/v1/public/complaints", json={
+        "name": NAME, "address": ADDRESS, "phone": "6281234567890", "subject": "Sampah",
+        "description": "Sampah menumpuk di pasar."})
+    assert response.status_code == 201
+    stored = _complaint(app, subject="Sampah")
+    assert (stored.kind, stored.dusun_id, stored.complainant_email) == ("pengaduan", None, None)
+
+
+def test_an_expired_form_is_refused_with_a_clear_message_and_keeps_the_text(app, resident):
+    response = resident.submit_page(csrf_token="expired")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Formulir sudah kedaluwarsa" in page and "sejak Oktober." in page
+    assert _count(app) == 0
+
+
 def test_the_api_answers_400_with_indonesian_messages_per_field(app, resident):
     response = resident.api_submit(name="", subject="", phone="abc", kind="lain")
     assert response.status_code == 400
@@ -260,6 +277,13 @@ def test_tracking_is_post_only_and_a_get_shows_just_the_form(app, resident, hand
     assert page.status_code == 200
     assert "Diteruskan" not in page.get_data(as_text=True)
     assert resident.client.get("/api/v1/public/status").status_code == 405
+
+
+def test_the_track_form_still_needs_its_csrf_token(app, resident, handled):
+    response = resident.post("/status", data={"tracking_code": handled, "phone_last4": "7890",
+                                              "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert "Diteruskan" not in response.get_data(as_text=True)
 
 
 def _normalised(response):

@@ -97,8 +97,14 @@ class PublicView(BaseView):
     default_view = "submit"
 
     def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
+        """The blueprint, with the no-store headers. CSRF is checked by the forms themselves
+        (``validate_on_submit``) instead of the global CSRFProtect, so that an expired form
+        comes back with what the resident typed rather than a bare 400 page."""
+        from flask import current_app
+
         blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
         blueprint.after_request(no_store)
+        current_app.extensions["csrf"].exempt(blueprint)
         return blueprint
 
     @expose("/lapor", methods=["GET", "POST"])

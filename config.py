@@ -75,6 +75,21 @@ FAB_API_SWAGGER_UI = True
 WTF_CSRF_ENABLED = True
 WTF_CSRF_TIME_LIMIT = None
 
+# Rate limits (Flask-Limiter, created by FAB as appbuilder.sm.limiter). Counters live in Redis
+# when REDIS_URL is set (needed with several worker processes), else in this process's memory.
+RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+# The public pages and API (per client address; page and API share the counters).
+PUBLIC_SUBMIT_LIMIT = os.environ.get("PUBLIC_SUBMIT_LIMIT", "10 per hour;30 per day")
+PUBLIC_STATUS_LIMIT = os.environ.get("PUBLIC_STATUS_LIMIT", "60 per hour")
+# Look-ups of one tracking code, from anywhere; and failed ones before it is locked for the day.
+PUBLIC_CODE_LIMIT = os.environ.get("PUBLIC_CODE_LIMIT", "20 per hour")
+PUBLIC_CODE_DAILY_FAILURES = int(os.environ.get("PUBLIC_CODE_DAILY_FAILURES", 10))
+# Every tracking look-up takes at least this long, found or not (no timing hints).
+PUBLIC_LOOKUP_MIN_SECONDS = float(os.environ.get("PUBLIC_LOOKUP_MIN_SECONDS", 0.4))
+# How long after submitting (or a successful look-up) the receipt can be opened again.
+PUBLIC_RECEIPT_MINUTES = int(os.environ.get("PUBLIC_RECEIPT_MINUTES", 30))
+
 # Language and time: Indonesian first, English second; everything in WIB.
 BABEL_DEFAULT_LOCALE = "id"
 BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"

@@ -32,9 +32,28 @@ def receiver_name(complaint):
     return f"{user.first_name} {user.last_name}".strip()
 
 
-def receipt_data(complaint):
-    """The receipt's lines as (label, value) pairs, in the current language."""
-    return [
+def receiver_position(complaint):
+    """Who received the complaint, for the public: the officer's position, never the name."""
+    from app.choices import POSITIONS
+    from app.extensions import db
+
+    user = complaint.created_by
+    if user is None:
+        return gettext("Village website (online)")
+    officer = db.session.query(Officer).filter_by(user_id=user.id).first()
+    if officer is not None:
+        return str(label(POSITIONS, officer.position))
+    return gettext("Village office")
+
+
+def receipt_data(complaint, public=False):
+    """The receipt's lines as (label, value) pairs, in the current language.
+
+    ``public`` leaves out the complainant's name and names the receiving
+    officer by position only: the public pages show no personal data, not even
+    to the person who just typed it.
+    """
+    rows = [
         (gettext("Register no."), complaint.register_number),
         (gettext("Tracking code"), complaint.tracking_code),
         (gettext("Received"), datetime_id(complaint.received_at, with_day=True)),
@@ -45,6 +64,10 @@ def receipt_data(complaint):
         (gettext("Received by"), receiver_name(complaint)),
         (gettext("Verification due"), date_id(complaint.verification_due)),
     ]
+    if public:
+        rows = [(key, receiver_position(complaint) if key == gettext("Received by") else value)
+                for key, value in rows if key != gettext("Complainant")]
+    return rows
 
 
 def letterhead_lines():
@@ -58,8 +81,11 @@ def letterhead_lines():
     ]
 
 
-def receipt_pdf(complaint):
-    """The receipt as an A5 PDF in Indonesian, with a QR code to the status page."""
+def receipt_pdf(complaint, public=False):
+    """The receipt as an A5 PDF in Indonesian, with a QR code to the status page.
+
+    ``public``: without the complainant's or the officer's name (see ``receipt_data``).
+    """
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
@@ -72,7 +98,7 @@ def receipt_pdf(complaint):
     from xml.sax.saxutils import escape
 
     with force_locale("id"):
-        rows = receipt_data(complaint)
+        rows = receipt_data(complaint, public=public)
         title = gettext("RECEIPT OF COMPLAINT")
         how_to = gettext(
             "Keep this receipt. Check the progress of your complaint at %(url)s "

@@ -308,8 +308,10 @@ def _resolve(complaint, fields, now):
     complaint.outcome_text = fields["outcome_text"]
     complaint.public_note = fields["public_note"]
     complaint.resolved_at = complaint.closed_at = now
-    return fields["outcome_text"], False, {"outcome_type": complaint.outcome_type,
-                                           "public_note": complaint.public_note}
+    # Public, so the resident's timeline reaches "Selesai"; public pages show the
+    # public note, never the internal "what was done" (the event's note).
+    return fields["outcome_text"], True, {"outcome_type": complaint.outcome_type,
+                                          "public_note": complaint.public_note}
 
 
 def _reject(complaint, fields, now):
@@ -328,7 +330,7 @@ def _refer(complaint, fields, now):
 
 
 def _inform(complaint, fields, now):
-    return fields["message"], False, {"channel": fields["channel"]}
+    return fields["message"], True, {"channel": fields["channel"]}
 
 
 _EFFECTS = {

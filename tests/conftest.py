@@ -40,6 +40,9 @@ def app(tmp_path_factory):
         "SECRET_KEY": "test-secret-key-that-is-long-enough-for-jwt",
         "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "PUBLIC_BASE_URL": "https://pengaduan.example.test",
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "PUBLIC_LOOKUP_MIN_SECONDS": 0.05,
     })
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -58,13 +61,13 @@ def app(tmp_path_factory):
 # Tables emptied between tests on PostgreSQL (roles and permissions stay).
 _DATA_TABLES = (
     "complaint_event", "complaint", "officer", "register_counter", "ab_user_role",
-    "ab_user_group", "ab_user", "category", "dusun",
+    "ab_user_group", "ab_user", "category", "dusun", "public_lookup_failure",
 )
 
 
 @pytest.fixture(autouse=True)
 def clean_db(app):
-    """Give every test the freshly migrated database."""
+    """Give every test the freshly migrated database and empty rate-limit counters."""
     with app.app_context():
         db.session.remove()
         if db.engine.dialect.name == "sqlite":
@@ -77,6 +80,7 @@ def clean_db(app):
                     f"TRUNCATE {', '.join(_DATA_TABLES)} RESTART IDENTITY CASCADE"))
             seed_reference_data()
             db.session.remove()
+    app.appbuilder.sm.limiter.reset()
     yield
 
 

@@ -27,6 +27,9 @@ MATRIX = {
     "/users/list/":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/roles/list/":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/users/userinfo/":              dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    # The public pages: open to everyone, logged in or not.
+    "/lapor":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/status":                       dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
 }
 ROLES = ("anon", "desk", "liaison", "head", "admin")
 CASES = [(path, role, expected[role]) for path, expected in MATRIX.items() for role in ROLES]

@@ -8,3 +8,4 @@ from app.models.register import (  # noqa: F401
     Officer,
     RegisterCounter,
 )
+from app.models.public import PublicLookupFailure  # noqa: F401

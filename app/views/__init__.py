@@ -5,10 +5,12 @@ from flask_babel import lazy_gettext as _l
 from app import security
 from app.views.complaints import ComplaintModelView, OverdueComplaintModelView
 from app.views.master import CategoryModelView, DusunModelView, OfficerModelView
+from app.views.public import PublicView
+from app.views.public_api import PublicApi
 
 
 def register_views(appbuilder):
-    """Add the register and master-data screens and the staff API to ``appbuilder``."""
+    """Add the screens, the staff API, and the public pages and API to ``appbuilder``."""
     from app.api import ComplaintApi
 
     appbuilder.add_api(ComplaintApi)
@@ -33,3 +35,5 @@ def register_views(appbuilder):
         DusunModelView, security.MENU_DUSUN, label=_l("Dusun"), icon="fa-map-marker",
         category=security.MENU_MASTER,
     )
+    appbuilder.add_view_no_menu(PublicView)
+    appbuilder.add_api(PublicApi)

@@ -1,0 +1,312 @@
+"""The anonymous side: submit a complaint from the website and follow it, exposing no one.
+
+The page views and the public JSON API both call these functions, so they
+share one set of rules:
+
+* a submission lands in the register like any other (channel "website",
+  status received) through ``services.register_complaint``;
+* a look-up needs the tracking code and the last 4 digits of the phone; an
+  unknown code and a wrong phone give the same refusal, after the same work
+  and the same minimum time (``PUBLIC_LOOKUP_MIN_SECONDS``);
+* rate limits per client address and per tracking code use FAB's
+  Flask-Limiter (``appbuilder.sm.limiter``: its storage and strategy, so
+  ``RATELIMIT_ENABLED`` and ``RATELIMIT_STORAGE_URI`` apply), and a code is
+  locked for the rest of the (WIB) day after ``PUBLIC_CODE_DAILY_FAILURES``
+  failed look-ups, counted in the database;
+* what the public sees (``public_view``) holds no name, address, phone,
+  email, internal note or officer name: only labels, dates, the category,
+  the officer's position and the notes written for the public.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+import time
+
+from flask import current_app, session
+from flask_babel import gettext
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select
+
+from app import services
+from app.choices import KINDS, OUTCOME_TYPES, POSITIONS, STATUSES, STEPS, label
+from app.extensions import db
+from app.models import Complaint, Dusun, PublicLookupFailure
+from app.register import normalize_tracking_code
+from app.timeutil import date_id, now_wib
+
+# Steps whose note was written for the complainant (the others' notes are internal).
+_PUBLIC_NOTE_STEPS = frozenset({"request_completion", "note", "reject", "refer"})
+_QUESTION_MAX_AGE = 2 * 60 * 60
+
+
+class Refused(Exception):
+    """A public request that is refused; ``code`` is the HTTP status, the text is translated."""
+
+    code = 400
+
+
+class NotFound(Refused):
+    """Unknown code or wrong phone digits: deliberately the same refusal for both."""
+
+    code = 404
+
+    def __init__(self):
+        super().__init__(gettext(
+            "No complaint matches this tracking code and these phone digits. "
+            "Check both and try again."))
+
+
+class RateLimited(Refused):
+    code = 429
+
+    def __init__(self, message=None):
+        super().__init__(message or gettext(
+            "Too many requests from your connection. Please try again later."))
+
+
+# --- Rate limits ---------------------------------------------------------------------------
+
+def _limiter():
+    return current_app.appbuilder.sm.limiter
+
+
+def over_limit(scope, key, limits):
+    """Count one request of ``key`` in ``scope``; True when any of ``limits`` is exceeded.
+
+    ``limits`` is Flask-Limiter's notation, e.g. "10 per hour;30 per day". Does
+    nothing when rate limiting is off (``RATELIMIT_ENABLED``). When the storage
+    fails the request is served (and logged): the per-code daily lock lives in
+    the database and still holds.
+    """
+    from limits import parse_many
+
+    limiter = _limiter()
+    if not (limiter.enabled and limiter.initialized):
+        return False
+    exceeded = False
+    for item in parse_many(limits):
+        try:
+            if not limiter.limiter.hit(item, "public", scope, key):
+                exceeded = True
+        except Exception:  # storage down (e.g. Redis): serve rather than fail every request
+            current_app.logger.exception("Rate-limit storage failed; %s not limited", scope)
+    return exceeded
+
+
+def client_key():
+    """The client address as Flask-Limiter sees it (``RATELIMIT_KEY_FUNC``, else remote addr)."""
+    from flask_limiter.util import get_remote_address
+
+    return current_app.config.get("RATELIMIT_KEY_FUNC", get_remote_address)()
+
+
+def check_submit_allowed():
+    """Refuse a submission when this client has sent too many (page and API together)."""
+    if over_limit("submit", client_key(), current_app.config["PUBLIC_SUBMIT_LIMIT"]):
+        raise RateLimited()
+
+
+# --- Submitting ----------------------------------------------------------------------------
+
+def active_dusun_names():
+    """The dusun a resident can choose, by name."""
+    return list(db.session.scalars(
+        select(Dusun.name).where(Dusun.active.is_(True)).order_by(Dusun.name)))
+
+
+def submit_complaint(fields):
+    """Register a complaint sent from the website; ``fields`` are validated form values.
+
+    Returns the registered complaint (committed), with its register number and
+    tracking code.
+    """
+    dusun = None
+    if fields.get("dusun"):
+        dusun = db.session.scalar(select(Dusun).where(Dusun.name == fields["dusun"]))
+    complaint = Complaint(
+        channel="website",
+        kind=fields.get("kind") or "pengaduan",
+        complainant_name=fields["name"].strip(),
+        complainant_address=fields["address"].strip(),
+        complainant_phone=fields["phone"],
+        complainant_email=(fields.get("email") or "").strip() or None,
+        subject=fields["subject"].strip(),
+        description=fields["description"].strip(),
+        dusun=dusun,
+        rt_rw=(fields.get("rt_rw") or "").strip() or None,
+        incident_date=fields.get("incident_date"),
+        urgency="normal",
+    )
+    return services.register_complaint(complaint, user=None)
+
+
+# --- The arithmetic question ---------------------------------------------------------------
+
+def _serializer(salt):
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def new_question():
+    """A small sum for the form, and a signed token that carries it: ``(text, token)``."""
+    a, b = secrets.randbelow(9) + 1, secrets.randbelow(9) + 1
+    token = _serializer("public-question").dumps([a, b])
+    return f"{a} + {b}", token
+
+
+def question_text(token):
+    """The question a token stands for, or None when the token is bad or too old."""
+    try:
+        a, b = _serializer("public-question").loads(token, max_age=_QUESTION_MAX_AGE)
+    except (BadSignature, TypeError, ValueError):
+        return None
+    return f"{a} + {b}"
+
+
+def answer_is_right(token, answer):
+    """Whether ``answer`` solves the question in ``token`` (signed, at most two hours old)."""
+    try:
+        a, b = _serializer("public-question").loads(token or "", max_age=_QUESTION_MAX_AGE)
+        return int(str(answer).strip()) == int(a) + int(b)
+    except (BadSignature, TypeError, ValueError):
+        return False
+
+
+# --- Tracking ------------------------------------------------------------------------------
+
+def _code_hash(code):
+    """A keyed hash of a tracking code: what the failure table and rate-limit keys hold."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, code.encode(), hashlib.sha256).hexdigest()
+
+
+def _start_of_today():
+    return dt.datetime.combine(now_wib().date(), dt.time())
+
+
+def failures_today(code_hash):
+    """How many failed look-ups this code had since midnight WIB."""
+    return db.session.scalar(
+        select(func.count(PublicLookupFailure.id)).where(
+            PublicLookupFailure.code_hash == code_hash,
+            PublicLookupFailure.failed_at >= _start_of_today(),
+        )
+    )
+
+
+def _record_failure(code_hash):
+    """Remember one failed look-up (and forget those from before yesterday)."""
+    db.session.execute(delete(PublicLookupFailure).where(
+        PublicLookupFailure.failed_at < _start_of_today() - dt.timedelta(days=1)))
+    db.session.add(PublicLookupFailure(code_hash=code_hash, failed_at=now_wib()))
+    db.session.commit()
+
+
+def track(code_text, last4_text):
+    """The complaint for a tracking code and the phone's last 4 digits, or a refusal.
+
+    Raises ``NotFound`` (unknown code and wrong digits alike), or
+    ``RateLimited`` (too many requests from this client or for this code, or
+    the code is locked for today). Always takes at least
+    ``PUBLIC_LOOKUP_MIN_SECONDS``, so the time says nothing either.
+    """
+    started = time.monotonic()
+    try:
+        return _track(normalize_tracking_code(code_text), re.sub(r"\D", "", last4_text or ""))
+    finally:
+        rest = current_app.config["PUBLIC_LOOKUP_MIN_SECONDS"] - (time.monotonic() - started)
+        if rest > 0:
+            time.sleep(rest)
+
+
+def _track(code, last4):
+    config = current_app.config
+    if over_limit("status", client_key(), config["PUBLIC_STATUS_LIMIT"]):
+        raise RateLimited()
+    code_hash = _code_hash(code)
+    locked = gettext("This tracking code has had too many wrong tries today and is locked "
+                     "until tomorrow. Please try again tomorrow or contact the village office.")
+    if over_limit("code", code_hash, config["PUBLIC_CODE_LIMIT"]):
+        raise RateLimited(gettext("This tracking code was looked up too often. "
+                                  "Please try again later."))
+    if failures_today(code_hash) >= config["PUBLIC_CODE_DAILY_FAILURES"]:
+        raise RateLimited(locked)
+    complaint = db.session.scalar(select(Complaint).where(
+        Complaint.tracking_code == code[:40], Complaint.voided.is_(False)))
+    expected = complaint.complainant_phone[-4:] if complaint is not None else "\x00" * 4
+    if not hmac.compare_digest(last4.encode(), expected.encode()) or complaint is None:
+        _record_failure(code_hash)
+        raise NotFound()
+    return complaint
+
+
+def public_view(complaint):
+    """What the resident sees: labels, dates, category, positions, notes meant for the public.
+
+    Plain data for the page and the JSON API alike; never the identity, the
+    description, internal notes or officers' names.
+    """
+    timeline = []
+    for event in complaint.events:
+        if not event.is_public:
+            continue
+        entry = {
+            "date": event.occurred_at.date().isoformat(),
+            "date_label": date_id(event.occurred_at),
+            "step": event.step,
+            "label": str(label(STEPS, event.step)),
+            "status": event.to_status,
+            "status_label": str(label(STATUSES, event.to_status)),
+            "officer_position": None,
+            "note": event.note if event.step in _PUBLIC_NOTE_STEPS and event.note else None,
+        }
+        if event.step == "forward":
+            entry["officer_position"] = _position_of(event)
+        timeline.append(entry)
+    return {
+        "register_number": complaint.register_number,
+        "status": complaint.status,
+        "status_label": str(label(STATUSES, complaint.status)),
+        "kind_label": str(label(KINDS, complaint.kind)),
+        "category": complaint.category.name if complaint.category else None,
+        "received": complaint.received_at.date().isoformat(),
+        "received_label": date_id(complaint.received_at),
+        "due_date": complaint.due_date.isoformat() if complaint.due_date else None,
+        "due_date_label": date_id(complaint.due_date) if complaint.due_date else None,
+        "public_note": complaint.public_note,
+        "outcome_label": (str(label(OUTCOME_TYPES, complaint.outcome_type))
+                          if complaint.outcome_type else None),
+        "timeline": timeline,
+    }
+
+
+def _position_of(event):
+    """The position (never the name) of the officer a complaint was forwarded to."""
+    import json
+
+    try:
+        position = json.loads(event.data or "{}").get("position")
+    except ValueError:
+        return None
+    return str(label(POSITIONS, position)) if position else None
+
+
+# --- The receipt, for whoever just submitted or looked the complaint up -------------------
+
+def grant_receipt(complaint):
+    """Let this browser session open the complaint's receipt for a while."""
+    minutes = current_app.config["PUBLIC_RECEIPT_MINUTES"]
+    session["public_receipt"] = {"id": complaint.id, "until": int(time.time()) + minutes * 60}
+
+
+def granted_complaint():
+    """The complaint whose receipt this session may open, or None."""
+    grant = session.get("public_receipt")
+    if not isinstance(grant, dict) or grant.get("until", 0) < time.time():
+        return None
+    complaint = db.session.get(Complaint, grant.get("id"))
+    if complaint is None or complaint.voided:
+        return None
+    return complaint

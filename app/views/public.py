@@ -1,0 +1,174 @@
+"""The anonymous pages: submit a complaint (/lapor), its receipt, and track it (/status).
+
+Light pages for phones: they extend ``public/base.html`` (own small CSS, no
+admin-panel JavaScript). Every answer carries ``Cache-Control: no-store`` and
+``X-Robots-Tag: noindex``. The rules live in ``app.public``; these views only
+parse the form, call it and render.
+"""
+
+from flask import make_response, redirect, render_template, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField
+from wtforms.validators import Length, Optional, Regexp
+from wtforms.widgets import DateInput
+
+from app import forms, public
+from app.forms import NotInFuture, required
+
+
+def no_store(response):
+    """Public answers are personal to the asker: never cached, never indexed."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+class ComplaintFields(FlaskForm):
+    """The submit form's fields, named as in the public API; shared by the page and the API."""
+
+    name = forms.name_field()
+    address = forms.address_field()
+    phone = forms.phone_field()
+    email = forms.email_field()
+    kind = forms.kind_field(validators=[required()])
+    subject = forms.subject_field()
+    description = forms.description_field()
+    dusun = SelectField(_l("Dusun"), choices=[], validate_choice=False)
+    rt_rw = forms.rt_rw_field()
+    incident_date = DateField(_l("Incident date"), format="%Y-%m-%d", widget=DateInput(),
+                              validators=[Optional(), NotInFuture()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dusun.choices = [("", gettext("(not chosen)"))] + [
+            (name, name) for name in public.active_dusun_names()]
+
+    def validate_dusun(self, field):
+        from wtforms.validators import ValidationError
+
+        if field.data and field.data not in dict(self.dusun.choices):
+            raise ValidationError(gettext("Choose a dusun from the list."))
+
+    def values(self):
+        """The validated values as a plain dict (for ``public.submit_complaint``)."""
+        return {name: self[name].data for name in (
+            "name", "address", "phone", "email", "kind", "subject", "description", "dusun",
+            "rt_rw", "incident_date")}
+
+
+class SubmitForm(ComplaintFields):
+    """The page form: the fields plus a honeypot and a small sum against spam robots."""
+
+    homepage = StringField(_l("Leave this field empty"))
+    question = HiddenField()
+    answer = StringField(_l("Answer"), validators=[
+        required(_l("Answer the question, please.")),
+        Length(max=5, message=_l("At most %(max)d characters.")),
+    ])
+
+    def validate_answer(self, field):
+        from wtforms.validators import ValidationError
+
+        if not public.answer_is_right(self.question.data, field.data):
+            raise ValidationError(gettext("That is not the right answer; try the new question."))
+
+
+class TrackForm(FlaskForm):
+    tracking_code = StringField(_l("Tracking code"), validators=[
+        required(_l("Enter the tracking code from your receipt.")),
+        Length(max=40, message=_l("At most %(max)d characters.")),
+    ])
+    phone_last4 = StringField(_l("Last 4 digits of your phone number"), validators=[
+        required(_l("Enter the last 4 digits of the phone number you gave.")),
+        Regexp(r"^\s*\d{4}\s*$", message=_l("Enter exactly 4 digits.")),
+    ])
+
+
+class PublicView(BaseView):
+    """Submit, receipt, track. Open to everyone: no ``@has_access`` on purpose."""
+
+    route_base = ""
+    class_permission_name = "Public"
+    default_view = "submit"
+
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
+        """The blueprint, with the no-store headers. CSRF is checked by the forms themselves
+        (``validate_on_submit``) instead of the global CSRFProtect, so that an expired form
+        comes back with what the resident typed rather than a bare 400 page."""
+        from flask import current_app
+
+        blueprint = super().create_blueprint(appbuilder, endpoint, static_folder)
+        blueprint.after_request(no_store)
+        current_app.extensions["csrf"].exempt(blueprint)
+        return blueprint
+
+    @expose("/lapor", methods=["GET", "POST"])
+    def submit(self):
+        form = SubmitForm()
+        if request.method == "POST":
+            try:
+                public.check_submit_allowed()
+            except public.Refused as exc:
+                return self._submit_page(form, str(exc), exc.code)
+            if form.homepage.data:
+                return self._submit_page(form, gettext("The complaint could not be sent."), 400)
+            if form.validate_on_submit():
+                complaint = public.submit_complaint(form.values())
+                public.grant_receipt(complaint)
+                return redirect(url_for(f"{self.endpoint}.receipt"), code=303)
+            return self._submit_page(form, gettext("Please correct the marked fields."), 400)
+        return self._submit_page(form)
+
+    def _submit_page(self, form, error=None, code=200):
+        text, token = public.new_question()
+        form.question.data = token
+        form.answer.data = ""
+        return render_template("public/submit.html", form=form, question=text,
+                               error=error), code
+
+    @expose("/lapor/tanda-terima", methods=["GET"])
+    def receipt(self):
+        from app import receipts
+
+        complaint = public.granted_complaint()
+        if complaint is None:
+            return redirect(url_for(f"{self.endpoint}.status"))
+        return render_template("public/receipt.html", item=complaint,
+                               receipt=receipts.receipt_data(complaint, public=True),
+                               status_url=receipts.status_url())
+
+    @expose("/lapor/tanda-terima.pdf", methods=["GET"])
+    def receipt_pdf(self):
+        from app import receipts
+
+        complaint = public.granted_complaint()
+        if complaint is None:
+            return redirect(url_for(f"{self.endpoint}.status"))
+        response = make_response(receipts.receipt_pdf(complaint, public=True))
+        response.headers["Content-Type"] = "application/pdf"
+        filename = "tanda-terima-" + complaint.register_number.replace("/", "-") + ".pdf"
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @expose("/status", methods=["GET", "POST"])
+    def status(self):
+        form = TrackForm()
+        if request.method == "POST" and form.validate_on_submit():
+            try:
+                complaint = public.track(form.tracking_code.data, form.phone_last4.data)
+            except public.Refused as exc:
+                # Nothing typed is echoed: the answer must not differ by what was typed.
+                form.tracking_code.data = form.phone_last4.data = ""
+                return render_template("public/status.html", form=form,
+                                       error=str(exc)), exc.code
+            public.grant_receipt(complaint)
+            return render_template("public/status.html", form=None,
+                                   view=public.public_view(complaint))
+        form.phone_last4.data = ""
+        code = 400 if request.method == "POST" else 200
+        return render_template("public/status.html", form=form), code

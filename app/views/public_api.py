@@ -1,0 +1,196 @@
+"""The public JSON API: submit and track for the village website, a WhatsApp bot, other channels.
+
+Same rules as the pages (``app.public``): the same fields and messages, the
+same rate limits, the same identical "not found", no personal data. Open to
+everyone (no ``@protect``); documented in ``/api/v1/_openapi`` under "Public".
+"""
+
+from flask import request
+from flask_appbuilder.api import BaseApi, expose
+from flask_babel import gettext
+from werkzeug.datastructures import MultiDict
+
+from app import public
+from app.views.public import ComplaintFields, TrackForm, no_store
+
+_SUBMIT_FIELDS = ("name", "address", "phone", "email", "kind", "subject", "description", "dusun",
+                  "rt_rw", "incident_date")
+
+
+def _json_as_formdata(fields):
+    """The request's JSON object as form data, so the page's validators apply unchanged.
+
+    Returns None when the body is not a JSON object of plain values.
+    """
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None
+    data = MultiDict()
+    for name in fields:
+        value = body.get(name)
+        if value is None:
+            continue
+        if isinstance(value, (dict, list)):
+            return None
+        data[name] = value if isinstance(value, str) else str(value)
+    return data
+
+
+class PublicApi(BaseApi):
+    """``POST /api/v1/public/complaints`` and ``POST /api/v1/public/status``."""
+
+    resource_name = "public"
+    class_permission_name = "PublicApi"
+    openapi_spec_tag = "Public"
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        blueprint.after_request(no_store)
+        return blueprint
+
+    def _bad_body(self):
+        return self.response_400(message=gettext("Send a JSON object with the fields."))
+
+    @expose("/complaints", methods=["POST"])
+    def complaints(self):
+        """Submit a complaint, report or suggestion, as the website form does.
+        ---
+        post:
+          summary: Submit a complaint (channel "website"; it lands in the register as received)
+          description: >-
+            Rate limited per client address (PUBLIC_SUBMIT_LIMIT, shared with the /lapor page).
+            No login. The answer holds no personal data.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [name, address, phone, subject, description]
+                  properties:
+                    name: {type: string, maxLength: 120, description: Complainant's name}
+                    address: {type: string, maxLength: 255}
+                    phone:
+                      type: string
+                      maxLength: 40
+                      description: Indonesian phone number (08..., 628..., +62...); stored as +62...
+                    email: {type: string, format: email, maxLength: 120}
+                    kind: {type: string, enum: [pengaduan, laporan, saran], default: pengaduan}
+                    subject: {type: string, maxLength: 200}
+                    description: {type: string, maxLength: 5000, description: What, where, when}
+                    dusun: {type: string, description: A dusun name from the village's list}
+                    rt_rw: {type: string, maxLength: 10, example: 02/03}
+                    incident_date: {type: string, format: date, description: Not in the future}
+          responses:
+            201:
+              description: Registered
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      tracking_code: {type: string, example: ABCDEFGH2345}
+                      register_number: {type: string, example: 001/PGD/XI/2026}
+            400:
+              description: >-
+                Invalid input; ``message`` maps each field to its Indonesian messages
+                (or is one text when the body is not a JSON object)
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      message:
+                        oneOf:
+                          - type: string
+                          - type: object
+                            additionalProperties: {type: array, items: {type: string}}
+            429:
+              description: Too many submissions from this client
+        """
+        try:
+            public.check_submit_allowed()
+        except public.Refused as exc:
+            return self.response(exc.code, message=str(exc))
+        data = _json_as_formdata(_SUBMIT_FIELDS)
+        if data is None:
+            return self._bad_body()
+        form = ComplaintFields(formdata=data, meta={"csrf": False})
+        if not form.validate():
+            return self.response_400(message={k: [str(m) for m in v]
+                                              for k, v in form.errors.items()})
+        complaint = public.submit_complaint(form.values())
+        return self.response(201, tracking_code=complaint.tracking_code,
+                             register_number=complaint.register_number)
+
+    @expose("/status", methods=["POST"])
+    def status(self):
+        """Follow a complaint with its tracking code and the phone number's last 4 digits.
+        ---
+        post:
+          summary: The public view of one complaint
+          description: >-
+            An unknown code and a wrong phone give the same 404 (body and timing). Rate
+            limited per client (PUBLIC_STATUS_LIMIT) and per code (PUBLIC_CODE_LIMIT); a code
+            is locked for the day after PUBLIC_CODE_DAILY_FAILURES failed tries (429).
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [tracking_code, phone_last4]
+                  properties:
+                    tracking_code: {type: string, example: ABCDEFGH2345}
+                    phone_last4: {type: string, pattern: '^[0-9]{4}$', example: '7890'}
+          responses:
+            200:
+              description: >-
+                Status, its label, the public timeline (labels, dates, officers' positions
+                only), category, due date, public note and outcome
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      register_number: {type: string}
+                      status: {type: string}
+                      status_label: {type: string}
+                      kind_label: {type: string}
+                      category: {type: string, nullable: true}
+                      received: {type: string, format: date}
+                      due_date: {type: string, format: date, nullable: true}
+                      public_note: {type: string, nullable: true}
+                      outcome_label: {type: string, nullable: true}
+                      timeline:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            date: {type: string, format: date}
+                            date_label: {type: string}
+                            step: {type: string}
+                            label: {type: string}
+                            status: {type: string}
+                            status_label: {type: string}
+                            officer_position: {type: string, nullable: true}
+                            note: {type: string, nullable: true}
+            400:
+              description: Missing or malformed fields
+            404:
+              description: No complaint with this code and these digits
+            429:
+              description: Too many requests, or the code is locked for today
+        """
+        data = _json_as_formdata(("tracking_code", "phone_last4"))
+        if data is None:
+            return self._bad_body()
+        form = TrackForm(formdata=data, meta={"csrf": False})
+        if not form.validate():
+            return self.response_400(message={k: [str(m) for m in v]
+                                              for k, v in form.errors.items()})
+        try:
+            complaint = public.track(form.tracking_code.data, form.phone_last4.data)
+        except public.Refused as exc:
+            return self.response(exc.code, message=str(exc))
+        return self.response(200, **public.public_view(complaint))

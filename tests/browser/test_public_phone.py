@@ -1,0 +1,38 @@
+"""A real phone-sized browser (360 px) submits and tracks a complaint without scrolling sideways."""
+
+import re
+
+from tests.browser.conftest import shot
+
+
+def _fits(page):
+    """The page is no wider than the 360 px screen (no horizontal scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_a_360px_phone_submits_and_tracks_without_horizontal_scrolling(live_server, new_page):
+    server = live_server
+    page = new_page(phone=True)
+    page.goto(server + "/lapor")
+    assert _fits(page)
+    page.fill("#name", "Siti Aminah")
+    page.fill("#address", "Jalan Kenanga 7, Babakan")
+    page.fill("#phone", "0812 3456 7890")
+    page.fill("#subject", "Jalan berlubang")
+    page.fill("#description", "Jalan di RT 02 berlubang besar sejak Oktober.")
+    page.select_option("#dusun", "Dusun II")
+    a, b = re.search(r"(\d+) \+ (\d+)", page.inner_text("label[for=answer]")).groups()
+    page.fill("#answer", str(int(a) + int(b)))
+    page.click("button[type=submit]")
+    page.wait_for_url("**/lapor/tanda-terima")
+    assert _fits(page)
+    code = page.inner_text("table").split("Kode pelacakan")[1].split()[0]
+
+    page.click("text=Cek status")
+    assert _fits(page)
+    page.fill("#tracking_code", code)
+    page.fill("#phone_last4", "7890")
+    page.click("button[type=submit]")
+    assert "Diterima" in page.inner_text(".summary")
+    assert _fits(page)
+    shot(page, "04-public-status-phone")

@@ -1,0 +1,432 @@
+"""The public side: residents submit and track complaints, and nobody learns who complained.
+
+Every public answer in these tests goes through ``Resident``, which checks the
+headers (no-store, noindex) and scans the body (PDFs too) for the
+complainant's name, address, phone and email and the handling officer's name.
+"""
+
+import io
+import re
+import statistics
+import time
+
+import pytest
+
+from app import security, services
+from app.extensions import db
+from app.models import Category, Complaint, PublicLookupFailure
+from tests.conftest import CSRF_RE, make_complaint, make_officer, make_user
+
+NAME = "Siti Aminah Rahayu"
+ADDRESS = "Jalan Kenanga 7, Babakan"
+PHONE_TYPED = "0812-3456-7890"
+PHONE = "+6281234567890"
+EMAIL = "siti.rahayu@surel-babakan.id"
+OFFICER = "Sutrisno Wibowo"
+DESK_OFFICER = "Dwi Lestari Meja"
+INTERNAL_NOTE = "Catatan internal: cek ke rumah pengadu"
+SECRETS = (NAME, ADDRESS, PHONE, "081234567890", "6281234567890", "0812-3456-7890", EMAIL,
+           OFFICER, DESK_OFFICER, INTERNAL_NOTE)
+
+FORM = {
+    "name": NAME,
+    "address": ADDRESS,
+    "phone": PHONE_TYPED,
+    "email": EMAIL,
+    "kind": "pengaduan",
+    "subject": "Jalan berlubang",
+    "description": "Jalan di RT 02 berlubang besar sejak Oktober.",
+    "dusun": "Dusun II",
+    "rt_rw": "02/03",
+    "incident_date": "2026-10-01",
+}
+QUESTION_RE = re.compile(r"(\d+) \+ (\d+)")
+TOKEN_RE = re.compile(r'name="question"[^>]*value="([^"]+)"')
+
+
+def _text_of(response):
+    if response.mimetype == "application/pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    return response.get_data(as_text=True)
+
+
+class Resident:
+    """A browser or API client on the public side; checks every answer it gets."""
+
+    def __init__(self, app, address="203.0.113.7"):
+        self.client = app.test_client()
+        self.environ = {"REMOTE_ADDR": address}
+        self.answers = 0
+
+    def _check(self, response, typed=()):
+        """Headers right, and no personal data, except what this very request typed into a
+        form that comes back refused (the form keeps what was typed)."""
+        self.answers += 1
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "noindex" in response.headers["X-Robots-Tag"]
+        text = _text_of(response)
+        echoed = set()
+        if response.status_code in (400, 429) and response.mimetype == "text/html":
+            echoed = set(typed) | ({PHONE, "6281234567890"} if PHONE_TYPED in typed else set())
+        for secret in SECRETS:
+            if secret not in echoed:
+                assert secret not in text, f"{secret!r} in {response.request.path}"
+        return response
+
+    def get(self, path):
+        return self._check(self.client.get(path, environ_base=self.environ))
+
+    def post(self, path, **kwargs):
+        typed = (kwargs.get("data") or {}).values() if isinstance(kwargs.get("data"), dict) else ()
+        return self._check(self.client.post(path, environ_base=self.environ, **kwargs), typed)
+
+    def submit_page(self, **overrides):
+        page = self.get("/lapor").get_data(as_text=True)
+        a, b = QUESTION_RE.search(page).groups()
+        data = {**FORM, "answer": str(int(a) + int(b)), "question": TOKEN_RE.search(page).group(1),
+                "csrf_token": CSRF_RE.search(page).group(1), "homepage": ""}
+        data.update(overrides)
+        return self.post("/lapor", data=data)
+
+    def track_page(self, code, last4):
+        page = self.get("/status").get_data(as_text=True)
+        return self.post("/status", data={"tracking_code": code, "phone_last4": last4,
+                                          "csrf_token": CSRF_RE.search(page).group(1)})
+
+    def api_submit(self, **overrides):
+        return self.post("/api/v1/public/complaints", json={**FORM, **overrides})
+
+    def api_status(self, code, last4):
+        return self.post("/api/v1/public/status",
+                         json={"tracking_code": code, "phone_last4": last4})
+
+
+@pytest.fixture
+def resident(app):
+    return Resident(app)
+
+
+def _complaint(app, **filters):
+    with app.app_context():
+        complaint = db.session.query(Complaint).filter_by(**filters).one()
+        db.session.expunge(complaint)
+        return complaint
+
+
+def _count(app, model=Complaint):
+    with app.app_context():
+        return db.session.query(model).count()
+
+
+# --- Submitting ----------------------------------------------------------------------------
+
+def test_resident_submits_on_the_page_and_gets_a_printable_receipt_and_pdf(app, resident):
+    response = resident.submit_page()
+    assert response.status_code == 303
+    receipt = resident.get(response.headers["Location"])
+    assert receipt.status_code == 200
+
+    stored = _complaint(app, subject="Jalan berlubang")
+    assert (stored.channel, stored.status, stored.created_by_id) == ("website", "received", None)
+    assert (stored.complainant_name, stored.complainant_phone) == (NAME, PHONE)
+    assert stored.complainant_address == ADDRESS and stored.complainant_email == EMAIL
+    assert stored.rt_rw == "02/03" and str(stored.incident_date) == "2026-10-01"
+    page = receipt.get_data(as_text=True)
+    assert stored.register_number in page and stored.tracking_code in page
+    assert "TANDA TERIMA PENGADUAN" in page and "@media print" not in page
+
+    pdf = resident.get("/lapor/tanda-terima.pdf")
+    assert pdf.mimetype == "application/pdf"
+    text = _text_of(pdf)
+    assert stored.register_number in text and stored.tracking_code in text
+    assert "Website desa (daring)" in text
+
+
+def test_the_api_submits_and_answers_only_the_numbers(app, resident):
+    response = resident.api_submit(phone="+62 812 3456 7890")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert set(body) == {"tracking_code", "register_number"}
+    stored = _complaint(app, tracking_code=body["tracking_code"])
+    assert stored.register_number == body["register_number"]
+    assert (stored.channel, stored.status, stored.complainant_phone) == ("website", "received", PHONE)
+
+
+def test_bad_input_is_refused_at_each_field_in_indonesian_and_the_form_keeps_it(app, resident):
+    response = resident.submit_page(name="", phone="12345", incident_date="2999-01-01",
+                                    dusun="Dusun Antah")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Nama pengadu wajib diisi." in page
+    assert "nomor telepon" in page.lower()
+    assert "Tanggal ini belum terjadi" in page
+    assert "Pilih dusun dari daftar." in page
+    assert 'value="Jalan berlubang"' in page and "sejak Oktober." in page
+    assert _count(app) == 0
+
+
+def test_the_api_needs_only_the_required_fields(app, resident):
+    response = resident.post("/api/v1/public/complaints", json={
+        "name": NAME, "address": ADDRESS, "phone": "6281234567890", "subject": "Sampah",
+        "description": "Sampah menumpuk di pasar."})
+    assert response.status_code == 201
+    stored = _complaint(app, subject="Sampah")
+    assert (stored.kind, stored.dusun_id, stored.complainant_email) == ("pengaduan", None, None)
+
+
+def test_an_expired_form_is_refused_with_a_clear_message_and_keeps_the_text(app, resident):
+    response = resident.submit_page(csrf_token="expired")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Formulir sudah kedaluwarsa" in page and "sejak Oktober." in page
+    assert _count(app) == 0
+
+
+def test_the_api_answers_400_with_indonesian_messages_per_field(app, resident):
+    response = resident.api_submit(name="", subject="", phone="abc", kind="lain")
+    assert response.status_code == 400
+    errors = response.get_json()["message"]
+    assert set(errors) == {"name", "subject", "phone", "kind"}
+    assert errors["name"] == ["Nama pengadu wajib diisi."]
+    bad_body = resident.post("/api/v1/public/complaints", data="not json",
+                             content_type="application/json")
+    assert bad_body.status_code == 400
+    assert _count(app) == 0
+
+
+def test_a_filled_honeypot_or_a_wrong_answer_stores_nothing(app, resident):
+    assert resident.submit_page(homepage="http://spam.example").status_code == 400
+    response = resident.submit_page(answer="99")
+    assert response.status_code == 400
+    assert "Jawaban salah" in response.get_data(as_text=True)
+    assert resident.submit_page(question="forged-token").status_code == 400
+    assert _count(app) == 0
+
+
+def test_the_receipt_cannot_be_opened_by_anyone_else(app, resident):
+    resident.submit_page()
+    stranger = Resident(app, "198.51.100.9")
+    for path in ("/lapor/tanda-terima", "/lapor/tanda-terima.pdf"):
+        response = stranger.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/status")
+
+
+# --- Tracking ------------------------------------------------------------------------------
+
+@pytest.fixture
+def handled(app):
+    """A walk-in complaint received by the desk officer, verified, forwarded to a named
+    officer and given an internal and a public note."""
+    desk = make_user(app, "meja", security.DESK)
+    make_officer(app, name=DESK_OFFICER, position="petugas_pengelola", user_id=desk)
+    pk = make_complaint(app, user_id=desk, complainant_name=NAME, complainant_address=ADDRESS,
+                        complainant_phone=PHONE, complainant_email=EMAIL)
+    officer = make_officer(app, name=OFFICER, position="kepala_dusun")
+    with app.app_context():
+        user = app.appbuilder.sm.get_user_by_id(desk)
+        complaint = db.session.get(Complaint, pk)
+        category = db.session.query(Category).filter_by(name="Pelayanan publik").one()
+        services.apply_step(complaint, "verify", {"kind": "pengaduan", "urgency": "high",
+                                                  "category_id": category.id,
+                                                  "note": INTERNAL_NOTE}, user)
+        services.apply_step(complaint, "forward", {"officer_id": officer,
+                                                   "note": INTERNAL_NOTE}, user)
+        services.apply_step(complaint, "note", {"note": INTERNAL_NOTE}, user)
+        services.apply_step(complaint, "note", {"note": "Petugas sudah meninjau lokasi.",
+                                                "is_public": "1"}, user)
+        code = complaint.tracking_code
+        db.session.remove()
+    return code
+
+
+def test_resident_tracks_on_the_page_and_sees_only_the_public_timeline(app, resident, handled):
+    response = resident.track_page(handled.lower()[:6] + " " + handled[6:], "7890")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Diteruskan" in page
+    assert "Pelayanan publik" in page
+    assert "Kepala Dusun" in page
+    assert "Petugas sudah meninjau lokasi." in page
+    assert handled not in page
+    # After a successful look-up the resident may open the receipt again; the officer who
+    # received it is named by position only.
+    receipt = resident.get("/lapor/tanda-terima").get_data(as_text=True)
+    assert "Petugas Pengelola Pengaduan" in receipt
+    pdf = resident.get("/lapor/tanda-terima.pdf")
+    assert pdf.mimetype == "application/pdf" and handled in _text_of(pdf)
+
+
+def test_the_api_tracks_with_the_same_public_view(app, resident, handled):
+    response = resident.api_status(handled, "7890")
+    assert response.status_code == 200
+    view = response.get_json()
+    assert (view["status"], view["status_label"]) == ("forwarded", "Diteruskan")
+    assert view["category"] == "Pelayanan publik"
+    assert view["due_date"] and view["public_note"] == "Petugas sudah meninjau lokasi."
+    steps = [(e["step"], e["officer_position"]) for e in view["timeline"]]
+    assert steps == [("register", None), ("verify", None),
+                     ("forward", "Kepala Dusun"), ("note", None)]
+    assert [e["note"] for e in view["timeline"]][:3] == [None, None, None]
+
+
+def test_tracking_is_post_only_and_a_get_shows_just_the_form(app, resident, handled):
+    page = resident.get(f"/status?tracking_code={handled}&phone_last4=7890")
+    assert page.status_code == 200
+    assert "Diteruskan" not in page.get_data(as_text=True)
+    assert resident.client.get("/api/v1/public/status").status_code == 405
+
+
+def test_the_track_form_still_needs_its_csrf_token(app, resident, handled):
+    response = resident.post("/status", data={"tracking_code": handled, "phone_last4": "7890",
+                                              "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert "Diteruskan" not in response.get_data(as_text=True)
+
+
+def _normalised(response):
+    return CSRF_RE.sub("csrf", response.get_data(as_text=True))
+
+
+def test_unknown_code_and_wrong_phone_get_the_same_answer_on_page_and_api(app, resident, handled):
+    unknown = resident.track_page("ZZZZZZZZZZZZ", "7890")
+    wrong_phone = resident.track_page(handled, "1111")
+    assert unknown.status_code == wrong_phone.status_code == 404
+    assert _normalised(unknown) == _normalised(wrong_phone)
+    assert "Tidak ada pengaduan" in unknown.get_data(as_text=True)
+
+    unknown = resident.api_status("ZZZZZZZZZZZZ", "7890")
+    wrong_phone = resident.api_status(handled, "1111")
+    assert unknown.status_code == wrong_phone.status_code == 404
+    assert unknown.data == wrong_phone.data
+
+
+def test_unknown_code_and_wrong_phone_take_the_same_time(app, resident, handled):
+    def timed(code, last4):
+        started = time.perf_counter()
+        assert resident.api_status(code, last4).status_code == 404
+        return time.perf_counter() - started
+
+    unknown, wrong = [], []
+    for i in range(5):
+        unknown.append(timed(f"UNKNOWN{i}", "7890"))
+        wrong.append(timed(handled, "1111"))
+    floor = app.config["PUBLIC_LOOKUP_MIN_SECONDS"]
+    assert min(unknown + wrong) >= floor
+    assert abs(statistics.median(unknown) - statistics.median(wrong)) < 0.02
+
+
+def test_every_public_answer_is_free_of_personal_data(app, resident, handled):
+    """Walk every public page and API answer once more; ``Resident`` scans each."""
+    resident.submit_page()
+    resident.get("/lapor/tanda-terima")
+    resident.get("/lapor/tanda-terima.pdf")
+    resident.submit_page(name="")
+    resident.api_submit()
+    resident.api_submit(name="")
+    resident.track_page(handled, "7890")
+    resident.track_page(handled, "0000")
+    resident.api_status(handled, "7890")
+    resident.api_status(handled, "0000")
+    resident.get("/status")
+    assert resident.answers == 15
+
+
+# --- Rate limits and the per-code lock -----------------------------------------------------
+
+def test_submissions_are_limited_per_client_across_page_and_api(app, resident, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_SUBMIT_LIMIT", "3 per hour")
+    assert resident.api_submit().status_code == 201
+    assert resident.submit_page().status_code == 303
+    assert resident.api_submit().status_code == 201
+    assert resident.api_submit().status_code == 429
+    refused = resident.submit_page()
+    assert refused.status_code == 429
+    assert "Terlalu banyak" in refused.get_data(as_text=True)
+    assert _count(app) == 3
+    assert Resident(app, "198.51.100.20").api_submit().status_code == 201
+
+
+def test_look_ups_are_limited_per_client(app, resident, handled, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_STATUS_LIMIT", "4 per hour")
+    for _ in range(2):
+        assert resident.api_status(handled, "7890").status_code == 200
+        assert resident.track_page(handled, "7890").status_code == 200
+    assert resident.api_status(handled, "7890").status_code == 429
+    assert Resident(app, "198.51.100.21").api_status(handled, "7890").status_code == 200
+
+
+def test_look_ups_are_limited_per_code_from_any_client(app, handled, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_CODE_LIMIT", "3 per hour")
+    for i in range(3):
+        assert Resident(app, f"198.51.100.{i}").api_status(handled, "7890").status_code == 200
+    assert Resident(app, "198.51.100.99").api_status(handled, "7890").status_code == 429
+
+
+def test_a_code_is_locked_for_the_day_after_ten_failed_tries(app, handled):
+    for i in range(10):
+        assert Resident(app, f"192.0.2.{i}").api_status(handled, "0000").status_code == 404
+    resident = Resident(app, "192.0.2.200")
+    locked = resident.api_status(handled, "7890")
+    assert locked.status_code == 429
+    assert "besok" in locked.get_json()["message"]
+    assert resident.track_page(handled, "7890").status_code == 429
+    # An unknown code is locked the same way, so a lock tells nothing about a code.
+    for _ in range(10):
+        resident.api_status("TIDAKADA2345", "7890")
+    assert resident.api_status("TIDAKADA2345", "7890").data == locked.data
+    # Tomorrow the code opens again.
+    with app.app_context():
+        import datetime as dt
+
+        for failure in db.session.query(PublicLookupFailure):
+            failure.failed_at -= dt.timedelta(days=1)
+        db.session.commit()
+    assert resident.api_status(handled, "7890").status_code == 200
+
+
+def test_rate_limits_can_be_switched_off(app, resident, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_SUBMIT_LIMIT", "1 per hour")
+    monkeypatch.setattr(app.appbuilder.sm.limiter, "enabled", False)
+    assert [resident.api_submit().status_code for _ in range(3)] == [201, 201, 201]
+
+
+def test_an_app_built_with_rate_limits_off_does_not_limit(app):
+    from app import create_app
+
+    other = create_app({**{k: app.config[k] for k in (
+        "TESTING", "SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "PUBLIC_LOOKUP_MIN_SECONDS")},
+        "RATELIMIT_ENABLED": False, "PUBLIC_SUBMIT_LIMIT": "1 per hour"})
+    assert not other.appbuilder.sm.limiter.enabled
+    resident = Resident(other)
+    assert [resident.api_submit().status_code for _ in range(3)] == [201, 201, 201]
+    with other.app_context():
+        db.session.remove()
+
+
+# --- Light pages, documented API ----------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/lapor", "/status"])
+def test_public_pages_are_light_and_need_no_admin_javascript(app, resident, path):
+    page = resident.get(path).get_data(as_text=True)
+    assert "<script" not in page
+    assert '<meta name="robots" content="noindex, nofollow">' in page
+    assert 'name="viewport"' in page
+    css = resident.client.get("/static/public.css").data
+    assert len(page.encode()) + len(css) < 100_000
+    assert "Lapor" in page or "Laporkan" in page
+    assert "Cek status" in page
+
+
+def test_the_public_api_is_described_in_the_openapi_document(app, client, login_as):
+    login_as("admin")
+    spec = client.get("/api/v1/_openapi").get_json()
+    for path in ("/api/v1/public/complaints", "/api/v1/public/status"):
+        operation = spec["paths"][path]["post"]
+        assert operation["tags"] == ["Public"]
+        assert "security" not in operation
+        assert "requestBody" in operation
+    assert "201" in spec["paths"]["/api/v1/public/complaints"]["post"]["responses"]
+    assert "404" in spec["paths"]["/api/v1/public/status"]["post"]["responses"]

@@ -123,6 +123,15 @@ REGISTER_CODE = os.environ.get("REGISTER_CODE", "PGD")
 # Where residents check their complaint (printed on the receipt with a QR code).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8080").rstrip("/")
 
+# Email to complainants (the "inform" step). Empty SMTP_HOST: email is not offered.
+SMTP_HOST = os.environ.get("SMTP_HOST", "")
+SMTP_PORT = int(os.environ.get("SMTP_PORT", 587))
+SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+SMTP_USE_TLS = _env_bool("SMTP_USE_TLS", True)
+SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", 15))
+MAIL_FROM = os.environ.get("MAIL_FROM", "") or VILLAGE["email"]
+
 # Deadlines in working days (Monday to Friday, without the holidays below).
 DEADLINE_VERIFICATION_DAYS = int(os.environ.get("DEADLINE_VERIFICATION_DAYS", 3))
 DEADLINE_RESOLUTION_DAYS = {

@@ -23,10 +23,13 @@ def default_dusun():
 
 
 def seed_reference_data():
-    """Fill the category and dusun lists when they are empty (idempotent)."""
+    """Fill the category and dusun lists and the message templates when empty (idempotent)."""
+    from app.informing import seed_message_templates
+
     if not db.session.query(Category.id).first():
         db.session.add_all(Category(name=n, description=d, active=True)
                            for n, d in DEFAULT_CATEGORIES)
     if not db.session.query(Dusun.id).first():
         db.session.add_all(Dusun(name=n, active=True) for n in default_dusun())
+    seed_message_templates()
     db.session.commit()

@@ -24,6 +24,8 @@ MENU_OFFICERS = "Officers"
 MENU_CATEGORIES = "Categories"
 MENU_DUSUN = "Dusun"
 MENU_MASTER = "Master data"
+MENU_MEETINGS = "Meetings"
+MENU_MESSAGE_TEMPLATES = "Message templates"
 
 # What every logged-in staff member may do: see their own profile, change their password.
 _SELF_SERVICE = [
@@ -55,6 +57,14 @@ _READ_MASTER = [
     ("menu_access", MENU_DUSUN),
 ]
 
+_READ_MEETINGS = [
+    ("can_list", "Meeting"),
+    ("can_show", "Meeting"),
+    ("can_berita_acara", "Meeting"),
+    ("can_ics", "Meeting"),
+    ("menu_access", MENU_MEETINGS),
+]
+
 ROLE_PERMISSIONS = {
     DESK: _SELF_SERVICE
     + _READ_REGISTER
@@ -69,10 +79,16 @@ ROLE_PERMISSIONS = {
         ("can_post", "ComplaintApi"),
         ("can_put", "ComplaintApi"),
         ("can_step", "ComplaintApi"),
+    ]
+    + _READ_MEETINGS
+    + [
+        ("can_schedule", "Meeting"),
+        ("can_minutes", "Meeting"),
+        ("can_inform", "Inform"),
     ],
     LIAISON: _SELF_SERVICE + _READ_REGISTER + [("can_step", "Complaint"),
                                                ("can_step", "ComplaintApi")],
-    HEAD: _SELF_SERVICE + _READ_REGISTER + _READ_MASTER,
+    HEAD: _SELF_SERVICE + _READ_REGISTER + _READ_MASTER + _READ_MEETINGS,
     PUBLIC: [],
 }
 

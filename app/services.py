@@ -196,14 +196,16 @@ class StepRefused(ServiceError):
     """A workflow step that was refused; ``code`` is 400, 403, 404 or 409."""
 
 
-def apply_step(complaint, step_name, fields, user, expected_version=None, at=None):
+def apply_step(complaint, step_name, fields, user, expected_version=None, at=None, commit=True):
     """Take one SOP step on ``complaint`` for ``user``; everything or nothing.
 
     Checks, in order: the entry is not void, the user may see it, the workflow
     allows the step for the user's role from the current status with the
     required fields, and the user's copy is current. Then applies the step's
     effects, appends the timeline event and commits. ``at`` backdates the step
-    (imports and demo data); normally it is now.
+    (imports and demo data); normally it is now. ``commit=False`` leaves the
+    commit to a caller that takes several steps in one transaction (a meeting
+    for several complaints) and rolls back if any of them is refused.
     """
     from app import access
     from app.security import actors_of
@@ -234,7 +236,8 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
     touch(complaint, user, now)
     add_event(complaint, step_name, user, source, target, note=note, is_public=is_public,
               data=data, at=now)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return complaint
 
 

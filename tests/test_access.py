@@ -27,6 +27,15 @@ MATRIX = {
     "/users/list/":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/roles/list/":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/users/userinfo/":              dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/meeting/list/?_flt_0_place=B": dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/meeting/show/{meeting}":       dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/meeting/schedule":             dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/meeting/minutes/{meeting}":    dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/meeting/berita-acara/{meeting}": dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/meeting/ics/{meeting}":        dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/inform/{done}":                dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/messagetemplate/list/":        dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/messagetemplate/edit/1":       dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     # The public pages: open to everyone, logged in or not.
     "/lapor":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/status":                       dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
@@ -42,12 +51,34 @@ def test_role_matrix(app, client, login_as, path, role, expected):
         user_id = login_as(role)
     officer = make_officer(app, name="Kadus Satu", user_id=user_id if role == "liaison" else None)
     mine = make_complaint(app, assigned_officer_id=officer, status="forwarded")
-    response = client.get(path.format(mine=mine, other=other))
+    done, meeting = _resolved_at_a_held_meeting(app)
+    response = client.get(path.format(mine=mine, other=other, done=done, meeting=meeting))
     if expected == LOGIN:
         assert response.status_code == 302
         assert "/login/" in response.headers["Location"]
     else:
         assert response.status_code == expected
+
+
+def _resolved_at_a_held_meeting(app):
+    """A complaint resolved at a meeting held yesterday (set directly: a fixture shortcut)."""
+    import datetime as dt
+
+    from app.models import Meeting
+    from app.timeutil import now_wib
+
+    done = make_complaint(app, subject="Sudah selesai")
+    with app.app_context():
+        complaint = db.session.get(Complaint, done)
+        complaint.status = "resolved"
+        meeting = Meeting(starts_at=now_wib() - dt.timedelta(days=1), place="Balai Desa",
+                          agenda="Pembahasan", status="held", complaints=[complaint],
+                          findings="Data benar", recommendations="Perbaiki lampu")
+        db.session.add(meeting)
+        db.session.commit()
+        meeting_id = meeting.id
+        db.session.remove()
+    return done, meeting_id
 
 
 def test_liaison_list_shows_only_complaints_forwarded_to_them(app, client, login_as):

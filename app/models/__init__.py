@@ -9,3 +9,8 @@ from app.models.register import (  # noqa: F401
     RegisterCounter,
 )
 from app.models.public import PublicLookupFailure  # noqa: F401
+from app.models.meetings import (  # noqa: F401
+    Meeting,
+    MeetingGuest,
+    MessageTemplate,
+)

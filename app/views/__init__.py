@@ -4,7 +4,9 @@ from flask_babel import lazy_gettext as _l
 
 from app import security
 from app.views.complaints import ComplaintModelView, OverdueComplaintModelView
+from app.views.informing import InformView, MessageTemplateModelView
 from app.views.master import CategoryModelView, DusunModelView, OfficerModelView
+from app.views.meetings import MeetingModelView
 from app.views.public import PublicView
 from app.views.public_api import PublicApi
 
@@ -24,6 +26,11 @@ def register_views(appbuilder):
         icon="fa-exclamation-triangle", category=security.MENU_REGISTER,
     )
     appbuilder.add_view(
+        MeetingModelView, security.MENU_MEETINGS, label=_l("Review meetings"),
+        icon="fa-calendar", category=security.MENU_REGISTER,
+    )
+    appbuilder.add_view_no_menu(InformView)
+    appbuilder.add_view(
         OfficerModelView, security.MENU_OFFICERS, label=_l("Officers"), icon="fa-users",
         category=security.MENU_MASTER, category_label=_l("Master data"), category_icon="fa-cog",
     )
@@ -34,6 +41,10 @@ def register_views(appbuilder):
     appbuilder.add_view(
         DusunModelView, security.MENU_DUSUN, label=_l("Dusun"), icon="fa-map-marker",
         category=security.MENU_MASTER,
+    )
+    appbuilder.add_view(
+        MessageTemplateModelView, security.MENU_MESSAGE_TEMPLATES, label=_l("Message templates"),
+        icon="fa-comment", category=security.MENU_MASTER,
     )
     appbuilder.add_view_no_menu(PublicView)
     appbuilder.add_api(PublicApi)

@@ -303,17 +303,17 @@ class ComplaintModelView(SafeModelView):
 
 # Pages of other features that replace the generic form of a step, when installed.
 STEP_PAGES = {
-    "schedule_meeting": "MeetingScheduleView.schedule",
-    "inform": "InformView.inform",
+    "schedule_meeting": ("MeetingModelView.schedule", "ids"),
+    "inform": ("InformView.inform", "complaint_id"),
 }
 
 
 def step_url(step, item, **params):
     """Where a step button leads: the feature's own page if there is one, else the step form."""
-    endpoint = STEP_PAGES.get(step)
+    endpoint, key = STEP_PAGES.get(step, (None, None))
     if endpoint and endpoint in current_app.view_functions:
         if item is not None:
-            params.setdefault("ids" if step == "schedule_meeting" else "pk", item.id)
+            params.setdefault(key, item.id)
         return url_for(endpoint, **params)
     if item is None:
         return None

@@ -16,5 +16,10 @@ class HomeView(IndexView):
     def index(self):
         user = g.user if getattr(g, "user", None) is not None and g.user.is_authenticated else None
         summary = dashboard_data.home_summary(user) if user else None
+        upcoming = None
+        if user and self.appbuilder.sm.has_access("can_list", "Meeting"):
+            from app.meetings import upcoming_meetings
+
+            upcoming = upcoming_meetings(user)
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
-                                    summary=summary)
+                                    summary=summary, upcoming=upcoming)

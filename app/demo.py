@@ -13,7 +13,8 @@ from flask import current_app
 
 from app import security, services, workflow
 from app.extensions import db
-from app.models import Category, Complaint, Dusun, Officer
+from app.models import Category, Complaint, Dusun, Meeting, Officer
+from app.models.meetings import HELD, SCHEDULED
 from app.timeutil import now_wib
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-babakan-2026")
@@ -100,6 +101,7 @@ def load_demo(count=300, seed=2026):
     categories = db.session.query(Category).all()
     dusuns = db.session.query(Dusun).all()
     now = now_wib()
+    meetings = _DemoMeetings(desk, list(officers.values()), now)
     for _ in range(count):
         age = rng.randint(0, 364)
         received = now - dt.timedelta(days=age, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
@@ -119,12 +121,51 @@ def load_demo(count=300, seed=2026):
             urgency="normal",
         )
         services.register_complaint(complaint, desk, at=received)
-        _walk(complaint, _target_status(age, rng), desk, rng, category, liaisons, received, now)
-    return f"Data demo dimuat: {count} pengaduan, {len(officers)} petugas " \
-           f"(kata sandi demo: {DEMO_PASSWORD})."
+        _walk(complaint, _target_status(age, rng), desk, rng, category, liaisons, received, now,
+              meetings)
+    meetings.close()
+    db.session.commit()
+    return f"Data demo dimuat: {count} pengaduan, {len(officers)} petugas, " \
+           f"{len(meetings.by_week)} rapat (kata sandi demo: {DEMO_PASSWORD})."
 
 
-def _walk(complaint, target, desk, rng, category, liaisons, start, now):
+class _DemoMeetings:
+    """Review meetings for the demo: one on the Tuesday after each week's scheduling, with
+    minutes once held; the complaints still in review share one meeting next week."""
+
+    def __init__(self, desk, officers, now):
+        self.desk, self.officers, self.now = desk, officers, now
+        self.by_week = {}
+
+    def for_week(self, when, upcoming=False):
+        day = (self.now if upcoming else when).date()
+        tuesday = day + dt.timedelta(days=(1 - day.weekday()) % 7 or 7)
+        starts = dt.datetime.combine(tuesday, dt.time(9, 0))
+        if starts not in self.by_week:
+            meeting = Meeting(
+                starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+                place="Balai Desa Babakan", agenda="Pembahasan pengaduan masyarakat.",
+                status=SCHEDULED, created_at=when, created_by_id=self.desk.id,
+                officers=[o for o in self.officers if o.position in (
+                    "sekretaris_desa", "petugas_pengelola", "kepala_desa")],
+            )
+            db.session.add(meeting)
+            db.session.flush()
+            self.by_week[starts] = meeting
+        return self.by_week[starts]
+
+    def close(self):
+        """Meetings already past get their minutes."""
+        for starts, meeting in self.by_week.items():
+            if starts < self.now:
+                meeting.status = HELD
+                meeting.findings = "Data pengadu lengkap dan benar; lokasi sudah dicek petugas."
+                meeting.recommendations = "Tindak lanjuti sesuai kewenangan masing-masing kasi."
+                meeting.minutes_at = starts + dt.timedelta(hours=2)
+                meeting.minutes_by_id = self.desk.id
+
+
+def _walk(complaint, target, desk, rng, category, liaisons, start, now, meetings):
     """Take the SOP's steps from 'received' to ``target``, spread over the days since."""
     clock = [start]
 
@@ -159,9 +200,13 @@ def _walk(complaint, target, desk, rng, category, liaisons, start, now):
              public_note="Dilimpahkan ke kecamatan sesuai kewenangan.")
         return
     if rng.random() < 0.3 or target == workflow.IN_REVIEW:
-        step("schedule_meeting", desk, note="Dibahas dalam rapat pembahasan.")
-        if target == workflow.IN_REVIEW:
-            return
+        meeting = meetings.for_week(later(4), upcoming=target == workflow.IN_REVIEW)
+        meeting.complaints.append(complaint)
+        step("schedule_meeting", desk, note=f"Dibahas dalam rapat pembahasan {meeting}.",
+             meeting_id=meeting.id)
+        if target == workflow.IN_REVIEW or meeting.starts_at > now:
+            return  # decided at a meeting still to come
+        clock[0] = max(clock[0], meeting.starts_at + dt.timedelta(hours=2))
     step("resolve", rng.choice([desk, liaison_user]) if complaint.status != workflow.IN_REVIEW
          else desk, outcome_type=rng.choice(OUTCOMES), outcome_text="Sudah ditindaklanjuti.",
          public_note="Masalah sudah ditangani. Terima kasih atas laporannya.")

@@ -1,16 +1,20 @@
-"""The SOP walked in a real browser: desk on a desktop, Kepala Dusun on a phone."""
+"""The whole SOP walked in a real browser: the desk on a desktop, the Kepala Dusun and the
+resident on a phone, the Kepala Desa at the end."""
 
+import datetime as dt
 import io
+import re
 
 from pypdf import PdfReader
 
 from app.extensions import db
-from app.models import Complaint
+from app.models import Complaint, Meeting
+from app.timeutil import now_wib
 from tests.browser.conftest import click_and_wait, no_horizontal_scroll, shot, ui_login
 from tests.conftest import PASSWORD, make_officer, make_user
 
 
-def test_desk_registers_verifies_forwards_and_kadus_follows_up_on_a_phone(
+def test_the_whole_sop_from_walk_in_to_the_resident_and_the_village_head(
         app, live_server, new_page):
     desk_id = make_user(app, "petugas", "Petugas Pengelola", first_name="Dwi", last_name="Lestari")
     make_officer(app, name="Dwi Lestari", position="petugas_pengelola", user_id=desk_id)
@@ -63,3 +67,63 @@ def test_desk_registers_verifies_forwards_and_kadus_follows_up_on_a_phone(
     click_and_wait(kadus, "button[type=submit]")
     assert "Sudah dicek ke lokasi" in kadus.content()
     shot(kadus, "03-complaint-timeline-phone")
+
+    # The desk schedules a review meeting for the complaint (SOP point 5).
+    desk.goto(f"{live_server}/complaint/show/1")
+    click_and_wait(desk, "a.step-schedule_meeting")
+    tomorrow = (now_wib() + dt.timedelta(days=1)).date()
+    desk.fill("#date", tomorrow.isoformat())
+    desk.fill("#start_time", "09:00")
+    desk.fill("#place", "Balai Desa Babakan")
+    desk.fill("#agenda", "Pembahasan lampu jalan mati")
+    click_and_wait(desk, "button[type=submit]")
+    assert "Rapat pembahasan dijadwalkan" in desk.content()
+    shot(desk, "05-meeting-scheduled")
+
+    # The meeting takes place (time passes), then the desk records the minutes with an outcome.
+    with app.app_context():
+        meeting = db.session.query(Meeting).one()
+        meeting.starts_at = now_wib() - dt.timedelta(hours=2)
+        meeting.ends_at = None
+        db.session.commit()
+        meeting_id = meeting.id
+        db.session.remove()
+    desk.goto(f"{live_server}/meeting/minutes/{meeting_id}")
+    desk.fill("#findings", "Data pengadu lengkap dan benar.")
+    desk.fill("#recommendations", "Ganti lampu dan buat jadwal pemeliharaan bulanan.")
+    desk.select_option("#outcome-1-type", value="corrective")
+    desk.fill("#outcome-1-text", "Lampu diganti oleh Kasi Pembangunan.")
+    desk.fill("#outcome-1-note", "Lampu sudah menyala kembali.")
+    click_and_wait(desk, "button[type=submit]")
+    assert "1 pengaduan diselesaikan" in desk.content()
+
+    # The desk informs the resident (SOP point 7) and records that the letter was handed over.
+    desk.goto(f"{live_server}/complaint/show/1")
+    assert "Selesai" in desk.content()
+    click_and_wait(desk, "a.step-inform")
+    click_and_wait(desk, "button[value=letter]")
+    assert "Diinformasikan" in desk.content()
+    shot(desk, "06-complaint-informed")
+
+    # The resident checks the status on a phone with the code from the receipt.
+    with app.app_context():
+        code = db.session.query(Complaint.tracking_code).scalar()
+    resident = new_page(phone=True)
+    resident.goto(f"{live_server}/status")
+    resident.fill("#tracking_code", code)
+    resident.fill("#phone_last4", "7890")
+    click_and_wait(resident, "button[type=submit]")
+    summary = resident.inner_text(".summary")
+    assert "Diinformasikan" in summary
+    assert "Lampu sudah menyala kembali." in resident.content()
+    assert "Siti Aminah" not in resident.content()
+    assert no_horizontal_scroll(resident)
+    shot(resident, "07-public-status-informed-phone")
+
+    # The Kepala Desa sees it among the figures.
+    make_user(app, "kades", "Kepala Desa", first_name="Sidik")
+    head = new_page()
+    ui_login(head, live_server, "kades", PASSWORD)
+    head.goto(f"{live_server}/complaint/list/")
+    assert number in head.content()
+    assert re.search(r"Diinformasikan", head.content())

@@ -1,0 +1,51 @@
+"""The demo data a newcomer loads tells a true story: the SOP's steps in order, meetings with
+minutes for what they decided, and logins that work."""
+
+from app import workflow
+from app.demo import DEMO_PASSWORD, load_demo
+from app.extensions import db
+from app.models import Complaint, ComplaintEvent, Meeting
+from app.models.meetings import HELD, SCHEDULED
+from app.timeutil import now_wib
+from tests.conftest import login
+
+
+def test_demo_complaints_walk_the_sop_and_their_meetings_hold_together(app, ctx):
+    summary = load_demo(count=80, seed=7)
+    assert "80 pengaduan" in summary
+    complaints = db.session.query(Complaint).all()
+    assert len(complaints) == 80
+    statuses = {c.status for c in complaints}
+    assert {workflow.INFORMED, workflow.FORWARDED, workflow.VERIFIED} <= statuses
+
+    for complaint in complaints:
+        events = sorted(complaint.events, key=lambda e: e.id)
+        assert [e.occurred_at for e in events] == sorted(e.occurred_at for e in events)
+        moves = [e.to_status for e in events if e.to_status]
+        assert moves[-1] == complaint.status
+
+    meetings = db.session.query(Meeting).all()
+    assert any(m.status == HELD for m in meetings), "meetings decided some complaints"
+    now = now_wib()
+    for meeting in meetings:
+        assert meeting.complaints
+        if meeting.status == HELD:
+            assert meeting.starts_at < now and meeting.findings and meeting.recommendations
+            for complaint in meeting.complaints:
+                resolved = [e for e in complaint.events if e.step == "resolve"]
+                assert resolved and resolved[0].occurred_at >= meeting.starts_at
+        else:
+            assert meeting.status == SCHEDULED and meeting.starts_at > now
+            assert {c.status for c in meeting.complaints} == {workflow.IN_REVIEW}
+    scheduled = db.session.query(ComplaintEvent).filter_by(step="schedule_meeting").count()
+    assert scheduled == sum(len(m.complaints) for m in meetings)
+
+
+def test_demo_logins_work_with_the_documented_password(app, client):
+    with app.app_context():
+        load_demo(count=5, seed=1)
+    login(client, "petugas", DEMO_PASSWORD)
+    page = client.get("/complaint/list/").get_data(as_text=True)
+    with app.app_context():
+        numbers = [n for (n,) in db.session.query(Complaint.register_number)]
+    assert len(numbers) == 5 and all(n in page for n in numbers)

@@ -29,7 +29,7 @@ PAGES = {
     "desk": ["/", "/complaint/list/", "/complaint/show/{pk}", "/complaint/add",
              "/complaint/edit/{pk}", "/complaint/step/{pk}/verify", "/complaint/receipt/{pk}",
              "/complaint/overdue/list/", "/officer/list/", "/category/list/", "/dusun/list/",
-             "/meeting/list/", "/meeting/schedule", "/users/userinfo/", "/resetmypassword/form"],
+             "/meeting/list/?_flt_0_place=B", "/meeting/schedule", "/users/userinfo/", "/resetmypassword/form"],
     "head": ["/", "/complaint/list/", "/complaint/show/{pk}"],
     # (/roles/list/ shows FAB's technical permission names; it is an admin's tool.)
     "admin": ["/officer/add", "/category/add", "/dusun/add", "/users/list/"],

@@ -1,5 +1,6 @@
 """Jinja filters and globals for dates in Indonesian form and the vocabularies' labels."""
 
+from babel.numbers import format_decimal, format_percent
 from flask_babel import get_locale
 
 from app import choices, timeutil
@@ -9,6 +10,8 @@ def init_app(app):
     """Register the template filters on ``app``."""
     app.jinja_env.filters["date_id"] = timeutil.date_id
     app.jinja_env.filters["datetime_id"] = timeutil.datetime_id
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["percent"] = percent
     vocabularies = {
         "status": choices.STATUSES,
         "kind": choices.KINDS,
@@ -24,3 +27,22 @@ def init_app(app):
     @app.context_processor
     def village():
         return {"village": app.config["VILLAGE"], "get_locale": get_locale}
+
+
+def _locale():
+    return str(get_locale() or "id")
+
+
+def number(value, digits=0):
+    """1234.5 as '1.234,5' in Indonesian ('1,234.5' in English); '-' for nothing."""
+    if value is None:
+        return "-"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=_locale())
+
+
+def percent(value):
+    """0.875 as '87,5%' in Indonesian; '-' for nothing."""
+    if value is None:
+        return "-"
+    return format_percent(value, format="#,##0.#%", locale=_locale())

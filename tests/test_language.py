@@ -59,3 +59,15 @@ def test_english_is_the_second_language(app, client, login_as):
     assert "Complaint register" in page and "Search" in page
     client.get("/lang/id", follow_redirects=True)
     assert "Register pengaduan" in visible_text(client.get("/complaint/list/").get_data(as_text=True))
+
+
+def test_numbers_use_indonesian_separators_and_english_ones_in_english(app):
+    from flask_babel import force_locale
+
+    from app.template_helpers import number, percent
+
+    with app.test_request_context():
+        assert (number(1234567), number(1234.5, 1), percent(0.875), number(None)) == \
+            ("1.234.567", "1.234,5", "87,5%", "-")
+        with force_locale("en"):
+            assert (number(1234.5, 1), percent(0.875)) == ("1,234.5", "87.5%")

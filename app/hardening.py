@@ -15,7 +15,7 @@
 
 import secrets
 
-from flask import g, request
+from flask import abort, current_app, g, redirect, request
 
 # Endpoints whose answers may be cached (static files only).
 _CACHEABLE_ENDPOINTS = frozenset({"static", "appbuilder.static"})
@@ -61,10 +61,30 @@ def secure_headers(response):
     return response
 
 
+def guard_fab_actions():
+    """FAB's ``action`` and ``action_post`` routes carry no login check of their own and fail
+    with a 500 on an unknown action name. Anonymous visitors go to the login page like on
+    every other staff route; an unknown action is a 404 (registered as a ``before_request``)."""
+    endpoint = request.endpoint or ""
+    if not endpoint.endswith((".action", ".action_post")):
+        return None
+    view = getattr(current_app.view_functions.get(endpoint), "__self__", None)
+    if view is None or not hasattr(view, "actions"):
+        return None
+    user = getattr(g, "user", None)
+    if user is None or not user.is_authenticated:
+        return redirect(current_app.appbuilder.get_url_for_login_with(request.full_path))
+    name = (request.view_args or {}).get("name") or request.form.get("action")
+    if name not in view.actions:
+        abort(404)
+    return None
+
+
 def init_app(app):
     """Install the headers, the template nonce and (when configured) ProxyFix on ``app``."""
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(secure_headers)
+    app.before_request(guard_fab_actions)
     proxies = {key: int(app.config.get(f"PROXY_FIX_X_{key.upper()}", 0) or 0)
                for key in ("for", "proto", "host", "port", "prefix")}
     if any(proxies.values()):

@@ -103,6 +103,13 @@ LANGUAGES = {
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto / -Host (0: none).
+PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
+PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", 0))
+PROXY_FIX_X_HOST = int(os.environ.get("PROXY_FIX_X_HOST", 0))
 
 # The village whose register this is. Another village runs the same app by
 # setting these variables.

@@ -102,10 +102,13 @@ def load_demo(count=300, seed=2026):
     dusuns = db.session.query(Dusun).all()
     now = now_wib()
     meetings = _DemoMeetings(desk, list(officers.values()), now)
+    arrivals = []
     for _ in range(count):
         age = rng.randint(0, 364)
         received = now - dt.timedelta(days=age, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
-        received = received.replace(hour=max(8, min(received.hour, 15)))
+        arrivals.append((min(now, received.replace(hour=max(8, min(received.hour, 15)))), age))
+    # Registered in the order they arrived, as at the desk: numbers follow the dates.
+    for received, age in sorted(arrivals):
         category = rng.choice(categories)
         complaint = Complaint(
             kind=rng.choice(["pengaduan"] * 5 + ["laporan"] * 3 + ["saran"] * 2),

@@ -49,3 +49,13 @@ def test_demo_logins_work_with_the_documented_password(app, client):
     with app.app_context():
         numbers = [n for (n,) in db.session.query(Complaint.register_number)]
     assert len(numbers) == 5 and all(n in page for n in numbers)
+
+
+def test_demo_register_numbers_follow_the_dates_they_were_received(app, ctx):
+    load_demo(count=40, seed=3)
+    rows = db.session.query(Complaint.received_at, Complaint.register_number).all()
+    by_year = {}
+    for received, number in sorted(rows):
+        by_year.setdefault(received.year, []).append(int(number.split("/")[0]))
+    for numbers in by_year.values():
+        assert numbers == list(range(1, len(numbers) + 1))

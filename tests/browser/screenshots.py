@@ -1,0 +1,87 @@
+"""Take the README's screenshots from the demo data: ``python tests/browser/screenshots.py``.
+
+Builds a fresh SQLite database in a temporary folder, loads the demo data, serves the app on
+127.0.0.1 in a thread and photographs, in Indonesian, with Debian's Chromium: the register list,
+a complaint's timeline on a phone, the Kepala Desa's dashboard and the public status page on a
+phone. The pictures go to docs/.
+"""
+
+import os
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+DOCS = ROOT / "docs"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+
+
+def main():
+    folder = tempfile.mkdtemp(prefix="shots-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/demo.db"
+    os.environ["INSTANCE_PATH"] = folder
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    from app import create_app
+    from app.cli import prepare_database
+    from app.demo import DEMO_PASSWORD, load_demo
+    from app.extensions import db
+    from app.models import Complaint
+
+    app = create_app()
+    with app.app_context():
+        prepare_database()
+        print(load_demo())
+        informed = db.session.query(Complaint).filter_by(status="informed").order_by(
+            Complaint.id.desc()).first()
+        pk, code, phone = informed.id, informed.tracking_code, informed.complainant_phone
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    DOCS.mkdir(exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+
+        def page_for(login, phone=False):
+            options = {"viewport": PHONE, "is_mobile": True, "has_touch": True} if phone \
+                else {"viewport": DESKTOP}
+            page = browser.new_context(locale="id-ID", **options).new_page()
+            if login:
+                page.goto(f"{base}/login/")
+                page.fill("#username", login)
+                page.fill("#password", DEMO_PASSWORD)
+                with page.expect_navigation():
+                    page.click("input[type=submit], button[type=submit]")
+            return page
+
+        desk = page_for("petugas")
+        desk.goto(f"{base}/complaint/list/")
+        desk.screenshot(path=str(DOCS / "register-list.png"))
+        kadus = page_for("petugas", phone=True)
+        kadus.goto(f"{base}/complaint/show/{pk}")
+        kadus.screenshot(path=str(DOCS / "complaint-timeline-phone.png"), full_page=True)
+        head = page_for("kades")
+        head.goto(f"{base}/dashboard/")
+        if head.url.endswith("/dashboard/") and "404" not in head.title():
+            head.screenshot(path=str(DOCS / "dashboard.png"), full_page=True)
+        resident = page_for(None, phone=True)
+        resident.goto(f"{base}/status")
+        resident.fill("#tracking_code", code)
+        resident.fill("#phone_last4", phone[-4:])
+        with resident.expect_navigation():
+            resident.click("button[type=submit]")
+        resident.screenshot(path=str(DOCS / "public-status-phone.png"), full_page=True)
+        browser.close()
+    server.shutdown()
+    print("docs/:", ", ".join(sorted(p.name for p in DOCS.glob("*.png"))))
+
+
+if __name__ == "__main__":
+    main()

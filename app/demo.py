@@ -173,7 +173,10 @@ def _walk(complaint, target, desk, rng, category, liaisons, start, now, meetings
     clock = [start]
 
     def later(max_days):
-        clock[0] = min(now, clock[0] + dt.timedelta(days=rng.uniform(0.2, max_days)))
+        moment = clock[0] + dt.timedelta(days=rng.uniform(0.2, max_days))
+        if not 8 <= moment.hour < 16:  # officers work office hours
+            moment = moment.replace(hour=8 + moment.hour % 8)
+        clock[0] = min(now, max(clock[0], moment))
         return clock[0]
 
     def step(name, user, **fields):

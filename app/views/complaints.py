@@ -66,6 +66,11 @@ def _form_fields():
     return {name: make() for name, make in _FORM_FIELDS.items()}
 
 
+def _register_number(value):
+    """The number with break opportunities after its slashes, so a phone wraps it whole."""
+    return Markup("/<wbr>").join((value or "").split("/"))
+
+
 def _status_badge(value):
     return Markup('<span class="status status-{0}">{1}</span>').format(
         value, label(STATUSES, value)
@@ -126,6 +131,7 @@ class ComplaintModelView(SafeModelView):
         "category": [["active", FilterEqual, True]],
     }
     formatters_columns = {
+        "register_number": _register_number,
         "received_at": datetime_id,
         "due_date": date_id,
         "status": _status_badge,

@@ -66,7 +66,9 @@ def shot(page, name):
 
 def no_horizontal_scroll(page):
     """The page itself does not scroll sideways (tables may scroll inside their box)."""
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    # Against the viewport set, not window.innerWidth: a phone browser widens its layout
+    # viewport to fit content that overflows, which would hide the very fault looked for.
+    return page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
 def click_and_wait(page, selector):

@@ -10,6 +10,7 @@ from app.views.master import CategoryModelView, DusunModelView, OfficerModelView
 from app.views.meetings import MeetingModelView
 from app.views.public import PublicView
 from app.views.public_api import PublicApi
+from app.views.register_io import RegisterFileView
 
 
 def register_views(appbuilder):
@@ -50,6 +51,10 @@ def register_views(appbuilder):
     appbuilder.add_view(
         DashboardView, security.MENU_DASHBOARD, label=_l("Dashboard"), icon="fa-bar-chart",
         category=security.MENU_REPORTS, category_label=_l("Reports"), category_icon="fa-bar-chart",
+    )
+    appbuilder.add_view(
+        RegisterFileView, security.MENU_IMPORT, label=_l("Import the register"),
+        icon="fa-upload", category=security.MENU_REGISTER,
     )
     appbuilder.add_view_no_menu(PublicView)
     appbuilder.add_api(PublicApi)

@@ -68,6 +68,7 @@ STEPS = {
     "refer": _l("Referred to a higher office"),
     "inform": _l("Complainant informed"),
     "void": _l("Register entry voided"),
+    "import": _l("Imported from a register file"),
 }
 
 # What a step's button says (imperative), beside its timeline label above.

@@ -1,11 +1,158 @@
-"""Counts for the home page (the dashboard issue grows this into the charts' query module)."""
+"""Every number the Kepala Desa reads: home page counts, key figures, the charts' data.
 
+One module, so the dashboard, the PDF report and the tests all count the same
+way. Functions return plain data (numbers, lists of labels and values); the
+charts (``app.charts``) only draw them.
+
+The rules, for every figure:
+
+* void register entries never count;
+* a ``Scope`` narrows to a period (by received date, resolved date or "as of"
+  the period's end, as each figure says) and optionally one dusun or category;
+* only complaints the user may see count (``access.restrict``).
+
+The key figures and the charts are lists of specs (``KEY_FIGURES``, ``CHARTS``):
+a new figure or chart is one more entry, and the dashboard, the report and the
+cache pick it up.
+"""
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from app import access, workflow
+from app.choices import CHANNELS, OUTCOME_TYPES, STATUSES, label
 from app.extensions import db
-from app.models import Complaint
-from app.timeutil import today_wib
+from app.models import Category, Complaint, ComplaintEvent, Dusun, Officer
+from app.timeutil import ROMAN_MONTHS, today_wib
+
+MONTH_NAMES = (
+    _l("January"), _l("February"), _l("March"), _l("April"), _l("May"), _l("June"),
+    _l("July"), _l("August"), _l("September"), _l("October"), _l("November"), _l("December"),
+)
+MONTH_ABBR = (
+    _l("Jan"), _l("Feb"), _l("Mar"), _l("Apr"), _l("May"), _l("Jun"),
+    _l("Jul"), _l("Aug"), _l("Sep"), _l("Oct"), _l("Nov"), _l("Dec"),
+)
+PERIOD_KINDS = ("month", "quarter", "year", "custom")
+TREND_MONTHS = 12
+
+
+# --- Period and filters -----------------------------------------------------------------------
+
+
+def date_text(value):
+    """'23 November 2026' in the user's language."""
+    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed range of dates [start, end] and how it was chosen."""
+
+    start: dt.date
+    end: dt.date
+    kind: str = "custom"
+
+    @classmethod
+    def month(cls, year, month):
+        first = dt.date(year, month, 1)
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return cls(first, following - dt.timedelta(days=1), "month")
+
+    @classmethod
+    def quarter(cls, year, number):
+        first = cls.month(year, 3 * number - 2)
+        return cls(first.start, cls.month(year, 3 * number).end, "quarter")
+
+    @classmethod
+    def year(cls, year):
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), "year")
+
+    @classmethod
+    def this_month(cls, today=None):
+        today = today or today_wib()
+        return cls.month(today.year, today.month)
+
+    def label(self):
+        """'November 2026', 'Triwulan IV 2026', 'Tahun 2026' or a range of dates."""
+        if self.kind == "month":
+            return f"{MONTH_NAMES[self.start.month - 1]} {self.start.year}"
+        if self.kind == "quarter":
+            return gettext("Quarter %(number)s %(year)s",
+                           number=ROMAN_MONTHS[(self.start.month - 1) // 3], year=self.start.year)
+        if self.kind == "year":
+            return gettext("Year %(year)s", year=self.start.year)
+        return f"{date_text(self.start)} – {date_text(self.end)}"
+
+    def as_of(self, today=None):
+        """The day "open" and "overdue" are counted on: the period's end, or today if sooner."""
+        return min(self.end, today or today_wib())
+
+    def start_time(self):
+        return dt.datetime.combine(self.start, dt.time())
+
+    def end_time(self):
+        """The first moment after the period (ranges are half-open on times)."""
+        return dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time())
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the dashboard shows: a period and optionally one dusun and one category."""
+
+    period: Period = field(default_factory=Period.this_month)
+    dusun_id: Optional[int] = None
+    category_id: Optional[int] = None
+
+    def key(self):
+        """A hashable summary, for the chart cache."""
+        return (self.period.start, self.period.end, self.period.kind, self.dusun_id,
+                self.category_id)
+
+
+def _visible(user, scope):
+    """The complaints that count for ``user`` under ``scope``'s dusun and category filters."""
+    query = access.restrict(db.session.query(Complaint), user).filter(Complaint.voided.is_(False))
+    if scope.dusun_id:
+        query = query.filter(Complaint.dusun_id == scope.dusun_id)
+    if scope.category_id:
+        query = query.filter(Complaint.category_id == scope.category_id)
+    return query
+
+
+def _received_in(query, period):
+    return query.filter(Complaint.received_at >= period.start_time(),
+                        Complaint.received_at < period.end_time())
+
+
+def _resolved_in(query, period):
+    return query.filter(Complaint.resolved_at >= period.start_time(),
+                        Complaint.resolved_at < period.end_time())
+
+
+def _open_at(query, day):
+    """Received by the end of ``day`` and not closed then (open as the register stood that day)."""
+    moment = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+    still_open = (Complaint.closed_at.is_(None) & Complaint.status.in_(workflow.OPEN_STATUSES)) \
+        | (Complaint.closed_at >= moment)
+    return query.filter(Complaint.received_at < moment, still_open)
+
+
+def _overdue_at(query, day):
+    return _open_at(query, day).filter(Complaint.due_date < day)
+
+
+def _count(query):
+    return query.with_entities(func.count(Complaint.id)).scalar() or 0
+
+
+# --- Home page ------------------------------------------------------------------------------
 
 
 def home_summary(user):
@@ -19,3 +166,261 @@ def home_summary(user):
         "new": query.filter(Complaint.status == workflow.RECEIVED)
         .with_entities(func.count(Complaint.id)).scalar(),
     }
+
+
+# --- Key figures ----------------------------------------------------------------------------
+
+
+def open_count(user, scope, today=None):
+    """Open at the period's end (today for the current period)."""
+    return _count(_open_at(_visible(user, scope), scope.period.as_of(today)))
+
+
+def overdue_count(user, scope, today=None):
+    """Open and past the due date at the period's end."""
+    return _count(_overdue_at(_visible(user, scope), scope.period.as_of(today)))
+
+
+def received_count(user, scope, today=None):
+    """Entered in the register during the period."""
+    return _count(_received_in(_visible(user, scope), scope.period))
+
+
+def resolved_count(user, scope, today=None):
+    """Resolved (the SOP's "resolve" step) during the period."""
+    return _count(_resolved_in(_visible(user, scope), scope.period))
+
+
+def _resolved_rows(user, scope):
+    query = _resolved_in(_visible(user, scope), scope.period)
+    return query.with_entities(Complaint.received_at, Complaint.resolved_at,
+                               Complaint.due_date).all()
+
+
+def resolved_on_time_percent(user, scope, today=None):
+    """Share (%) of the period's resolved complaints resolved by their due date; None if none."""
+    rows = _resolved_rows(user, scope)
+    if not rows:
+        return None
+    on_time = sum(1 for _, resolved, due in rows if due is None or resolved.date() <= due)
+    return round(100.0 * on_time / len(rows), 1)
+
+
+def days_between(start, end):
+    """Calendar days from receipt to resolution, to one decimal."""
+    return round((end - start).total_seconds() / 86400, 1)
+
+
+def median_days_to_resolve(user, scope, today=None):
+    """Median calendar days from receipt to resolution, over the period's resolved; None if none."""
+    rows = _resolved_rows(user, scope)
+    if not rows:
+        return None
+    return round(statistics.median(days_between(r, s) for r, s, _ in rows), 1)
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One number at the top of the dashboard and the report."""
+
+    name: str
+    title: object
+    compute: Callable
+    unit: str = "count"  # count, percent, days
+    tone: str = ""       # css hint: "overdue" is drawn in red
+
+
+KEY_FIGURES = [
+    KeyFigure("open", _l("Open"), open_count),
+    KeyFigure("overdue", _l("Overdue"), overdue_count, tone="overdue"),
+    KeyFigure("received", _l("Received in the period"), received_count),
+    KeyFigure("resolved", _l("Resolved in the period"), resolved_count),
+    KeyFigure("on_time", _l("Resolved within the deadline"), resolved_on_time_percent, "percent"),
+    KeyFigure("median_days", _l("Median days to resolve"), median_days_to_resolve, "days"),
+]
+
+
+def key_figures(user, scope, today=None):
+    """[(KeyFigure, value)] in display order."""
+    return [(figure, figure.compute(user, scope, today)) for figure in KEY_FIGURES]
+
+
+def format_figure(figure, value):
+    """The value as text: '-' when there is nothing to measure."""
+    if value is None:
+        return "-"
+    if figure.unit == "percent":
+        return f"{value:.1f}%".replace(".", ",")
+    if figure.unit == "days":
+        return gettext("%(days)s days", days=f"{value:.1f}".replace(".", ","))
+    return str(value)
+
+
+# --- Charts' data ---------------------------------------------------------------------------
+
+
+@dataclass
+class ChartData:
+    """Category labels along one axis, one or more named series of values."""
+
+    labels: list
+    series: list  # [(name, [values])]
+
+    def is_empty(self):
+        return not self.labels or not any(v for _, values in self.series for v in values if v)
+
+    def as_dict(self):
+        """{label: value} of the first series (what tests and tables read)."""
+        return dict(zip(self.labels, self.series[0][1])) if self.series else {}
+
+
+def trend_months(scope):
+    """The 12 (year, month) pairs ending with the period's last month."""
+    year, month = scope.period.end.year, scope.period.end.month
+    months = []
+    for _ in range(TREND_MONTHS):
+        months.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(months))
+
+
+def _trend_period(scope):
+    months = trend_months(scope)
+    return Period(dt.date(*months[0], 1), Period.month(*months[-1]).end)
+
+
+def month_label(year, month):
+    return f"{MONTH_ABBR[month - 1]} {str(year)[2:]}"
+
+
+def _by_month(query, column, months):
+    year, month = func.extract("year", column), func.extract("month", column)
+    counts = {(int(y), int(m)): n for y, m, n in
+              query.with_entities(year, month, func.count(Complaint.id)).group_by(year, month)}
+    return [counts.get(ym, 0) for ym in months]
+
+
+def received_resolved_by_month(user, scope, today=None):
+    """Received and resolved per month, 12 months up to the period's end."""
+    months = trend_months(scope)
+    window = _trend_period(scope)
+    base = _visible(user, scope)
+    return ChartData(
+        [month_label(*ym) for ym in months],
+        [(gettext("Received"), _by_month(_received_in(base, window), Complaint.received_at,
+                                         months)),
+         (gettext("Resolved"), _by_month(_resolved_in(base, window), Complaint.resolved_at,
+                                         months))],
+    )
+
+
+def median_days_by_month(user, scope, today=None):
+    """Median days to resolve of the complaints resolved in each of the 12 months (None: none)."""
+    months = trend_months(scope)
+    rows = _resolved_in(_visible(user, scope), _trend_period(scope)) \
+        .with_entities(Complaint.received_at, Complaint.resolved_at).all()
+    per_month = {ym: [] for ym in months}
+    for received, resolved in rows:
+        per_month[(resolved.year, resolved.month)].append(days_between(received, resolved))
+    values = [round(statistics.median(d), 1) if d else None for d in per_month.values()]
+    return ChartData([month_label(*ym) for ym in months], [(gettext("Median days"), values)])
+
+
+def _grouped(query, column, label_of, order=None):
+    """Counts per value of ``column``, largest first (or in ``order``), labelled."""
+    rows = dict(query.with_entities(column, func.count(Complaint.id)).group_by(column).all())
+    keys = [k for k in order if k in rows] if order else sorted(rows, key=lambda k: -rows[k])
+    return ChartData([label_of(k) for k in keys], [(gettext("Complaints"), [rows[k] for k in keys])])
+
+
+def _names(model):
+    return dict(db.session.query(model.id, model.name).all())
+
+
+def by_status(user, scope, today=None):
+    """The period's received complaints by their current status (in the SOP's order)."""
+    return _grouped(_received_in(_visible(user, scope), scope.period), Complaint.status,
+                    lambda k: str(label(STATUSES, k)), order=list(STATUSES))
+
+
+def by_category(user, scope, today=None):
+    names = _names(Category)
+    return _grouped(_received_in(_visible(user, scope), scope.period), Complaint.category_id,
+                    lambda k: names.get(k) or gettext("Not classified yet"))
+
+
+def by_channel(user, scope, today=None):
+    return _grouped(_received_in(_visible(user, scope), scope.period), Complaint.channel,
+                    lambda k: str(label(CHANNELS, k)))
+
+
+def by_dusun(user, scope, today=None):
+    names = _names(Dusun)
+    return _grouped(_received_in(_visible(user, scope), scope.period), Complaint.dusun_id,
+                    lambda k: names.get(k) or gettext("No dusun"))
+
+
+def overdue_by_officer(user, scope, today=None):
+    """Overdue at the period's end, per officer the complaint is forwarded to."""
+    names = _names(Officer)
+    query = _overdue_at(_visible(user, scope), scope.period.as_of(today))
+    return _grouped(query, Complaint.assigned_officer_id,
+                    lambda k: names.get(k) or gettext("Not forwarded yet"))
+
+
+def by_outcome(user, scope, today=None):
+    """The period's resolved complaints by the kind of outcome (SOP D.5)."""
+    return _grouped(_resolved_in(_visible(user, scope), scope.period), Complaint.outcome_type,
+                    lambda k: str(label(OUTCOME_TYPES, k)) if k else gettext("Not stated"),
+                    order=list(OUTCOME_TYPES) + [None])
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: its data function, how to draw it, and its texts."""
+
+    name: str
+    title: object
+    compute: Callable
+    kind: str = "hbar"  # hbar, bars (grouped by month), line
+    value_label: object = _l("Number of complaints")
+    in_report: bool = True
+
+
+CHARTS = [
+    Chart("received_resolved", _l("Received and resolved per month"), received_resolved_by_month,
+          "bars"),
+    Chart("status", _l("By status"), by_status),
+    Chart("category", _l("By category"), by_category),
+    Chart("channel", _l("By channel"), by_channel),
+    Chart("dusun", _l("By dusun"), by_dusun),
+    Chart("median_days", _l("Median days to resolve per month"), median_days_by_month, "line",
+          value_label=_l("Days")),
+    Chart("overdue_officer", _l("Overdue per officer"), overdue_by_officer),
+    Chart("outcome", _l("Outcome types"), by_outcome),
+]
+CHARTS_BY_NAME = {chart.name: chart for chart in CHARTS}
+
+
+# --- Lists and the cache key ----------------------------------------------------------------
+
+
+def open_complaints(user, scope, today=None):
+    """The complaints open at the period's end, oldest due date first (for the report)."""
+    query = _open_at(_visible(user, scope), scope.period.as_of(today))
+    return query.order_by(Complaint.due_date, Complaint.register_year,
+                          Complaint.register_seq).all()
+
+
+def data_stamp():
+    """A value that changes whenever any complaint does: new entry, edit, step or void.
+
+    Every change of a complaint raises its ``version`` (SQLAlchemy's version
+    counter) and every step appends an event, so count, sum of versions and the
+    last event id together move on any change.
+    """
+    count, versions, changed = db.session.query(
+        func.count(Complaint.id), func.coalesce(func.sum(Complaint.version), 0),
+        func.max(Complaint.changed_at)).one()
+    last_event = db.session.query(func.max(ComplaintEvent.id)).scalar()
+    return (count, int(versions), changed, last_event)

@@ -26,6 +26,9 @@ MENU_DUSUN = "Dusun"
 MENU_MASTER = "Master data"
 MENU_MEETINGS = "Meetings"
 MENU_MESSAGE_TEMPLATES = "Message templates"
+MENU_REPORTS = "Reports"
+MENU_DASHBOARD = "Dashboard"
+MENU_IMPORT = "Import register"
 
 # What every logged-in staff member may do: see their own profile, change their password.
 _SELF_SERVICE = [
@@ -91,6 +94,19 @@ ROLE_PERMISSIONS = {
     HEAD: _SELF_SERVICE + _READ_REGISTER + _READ_MASTER + _READ_MEETINGS,
     PUBLIC: [],
 }
+
+# Dashboard and period report (issue 6): the Kepala Desa, the desk (and the admin, who has all).
+_DASHBOARD = [
+    ("can_show", "Dashboard"),
+    ("can_report", "Dashboard"),
+    ("menu_access", MENU_REPORTS),
+    ("menu_access", MENU_DASHBOARD),
+]
+# Export of the register (identity masked where not visible); import for the desk only.
+_EXPORT = [("can_export", "RegisterFile")]
+_IMPORT = [("can_import", "RegisterFile"), ("menu_access", MENU_IMPORT)]
+ROLE_PERMISSIONS[DESK] = ROLE_PERMISSIONS[DESK] + _DASHBOARD + _EXPORT + _IMPORT
+ROLE_PERMISSIONS[HEAD] = ROLE_PERMISSIONS[HEAD] + _DASHBOARD + _EXPORT
 
 # How each role acts in the workflow (see app.workflow).
 ROLE_ACTORS = {

@@ -36,6 +36,12 @@ MATRIX = {
     "/inform/{done}":                dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/messagetemplate/list/":        dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/messagetemplate/edit/1":       dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/dashboard/":                   dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/dashboard/chart/status.png":   dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/dashboard/report.pdf":         dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/register/export.csv":          dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/register/export.xlsx":         dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/register/import":              dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     # The public pages: open to everyone, logged in or not.
     "/lapor":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/status":                       dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),

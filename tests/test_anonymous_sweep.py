@@ -24,7 +24,8 @@ PUBLIC_ENDPOINTS = {
     "SecurityApi.login",                                    # the REST API's login
 }
 ARGUMENTS = {"pk": "1", "complaint_id": "1", "name": "forward_selected", "step": "verify",
-             "version": "v1", "filename": "x.csv", "group_by": "username", "locale": "en"}
+             "version": "v1", "filename": "x.csv", "group_by": "username", "locale": "en",
+             "fmt": "csv"}
 
 
 def _routes(app):

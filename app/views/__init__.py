@@ -4,11 +4,13 @@ from flask_babel import lazy_gettext as _l
 
 from app import security
 from app.views.complaints import ComplaintModelView, OverdueComplaintModelView
+from app.views.dashboard import DashboardView
 from app.views.informing import InformView, MessageTemplateModelView
 from app.views.master import CategoryModelView, DusunModelView, OfficerModelView
 from app.views.meetings import MeetingModelView
 from app.views.public import PublicView
 from app.views.public_api import PublicApi
+from app.views.register_io import RegisterFileView
 
 
 def register_views(appbuilder):
@@ -45,6 +47,14 @@ def register_views(appbuilder):
     appbuilder.add_view(
         MessageTemplateModelView, security.MENU_MESSAGE_TEMPLATES, label=_l("Message templates"),
         icon="fa-comment", category=security.MENU_MASTER,
+    )
+    appbuilder.add_view(
+        DashboardView, security.MENU_DASHBOARD, label=_l("Dashboard"), icon="fa-bar-chart",
+        category=security.MENU_REPORTS, category_label=_l("Reports"), category_icon="fa-bar-chart",
+    )
+    appbuilder.add_view(
+        RegisterFileView, security.MENU_IMPORT, label=_l("Import the register"),
+        icon="fa-upload", category=security.MENU_REGISTER,
     )
     appbuilder.add_view_no_menu(PublicView)
     appbuilder.add_api(PublicApi)

@@ -140,6 +140,7 @@ class ComplaintModelView(SafeModelView):
         "channel": lambda v: label(CHANNELS, v),
     }
     show_template = "complaint/show.html"
+    list_template = "complaint/list.html"  # adds the export buttons (app/views/register_io.py)
 
     def prefill_form(self, form, pk):
         item = self.datamodel.get(pk, self._base_filters)

@@ -1,0 +1,532 @@
+"""The register (buku pengaduan) in and out of Excel and CSV.
+
+One list of columns (``COLUMNS``) says how each column of the official register
+is written and read back, so an export imported into an empty database gives
+back the same register. Headers and labels are always Indonesian: the file is
+an official document and is read by people.
+
+Export respects the row-level rules (``access.restrict``) and identity
+confidentiality (``access.identity_visible``), and streams: CSV row by row,
+XLSX through openpyxl's write-only mode (constant memory), sent in chunks.
+
+Import is two steps: ``check_file`` (the dry run: every problem of every row,
+in Indonesian) and ``import_rows`` (all rows in one transaction, or none).
+Imported rows keep their register number and dates, keep a valid tracking
+code or get a new one, and the register counter of each year moves past the
+highest imported number, so the next registration cannot collide.
+"""
+
+import csv
+import datetime as dt
+import io
+import re
+import tempfile
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from flask_babel import force_locale, gettext
+from sqlalchemy.exc import IntegrityError
+
+from app import access, workflow
+from app.choices import CHANNELS, KINDS, OUTCOME_TYPES, STATUSES, URGENCIES
+from app.extensions import db
+from app.models import Category, Complaint, Dusun, Officer, RegisterCounter
+from app.register import TRACKING_ALPHABET, TRACKING_LENGTH, InvalidPhone, normalize_phone
+
+MAX_IMPORT_ROWS = 20000
+IDENTITY_FIELDS = ("complainant_name", "complainant_address", "complainant_phone",
+                   "complainant_email")
+REGISTER_NUMBER = re.compile(r"^\s*(\d{1,6})\s*/\s*([^/\s]+)\s*/\s*([IVX]{1,4})\s*/\s*(\d{4})\s*$")
+YES, NO = "Ya", "Tidak"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the register: its header, the model field, and its kind of value."""
+
+    header: str
+    field: str
+    kind: str = "text"  # text, datetime, date, bool, vocab, ref, phone
+    required: bool = False
+    vocabulary: Optional[dict] = None
+    model: Optional[type] = None  # for kind "ref": looked up by name
+    max_length: Optional[int] = None
+
+
+COLUMNS = [
+    Column("No. Register", "register_number", required=True),
+    Column("Tanggal diterima", "received_at", "datetime", required=True),
+    Column("Kode lacak", "tracking_code"),
+    Column("Jenis", "kind", "vocab", vocabulary=KINDS),
+    Column("Saluran", "channel", "vocab", required=True, vocabulary=CHANNELS),
+    Column("Nama pengadu", "complainant_name", required=True, max_length=120),
+    Column("Alamat", "complainant_address", required=True, max_length=255),
+    Column("No. HP/WA", "complainant_phone", "phone", required=True),
+    Column("Email", "complainant_email", max_length=120),
+    Column("Perihal", "subject", required=True, max_length=200),
+    Column("Uraian", "description", required=True),
+    Column("Dusun", "dusun_id", "ref", model=Dusun),
+    Column("RT/RW", "rt_rw", max_length=10),
+    Column("Lokasi", "location", max_length=255),
+    Column("Tanggal kejadian", "incident_date", "date"),
+    Column("Kategori", "category_id", "ref", model=Category),
+    Column("Urgensi", "urgency", "vocab", vocabulary=URGENCIES),
+    Column("Rahasia", "is_confidential", "bool"),
+    Column("Status", "status", "vocab", vocabulary=STATUSES),
+    Column("Petugas", "assigned_officer_id", "ref", model=Officer),
+    Column("Batas verifikasi", "verification_due", "date"),
+    Column("Batas waktu", "due_date", "date"),
+    Column("Tanggal selesai", "resolved_at", "datetime"),
+    Column("Jenis tindak lanjut", "outcome_type", "vocab", vocabulary=OUTCOME_TYPES),
+    Column("Hasil tindak lanjut", "outcome_text"),
+    Column("Alasan ditolak", "rejection_reason"),
+    Column("Dilimpahkan ke", "referred_to", max_length=200),
+    Column("Catatan untuk publik", "public_note"),
+    Column("Tanggal ditutup", "closed_at", "datetime"),
+    Column("Batal (alasan)", "void_reason"),
+]
+HEADERS = [column.header for column in COLUMNS]
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def export_query(user, filters=None, overdue=False):
+    """The complaints ``user`` may see, narrowed by the list's filters, in register order."""
+    from app.timeutil import today_wib
+
+    query = access.restrict(db.session.query(Complaint), user)
+    if filters is not None:
+        query = filters.apply_all(query)
+    if overdue:
+        query = query.filter(Complaint.status.in_(workflow.OPEN_STATUSES),
+                             Complaint.voided.is_(False), Complaint.due_date < today_wib())
+    return query.order_by(Complaint.register_year, Complaint.register_seq, Complaint.id)
+
+
+def _names():
+    return {model: dict(db.session.query(model.id, model.name).all())
+            for model in (Dusun, Category, Officer)}
+
+
+def export_values(complaint, user, names, as_text=False):
+    """The register row of ``complaint`` as ``user`` may read it (identity masked if hidden).
+
+    ``as_text``: dates as 'YYYY-MM-DD HH:MM' text (CSV); else date objects (XLSX cells).
+    """
+    visible = access.identity_visible(user, complaint)
+    row = []
+    for column in COLUMNS:
+        value = getattr(complaint, column.field)
+        if column.field in IDENTITY_FIELDS and not visible:
+            value = access.hidden_identity_text()
+        elif column.kind == "vocab":
+            value = str(column.vocabulary.get(value, value)) if value else None
+        elif column.kind == "ref":
+            value = names[column.model].get(value)
+        elif column.kind == "bool":
+            value = YES if value else NO
+        elif column.field == "void_reason" and not complaint.voided:
+            value = None
+        if as_text and isinstance(value, dt.datetime):
+            value = value.strftime("%Y-%m-%d %H:%M:%S")
+        elif as_text and isinstance(value, dt.date):
+            value = value.isoformat()
+        row.append(value)
+    return row
+
+
+def csv_chunks(query, user, batch=200):
+    """The export as CSV text chunks (UTF-8 with BOM for Excel), a batch of rows at a time."""
+    with force_locale("id"):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write("\ufeff")
+        writer.writerow(HEADERS)
+        names = _names()
+        for index, complaint in enumerate(query.yield_per(batch), start=1):
+            writer.writerow(export_values(complaint, user, names, as_text=True))
+            if index % batch == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+
+def xlsx_file(query, user, batch=200):
+    """The export as an XLSX in a temporary file (write-only workbook: constant memory)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    with force_locale("id"):
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Buku Pengaduan")
+        sheet.freeze_panes = "A2"
+        header = []
+        for text in HEADERS:
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        names = _names()
+        for complaint in query.yield_per(batch):
+            sheet.append(export_values(complaint, user, names))
+        output = tempfile.TemporaryFile()
+        workbook.save(output)
+        output.seek(0)
+        return output
+
+
+def file_chunks(handle, size=64 * 1024):
+    """Read an open file in chunks and close it at the end (for a streamed response)."""
+    try:
+        while chunk := handle.read(size):
+            yield chunk
+    finally:
+        handle.close()
+
+
+# --- Import: reading ------------------------------------------------------------------------
+
+
+class UnreadableFile(ValueError):
+    """The upload is not an XLSX or CSV we can read; the message is translated."""
+
+
+def read_table(filename, data):
+    """The uploaded file as a list of rows (lists of cell values), header first."""
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds of errors for a broken file
+            raise UnreadableFile(gettext("The file could not be read as an Excel (XLSX) file."))
+        sheet = workbook.worksheets[0]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
+        return rows
+    if name.endswith(".csv"):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError:
+                raise UnreadableFile(gettext("The CSV file's characters could not be read; "
+                                             "save it as UTF-8.")) from None
+        first = text.split("\n", 1)[0]
+        delimiter = max((",", ";", "\t"), key=first.count)
+        return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    raise UnreadableFile(gettext("Choose an .xlsx or .csv file."))
+
+
+def _blank(value):
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _parse_datetime(value):
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0, tzinfo=None)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    text = _text(value)
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y %H:%M",
+                    "%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return dt.datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _parse_date(value):
+    return _parse_datetime(value).date()
+
+
+def _vocabulary_lookup(vocabulary):
+    """Identifier or Indonesian label (any case) -> identifier."""
+    with force_locale("id"):
+        lookup = {str(text).strip().lower(): key for key, text in vocabulary.items()}
+    lookup.update({key.lower(): key for key in vocabulary})
+    return lookup
+
+
+@dataclass
+class RowCheck:
+    """One data row of the file: its line number, the values read, and what is wrong."""
+
+    line: int
+    values: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+
+
+@dataclass
+class FileCheck:
+    """The dry run's answer: every row checked, and problems of the file as a whole."""
+
+    rows: list
+    problems: list
+
+    @property
+    def bad_rows(self):
+        return [row for row in self.rows if row.problems]
+
+    @property
+    def ok(self):
+        return bool(self.rows) and not self.problems and not self.bad_rows
+
+
+def check_file(filename, data):
+    """The dry run: read the file and check every row; nothing is written."""
+    try:
+        table = read_table(filename, data)
+    except UnreadableFile as exc:
+        return FileCheck([], [str(exc)])
+    table = [row for row in table if any(not _blank(v) for v in row)]
+    if not table:
+        return FileCheck([], [gettext("The file is empty.")])
+    header = [_text(h).lower() if not _blank(h) else "" for h in table[0]]
+    positions = {}
+    for column in COLUMNS:
+        if column.header.lower() in header:
+            positions[column.field] = header.index(column.header.lower())
+    missing = [c.header for c in COLUMNS if c.required and c.field not in positions]
+    if missing:
+        return FileCheck([], [gettext("The first row must hold the register's column names; "
+                                      "missing: %(columns)s.", columns=", ".join(missing))])
+    if len(table) - 1 > MAX_IMPORT_ROWS:
+        return FileCheck([], [gettext("At most %(count)s rows can be imported at once.",
+                                      count=MAX_IMPORT_ROWS)])
+    context = _Context()
+    rows = []
+    for line, raw in enumerate(table[1:], start=2):
+        cells = {f: (raw[i] if i < len(raw) else None) for f, i in positions.items()}
+        rows.append(_check_row(line, cells, context))
+    return FileCheck(rows, [])
+
+
+class _Context:
+    """What rows are checked against: the reference lists and what the register holds."""
+
+    def __init__(self):
+        self.refs = {model: {name.strip().lower(): pk for pk, name in
+                             db.session.query(model.id, model.name).all()}
+                     for model in (Dusun, Category, Officer)}
+        self.vocab = {c.field: _vocabulary_lookup(c.vocabulary) for c in COLUMNS if c.vocabulary}
+        self.numbers = {(y, s) for y, s in db.session.query(Complaint.register_year,
+                                                            Complaint.register_seq)}
+        self.codes = {c for (c,) in db.session.query(Complaint.tracking_code)}
+        self.seen_numbers, self.seen_codes = {}, {}
+
+
+def _check_row(line, cells, context):
+    row = RowCheck(line)
+    values = row.values
+    for column in COLUMNS:
+        raw = cells.get(column.field)
+        if _blank(raw):
+            if column.required:
+                row.problems.append(gettext("%(column)s is empty (required).",
+                                            column=column.header))
+            continue
+        try:
+            values[column.field] = _read_value(column, raw, context)
+        except ValueError as exc:
+            row.problems.append(str(exc))
+    _check_number(row, context)
+    _check_code(row, context)
+    _complete(row)
+    return row
+
+
+def _read_value(column, raw, context):
+    if column.kind == "datetime":
+        try:
+            return _parse_datetime(raw)
+        except ValueError:
+            raise ValueError(gettext("%(column)s: \"%(value)s\" is not a date (use YYYY-MM-DD).",
+                                     column=column.header, value=_text(raw))) from None
+    if column.kind == "date":
+        try:
+            return _parse_date(raw)
+        except ValueError:
+            raise ValueError(gettext("%(column)s: \"%(value)s\" is not a date (use YYYY-MM-DD).",
+                                     column=column.header, value=_text(raw))) from None
+    text = _text(raw)
+    if column.kind == "phone":
+        try:
+            return normalize_phone(text)
+        except InvalidPhone:
+            raise ValueError(gettext("%(column)s: \"%(value)s\" is not a reachable Indonesian "
+                                     "phone number.", column=column.header, value=text)) from None
+    if column.kind == "vocab":
+        key = context.vocab[column.field].get(text.lower())
+        if key is None:
+            raise ValueError(gettext("%(column)s: \"%(value)s\" is unknown.",
+                                     column=column.header, value=text))
+        return key
+    if column.kind == "ref":
+        pk = context.refs[column.model].get(text.lower())
+        if pk is None:
+            raise ValueError(gettext("%(column)s: \"%(value)s\" is not in the list; check the "
+                                     "spelling against Master data.", column=column.header,
+                                     value=text))
+        return pk
+    if column.kind == "bool":
+        if text.lower() in ("ya", "y", "yes", "1", "true"):
+            return True
+        if text.lower() in ("tidak", "t", "no", "0", "false", ""):
+            return False
+        raise ValueError(gettext("%(column)s: write Ya or Tidak.", column=column.header))
+    if column.max_length and len(text) > column.max_length:
+        raise ValueError(gettext("%(column)s is longer than %(count)s characters.",
+                                 column=column.header, count=column.max_length))
+    if column.field == "complainant_email" and "@" not in text:
+        raise ValueError(gettext("%(column)s: \"%(value)s\" is not an email address.",
+                                 column=column.header, value=text))
+    return text
+
+
+def _check_number(row, context):
+    number = row.values.get("register_number")
+    if not number:
+        return
+    match = REGISTER_NUMBER.match(number)
+    if not match:
+        row.problems.append(gettext("No. Register \"%(value)s\" is not like 001/PGD/XI/2026.",
+                                    value=number))
+        return
+    seq, year = int(match.group(1)), int(match.group(4))
+    row.values["register_number"] = f"{seq:03d}/{match.group(2)}/{match.group(3)}/{year}"
+    row.values["register_seq"], row.values["register_year"] = seq, year
+    received = row.values.get("received_at")
+    if received and received.year != year:
+        row.problems.append(gettext(
+            "No. Register %(number)s is of %(year)s but the complaint was received in "
+            "%(received)s.", number=number, year=year, received=received.year))
+    if seq < 1:
+        row.problems.append(gettext("No. Register \"%(value)s\" must start from 1.", value=number))
+    if (year, seq) in context.numbers:
+        row.problems.append(gettext("No. Register %(number)s is already in the register.",
+                                    number=number))
+    elif (year, seq) in context.seen_numbers:
+        row.problems.append(gettext("No. Register %(number)s appears twice in the file "
+                                    "(also in row %(line)s).", number=number,
+                                    line=context.seen_numbers[(year, seq)]))
+    else:
+        context.seen_numbers[(year, seq)] = row.line
+
+
+def _check_code(row, context):
+    code = row.values.get("tracking_code")
+    if not code:
+        return
+    code = code.upper()
+    row.values["tracking_code"] = code
+    if len(code) != TRACKING_LENGTH or any(ch not in TRACKING_ALPHABET for ch in code):
+        row.problems.append(gettext("Kode lacak \"%(value)s\" is not a tracking code of this "
+                                    "register; leave it empty to get a new one.", value=code))
+    elif code in context.codes or code in context.seen_codes:
+        row.problems.append(gettext("Kode lacak %(value)s is already used.", value=code))
+    else:
+        context.seen_codes[code] = row.line
+
+
+def _complete(row):
+    """Fill what a paper register leaves out, and check the status has what it needs."""
+    values = row.values
+    values.setdefault("kind", "pengaduan")
+    values.setdefault("urgency", "normal")
+    values.setdefault("status", workflow.RECEIVED)
+    values.setdefault("is_confidential", False)
+    status = values["status"]
+    if status in workflow.CLOSED_STATUSES and not (values.get("closed_at")
+                                                   or values.get("resolved_at")):
+        row.problems.append(gettext("Status \"%(status)s\" needs the date it was closed "
+                                    "(Tanggal selesai or Tanggal ditutup).",
+                                    status=STATUSES[status]))
+    if status in (workflow.RESOLVED, workflow.INFORMED) and not values.get("outcome_type"):
+        row.problems.append(gettext("Status \"%(status)s\" needs the outcome type "
+                                    "(Jenis tindak lanjut).", status=STATUSES[status]))
+
+
+# --- Import: writing ------------------------------------------------------------------------
+
+
+class ImportRefused(Exception):
+    """The import did not happen; nothing was written. The message is translated."""
+
+
+def import_rows(check, user, source=""):
+    """Write every row of a clean dry run in one transaction; return the number imported."""
+    from app.services import add_event, compute_deadlines, touch
+
+    if not check.ok:
+        raise ImportRefused(gettext("The file has problems; nothing was imported."))
+    highest = {}
+    try:
+        for row in check.rows:
+            complaint = _complaint_from(row.values, user)
+            if complaint.due_date is None or complaint.verification_due is None:
+                due, verification = complaint.due_date, complaint.verification_due
+                compute_deadlines(complaint)
+                complaint.due_date = due or complaint.due_date
+                complaint.verification_due = verification or complaint.verification_due
+            touch(complaint, user, complaint.closed_at or complaint.received_at)
+            db.session.add(complaint)
+            add_event(complaint, "import", user, None, complaint.status,
+                      data={"source": source, "line": row.line}, at=complaint.received_at)
+            year = complaint.register_year
+            highest[year] = max(highest.get(year, 0), complaint.register_seq)
+        for year, seq in highest.items():
+            _raise_counter(year, seq)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ImportRefused(gettext(
+            "A register number or tracking code of the file was taken meanwhile; nothing was "
+            "imported. Check the file again.")) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    return len(check.rows)
+
+
+def _complaint_from(values, user):
+    from app.services import _unique_tracking_code
+
+    complaint = Complaint()
+    for key, value in values.items():
+        if key == "void_reason":
+            continue
+        setattr(complaint, key, value)
+    if values.get("void_reason"):
+        complaint.voided = True
+        complaint.void_reason = values["void_reason"]
+    if complaint.status in workflow.CLOSED_STATUSES and complaint.closed_at is None:
+        complaint.closed_at = complaint.resolved_at
+    complaint.tracking_code = complaint.tracking_code or _unique_tracking_code()
+    complaint.created_at = complaint.received_at
+    if user is not None and getattr(user, "is_authenticated", False):
+        complaint.created_by_id = user.id
+    return complaint
+
+
+def _raise_counter(year, seq):
+    """Move the year's counter past ``seq`` (never back), under the counter's row lock."""
+    counter = db.session.query(RegisterCounter).filter_by(year=year).with_for_update().first()
+    if counter is None:
+        db.session.add(RegisterCounter(year=year, last_number=seq))
+    elif counter.last_number < seq:
+        counter.last_number = seq
+    db.session.flush()
+

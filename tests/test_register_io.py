@@ -1,0 +1,196 @@
+"""The register in and out of files: export (filters, row rules, hidden identities) and import."""
+
+import csv
+import io
+import re
+import shutil
+
+from sqlalchemy import func, text
+
+from app import services
+from app.extensions import db
+from app.models import Complaint, ComplaintEvent, RegisterCounter
+from app.reference_data import seed_reference_data
+from tests.conftest import (
+    _DATA_TABLES, COMPLAINT_FIELDS, csrf_token, login, make_complaint, make_officer, make_user,
+)
+from tests.test_dashboard import register  # noqa: F401  (the fixture: a varied register)
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _csv_rows(response):
+    assert response.status_code == 200, response.status_code
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+def _export(client, fmt="csv", query=""):
+    return client.get(f"/register/export.{fmt}{query}")
+
+
+def _empty_database(app):
+    """What each test starts from: migrated schema, reference lists, no users or complaints."""
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "sqlite":
+            db.engine.dispose()
+            path = db.engine.url.database
+            shutil.copyfile(path + ".template", path)
+        else:
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {', '.join(_DATA_TABLES)} RESTART IDENTITY CASCADE"))
+            seed_reference_data()
+            db.session.remove()
+
+
+def _upload(client, name, data):
+    token = csrf_token(client, "/register/import")
+    return client.post("/register/import", data={"csrf_token": token,
+                                                 "file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def _confirm(client, page):
+    fields = dict(re.findall(r'name="(token|extension|filename)" value="([^"]*)"', page))
+    fields["csrf_token"] = CSRF_RE.search(page).group(1)
+    return client.post("/register/import/confirm", data=fields, follow_redirects=True)
+
+
+def _count(app):
+    with app.app_context():
+        return db.session.query(func.count(Complaint.id)).scalar()
+
+
+def test_export_follows_the_list_filters(app, client, register):
+    login(client, "petugas", )
+    rows = _csv_rows(_export(client))
+    assert rows[0][:3] == ["No. Register", "Tanggal diterima", "Kode lacak"]
+    assert len(rows) - 1 == _count(app)  # the whole register, void entries included
+    rows = _csv_rows(_export(client, query="?_flt_0_status=received"))
+    with app.app_context():
+        received = db.session.query(Complaint.register_number).filter_by(status="received") \
+            .order_by(Complaint.register_year, Complaint.register_seq).all()
+    assert [r[0] for r in rows[1:]] == [n for (n,) in received]
+    assert {r[18] for r in rows[1:]} == {"Diterima"}
+
+
+def test_export_hides_identity_the_user_may_not_read(app, client):
+    make_complaint(app, is_confidential=True, complainant_name="Rahasia Sekali")
+    make_complaint(app, complainant_name="Terbuka Saja")
+    make_user(app, "kades", "Kepala Desa")
+    login(client, "kades")
+    body = _export(client).get_data(as_text=True)
+    assert "Rahasia Sekali" not in body and "(dirahasiakan)" in body
+    assert "Terbuka Saja" in body
+    client.get("/logout/")
+    user_id = make_user(app, "kadus", "Petugas Penghubung")
+    make_officer(app, user_id=user_id)
+    login(client, "kadus")
+    assert _export(client).status_code == 403
+
+
+def test_xlsx_export_is_a_workbook_with_the_register(app, client, register):
+    from openpyxl import load_workbook
+
+    login(client, "petugas")
+    response = _export(client, "xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "No. Register" and len(rows) - 1 == _count(app)
+
+
+def test_an_export_imported_into_an_empty_database_gives_back_the_same_register(
+        app, client, register):
+    login(client, "petugas")
+    before_csv = _csv_rows(_export(client))
+    xlsx = _export(client, "xlsx").data
+    with app.app_context():
+        years = dict(db.session.query(Complaint.register_year, func.max(Complaint.register_seq))
+                     .group_by(Complaint.register_year).all())
+
+    _empty_database(app)
+    make_user(app, "petugas", "Petugas Pengelola")
+    make_officer(app, name="Kadus Satu")
+    make_officer(app, name="Kasi Pelayanan", position="kasi")
+    client = app.test_client()  # a new browser: the old login's user is gone
+    login(client, "petugas")
+    page = _upload(client, "buku.xlsx", xlsx).get_data(as_text=True)
+    assert f"Semua {len(before_csv) - 1} baris sudah benar" in page
+    assert _count(app) == 0  # the dry run writes nothing
+    page = _confirm(client, page).get_data(as_text=True)
+    assert f"{len(before_csv) - 1} entri register diimpor" in page
+
+    assert _csv_rows(_export(client)) == before_csv
+    with app.app_context():
+        counters = dict(db.session.query(RegisterCounter.year, RegisterCounter.last_number))
+        assert counters == years
+        assert db.session.query(ComplaintEvent.step).distinct().all() == [("import",)]
+        # The next registration of 2026 continues after the highest imported number.
+        complaint = Complaint(**{**COMPLAINT_FIELDS, "received_at": __import__("datetime")
+                                 .datetime(2026, 11, 2, 9)})
+        services.register_complaint(complaint)
+        assert complaint.register_seq == years[2026] + 1
+
+
+def test_csv_export_imports_too(app, client, register):
+    login(client, "petugas")
+    before = _csv_rows(_export(client))
+    body = _export(client).data
+    _empty_database(app)
+    make_user(app, "petugas", "Petugas Pengelola")
+    make_officer(app, name="Kadus Satu")
+    make_officer(app, name="Kasi Pelayanan", position="kasi")
+    client = app.test_client()  # a new browser: the old login's user is gone
+    login(client, "petugas")
+    _confirm(client, _upload(client, "buku.csv", body).get_data(as_text=True))
+    assert _csv_rows(_export(client)) == before
+
+
+BROKEN = """No. Register;Tanggal diterima;Saluran;Nama pengadu;Alamat;No. HP/WA;Perihal;Uraian;Dusun;Kategori
+001/PGD/III/2026;2026-03-02;Tatap muka;Siti;RT 01;0812 3456 7890;Lampu;Lampu mati;Dusun I;Lainnya
+002/PGD/III/2026;2026-03-03;Tatap muka;;RT 01;0812 3456 7890;Jalan;Jalan rusak;Dusun I;Lainnya
+003/PGD/III/2026;2026-03-04;Tatap muka;Budi;RT 02;12345;Air;Air keruh;Dusun IX;Lainnya
+004/PGD/III/2026;2026-03-05;Merpati;Ani;RT 03;0812 1111 2222;Sampah;Sampah menumpuk;Dusun II;Hewan
+003/PGD/III/2026;2026-03-06;Tatap muka;Dedi;RT 04;0812 3333 4444;Lampu;Lampu mati;Dusun II;Lainnya
+001/PGD/I/2025;2025-01-06;Tatap muka;Eka;RT 04;0812 3333 4444;Lampu;Lampu mati;Dusun II;Lainnya
+"""
+
+
+def test_a_broken_file_changes_nothing_and_says_why_for_each_row(app, client):
+    make_complaint(app, received_at=__import__("datetime").datetime(2025, 1, 5, 9))  # 001/../2025
+    login_id = make_user(app, "petugas", "Petugas Pengelola")
+    assert login_id
+    login(client, "petugas")
+    before = _count(app)
+    page = _upload(client, "buku.csv", BROKEN.encode()).get_data(as_text=True)
+    page = re.sub(r"\s+", " ", page.replace("&#34;", '"').replace("&quot;", '"'))
+    assert "5 dari 6 baris bermasalah" in page
+    assert "Nama pengadu kosong (wajib diisi)." in page                         # row 3
+    assert 'No. HP/WA: "12345" bukan nomor telepon Indonesia' in page           # row 4
+    assert 'Dusun: "Dusun IX" tidak ada di daftar' in page                      # row 4
+    assert 'Saluran: "Merpati" tidak dikenal.' in page                          # row 5
+    assert 'Kategori: "Hewan" tidak ada di daftar' in page                      # row 5
+    assert "muncul dua kali dalam berkas (juga di baris 4)" in page             # row 6
+    assert "No. Register 001/PGD/I/2025 sudah ada di register." in page         # row 7
+    assert 'name="token"' not in page  # no import offered
+    assert _count(app) == before
+    # A forged confirmation imports nothing either.
+    token = csrf_token(client, "/register/import")
+    response = client.post("/register/import/confirm", data={
+        "csrf_token": token, "token": "x" * 24, "extension": "csv"}, follow_redirects=True)
+    assert "tidak tersedia lagi" in response.get_data(as_text=True)
+    assert _count(app) == before
+
+
+def test_unreadable_files_are_refused_with_a_reason(app, client):
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    page = _upload(client, "buku.xlsx", b"not a workbook").get_data(as_text=True)
+    assert "tidak dapat dibaca sebagai berkas Excel" in page
+    page = _upload(client, "buku.pdf", b"%PDF").get_data(as_text=True)
+    assert "Pilih berkas .xlsx atau .csv." in page
+    page = _upload(client, "buku.csv", b"Nama;Alamat\nSiti;RT 1\n").get_data(as_text=True)
+    assert "kolom yang belum ada: No. Register" in page

@@ -120,6 +120,8 @@ def load_demo(count=300, seed=2026):
         )
         services.register_complaint(complaint, desk, at=received)
         _walk(complaint, _target_status(age, rng), desk, rng, category, liaisons, received, now)
+    _feedback(desk, rng, now)
+    _one_reopen_request(desk, rng, categories, dusuns, liaisons, now)
     return f"Data demo dimuat: {count} pengaduan, {len(officers)} petugas " \
            f"(kata sandi demo: {DEMO_PASSWORD})."
 
@@ -168,3 +170,59 @@ def _walk(complaint, target, desk, rng, category, liaisons, start, now):
     if target == workflow.INFORMED:
         step("inform", desk, channel="whatsapp",
              message="Pengaduan Anda sudah selesai ditindaklanjuti.")
+
+
+def _feedback(desk, rng, now):
+    """Half of the informed complainants answer within the window; most say it is solved.
+
+    A "not solved" is answered by the desk a day or two later: reopened or kept closed.
+    """
+    from app import feedback
+
+    informed = db.session.query(Complaint).filter_by(status=workflow.INFORMED).order_by(Complaint.id)
+    for complaint in informed.all():
+        if rng.random() < 0.5:
+            continue
+        told = [e for e in complaint.events if e.step == "inform"][-1].occurred_at
+        at = told + dt.timedelta(days=rng.uniform(0.3, 9))
+        if at > now:
+            continue
+        solved = rng.random() < 0.8
+        comment = rng.choice([None, "Terima kasih, sudah beres.", "Pelayanan cepat."]) if solved \
+            else rng.choice(["Lampu mati lagi setelah dua hari.", "Belum ada perbaikan di lokasi."])
+        try:
+            feedback.submit_feedback(complaint, solved, comment, at=at)
+        except services.ServiceError:
+            continue
+        if solved:
+            continue
+        answer_at = min(now, at + dt.timedelta(days=rng.uniform(0.5, 2)))
+        if rng.random() < 0.5:
+            services.apply_step(complaint, "reopen", {
+                "public_note": "Pengaduan dibuka kembali dan ditinjau ulang oleh petugas."},
+                desk, at=answer_at)
+        else:
+            services.apply_step(complaint, "keep_closed", {
+                "reason": "Hasil pengecekan ulang: perbaikan sudah sesuai dan berfungsi."},
+                desk, at=answer_at)
+
+
+def _one_reopen_request(desk, rng, categories, dusuns, liaisons, now):
+    """A recent complaint whose complainant says it is not solved: waiting for the desk."""
+    from app import feedback
+
+    received = now - dt.timedelta(days=8)
+    category = next((c for c in categories if c.name == "Infrastruktur dan lingkungan"),
+                    categories[0])
+    complaint = Complaint(
+        kind="pengaduan", channel="website", received_at=received,
+        complainant_name="Warsini Handayani", complainant_address="RT 03/RW 02",
+        complainant_phone="+6281398765432", subject="Saluran air tersumbat",
+        description="Saluran air di depan rumah tersumbat sampah, air meluap saat hujan.",
+        dusun=rng.choice(dusuns), rt_rw="03/02", urgency="normal")
+    services.register_complaint(complaint, desk, at=received)
+    _walk(complaint, workflow.INFORMED, desk, rng, category, liaisons, received,
+          now - dt.timedelta(hours=2))
+    if complaint.status == workflow.INFORMED:
+        feedback.submit_feedback(complaint, False, "Setelah hujan kemarin saluran tersumbat lagi.",
+                                 at=now - dt.timedelta(hours=1))

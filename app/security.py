@@ -26,6 +26,8 @@ MENU_DUSUN = "Dusun"
 MENU_MASTER = "Master data"
 MENU_MEETINGS = "Meetings"
 MENU_MESSAGE_TEMPLATES = "Message templates"
+MENU_DEADLINE_TIERS = "Deadline tiers"  # admin only
+MENU_HOLIDAYS = "Holidays"  # admin only
 
 # What every logged-in staff member may do: see their own profile, change their password.
 _SELF_SERVICE = [

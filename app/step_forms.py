@@ -7,7 +7,7 @@ so a step is checked the same way wherever it comes from.
 from flask_babel import lazy_gettext as _l
 from wtforms import (BooleanField, HiddenField, IntegerField, SelectField, StringField,
                      TextAreaField)
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.choices import KINDS, OUTCOME_TYPES, URGENCIES, choices
 from app.extensions import db
@@ -116,7 +116,7 @@ class CompleteForm(StepForm):
 
 class ExtendDeadlineForm(StepForm):
     days = IntegerField(_l("Extend by (working days)"), validators=[
-        required(), NumberRange(min=1, max=60, message=_l("Between %(min)s and %(max)s."))])
+        InputRequired(message=_l("This field is required.")), NumberRange(min=1, max=60, message=_l("Between %(min)s and %(max)s."))])
     reason = _text(_l("Reason (the complainant will read this)"))
 
 

@@ -1,19 +1,20 @@
 """The admin's deadline screens: deadline tiers per category and urgency, and the holidays."""
 
-from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms import DateField, IntegerField, SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import DateInput
 
 from app import forms
 from app.choices import URGENCIES, choices, label
 from app.deadlines import HOLIDAY_KINDS
 from app.extensions import db
-from app.models import DeadlineTier, Holiday
+from app.models import Category, DeadlineTier, Holiday
 from app.services import ServiceError
 from app.timeutil import date_id
 from app.views.base import SafeModelView
@@ -21,7 +22,7 @@ from app.views.base import SafeModelView
 
 def _days(text, maximum=365):
     return IntegerField(text, validators=[
-        forms.required(), NumberRange(min=1, max=maximum, message=_l("Between %(min)s and %(max)s."))])
+        InputRequired(message=_l("This field is required.")), NumberRange(min=1, max=maximum, message=_l("Between %(min)s and %(max)s."))])
 
 
 class DeadlineTierModelView(SafeModelView):
@@ -48,9 +49,13 @@ class DeadlineTierModelView(SafeModelView):
     add_columns = edit_columns = list_columns
     search_columns = ["category", "urgency"]
     order_columns = ["verification_days", "followup_days", "resolution_days"]
-    add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "category": [["active", FilterEqual, True]]}
     add_form_extra_fields = edit_form_extra_fields = {
+        "category": QuerySelectField(
+            _l("Category (empty: every category)"), allow_blank=True,
+            blank_text=_l("(every category)"), validators=[Optional()], widget=Select2Widget(),
+            query_func=lambda: db.session.query(Category).filter_by(active=True)
+            .order_by(Category.name),
+            get_pk_func=lambda category: category.id),
         "urgency": SelectField(_l("Urgency (empty: every urgency)"),
                                choices=[("", _l("(every urgency)"))] + choices(URGENCIES)),
         "verification_days": _days(_l("Verification (working days)")),

@@ -147,6 +147,10 @@ DEADLINE_RESOLUTION_DAYS = {
     "high": int(os.environ.get("DEADLINE_RESOLUTION_DAYS_HIGH", 7)),
     "urgent": int(os.environ.get("DEADLINE_RESOLUTION_DAYS_URGENT", 3)),
 }
+# First follow-up after forwarding, when no deadline tier (admin screen) applies.
+DEADLINE_FOLLOWUP_DAYS = int(os.environ.get("DEADLINE_FOLLOWUP_DAYS", 5))
+# Working days after being informed in which the resident can say "not solved" (reopen request).
+FEEDBACK_WINDOW_DAYS = int(os.environ.get("FEEDBACK_WINDOW_DAYS", 10))
 # Public holidays and cuti bersama as ISO dates, comma separated.
 PUBLIC_HOLIDAYS = [
     d.strip()

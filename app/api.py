@@ -48,6 +48,7 @@ class ComplaintApi(ModelRestApi):
     show_columns = PUBLIC_COLUMNS + list(IDENTITY_FIELDS) + [
         "description", "location", "incident_date", "public_note", "outcome_type",
         "outcome_text", "rejection_reason", "referred_to", "resolved_at", "void_reason",
+        "followup_due", "paused_since", "paused_days", "extension_days", "extension_reason",
     ]
     search_columns = ["register_number", "tracking_code", "status", "kind", "channel",
                       "urgency", "received_at", "due_date", "category", "dusun",
@@ -160,7 +161,7 @@ class ComplaintApi(ModelRestApi):
             schema:
               type: string
               enum: [verify, request_completion, forward, note, schedule_meeting, resolve,
-                     reject, refer, inform]
+                     reject, refer, inform, complete, extend_deadline, reopen, keep_closed]
           requestBody:
             content:
               application/json:

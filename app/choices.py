@@ -38,6 +38,7 @@ STATUSES = {
     "informed": _l("Complainant informed"),
     "rejected": _l("Rejected"),
     "referred": _l("Referred to a higher office"),
+    "reopen_requested": _l("Reopen requested"),
 }
 
 POSITIONS = {
@@ -69,6 +70,12 @@ STEPS = {
     "inform": _l("Complainant informed"),
     "void": _l("Register entry voided"),
     "import": _l("Imported from a register file"),
+    "complete": _l("Completion received"),
+    "extend_deadline": _l("Deadline extended"),
+    "confirm_solved": _l("Complainant: problem solved"),
+    "request_reopen": _l("Complainant: not solved, asks to reopen"),
+    "reopen": _l("Reopened"),
+    "keep_closed": _l("Kept closed"),
 }
 
 # What a step's button says (imperative), beside its timeline label above.
@@ -82,6 +89,10 @@ STEP_ACTIONS = {
     "reject": _l("Reject"),
     "refer": _l("Refer to a higher office"),
     "inform": _l("Inform the complainant"),
+    "complete": _l("Record the completion"),
+    "extend_deadline": _l("Extend the deadline"),
+    "reopen": _l("Reopen"),
+    "keep_closed": _l("Keep closed"),
 }
 
 

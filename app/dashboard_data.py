@@ -424,3 +424,27 @@ def data_stamp():
         func.max(Complaint.changed_at)).one()
     last_event = db.session.query(func.max(ComplaintEvent.id)).scalar()
     return (count, int(versions), changed, last_event)
+
+
+def feedback_summary(user, start, end):
+    """Residents' answers and reopen requests from ``start`` to ``end`` (dates, inclusive).
+
+    Among the complaints ``user`` may see: how many said solved / not solved, the share
+    satisfied (percent of answers, None without answers), how many reopen requests the desk
+    reopened or kept closed, and how many still wait for the desk's answer (now).
+    """
+    from app import feedback
+
+    counts = feedback.step_counts(user, start, end, ("confirm_solved", "request_reopen",
+                                                     "reopen", "keep_closed"))
+    answers = counts["confirm_solved"] + counts["request_reopen"]
+    return {
+        "start": start,
+        "end": end,
+        "solved": counts["confirm_solved"],
+        "not_solved": counts["request_reopen"],
+        "satisfied_percent": round(100 * counts["confirm_solved"] / answers) if answers else None,
+        "reopened": counts["reopen"],
+        "kept_closed": counts["keep_closed"],
+        "pending": feedback.pending_reopen_requests(user),
+    }

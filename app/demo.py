@@ -107,8 +107,14 @@ def load_demo(count=300, seed=2026):
         age = rng.randint(0, 364)
         received = now - dt.timedelta(days=age, hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
         arrivals.append((min(now, received.replace(hour=max(8, min(received.hour, 15)))), age))
+    reopen_at = (now - dt.timedelta(days=8)).replace(hour=9, minute=30)
+    arrivals.append((reopen_at, None))  # the complaint that will wait for a reopen answer
+    reopen_case = None
     # Registered in the order they arrived, as at the desk: numbers follow the dates.
-    for received, age in sorted(arrivals):
+    for received, age in sorted(arrivals, key=lambda a: a[0]):
+        if age is None:
+            reopen_case = _reopen_case(desk, rng, categories, dusuns, liaisons, received, now)
+            continue
         category = rng.choice(categories)
         complaint = Complaint(
             kind=rng.choice(["pengaduan"] * 5 + ["laporan"] * 3 + ["saran"] * 2),
@@ -128,7 +134,10 @@ def load_demo(count=300, seed=2026):
               meetings)
     meetings.close()
     db.session.commit()
-    return f"Data demo dimuat: {count} pengaduan, {len(officers)} petugas, " \
+    _ask_to_reopen(reopen_case, now)
+    _feedback(desk, rng, now)
+    total = db.session.query(Complaint).count()
+    return f"Data demo dimuat: {total} pengaduan, {len(officers)} petugas, " \
            f"{len(meetings.by_week)} rapat (kata sandi demo: {DEMO_PASSWORD})."
 
 
@@ -205,7 +214,7 @@ def _walk(complaint, target, desk, rng, category, liaisons, start, now, meetings
         step("refer", liaison_user, office="Kecamatan Karangpucung",
              public_note="Dilimpahkan ke kecamatan sesuai kewenangan.")
         return
-    if rng.random() < 0.3 or target == workflow.IN_REVIEW:
+    if meetings is not None and (rng.random() < 0.3 or target == workflow.IN_REVIEW):
         meeting = meetings.for_week(later(4), upcoming=target == workflow.IN_REVIEW)
         meeting.complaints.append(complaint)
         step("schedule_meeting", desk, note=f"Dibahas dalam rapat pembahasan {meeting}.",
@@ -219,3 +228,63 @@ def _walk(complaint, target, desk, rng, category, liaisons, start, now, meetings
     if target == workflow.INFORMED:
         step("inform", desk, channel="whatsapp",
              message="Pengaduan Anda sudah selesai ditindaklanjuti.")
+
+
+def _feedback(desk, rng, now):
+    """Half of the informed complainants answer within the window; most say it is solved.
+
+    A "not solved" is answered by the desk a day or two later: reopened or kept closed.
+    """
+    from app import feedback
+
+    informed = db.session.query(Complaint).filter_by(status=workflow.INFORMED).order_by(Complaint.id)
+    for complaint in informed.all():
+        if rng.random() < 0.5:
+            continue
+        told = [e for e in complaint.events if e.step == "inform"][-1].occurred_at
+        at = told + dt.timedelta(days=rng.uniform(0.3, 9))
+        if at > now:
+            continue
+        solved = rng.random() < 0.8
+        comment = rng.choice([None, "Terima kasih, sudah beres.", "Pelayanan cepat."]) if solved \
+            else rng.choice(["Lampu mati lagi setelah dua hari.", "Belum ada perbaikan di lokasi."])
+        try:
+            feedback.submit_feedback(complaint, solved, comment, at=at)
+        except services.ServiceError:
+            continue
+        if solved:
+            continue
+        answer_at = min(now, at + dt.timedelta(days=rng.uniform(0.5, 2)))
+        if rng.random() < 0.5:
+            services.apply_step(complaint, "reopen", {
+                "public_note": "Pengaduan dibuka kembali dan ditinjau ulang oleh petugas."},
+                desk, at=answer_at)
+        else:
+            services.apply_step(complaint, "keep_closed", {
+                "reason": "Hasil pengecekan ulang: perbaikan sudah sesuai dan berfungsi."},
+                desk, at=answer_at)
+
+
+def _reopen_case(desk, rng, categories, dusuns, liaisons, received, now):
+    """A recent complaint, informed; its complainant will say it is not solved."""
+    category = next((c for c in categories if c.name == "Infrastruktur dan lingkungan"),
+                    categories[0])
+    complaint = Complaint(
+        kind="pengaduan", channel="website", received_at=received,
+        complainant_name="Warsini Handayani", complainant_address="RT 03/RW 02",
+        complainant_phone="+6281398765432", subject="Saluran air tersumbat",
+        description="Saluran air di depan rumah tersumbat sampah, air meluap saat hujan.",
+        dusun=rng.choice(dusuns), rt_rw="03/02", urgency="normal")
+    services.register_complaint(complaint, desk, at=received)
+    _walk(complaint, workflow.INFORMED, desk, rng, category, liaisons, received,
+          now - dt.timedelta(hours=2), meetings=None)
+    return complaint
+
+
+def _ask_to_reopen(complaint, now):
+    """The complainant answers "not solved": a reopen request waiting for the desk."""
+    from app import feedback
+
+    if complaint is not None and complaint.status == workflow.INFORMED:
+        feedback.submit_feedback(complaint, False, "Setelah hujan kemarin saluran tersumbat lagi.",
+                                 at=now - dt.timedelta(hours=1))

@@ -38,7 +38,8 @@ from app.register import normalize_tracking_code
 from app.timeutil import date_id, now_wib
 
 # Steps whose note was written for the complainant (the others' notes are internal).
-_PUBLIC_NOTE_STEPS = frozenset({"request_completion", "note", "reject", "refer"})
+_PUBLIC_NOTE_STEPS = frozenset({"request_completion", "note", "reject", "refer",
+                                "extend_deadline", "reopen", "keep_closed"})
 _QUESTION_MAX_AGE = 2 * 60 * 60
 
 
@@ -279,6 +280,22 @@ def public_view(complaint):
         "outcome_label": (str(label(OUTCOME_TYPES, complaint.outcome_type))
                           if complaint.outcome_type else None),
         "timeline": timeline,
+        **_deadline_and_feedback(complaint),
+    }
+
+
+def _deadline_and_feedback(complaint):
+    """Why the due date moved, and whether the resident is asked for feedback now."""
+    from app import deadlines, feedback, workflow
+
+    asked = feedback.prompt_applies(complaint)
+    until = feedback.window_end(complaint) if asked else None
+    return {
+        "due_date_moves": deadlines.due_moves(complaint),
+        "feedback_asked": asked,
+        "feedback_until": until.isoformat() if until else None,
+        "feedback_until_label": date_id(until) if until else None,
+        "reopen_requested": complaint.status == workflow.REOPEN_REQUESTED,
     }
 
 

@@ -24,6 +24,7 @@ def default_dusun():
 
 def seed_reference_data():
     """Fill the category and dusun lists and the message templates when empty (idempotent)."""
+    from app.deadlines import seed_deadline_data
     from app.informing import seed_message_templates
 
     if not db.session.query(Category.id).first():
@@ -31,5 +32,7 @@ def seed_reference_data():
                            for n, d in DEFAULT_CATEGORIES)
     if not db.session.query(Dusun.id).first():
         db.session.add_all(Dusun(name=n, active=True) for n in default_dusun())
+    db.session.flush()
     seed_message_templates()
+    seed_deadline_data()
     db.session.commit()

@@ -29,6 +29,8 @@ MENU_MESSAGE_TEMPLATES = "Message templates"
 MENU_REPORTS = "Reports"
 MENU_DASHBOARD = "Dashboard"
 MENU_IMPORT = "Import register"
+MENU_DEADLINE_TIERS = "Deadline tiers"  # admin only
+MENU_HOLIDAYS = "Holidays"  # admin only
 
 # What every logged-in staff member may do: see their own profile, change their password.
 _SELF_SERVICE = [

@@ -35,20 +35,17 @@ class AccessDenied(ServiceError):
 
 
 def holidays():
-    """The configured public holidays as dates."""
-    import datetime as dt
+    """The public holidays and cuti bersama as dates (the admin's table; see app.deadlines)."""
+    from app import deadlines
 
-    return frozenset(dt.date.fromisoformat(d) for d in current_app.config["PUBLIC_HOLIDAYS"])
+    return deadlines.holidays()
 
 
 def compute_deadlines(complaint):
-    """Set the verification and resolution due dates from received time and urgency."""
-    start = complaint.received_at.date()
-    cfg = current_app.config
-    off = holidays()
-    complaint.verification_due = add_working_days(start, cfg["DEADLINE_VERIFICATION_DAYS"], off)
-    days = cfg["DEADLINE_RESOLUTION_DAYS"].get(complaint.urgency or "normal", 14)
-    complaint.due_date = add_working_days(start, days, off)
+    """Set the verification and resolution due dates from the deadline tier (app.deadlines)."""
+    from app import deadlines
+
+    deadlines.compute_deadlines(complaint)
 
 
 def actor_name(user):
@@ -173,6 +170,7 @@ FIELD_LABELS = {
     "outcome_type": _l("Outcome"), "outcome_text": _l("What was done"),
     "public_note": _l("Public note"), "reason": _l("Reason"), "office": _l("Office"),
     "channel": _l("Channel"), "message": _l("Message"),
+    "completion": _l("What the complainant completed"), "days": _l("Working days"),
 }
 
 
@@ -196,7 +194,8 @@ class StepRefused(ServiceError):
     """A workflow step that was refused; ``code`` is 400, 403, 404 or 409."""
 
 
-def apply_step(complaint, step_name, fields, user, expected_version=None, at=None, commit=True):
+def apply_step(complaint, step_name, fields, user, expected_version=None, at=None, commit=True,
+               as_resident=False):
     """Take one SOP step on ``complaint`` for ``user``; everything or nothing.
 
     Checks, in order: the entry is not void, the user may see it, the workflow
@@ -206,6 +205,8 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
     (imports and demo data); normally it is now. ``commit=False`` leaves the
     commit to a caller that takes several steps in one transaction (a meeting
     for several complaints) and rolls back if any of them is refused.
+    ``as_resident`` takes a resident's step (``user`` is None): the caller has
+    checked the tracking code and phone digits (``app.public``).
     """
     from app import access
     from app.security import actors_of
@@ -213,22 +214,27 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
     fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in (fields or {}).items()}
     if complaint.voided:
         raise StepRefused(gettext("This register entry is void; no step can be taken."))
-    if not access.can_view(user, complaint):
+    if not as_resident and not access.can_view(user, complaint):
         exc = StepRefused(gettext("You may not work on this complaint."))
         exc.code = 403
         raise exc
+    actors = {workflow.RESIDENT} if as_resident else actors_of(user)
     try:
-        target = workflow.check_step(step_name, complaint.status, actors_of(user), fields)
+        target = workflow.check_step(step_name, complaint.status, actors, fields)
     except workflow.WorkflowError as exc:
         refusal = StepRefused(_step_refusal(step_name, exc))
         refusal.code = exc.code
         raise refusal from None
     check_version(complaint, expected_version)
 
+    from app import deadlines
+
     now = at or now_wib()
     source = complaint.status
     try:
-        note, is_public, data = _EFFECTS[step_name](complaint, fields, now)
+        clock = deadlines.on_status_change(complaint, source, target, now.date())
+        note, is_public, data = _effects()[step_name](complaint, fields, now)
+        data = {**clock, **(data or {})}
     except ServiceError:
         db.session.rollback()  # an effect may have set some fields before refusing
         raise
@@ -286,6 +292,9 @@ def _forward(complaint, fields, now):
     if complaint.reported_officer_id and officer.id == complaint.reported_officer_id:
         _refuse(gettext("This officer is the person complained about and cannot handle it."))
     complaint.assigned_officer = officer
+    from app.deadlines import set_followup_due
+
+    set_followup_due(complaint, now.date())
     reported_to = fields.get("reported_to") or "kepala_desa"
     data = {"officer": officer.name, "position": officer.position, "reported_to": reported_to}
     return fields.get("note"), True, data
@@ -347,6 +356,13 @@ _EFFECTS = {
     "refer": _refer,
     "inform": _inform,
 }
+
+
+def _effects():
+    """Every step's effect: the SOP's above, feedback and deadlines from their modules."""
+    from app import deadlines, feedback
+
+    return {**_EFFECTS, **deadlines.STEP_EFFECTS, **feedback.STEP_EFFECTS}
 
 
 def _int(value):

@@ -5,8 +5,9 @@ so a step is checked the same way wherever it comes from.
 """
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import (BooleanField, HiddenField, IntegerField, SelectField, StringField,
+                     TextAreaField)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from app.choices import KINDS, OUTCOME_TYPES, URGENCIES, choices
 from app.extensions import db
@@ -109,6 +110,29 @@ class InformForm(StepForm):
     message = _text(_l("Message"))
 
 
+class CompleteForm(StepForm):
+    completion = _text(_l("What the complainant completed"))
+
+
+class ExtendDeadlineForm(StepForm):
+    days = IntegerField(_l("Extend by (working days)"), validators=[
+        InputRequired(message=_l("This field is required.")), NumberRange(min=1, max=60, message=_l("Between %(min)s and %(max)s."))])
+    reason = _text(_l("Reason (the complainant will read this)"))
+
+
+class ReopenForm(StepForm):
+    public_note = _text(_l("Public note (the complainant will read this)"))
+    officer_id = SelectField(_l("Officer (empty: the same officer)"), validators=[Optional()])
+
+    def fill_choices(self, complaint):
+        excluded = complaint.reported_officer_id if complaint is not None else None
+        self.officer_id.choices = [("", "")] + _officer_choices(exclude=excluded)
+
+
+class KeepClosedForm(StepForm):
+    reason = _text(_l("Reason (the complainant will read this)"))
+
+
 FORMS = {
     "verify": VerifyForm,
     "request_completion": RequestCompletionForm,
@@ -119,6 +143,10 @@ FORMS = {
     "reject": RejectForm,
     "refer": ReferForm,
     "inform": InformForm,
+    "complete": CompleteForm,
+    "extend_deadline": ExtendDeadlineForm,
+    "reopen": ReopenForm,
+    "keep_closed": KeepClosedForm,
 }
 
 

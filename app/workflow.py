@@ -17,10 +17,12 @@ RESOLVED = "resolved"
 INFORMED = "informed"
 REJECTED = "rejected"
 REFERRED = "referred"
+# The resident said the problem is not solved (within the feedback window): the desk answers.
+REOPEN_REQUESTED = "reopen_requested"
 
 STATUSES = (
     RECEIVED, NEEDS_COMPLETION, VERIFIED, FORWARDED, IN_REVIEW,
-    RESOLVED, INFORMED, REJECTED, REFERRED,
+    RESOLVED, INFORMED, REJECTED, REFERRED, REOPEN_REQUESTED,
 )
 # Still being worked on: counted as open, can be overdue.
 OPEN_STATUSES = frozenset({RECEIVED, NEEDS_COMPLETION, VERIFIED, FORWARDED, IN_REVIEW})
@@ -31,6 +33,7 @@ CLOSED_STATUSES = frozenset({RESOLVED, INFORMED, REJECTED, REFERRED})
 DESK = "desk"          # petugas pengelola pengaduan (and the admin)
 LIAISON = "liaison"    # petugas penghubung dan tindak lanjut
 HEAD = "head"          # Kepala Desa: reads, takes no step
+RESIDENT = "resident"  # the complainant, known by tracking code and phone digits (public side)
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,21 @@ STEPS = {
               required=("office",), optional=("public_note",)),
         _step("inform", {RESOLVED, REJECTED, REFERRED}, INFORMED, {DESK},
               required=("channel", "message")),
+        # Deadlines (app.deadlines): the resident's completion resumes the paused clock;
+        # a resolution deadline can be extended once, with a reason the public reads.
+        _step("complete", {NEEDS_COMPLETION}, RECEIVED, {DESK, RESIDENT},
+              required=("completion",)),
+        _step("extend_deadline", OPEN_STATUSES, None, {DESK},
+              required=("days", "reason")),
+        # Feedback (app.feedback): after being informed the resident says whether the
+        # problem is solved; "no" within the window asks the desk to reopen.
+        _step("confirm_solved", {INFORMED}, None, {RESIDENT}, optional=("comment",)),
+        _step("request_reopen", {INFORMED}, REOPEN_REQUESTED, {RESIDENT},
+              optional=("comment",)),
+        _step("reopen", {REOPEN_REQUESTED}, FORWARDED, {DESK},
+              required=("public_note",), optional=("officer_id",)),
+        _step("keep_closed", {REOPEN_REQUESTED}, INFORMED, {DESK},
+              required=("reason",)),
     )
 }
 

@@ -63,6 +63,7 @@ _DATA_TABLES = (
     "meeting_complaint", "meeting_officer", "meeting_guest", "meeting", "message_template",
     "complaint_event", "complaint", "officer", "register_counter", "ab_user_role",
     "ab_user_group", "ab_user", "category", "dusun", "public_lookup_failure",
+    "deadline_tier", "holiday",
 )
 
 

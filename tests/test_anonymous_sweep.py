@@ -20,6 +20,7 @@ PUBLIC_ENDPOINTS = {
     "LocaleView.index", "UtilView.back",                    # language switch, "back" link
     "HomeView.index",                                       # the village's name and a login link
     "PublicView.submit", "PublicView.receipt", "PublicView.receipt_pdf", "PublicView.status",
+    "PublicView.feedback", "PublicApi.feedback",            # the resident's answer (issue 10)
     "PublicApi.complaints", "PublicApi.status",             # the public pages and API
     "SecurityApi.login",                                    # the REST API's login
 }

@@ -12,9 +12,10 @@ from tests.conftest import login
 
 def test_demo_complaints_walk_the_sop_and_their_meetings_hold_together(app, ctx):
     summary = load_demo(count=80, seed=7)
-    assert "80 pengaduan" in summary
     complaints = db.session.query(Complaint).all()
-    assert len(complaints) == 80
+    assert len(complaints) == 81  # and the one whose complainant asks to reopen it
+    assert "81 pengaduan" in summary
+    assert [c.status for c in complaints].count(workflow.REOPEN_REQUESTED) == 1
     statuses = {c.status for c in complaints}
     assert {workflow.INFORMED, workflow.FORWARDED, workflow.VERIFIED} <= statuses
 
@@ -48,7 +49,7 @@ def test_demo_logins_work_with_the_documented_password(app, client):
     page = client.get("/complaint/list/").get_data(as_text=True)
     with app.app_context():
         numbers = [n for (n,) in db.session.query(Complaint.register_number)]
-    assert len(numbers) == 5 and all(n.replace("/", "/<wbr>") in page for n in numbers)
+    assert len(numbers) == 6 and all(n.replace("/", "/<wbr>") in page for n in numbers)
 
 
 def test_demo_register_numbers_follow_the_dates_they_were_received(app, ctx):

@@ -293,6 +293,10 @@ STEP_FIELDS = {
     "reject": lambda ids: {"reason": "Duplikat"},
     "refer": lambda ids: {"office": "Dinas PU Kabupaten Cilacap"},
     "inform": lambda ids: {"channel": "phone", "message": "Sudah kami telepon"},
+    "complete": lambda ids: {"completion": "Pelapor menyebutkan RT 02"},
+    "extend_deadline": lambda ids: {"days": 5, "reason": "Menunggu material"},
+    "reopen": lambda ids: {"public_note": "Ditinjau ulang oleh petugas"},
+    "keep_closed": lambda ids: {"reason": "Perbaikan sudah sesuai"},
 }
 ROLE_ACTORS = {"desk": "desk", "liaison": "liaison", "head": None}
 
@@ -301,6 +305,8 @@ def _cases():
     from app import workflow
 
     for name, rule in workflow.STEPS.items():
+        if rule.actors == {workflow.RESIDENT}:
+            continue  # the resident's steps are on the public side (tests/test_feedback.py)
         source = sorted(rule.sources)[0]
         for role, actor in ROLE_ACTORS.items():
             yield name, source, role, 200 if actor in rule.actors else 403

@@ -7,19 +7,28 @@ import pytest
 from app import workflow as wf
 from app.timeutil import add_working_days
 
-DESK, LIAISON, HEAD = {wf.DESK}, {wf.LIAISON}, {wf.HEAD}
+DESK, LIAISON, HEAD, RESIDENT = {wf.DESK}, {wf.LIAISON}, {wf.HEAD}, {wf.RESIDENT}
 
 # (status, actors) -> exactly the steps open, in SOP order.
 TABLE = [
-    (wf.RECEIVED, DESK, ["verify", "request_completion", "note", "reject", "refer"]),
-    (wf.NEEDS_COMPLETION, DESK, ["verify", "request_completion", "note", "reject"]),
-    (wf.VERIFIED, DESK, ["forward", "note", "schedule_meeting", "resolve", "reject", "refer"]),
-    (wf.FORWARDED, DESK, ["forward", "note", "schedule_meeting", "resolve", "refer"]),
-    (wf.IN_REVIEW, DESK, ["note", "resolve", "refer"]),
+    (wf.RECEIVED, DESK, ["verify", "request_completion", "note", "reject", "refer",
+                         "extend_deadline"]),
+    (wf.NEEDS_COMPLETION, DESK, ["verify", "request_completion", "note", "reject", "complete",
+                                 "extend_deadline"]),
+    (wf.VERIFIED, DESK, ["forward", "note", "schedule_meeting", "resolve", "reject", "refer",
+                         "extend_deadline"]),
+    (wf.FORWARDED, DESK, ["forward", "note", "schedule_meeting", "resolve", "refer",
+                          "extend_deadline"]),
+    (wf.IN_REVIEW, DESK, ["note", "resolve", "refer", "extend_deadline"]),
     (wf.RESOLVED, DESK, ["inform"]),
     (wf.REJECTED, DESK, ["inform"]),
     (wf.REFERRED, DESK, ["inform"]),
     (wf.INFORMED, DESK, []),
+    (wf.REOPEN_REQUESTED, DESK, ["reopen", "keep_closed"]),
+    (wf.REOPEN_REQUESTED, LIAISON, []),
+    (wf.INFORMED, RESIDENT, ["confirm_solved", "request_reopen"]),
+    (wf.NEEDS_COMPLETION, RESIDENT, ["complete"]),
+    (wf.FORWARDED, RESIDENT, []),
     (wf.RECEIVED, LIAISON, ["note", "refer"]),
     (wf.FORWARDED, LIAISON, ["note", "resolve", "refer"]),
     (wf.IN_REVIEW, LIAISON, ["note", "resolve", "refer"]),
@@ -38,7 +47,7 @@ def test_every_status_is_reachable_from_received():
     reached, frontier = {wf.RECEIVED}, [wf.RECEIVED]
     while frontier:
         status = frontier.pop()
-        for name in wf.allowed_steps(status, {wf.DESK, wf.LIAISON}):
+        for name in wf.allowed_steps(status, {wf.DESK, wf.LIAISON, wf.RESIDENT}):
             target = wf.STEPS[name].target or status
             if target not in reached:
                 reached.add(target)
@@ -46,8 +55,23 @@ def test_every_status_is_reachable_from_received():
     assert reached == set(wf.STATUSES)
 
 
-def test_informed_is_the_end():
+def test_informed_is_the_end_for_the_staff():
+    """Only the resident's answer (within the feedback window) can lead on from informed."""
     assert wf.allowed_steps(wf.INFORMED, {wf.DESK, wf.LIAISON, wf.HEAD}) == []
+
+
+def test_a_reopen_request_goes_back_to_the_officer_or_stays_closed():
+    assert wf.check_step("request_reopen", wf.INFORMED, RESIDENT, {}) == wf.REOPEN_REQUESTED
+    assert wf.check_step("reopen", wf.REOPEN_REQUESTED, DESK,
+                         {"public_note": "Ditinjau ulang"}) == wf.FORWARDED
+    assert wf.check_step("keep_closed", wf.REOPEN_REQUESTED, DESK,
+                         {"reason": "Sudah sesuai"}) == wf.INFORMED
+    with pytest.raises(wf.MissingFields):
+        wf.check_step("keep_closed", wf.REOPEN_REQUESTED, DESK, {"reason": ""})
+    with pytest.raises(wf.StepForbidden):
+        wf.check_step("reopen", wf.REOPEN_REQUESTED, LIAISON, {"public_note": "x"})
+    with pytest.raises(wf.StepForbidden):
+        wf.check_step("request_reopen", wf.INFORMED, DESK, {})
 
 
 def test_check_step_returns_the_next_status():

@@ -14,3 +14,4 @@ from app.models.meetings import (  # noqa: F401
     MeetingGuest,
     MessageTemplate,
 )
+from app.models.deadlines import DeadlineTier, Holiday  # noqa: F401

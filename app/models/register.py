@@ -134,6 +134,13 @@ class Complaint(Model):
 
     verification_due: Mapped[Optional[dt.date]] = mapped_column(Date)
     due_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    # Fair deadlines (app.deadlines): first follow-up due after forwarding; the clock paused
+    # while waiting for the resident; one extension with its reason.
+    followup_due: Mapped[Optional[dt.date]] = mapped_column(Date)
+    paused_since: Mapped[Optional[dt.date]] = mapped_column(Date)
+    paused_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    extension_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    extension_reason: Mapped[Optional[str]] = mapped_column(Text)
     public_note: Mapped[Optional[str]] = mapped_column(Text)
     outcome_type: Mapped[Optional[str]] = mapped_column(String(20))
     outcome_text: Mapped[Optional[str]] = mapped_column(Text)

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from app import security
 from app.views.complaints import ComplaintModelView, OverdueComplaintModelView
 from app.views.dashboard import DashboardView
+from app.views.deadlines import DeadlineTierModelView, HolidayModelView
 from app.views.informing import InformView, MessageTemplateModelView
 from app.views.master import CategoryModelView, DusunModelView, OfficerModelView
 from app.views.meetings import MeetingModelView
@@ -55,6 +56,14 @@ def register_views(appbuilder):
     appbuilder.add_view(
         RegisterFileView, security.MENU_IMPORT, label=_l("Import the register"),
         icon="fa-upload", category=security.MENU_REGISTER,
+    )
+    appbuilder.add_view(
+        DeadlineTierModelView, security.MENU_DEADLINE_TIERS, label=_l("Deadline tiers"),
+        icon="fa-clock-o", category=security.MENU_MASTER,
+    )
+    appbuilder.add_view(
+        HolidayModelView, security.MENU_HOLIDAYS, label=_l("Holidays and cuti bersama"),
+        icon="fa-calendar-times-o", category=security.MENU_MASTER,
     )
     appbuilder.add_view_no_menu(PublicView)
     appbuilder.add_api(PublicApi)

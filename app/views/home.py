@@ -3,7 +3,9 @@
 from flask import g
 from flask_appbuilder import IndexView, expose
 
-from app import dashboard_data
+from app import dashboard_data, workflow
+from app.security import actors_of
+from app.timeutil import today_wib
 
 
 class HomeView(IndexView):
@@ -21,5 +23,9 @@ class HomeView(IndexView):
             from app.meetings import upcoming_meetings
 
             upcoming = upcoming_meetings(user)
+        feedback = None
+        if user and actors_of(user) & {workflow.DESK, workflow.HEAD}:
+            today = today_wib()
+            feedback = dashboard_data.feedback_summary(user, today.replace(month=1, day=1), today)
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
-                                    summary=summary, upcoming=upcoming)
+                                    summary=summary, upcoming=upcoming, feedback=feedback)

@@ -11,8 +11,8 @@ from flask_appbuilder import BaseView, expose
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField
-from wtforms.validators import Length, Optional, Regexp
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import AnyOf, Length, Optional, Regexp
 from wtforms.widgets import DateInput
 
 from app import forms, public
@@ -87,6 +87,18 @@ class TrackForm(FlaskForm):
         required(_l("Enter the last 4 digits of the phone number you gave.")),
         Regexp(r"^\s*\d{4}\s*$", message=_l("Enter exactly 4 digits.")),
     ])
+
+
+class FeedbackForm(FlaskForm):
+    """The resident's answer after being informed: solved or not, and an optional comment."""
+
+    solved = RadioField(_l("Is the problem solved?"), validate_choice=False,
+                        choices=[("yes", _l("Yes, it is solved")),
+                                 ("no", _l("No, it is not solved yet"))],
+                        validators=[required(_l("Choose yes or no.")),
+                                    AnyOf(["yes", "no"], message=_l("Choose yes or no."))])
+    comment = TextAreaField(_l("Comment (optional)"), validators=[
+        Optional(), Length(max=2000, message=_l("At most %(max)d characters."))])
 
 
 class PublicView(BaseView):
@@ -167,8 +179,44 @@ class PublicView(BaseView):
                 return render_template("public/status.html", form=form,
                                        error=str(exc)), exc.code
             public.grant_receipt(complaint)
-            return render_template("public/status.html", form=None,
-                                   view=public.public_view(complaint))
+            return self._status_page(complaint)
         form.phone_last4.data = ""
         code = 400 if request.method == "POST" else 200
         return render_template("public/status.html", form=form), code
+
+    def _status_page(self, complaint, feedback_form=None, notice=None, error=None, code=200):
+        """The complaint as the public sees it, with the feedback form when it applies."""
+        view = public.public_view(complaint)
+        if view["feedback_asked"] and feedback_form is None:
+            feedback_form = FeedbackForm()
+        return render_template("public/status.html", form=None, view=view,
+                               feedback_form=feedback_form if view["feedback_asked"] else None,
+                               notice=notice, error=error), code
+
+    @expose("/status/tanggapan", methods=["POST"])
+    def feedback(self):
+        """The resident's feedback, from the status page just opened (the session holds the
+        complaint found with the tracking code and phone digits)."""
+        from app import feedback, services
+
+        complaint = public.granted_complaint()
+        if complaint is None:
+            form = TrackForm(formdata=None)
+            return render_template("public/status.html", form=form, error=gettext(
+                "Please look your complaint up again with the tracking code and phone digits, "
+                "then answer.")), 400
+        form = FeedbackForm()
+        if not form.validate_on_submit():
+            message = (gettext("The form had expired: please check it and send it again.")
+                       if form.csrf_token.errors else None)
+            return self._status_page(complaint, form, error=message, code=400)
+        try:
+            feedback.submit_feedback(complaint, form.solved.data == "yes", form.comment.data)
+        except services.ServiceError as exc:
+            return self._status_page(complaint, error=str(exc), code=exc.code)
+        if form.solved.data == "yes":
+            notice = gettext("Thank you: your answer was recorded and the complaint stays closed.")
+        else:
+            notice = gettext("Thank you: your answer was recorded. The complaint officer will "
+                             "decide whether to reopen it and you can follow it here.")
+        return self._status_page(complaint, notice=notice)

@@ -11,7 +11,7 @@ from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from app import public
-from app.views.public import ComplaintFields, TrackForm, no_store
+from app.views.public import ComplaintFields, FeedbackForm, TrackForm, no_store
 
 _SUBMIT_FIELDS = ("name", "address", "phone", "email", "kind", "subject", "description", "dusun",
                   "rt_rw", "incident_date")
@@ -162,6 +162,23 @@ class PublicApi(BaseApi):
                       due_date: {type: string, format: date, nullable: true}
                       public_note: {type: string, nullable: true}
                       outcome_label: {type: string, nullable: true}
+                      due_date_moves:
+                        type: array
+                        description: Why the due date moved (paused clock, extension, reopening)
+                        items:
+                          type: object
+                          properties:
+                            date: {type: string, format: date}
+                            kind: {type: string, enum: [paused, extended, reopened]}
+                            reason: {type: string}
+                            days: {type: integer, nullable: true}
+                            due_date: {type: string, format: date, nullable: true}
+                            note: {type: string, nullable: true}
+                      feedback_asked:
+                        type: boolean
+                        description: Whether POST /feedback is open for this complaint now
+                      feedback_until: {type: string, format: date, nullable: true}
+                      reopen_requested: {type: boolean}
                       timeline:
                         type: array
                         items:
@@ -192,5 +209,62 @@ class PublicApi(BaseApi):
         try:
             complaint = public.track(form.tracking_code.data, form.phone_last4.data)
         except public.Refused as exc:
+            return self.response(exc.code, message=str(exc))
+        return self.response(200, **public.public_view(complaint))
+
+    @expose("/feedback", methods=["POST"])
+    def feedback(self):
+        """The resident's answer after being informed: is the problem solved?
+        ---
+        post:
+          summary: Say whether the problem is solved ("no" asks the desk to reopen)
+          description: >-
+            Open only while the status answer has feedback_asked true: the complaint is
+            informed, not yet answered, and within FEEDBACK_WINDOW_DAYS working days (default
+            10) of being informed. Same code and phone check, rate limits and 404 as /status.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [tracking_code, phone_last4, solved]
+                  properties:
+                    tracking_code: {type: string}
+                    phone_last4: {type: string, pattern: '^[0-9]{4}$'}
+                    solved: {type: string, enum: ['yes', 'no']}
+                    comment: {type: string, maxLength: 2000}
+          responses:
+            200:
+              description: Recorded; the answer is the complaint's public view
+            400:
+              description: Missing or malformed fields
+            404:
+              description: No complaint with this code and these digits
+            409:
+              description: No answer is asked for now (not informed, already answered, window over)
+            429:
+              description: Too many requests, or the code is locked for today
+        """
+        from app import feedback, services
+
+        data = _json_as_formdata(("tracking_code", "phone_last4", "solved", "comment"))
+        if data is None:
+            return self._bad_body()
+        body = request.get_json(silent=True)
+        if isinstance(body.get("solved"), bool):
+            data["solved"] = "yes" if body["solved"] else "no"
+        track_form = TrackForm(formdata=data, meta={"csrf": False})
+        answer_form = FeedbackForm(formdata=data, meta={"csrf": False})
+        valid = track_form.validate()
+        valid = answer_form.validate() and valid
+        if not valid:
+            errors = {**track_form.errors, **answer_form.errors}
+            return self.response_400(message={k: [str(m) for m in v] for k, v in errors.items()})
+        try:
+            complaint = public.track(track_form.tracking_code.data, track_form.phone_last4.data)
+            feedback.submit_feedback(complaint, answer_form.solved.data == "yes",
+                                     answer_form.comment.data)
+        except (public.Refused, services.ServiceError) as exc:
             return self.response(exc.code, message=str(exc))
         return self.response(200, **public.public_view(complaint))

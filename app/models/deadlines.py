@@ -1,0 +1,50 @@
+"""Fair deadlines: the admin's deadline tiers and the holiday calendar (cuti bersama included)."""
+
+import datetime as dt
+from typing import Optional
+
+from flask_appbuilder import Model
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.register import Category
+
+
+class DeadlineTier(Model):
+    """Working days allowed for one category and urgency (empty means "any").
+
+    The most specific tier that matches a complaint wins (category and urgency,
+    then category, then urgency, then the general tier); with no tier at all the
+    config values apply (``app.deadlines.tier_for``).
+    """
+
+    __tablename__ = "deadline_tier"
+    __table_args__ = (UniqueConstraint("category_id", "urgency", name="uq_deadline_tier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[Optional[int]] = mapped_column(ForeignKey("category.id"))
+    urgency: Mapped[Optional[str]] = mapped_column(String(10))
+    verification_days: Mapped[int] = mapped_column(Integer)
+    followup_days: Mapped[int] = mapped_column(Integer)
+    resolution_days: Mapped[int] = mapped_column(Integer)
+    description: Mapped[Optional[str]] = mapped_column(String(200))
+
+    category: Mapped[Optional[Category]] = relationship()
+
+    def __str__(self):
+        return self.description or f"{self.category or '*'} / {self.urgency or '*'}"
+
+
+class Holiday(Model):
+    """A day off that is not a weekend: a national holiday or cuti bersama."""
+
+    __tablename__ = "holiday"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, unique=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20), default="national")
+
+    def __str__(self):
+        return f"{self.date.isoformat()} {self.name}"

@@ -68,6 +68,7 @@ STEPS = {
     "refer": _l("Referred to a higher office"),
     "inform": _l("Complainant informed"),
     "void": _l("Register entry voided"),
+    "identity_level": _l("Identity protection raised"),
 }
 
 # What a step's button says (imperative), beside its timeline label above.

@@ -32,4 +32,8 @@ def seed_reference_data():
     if not db.session.query(Dusun.id).first():
         db.session.add_all(Dusun(name=n, active=True) for n in default_dusun())
     seed_message_templates()
+    db.session.flush()
+    from app.response_templates import seed_response_templates
+
+    seed_response_templates()
     db.session.commit()

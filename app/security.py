@@ -26,6 +26,8 @@ MENU_DUSUN = "Dusun"
 MENU_MASTER = "Master data"
 MENU_MEETINGS = "Meetings"
 MENU_MESSAGE_TEMPLATES = "Message templates"
+MENU_RESPONSE_TEMPLATES = "Response templates"
+MENU_IDENTITY_VIEWS = "Identity views"
 
 # What every logged-in staff member may do: see their own profile, change their password.
 _SELF_SERVICE = [

@@ -14,3 +14,5 @@ from app.models.meetings import (  # noqa: F401
     MeetingGuest,
     MessageTemplate,
 )
+from app.models.identity import IdentityView  # noqa: F401
+from app.models.responses import ResponseTemplate  # noqa: F401

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import security
 from app.views.complaints import ComplaintModelView, OverdueComplaintModelView
+from app.views.identity import IdentityViewModelView, ResponseTemplateModelView
 from app.views.informing import InformView, MessageTemplateModelView
 from app.views.master import CategoryModelView, DusunModelView, OfficerModelView
 from app.views.meetings import MeetingModelView
@@ -45,6 +46,14 @@ def register_views(appbuilder):
     appbuilder.add_view(
         MessageTemplateModelView, security.MENU_MESSAGE_TEMPLATES, label=_l("Message templates"),
         icon="fa-comment", category=security.MENU_MASTER,
+    )
+    appbuilder.add_view(
+        ResponseTemplateModelView, security.MENU_RESPONSE_TEMPLATES,
+        label=_l("Response templates"), icon="fa-comments", category=security.MENU_MASTER,
+    )
+    appbuilder.add_view(
+        IdentityViewModelView, security.MENU_IDENTITY_VIEWS, label=_l("Identity views"),
+        icon="fa-eye", category=security.MENU_MASTER,
     )
     appbuilder.add_view_no_menu(PublicView)
     appbuilder.add_api(PublicApi)

@@ -309,6 +309,24 @@ def test_the_admin_reads_the_log_and_nobody_changes_it(app, client, login_as):
     assert len(views_logged(app)) == 1
 
 
+@pytest.mark.parametrize("statement", [
+    "UPDATE identity_view SET user_name = 'orang lain'",
+    "DELETE FROM identity_view",
+])
+def test_the_database_refuses_to_change_the_log(app, client, login_as, statement):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    login_as("desk")
+    pk = make_complaint(app)
+    client.get(f"/complaint/show/{pk}")
+    with app.app_context():
+        with pytest.raises(DatabaseError, match="append-only"):
+            with db.engine.begin() as conn:
+                conn.execute(text(statement))
+    assert len(views_logged(app)) == 1
+
+
 # --- response templates --------------------------------------------------------------------
 
 def _template_id(app, title):

@@ -42,6 +42,7 @@ def upgrade():
     with op.batch_alter_table('identity_view', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_identity_view_complaint_id'), ['complaint_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_identity_view_viewed_at'), ['viewed_at'], unique=False)
+    _create_append_only_triggers()
 
     op.create_table('response_template',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -57,10 +58,42 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_response_template_step'), ['step'], unique=False)
 
 
+LOG_MESSAGE = "identity_view is append-only"
+
+
+def _create_append_only_triggers():
+    """The identity log can only grow: the database itself refuses UPDATE and DELETE."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION identity_view_append_only() RETURNS trigger AS $$ "
+            f"BEGIN RAISE EXCEPTION '{LOG_MESSAGE}'; END; $$ LANGUAGE plpgsql"
+        )
+        op.execute(
+            "CREATE TRIGGER identity_view_append_only BEFORE UPDATE OR DELETE "
+            "ON identity_view FOR EACH ROW EXECUTE FUNCTION identity_view_append_only()"
+        )
+    else:
+        for event in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER identity_view_no_{event.lower()} BEFORE {event} "
+                f"ON identity_view BEGIN SELECT RAISE(ABORT, '{LOG_MESSAGE}'); END"
+            )
+
+
+def _drop_append_only_triggers():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS identity_view_append_only ON identity_view")
+        op.execute("DROP FUNCTION IF EXISTS identity_view_append_only()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS identity_view_no_update")
+        op.execute("DROP TRIGGER IF EXISTS identity_view_no_delete")
+
+
 def downgrade():
     with op.batch_alter_table('response_template', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_response_template_step'))
     op.drop_table('response_template')
+    _drop_append_only_triggers()
     with op.batch_alter_table('identity_view', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_identity_view_viewed_at'))
         batch_op.drop_index(batch_op.f('ix_identity_view_complaint_id'))

@@ -1,14 +1,21 @@
 """Who may see which complaint, and whose identity: one place for every path.
 
 Screens, APIs, exports and PDFs all ask these functions, so the row-level
-rules cannot drift apart. The rules (SOP and UU 27/2022):
+rules cannot drift apart. The rules (SOP, UU 27/2022, graded identity
+protection of ``app.identity``):
 
-* the desk (and the admin) see the whole register;
-* the Kepala Desa sees every complaint, read-only, but not the identity on a
-  confidential one;
-* a liaison officer sees only what was forwarded to them, never a complaint
-  that names them as the person complained about, and not the identity on a
-  confidential one.
+* the desk (and the admin) see the whole register and every identity;
+* nobody else ever sees a complaint that names them as the person complained
+  about;
+* the Kepala Desa sees every other complaint, read-only;
+* a liaison officer sees only what was forwarded to them, and never a
+  confidential complaint (those are for the desk and the Kepala Desa only);
+* outside the desk the identity (name, address, phone, email) shows only on a
+  ``named`` complaint; a ``masked`` one shows the name's initials
+  (``displayed_name``), an ``anonymous`` or ``confidential`` one a placeholder;
+* searching or filtering by the complainant's name outside the desk only
+  looks at complaints whose name the user may read (``guard_identity_filters``),
+  so a search cannot reveal a hidden identity.
 """
 
 from flask import g
@@ -16,9 +23,12 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_babel import gettext
 from sqlalchemy import false, or_, select
 
-from app import workflow
+from app import identity, workflow
 from app.models import Complaint, Officer
 from app.security import actors_of
+
+IDENTITY_COLUMNS = ("complainant_name", "complainant_address", "complainant_phone",
+                    "complainant_email")
 
 
 def current_user():
@@ -31,58 +41,116 @@ def officer_ids_of(user):
     """Ids of the officer records linked to ``user`` (normally zero or one)."""
     from app.extensions import db
 
+    if user is None:
+        return []
     return [
         row[0]
         for row in db.session.execute(select(Officer.id).where(Officer.user_id == user.id))
     ]
 
 
+def _is_desk(user):
+    return workflow.DESK in actors_of(user)
+
+
 def restrict(query, user):
     """Narrow a Complaint query to the rows ``user`` may see."""
     actors = actors_of(user)
-    if workflow.DESK in actors or workflow.HEAD in actors:
+    if workflow.DESK in actors:
         return query
-    if workflow.LIAISON in actors:
-        mine = officer_ids_of(user)
-        if not mine:
-            return query.filter(false())
-        return query.filter(
-            Complaint.assigned_officer_id.in_(mine),
-            or_(
-                Complaint.reported_officer_id.is_(None),
-                Complaint.reported_officer_id.notin_(mine),
-            ),
-        )
+    mine = officer_ids_of(user)
+    if mine:
+        query = query.filter(or_(Complaint.reported_officer_id.is_(None),
+                                 Complaint.reported_officer_id.notin_(mine)))
+    if workflow.HEAD in actors:
+        return query
+    if workflow.LIAISON in actors and mine:
+        return query.filter(Complaint.assigned_officer_id.in_(mine),
+                            Complaint.identity_level != identity.CONFIDENTIAL)
     return query.filter(false())
 
 
 def can_view(user, complaint):
     """Whether ``user`` may open ``complaint`` at all."""
     actors = actors_of(user)
-    if workflow.DESK in actors or workflow.HEAD in actors:
+    if workflow.DESK in actors:
+        return True
+    mine = set(officer_ids_of(user))
+    if complaint.reported_officer_id is not None and complaint.reported_officer_id in mine:
+        return False
+    if workflow.HEAD in actors:
         return True
     if workflow.LIAISON in actors:
-        mine = set(officer_ids_of(user))
-        return (
-            complaint.assigned_officer_id in mine
-            and complaint.reported_officer_id not in mine
-        )
+        return (complaint.assigned_officer_id in mine
+                and complaint.identity_level != identity.CONFIDENTIAL)
     return False
 
 
 def identity_visible(user, complaint):
-    """Whether ``user`` may read the complainant's name, address, phone and email."""
-    actors = actors_of(user)
-    if workflow.DESK in actors:
+    """Whether ``user`` may read the complainant's full name, address, phone and email."""
+    if _is_desk(user):
         return True
-    if complaint.is_confidential:
-        return False
-    return can_view(user, complaint)
+    return complaint.identity_level == identity.NAMED and can_view(user, complaint)
+
+
+def displayed_name(user, complaint):
+    """The complainant's name as ``user`` may read it: in full, as initials, or a placeholder."""
+    if identity_visible(user, complaint):
+        return complaint.complainant_name
+    if complaint.identity_level == identity.MASKED and can_view(user, complaint):
+        return identity.mask_name(complaint.complainant_name)
+    if complaint.identity_level == identity.ANONYMOUS:
+        return gettext("(anonymous)")
+    return hidden_identity_text()
 
 
 def hidden_identity_text():
     """What stands in place of an identity the user may not read."""
     return gettext("(confidential)")
+
+
+def hidden_identity_notice(complaint):
+    """Why the identity is not shown, in a sentence (for the complaint's page)."""
+    if complaint.identity_level == identity.MASKED:
+        return gettext("The complainant asked for their name to be masked: only the "
+                       "complaint desk sees the identity.")
+    if complaint.identity_level == identity.ANONYMOUS:
+        return gettext("The complainant is anonymous: only the complaint desk knows who "
+                       "they are.")
+    return gettext("The complainant's identity is confidential.")
+
+
+def name_search_scope(query, user):
+    """Limit a search on identity columns to rows whose identity ``user`` may read."""
+    if _is_desk(user):
+        return query
+    return query.filter(Complaint.identity_level == identity.NAMED)
+
+
+def guard_identity_filters(filters):
+    """Make every filter of a FAB ``Filters`` object on an identity column identity-aware.
+
+    FAB applies URL filters from ``_all_filters`` and offers ``_search_filters``
+    in the search form; both get the same guarded filters, so a liaison or the
+    Kepala Desa searching a name only looks among the names they may read.
+    """
+    for attribute in ("_search_filters", "_all_filters"):
+        table = getattr(filters, attribute)
+        for column in IDENTITY_COLUMNS:
+            if column in table:
+                table[column] = [_guarded(f) for f in table[column]]
+
+
+def _guarded(filter_instance):
+    if getattr(filter_instance, "identity_guarded", False):
+        return filter_instance
+    base = type(filter_instance)
+
+    def apply(self, query, value):
+        return name_search_scope(base.apply(self, query, value), current_user())
+
+    guarded = type(base.__name__, (base,), {"apply": apply, "identity_guarded": True})
+    return guarded(filter_instance.column_name, filter_instance.datamodel)
 
 
 class VisibleComplaintsFilter(BaseFilter):

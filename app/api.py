@@ -13,7 +13,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
-from app import access, services, step_forms
+from app import access, identity, response_templates, services, step_forms
 from app.extensions import db
 from app.forms import ComplaintApiForm
 from app.models import Complaint, Dusun
@@ -23,7 +23,7 @@ IDENTITY_FIELDS = ("complainant_name", "complainant_address", "complainant_phone
 PUBLIC_COLUMNS = [
     "id", "register_number", "tracking_code", "status", "kind", "channel", "received_at",
     "subject", "category.name", "dusun.name", "rt_rw", "urgency", "assigned_officer.name",
-    "verification_due", "due_date", "version", "voided", "is_confidential",
+    "verification_due", "due_date", "version", "voided", "identity_level",
 ]
 EDITABLE = ("kind", "channel", "complainant_name", "complainant_address", "complainant_phone",
             "complainant_email", "subject", "description", "rt_rw", "location", "incident_date")
@@ -55,19 +55,23 @@ class ComplaintApi(ModelRestApi):
                       "assigned_officer"]
     order_columns = ["received_at", "register_number", "due_date", "status", "urgency"]
     # The schemas FAB derives from these document the API; input is checked by _validated().
-    add_columns = list(EDITABLE) + ["received_at"]
-    edit_columns = list(EDITABLE)
+    add_columns = list(EDITABLE) + ["received_at", "identity_level"]
+    edit_columns = list(EDITABLE) + ["identity_level"]
 
     def _mask(self, row, item):
-        if not access.identity_visible(g.user, item):
+        """Blank what ``g.user`` may not read; ``complainant_display`` is the name as shown."""
+        visible = access.identity_visible(g.user, item)
+        if not visible:
             for field in IDENTITY_FIELDS:
                 if field in row:
                     row[field] = None
+        row["complainant_display"] = access.displayed_name(g.user, item)
+        return visible
 
     def pre_get(self, data):
         item = db.session.get(Complaint, data.get("id"))
-        if item is not None:
-            self._mask(data["result"], item)
+        if item is not None and self._mask(data["result"], item):
+            identity.record_view(g.user, item, "api")
 
     def pre_get_list(self, data):
         items = {c.id: c for c in db.session.query(Complaint).filter(Complaint.id.in_(data["ids"]))}
@@ -103,8 +107,13 @@ class ComplaintApi(ModelRestApi):
         form, errors = self._validated(payload)
         if errors:
             return self.response(400, errors=errors)
+        level = payload.get("identity_level") or identity.NAMED
+        if level not in identity.LEVELS:
+            return self.response(400, errors={"identity_level": [
+                gettext("Choose an identity protection level from the list.")]})
         complaint = Complaint()
         form.populate_obj(complaint)
+        complaint.identity_level = level
         complaint.dusun_id = services._int(payload.get("dusun_id"))
         services.register_complaint(complaint, g.user)
         return self.response(201, id=complaint.id, register_number=complaint.register_number,
@@ -121,7 +130,7 @@ class ComplaintApi(ModelRestApi):
         if "version" not in payload:
             return self.response_400(
                 message=gettext("Send the complaint's version as you last read it."))
-        unknown = sorted(set(payload) - set(EDITABLE) - {"dusun_id", "version"})
+        unknown = sorted(set(payload) - set(EDITABLE) - {"dusun_id", "version", "identity_level"})
         if unknown:
             return self.response_400(
                 message=gettext("These fields cannot be changed here: %(fields)s.",
@@ -132,10 +141,17 @@ class ComplaintApi(ModelRestApi):
             services.check_version(item, payload["version"])
         except services.StaleComplaint as exc:
             return self.response(409, message=str(exc))
-        form, errors = self._validated({k: v for k, v in payload.items() if k != "version"},
-                                       partial_item=item)
+        form, errors = self._validated(
+            {k: v for k, v in payload.items() if k not in ("version", "identity_level")},
+            partial_item=item)
         if errors:
             return self.response(400, errors=errors)
+        if "identity_level" in payload:
+            try:
+                identity.change_level(item, payload["identity_level"], g.user)
+            except services.ServiceError as exc:
+                db.session.rollback()
+                return self.response(400, errors={"identity_level": [str(exc)]})
         for name in EDITABLE:
             setattr(item, name, form[name].data)
         item.dusun_id = services._int(payload.get("dusun_id", item.dusun_id))
@@ -182,7 +198,21 @@ class ComplaintApi(ModelRestApi):
         payload = self._json()
         if payload is None:
             return self.response_400(message=gettext("Send the data as a JSON object."))
+        if (step == "verify" and not payload.get("identity_level")
+                and services._truthy(payload.get("is_confidential"))):
+            payload["identity_level"] = identity.CONFIDENTIAL  # the old field, still accepted
         form = step_forms.build(step, item, formdata=_formdata(payload), csrf=False)
+        if payload.get("template_id") not in (None, ""):
+            target = response_templates.TARGET_FIELDS.get(step)
+            if target is None:
+                return self.response_400(message=gettext(
+                    "This step has no response templates."))
+            if not (payload.get(target) or "").strip():
+                try:
+                    response_templates.prefill(form, step, item, payload["template_id"],
+                                               g.user)
+                except services.ServiceError as exc:
+                    return self.response_400(message=str(exc))
         if not form.validate():
             return self.response(400, errors={k: [str(m) for m in v]
                                               for k, v in form.errors.items()})
@@ -195,5 +225,46 @@ class ComplaintApi(ModelRestApi):
             return self.response(getattr(exc, "code", 400), message=str(exc))
         return self.response(200, id=item.id, register_number=item.register_number,
                              status=item.status, version=item.version,
+                             identity_level=item.identity_level,
                              assigned_officer=item.assigned_officer.name
                              if item.assigned_officer else None)
+
+    @expose("/<int:pk>/templates/<step>", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("step")
+    def templates(self, pk, step):
+        """The response templates of a step, filled in for this complaint.
+        ---
+        get:
+          summary: Response templates for a step (note, resolve, inform), filled in
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          - in: path
+            name: step
+            schema: {type: string, enum: [note, resolve, inform]}
+          responses:
+            200:
+              description: >-
+                result is a list of {id, title, category, field, text}; ``text`` is null
+                and ``error`` says why when a template cannot be filled in. Send
+                ``template_id`` with the step to use one.
+            404: {description: no such complaint (for you) or no templates for this step}
+        """
+        item = self._visible(pk)
+        if item is None or step not in response_templates.TARGET_FIELDS:
+            return self.response_404()
+        result = []
+        for template in response_templates.templates_for(step, item):
+            entry = {"id": template.id, "title": template.title,
+                     "category": template.category.name if template.category else None,
+                     "field": response_templates.TARGET_FIELDS[step], "text": None,
+                     "error": None}
+            try:
+                entry["text"] = response_templates.fill(template, item, g.user)
+            except services.ServiceError as exc:
+                entry["error"] = str(exc)
+            result.append(entry)
+        return self.response(200, result=result)

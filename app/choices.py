@@ -76,6 +76,7 @@ STEPS = {
     "request_reopen": _l("Complainant: not solved, asks to reopen"),
     "reopen": _l("Reopened"),
     "keep_closed": _l("Kept closed"),
+    "identity_level": _l("Identity protection raised"),
 }
 
 # What a step's button says (imperative), beside its timeline label above.

@@ -75,6 +75,14 @@ def required(message=None):
     return DataRequired(message=message or _l("This field is required."))
 
 
+def identity_level_field(**kwargs):
+    """How much of the complainant's identity officers may see (app.identity)."""
+    from app import identity
+
+    return SelectField(_l("Identity protection"), choices=identity.level_choices(),
+                       default=identity.NAMED, description=identity.LEVEL_HELP, **kwargs)
+
+
 def kind_field(**kwargs):
     return SelectField(_l("Kind"), choices=choices(KINDS), default="pengaduan", **kwargs)
 

@@ -140,6 +140,7 @@ def submit_complaint(fields):
         rt_rw=(fields.get("rt_rw") or "").strip() or None,
         incident_date=fields.get("incident_date"),
         urgency="normal",
+        identity_level=fields.get("identity_level") or "named",
     )
     return services.register_complaint(complaint, user=None)
 

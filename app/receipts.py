@@ -46,20 +46,27 @@ def receiver_position(complaint):
     return gettext("Village office")
 
 
-def receipt_data(complaint, public=False):
+def receipt_data(complaint, public=False, viewer=None):
     """The receipt's lines as (label, value) pairs, in the current language.
+
+    The complainant's name is what ``viewer`` (default: the request's user) may
+    read (``access.displayed_name``): in full for the desk, initials or a
+    placeholder otherwise.
 
     ``public`` leaves out the complainant's name and names the receiving
     officer by position only: the public pages show no personal data, not even
     to the person who just typed it.
     """
+    from app import access
+
+    viewer = viewer if viewer is not None else access.current_user()
     rows = [
         (gettext("Register no."), complaint.register_number),
         (gettext("Tracking code"), complaint.tracking_code),
         (gettext("Received"), datetime_id(complaint.received_at, with_day=True)),
         (gettext("Channel"), str(label(CHANNELS, complaint.channel))),
         (gettext("Kind"), str(label(KINDS, complaint.kind))),
-        (gettext("Complainant"), complaint.complainant_name),
+        (gettext("Complainant"), access.displayed_name(viewer, complaint)),
         (gettext("Subject"), complaint.subject),
         (gettext("Received by"), receiver_name(complaint)),
         (gettext("Verification due"), date_id(complaint.verification_due)),
@@ -81,7 +88,7 @@ def letterhead_lines():
     ]
 
 
-def receipt_pdf(complaint, public=False):
+def receipt_pdf(complaint, public=False, viewer=None):
     """The receipt as an A5 PDF in Indonesian, with a QR code to the status page.
 
     ``public``: without the complainant's or the officer's name (see ``receipt_data``).
@@ -98,7 +105,7 @@ def receipt_pdf(complaint, public=False):
     from xml.sax.saxutils import escape
 
     with force_locale("id"):
-        rows = receipt_data(complaint, public=public)
+        rows = receipt_data(complaint, public=public, viewer=viewer)
         title = gettext("RECEIPT OF COMPLAINT")
         how_to = gettext(
             "Keep this receipt. Check the progress of your complaint at %(url)s "

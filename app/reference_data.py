@@ -35,4 +35,8 @@ def seed_reference_data():
     db.session.flush()
     seed_message_templates()
     seed_deadline_data()
+    db.session.flush()
+    from app.response_templates import seed_response_templates
+
+    seed_response_templates()
     db.session.commit()

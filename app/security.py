@@ -31,6 +31,8 @@ MENU_DASHBOARD = "Dashboard"
 MENU_IMPORT = "Import register"
 MENU_DEADLINE_TIERS = "Deadline tiers"  # admin only
 MENU_HOLIDAYS = "Holidays"  # admin only
+MENU_RESPONSE_TEMPLATES = "Response templates"
+MENU_IDENTITY_VIEWS = "Identity views"
 
 # What every logged-in staff member may do: see their own profile, change their password.
 _SELF_SERVICE = [

@@ -267,16 +267,27 @@ def _verify(complaint, fields, now):
     complaint.kind = fields["kind"]
     complaint.urgency = fields["urgency"]
     complaint.category = category
-    if "is_confidential" in fields:
-        complaint.is_confidential = _truthy(fields["is_confidential"])
+    from app import identity
+
+    wanted = fields.get("identity_level") or None
+    if wanted is None and _truthy(fields.get("is_confidential")):
+        wanted = identity.CONFIDENTIAL  # the old checkbox, for API clients that still send it
+    if wanted:
+        try:
+            identity.check_raise(complaint.identity_level or identity.NAMED, wanted)
+        except ServiceError as exc:
+            _refuse(str(exc))
     if fields.get("reported_officer_id"):
         reported = db.session.get(Officer, _int(fields["reported_officer_id"]))
         if reported is None:
             _refuse(gettext("Choose the officer complained about from the list."))
         complaint.reported_officer = reported
+    if wanted and wanted != complaint.identity_level:
+        complaint.identity_level = wanted
     compute_deadlines(complaint)
     data = {"kind": complaint.kind, "category": category.name, "urgency": complaint.urgency,
-            "confidential": complaint.is_confidential, "due_date": complaint.due_date}
+            "confidential": complaint.is_confidential, "identity_level": complaint.identity_level,
+            "due_date": complaint.due_date}
     return fields.get("note"), True, data
 
 
@@ -291,6 +302,9 @@ def _forward(complaint, fields, now):
         _refuse(gettext("Choose an active officer from the list."))
     if complaint.reported_officer_id and officer.id == complaint.reported_officer_id:
         _refuse(gettext("This officer is the person complained about and cannot handle it."))
+    if complaint.is_confidential:
+        _refuse(gettext("A confidential complaint is handled only by the complaint desk and the "
+                        "village head; it cannot be forwarded to an officer."))
     complaint.assigned_officer = officer
     from app.deadlines import set_followup_due
 

@@ -9,6 +9,7 @@ from wtforms import (BooleanField, HiddenField, IntegerField, SelectField, Strin
                      TextAreaField)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app import identity
 from app.choices import KINDS, OUTCOME_TYPES, URGENCIES, choices
 from app.extensions import db
 from app.forms import BaseForm, required
@@ -42,8 +43,10 @@ class VerifyForm(StepForm):
     category_id = SelectField(_l("Category"), validators=[required()])
     urgency = SelectField(_l("Urgency"), choices=choices(URGENCIES), default="normal",
                           validators=[required()])
-    is_confidential = BooleanField(
-        _l("Confidential (for instance suspected misconduct of a village officer)"))
+    identity_level = SelectField(
+        _l("Identity protection"), validators=[Optional()],
+        description=_l("Can only be raised. Confidential: for instance suspected misconduct "
+                       "of a village officer."))
     reported_officer_id = SelectField(_l("Officer complained about (if any)"),
                                       validators=[Optional()])
     note = _text(_l("Note"), needed=False)
@@ -52,11 +55,16 @@ class VerifyForm(StepForm):
         categories = db.session.query(Category).filter_by(active=True).order_by(Category.name)
         self.category_id.choices = [("", "")] + [(str(c.id), c.name) for c in categories]
         self.reported_officer_id.choices = [("", _l("(none)"))] + _officer_choices()
+        current = complaint.identity_level if complaint is not None else None
+        # Every level stays a valid choice, so a lower one is refused with a clear
+        # message (services) rather than a bare "not a valid choice".
+        self.identity_level.choices = identity.level_choices() if self.is_submitted() \
+            else identity.level_choices(current)
         if not self.is_submitted():
+            self.identity_level.data = current
             self.kind.data = complaint.kind
             self.urgency.data = complaint.urgency
             self.category_id.data = str(complaint.category_id or "")
-            self.is_confidential.data = complaint.is_confidential
             self.reported_officer_id.data = str(complaint.reported_officer_id or "")
 
 

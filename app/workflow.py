@@ -58,7 +58,7 @@ STEPS = {
     for s in (
         _step("verify", {RECEIVED, NEEDS_COMPLETION}, VERIFIED, {DESK},
               required=("kind", "category_id", "urgency"),
-              optional=("is_confidential", "reported_officer_id", "note")),
+              optional=("identity_level", "is_confidential", "reported_officer_id", "note")),
         _step("request_completion", {RECEIVED, NEEDS_COMPLETION}, NEEDS_COMPLETION, {DESK},
               required=("missing",)),
         _step("forward", {VERIFIED, FORWARDED}, FORWARDED, {DESK},

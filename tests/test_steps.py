@@ -126,7 +126,7 @@ def test_an_officer_complained_about_cannot_be_assigned(app, client, login_as):
     kaur = make_officer(app, name="Kaur Umum", position="kaur")
     pk = make_complaint(app)
     step(client, pk, "verify", kind="pengaduan", category_id=category_id(app, "Dugaan penyimpangan"),
-         urgency="normal", is_confidential="y", reported_officer_id=kaur)
+         urgency="normal", identity_level="confidential", reported_officer_id=kaur)
     response = step(client, pk, "forward", officer_id=kaur, reported_to="sekretaris_desa")
     assert "Pilih" in response.get_data(as_text=True)  # not even offered in the list
     assert load(app, pk).assigned_officer_id is None

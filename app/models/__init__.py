@@ -15,3 +15,5 @@ from app.models.meetings import (  # noqa: F401
     MessageTemplate,
 )
 from app.models.deadlines import DeadlineTier, Holiday  # noqa: F401
+from app.models.identity import IdentityView  # noqa: F401
+from app.models.responses import ResponseTemplate  # noqa: F401

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.timeutil import now_wib
@@ -130,7 +131,9 @@ class Complaint(Model):
         ForeignKey("officer.id"), index=True
     )
     reported_officer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("officer.id"))
-    is_confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Graded identity protection (app.identity): named, masked, anonymous, confidential.
+    identity_level: Mapped[str] = mapped_column(String(20), default="named",
+                                                server_default="named")
 
     verification_due: Mapped[Optional[dt.date]] = mapped_column(Date)
     due_date: Mapped[Optional[dt.date]] = mapped_column(Date)
@@ -177,6 +180,24 @@ class Complaint(Model):
     def __str__(self):
         return self.register_number or ""
 
+    @hybrid_property
+    def is_confidential(self):
+        """The highest identity level (kept for code and clients that ask the old question)."""
+        return self.identity_level == "confidential"
+
+    @is_confidential.inplace.setter
+    def _is_confidential_setter(self, value):
+        """True raises the level to confidential; False only undoes a confidential level."""
+        if value:
+            self.identity_level = "confidential"
+        elif self.identity_level == "confidential":
+            self.identity_level = "named"
+
+    @is_confidential.inplace.expression
+    @classmethod
+    def _is_confidential_expression(cls):
+        return cls.identity_level == "confidential"
+
     def is_overdue(self, today=None):
         """Still open and past its due date."""
         from app.timeutil import today_wib
@@ -196,12 +217,10 @@ class Complaint(Model):
         return date_id(self.due_date)
 
     def complainant_display(self):
-        """The complainant's name for the current viewer, or a placeholder if hidden."""
-        from app.access import current_user, hidden_identity_text, identity_visible
+        """The complainant's name as the current viewer may read it (initials, or a placeholder)."""
+        from app.access import current_user, displayed_name
 
-        if identity_visible(current_user(), self):
-            return self.complainant_name
-        return hidden_identity_text()
+        return displayed_name(current_user(), self)
 
 
 class ComplaintEvent(Model):

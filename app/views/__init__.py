@@ -6,6 +6,7 @@ from app import security
 from app.views.complaints import ComplaintModelView, OverdueComplaintModelView
 from app.views.dashboard import DashboardView
 from app.views.deadlines import DeadlineTierModelView, HolidayModelView
+from app.views.identity import IdentityViewModelView, ResponseTemplateModelView
 from app.views.informing import InformView, MessageTemplateModelView
 from app.views.master import CategoryModelView, DusunModelView, OfficerModelView
 from app.views.meetings import MeetingModelView
@@ -64,6 +65,14 @@ def register_views(appbuilder):
     appbuilder.add_view(
         HolidayModelView, security.MENU_HOLIDAYS, label=_l("Holidays and cuti bersama"),
         icon="fa-calendar-times-o", category=security.MENU_MASTER,
+    )
+    appbuilder.add_view(
+        ResponseTemplateModelView, security.MENU_RESPONSE_TEMPLATES,
+        label=_l("Response templates"), icon="fa-comments", category=security.MENU_MASTER,
+    )
+    appbuilder.add_view(
+        IdentityViewModelView, security.MENU_IDENTITY_VIEWS, label=_l("Identity views"),
+        icon="fa-eye", category=security.MENU_MASTER,
     )
     appbuilder.add_view_no_menu(PublicView)
     appbuilder.add_api(PublicApi)

@@ -9,9 +9,10 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from sqlalchemy import inspect
 from wtforms import HiddenField
 
-from app import access, forms, services, step_forms, workflow
+from app import access, forms, identity, response_templates, services, step_forms, workflow
 from app.choices import CHANNELS, KINDS, STATUSES, STEP_ACTIONS, URGENCIES, label
 from app.extensions import db
 from app.models import Complaint
@@ -43,6 +44,7 @@ COLUMN_LABELS = {
     "due_date": _l("Due date"),
     "due_display": _l("Due date"),
     "public_note": _l("Public note"),
+    "identity_level": _l("Identity protection"),
 }
 
 _FORM_FIELDS = {
@@ -59,6 +61,7 @@ _FORM_FIELDS = {
     "location": forms.location_field,
     "received_at": forms.received_at_field,
     "incident_date": forms.incident_date_field,
+    "identity_level": forms.identity_level_field,
 }
 
 
@@ -117,12 +120,12 @@ class ComplaintModelView(SafeModelView):
     add_columns = [
         "kind", "channel", "received_at", "complainant_name", "complainant_address",
         "complainant_phone", "complainant_email", "subject", "description", "dusun", "rt_rw",
-        "location", "incident_date", "category", "urgency",
+        "location", "incident_date", "category", "urgency", "identity_level",
     ]
     edit_columns = [
         "kind", "channel", "complainant_name", "complainant_address", "complainant_phone",
         "complainant_email", "subject", "description", "dusun", "rt_rw", "location",
-        "incident_date", "expected_version",
+        "incident_date", "identity_level", "expected_version",
     ]
     add_form_extra_fields = _form_fields()
     edit_form_extra_fields = {**_form_fields(), "expected_version": HiddenField()}
@@ -138,13 +141,20 @@ class ComplaintModelView(SafeModelView):
         "urgency": lambda v: label(URGENCIES, v),
         "kind": lambda v: label(KINDS, v),
         "channel": lambda v: label(CHANNELS, v),
+        "identity_level": identity.level_label,
     }
     show_template = "complaint/show.html"
     list_template = "complaint/list.html"  # adds the export buttons (app/views/register_io.py)
 
+    def _init_properties(self):
+        """FAB's filters, with searches on the complainant's identity kept to what may be read."""
+        super()._init_properties()
+        access.guard_identity_filters(self._filters)
+
     def prefill_form(self, form, pk):
         item = self.datamodel.get(pk, self._base_filters)
         form.expected_version.data = item.version
+        form.identity_level.choices = identity.level_choices(item.identity_level)
 
     def pre_add(self, item):
         services.register_complaint(item, g.user, commit=False)
@@ -153,6 +163,10 @@ class ComplaintModelView(SafeModelView):
         if item.voided:
             raise services.ServiceError(gettext("This register entry is void."))
         services.check_version(item, getattr(item, "expected_version", None))
+        history = inspect(item).attrs.identity_level.history
+        if history.deleted:
+            wanted, item.identity_level = item.identity_level, history.deleted[0]
+            identity.change_level(item, wanted, g.user)
         services.touch(item, g.user)
 
     def post_add_redirect(self):
@@ -173,11 +187,17 @@ class ComplaintModelView(SafeModelView):
     def show(self, pk):
         item = self._visible(pk)
         user = g.user
+        visible = access.identity_visible(user, item)
+        if visible:
+            identity.record_view(user, item, "show")
         return self.render_template(
             self.show_template,
             item=item,
             title=self.show_title,
-            identity_visible=access.identity_visible(user, item),
+            identity_visible=visible,
+            display_name=access.displayed_name(user, item),
+            hidden_notice=access.hidden_identity_notice(item),
+            identity_label=identity.level_label(item.identity_level),
             can_edit=self.appbuilder.sm.has_access("can_edit", self.class_permission_name),
             can_receipt=self.appbuilder.sm.has_access("can_receipt", self.class_permission_name),
             can_void=self.appbuilder.sm.has_access("can_void", self.class_permission_name),
@@ -206,6 +226,11 @@ class ComplaintModelView(SafeModelView):
                           step=label(STEP_ACTIONS, step)), "warning")
             return redirect(show)
         form = step_forms.build(step, item, request.form if request.method == "POST" else None)
+        if request.method == "GET" and request.args.get("template"):
+            try:
+                response_templates.prefill(form, step, item, request.args["template"], g.user)
+            except services.ServiceError as exc:
+                flash(str(exc), "danger")
         if request.method == "POST" and form.validate():
             try:
                 services.apply_step(item, step, form.fields(), g.user, form.expected_version.data)
@@ -219,7 +244,9 @@ class ComplaintModelView(SafeModelView):
                 return redirect(show)
         return self.render_template("complaint/step.html", item=item, form=form,
                                     step_label=label(STEP_ACTIONS, step), cancel_url=show,
-                                    title=label(STEP_ACTIONS, step))
+                                    title=label(STEP_ACTIONS, step),
+                                    templates=response_templates.templates_for(step, item),
+                                    picker_url=url_for(f"{self.endpoint}.step", pk=pk, step=step))
 
     @action("forward_selected", _l("Forward to an officer"), "", "fa-share",
             multiple=True, single=False)
@@ -276,6 +303,8 @@ class ComplaintModelView(SafeModelView):
         from app import receipts
 
         item = self._visible(pk)
+        if access.identity_visible(g.user, item):
+            identity.record_view(g.user, item, "receipt")
         return self.render_template(
             "complaint/receipt.html", item=item, receipt=receipts.receipt_data(item)
         )
@@ -286,6 +315,8 @@ class ComplaintModelView(SafeModelView):
         from app import receipts
 
         item = self._visible(pk)
+        if access.identity_visible(g.user, item):
+            identity.record_view(g.user, item, "receipt_pdf")
         response = make_response(receipts.receipt_pdf(item))
         response.headers["Content-Type"] = "application/pdf"
         filename = "tanda-terima-" + item.register_number.replace("/", "-") + ".pdf"

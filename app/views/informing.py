@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from app import access, informing, services
+from app import access, informing, response_templates, services
+from app.identity import record_view
 from app.choices import STATUSES, label
 from app.extensions import db
 from app.forms import required
@@ -52,6 +53,14 @@ class InformView(BaseView):
         form = InformForm()
         if request.method == "GET":
             form.subject.data, form.message.data = informing.draft(complaint)
+            if request.args.get("template"):
+                try:
+                    response_templates.prefill(form, "inform", complaint,
+                                               request.args["template"], g.user)
+                except services.ServiceError as exc:
+                    flash(str(exc), "danger")
+            if identity:
+                record_view(g.user, complaint, "inform")
         action = request.form.get("action", "")
         if request.method == "POST" and form.validate():
             result = self._send(action, complaint, form, identity)
@@ -63,12 +72,15 @@ class InformView(BaseView):
         return self.render_template(
             "inform/form.html", item=complaint, form=form, identity=identity,
             whatsapp=whatsapp, smtp=informing.smtp_configured(), back=back,
+            templates=response_templates.templates_for("inform", complaint),
+            picker_url=url_for("InformView.inform", complaint_id=complaint.id),
             result=label(STATUSES, complaint.status), title=gettext("Inform the complainant"))
 
     def _send(self, action, complaint, form, identity):
         """Do what the pressed button asks; a response, or None to show the form again."""
         message = form.message.data.strip()
         if action == "letter_pdf":
+            record_view(g.user, complaint, "letter_pdf")
             response = make_response(informing.letter_pdf(complaint, message))
             response.headers["Content-Type"] = "application/pdf"
             name = "surat-" + complaint.register_number.replace("/", "-") + ".pdf"

@@ -42,6 +42,7 @@ class ComplaintFields(FlaskForm):
     rt_rw = forms.rt_rw_field()
     incident_date = DateField(_l("Incident date"), format="%Y-%m-%d", widget=DateInput(),
                               validators=[Optional(), NotInFuture()])
+    identity_level = forms.identity_level_field(validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,7 +59,7 @@ class ComplaintFields(FlaskForm):
         """The validated values as a plain dict (for ``public.submit_complaint``)."""
         return {name: self[name].data for name in (
             "name", "address", "phone", "email", "kind", "subject", "description", "dusun",
-            "rt_rw", "incident_date")}
+            "rt_rw", "incident_date", "identity_level")}
 
 
 class SubmitForm(ComplaintFields):

@@ -14,7 +14,7 @@ from app import public
 from app.views.public import ComplaintFields, FeedbackForm, TrackForm, no_store
 
 _SUBMIT_FIELDS = ("name", "address", "phone", "email", "kind", "subject", "description", "dusun",
-                  "rt_rw", "incident_date")
+                  "rt_rw", "incident_date", "identity_level")
 
 
 def _json_as_formdata(fields):
@@ -81,6 +81,15 @@ class PublicApi(BaseApi):
                     dusun: {type: string, description: A dusun name from the village's list}
                     rt_rw: {type: string, maxLength: 10, example: 02/03}
                     incident_date: {type: string, format: date, description: Not in the future}
+                    identity_level:
+                      type: string
+                      enum: [named, masked, anonymous, confidential]
+                      default: named
+                      description: >-
+                        Who may see the complainant's identity: named (the officers handling
+                        it), masked (initials only outside the complaint desk), anonymous (the
+                        desk only), confidential (the whole complaint: the desk and the village
+                        head only)
           responses:
             201:
               description: Registered

@@ -1,0 +1,122 @@
+"""Graded identity protection (issue 10): the four levels, masking, and the view log.
+
+A complaint carries one level, chosen by the resident when submitting and only
+ever raised afterwards (by the desk):
+
+* ``named``: everyone who may open the complaint reads the complainant's identity;
+* ``masked``: outside the desk, the name shows as initials only ("S***h");
+* ``anonymous``: only the desk knows who complained;
+* ``confidential``: the whole complaint is for the desk and the Kepala Desa only
+  (never for an officer it names), and the identity for the desk only.
+
+Who sees what is decided in ``app.access``; this module holds the vocabulary
+and writes the log of every identity shown (who, when, which complaint, where).
+"""
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+NAMED = "named"
+MASKED = "masked"
+ANONYMOUS = "anonymous"
+CONFIDENTIAL = "confidential"
+
+# From least to most protection: a level may only move to the right.
+LEVELS = (NAMED, MASKED, ANONYMOUS, CONFIDENTIAL)
+
+LEVEL_LABELS = {
+    NAMED: _l("Named"),
+    MASKED: _l("Masked (initials only)"),
+    ANONYMOUS: _l("Anonymous (only the complaint desk knows who)"),
+    CONFIDENTIAL: _l("Confidential (only the complaint desk and the village head)"),
+}
+
+LEVEL_HELP = _l(
+    "Named: officers handling the complaint see your name. Masked: they see only your "
+    "initials. Anonymous: only the complaint desk knows who you are. Confidential: the whole "
+    "complaint is handled only by the complaint desk and the village head (for instance a "
+    "complaint about a village officer).")
+
+# Where an identity was shown (the log's ``path``).
+VIEW_PATHS = {
+    "show": _l("Complaint page"),
+    "api": _l("Staff API"),
+    "receipt": _l("Receipt"),
+    "receipt_pdf": _l("Receipt PDF"),
+    "inform": _l("Inform page"),
+    "letter_pdf": _l("Letter PDF"),
+}
+
+
+def rank(level):
+    """Position of ``level`` in ``LEVELS`` (an unknown level counts as the most protected)."""
+    try:
+        return LEVELS.index(level)
+    except ValueError:
+        return len(LEVELS)
+
+
+def level_choices(current=None):
+    """``(value, label)`` pairs for a select: every level, or those not below ``current``."""
+    floor = rank(current) if current else 0
+    return [(level, LEVEL_LABELS[level]) for level in LEVELS if rank(level) >= floor]
+
+
+def level_label(level):
+    return LEVEL_LABELS.get(level, level or "")
+
+
+def mask_name(name):
+    """Initials only: first and last letter with stars between ("Siti Aminah" -> "S***h")."""
+    name = (name or "").strip()
+    if not name:
+        return "***"
+    if len(name) == 1:
+        return name + "***"
+    return f"{name[0]}***{name[-1]}"
+
+
+def check_raise(current, wanted):
+    """Refuse a change towards less protection; return the (valid) wanted level."""
+    from app.services import ServiceError
+
+    if wanted not in LEVELS:
+        raise ServiceError(gettext("Choose an identity protection level from the list."))
+    if rank(wanted) < rank(current):
+        raise ServiceError(gettext(
+            "The identity protection can only be raised, never lowered: this complaint is "
+            "\"%(current)s\" and cannot become \"%(wanted)s\".",
+            current=level_label(current), wanted=level_label(wanted)))
+    return wanted
+
+
+def change_level(complaint, wanted, user):
+    """Raise ``complaint``'s level to ``wanted`` (no commit), with a timeline event.
+
+    Returns True when the level changed. Refuses a lower level.
+    """
+    from app import services
+
+    current = complaint.identity_level or NAMED
+    check_raise(current, wanted)
+    if wanted == current:
+        return False
+    complaint.identity_level = wanted
+    services.add_event(complaint, "identity_level", user, complaint.status, complaint.status,
+                       data={"from": current, "to": wanted})
+    return True
+
+
+def record_view(user, complaint, path):
+    """Log that ``user`` was just shown ``complaint``'s identity through ``path`` (commits)."""
+    from app.extensions import db
+    from app.models import IdentityView
+    from app.services import actor_name
+    from app.timeutil import now_wib
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return
+    db.session.add(IdentityView(viewed_at=now_wib(), user_id=user.id,
+                                user_name=(actor_name(user) or user.username)[:120],
+                                complaint_id=complaint.id, path=path))
+    db.session.commit()

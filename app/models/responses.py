@@ -1,0 +1,30 @@
+"""Response templates (canned responses) for the desk's steps: note, resolve, inform."""
+
+from typing import Optional
+
+from flask_appbuilder import Model
+from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.register import Category
+
+
+class ResponseTemplate(Model):
+    """A ready text for one step, for one category or (``category_id`` empty) for all.
+
+    Editable by the admin; ``{placeholders}`` are filled by ``app.response_templates``.
+    """
+
+    __tablename__ = "response_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    step: Mapped[str] = mapped_column(String(20), index=True)
+    category_id: Mapped[Optional[int]] = mapped_column(ForeignKey("category.id"))
+    body: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    category: Mapped[Optional[Category]] = relationship()
+
+    def __str__(self):
+        return self.title

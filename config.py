@@ -79,6 +79,8 @@ WTF_CSRF_TIME_LIMIT = None
 # when REDIS_URL is set (needed with several worker processes), else in this process's memory.
 RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
 RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+# Logins (page and REST API together), per client address.
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
 # The public pages and API (per client address; page and API share the counters).
 PUBLIC_SUBMIT_LIMIT = os.environ.get("PUBLIC_SUBMIT_LIMIT", "10 per hour;30 per day")
 PUBLIC_STATUS_LIMIT = os.environ.get("PUBLIC_STATUS_LIMIT", "60 per hour")

@@ -112,6 +112,8 @@ REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
 PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", 0))
 PROXY_FIX_X_HOST = int(os.environ.get("PROXY_FIX_X_HOST", 0))
+# Hosts a redirect may lead to besides PUBLIC_BASE_URL's (comma separated, e.g. "10.0.0.5:8080").
+SAFE_REDIRECT_HOSTS = os.environ.get("SAFE_REDIRECT_HOSTS", "")
 
 # The village whose register this is. Another village runs the same app by
 # setting these variables.

@@ -14,6 +14,7 @@ from wtforms import HiddenField
 from app import access, forms, services, step_forms, workflow
 from app.choices import CHANNELS, KINDS, STATUSES, STEP_ACTIONS, URGENCIES, label
 from app.extensions import db
+from app.identity_search import IdentitySearchGuard
 from app.models import Complaint
 from app.security import actors_of
 from app.timeutil import date_id, datetime_id, today_wib
@@ -107,7 +108,8 @@ class ComplaintModelView(SafeModelView):
         "category", "channel", "kind", "dusun", "urgency", "assigned_officer", "received_at",
         "due_date",
     ]
-    base_filters = [["id", access.VisibleComplaintsFilter, lambda: None]]
+    base_filters = [["id", access.VisibleComplaintsFilter, lambda: None],
+                    ["id", IdentitySearchGuard, lambda: None]]
 
     add_columns = [
         "kind", "channel", "received_at", "complainant_name", "complainant_address",

@@ -16,7 +16,8 @@ stopped.
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404: only pg_dump/pg_restore, with an argument list
+# Only pg_dump and pg_restore are run, with an argument list (no shell).
+import subprocess  # nosec B404
 from pathlib import Path
 
 from sqlalchemy.engine import make_url

@@ -79,6 +79,8 @@ WTF_CSRF_TIME_LIMIT = None
 # when REDIS_URL is set (needed with several worker processes), else in this process's memory.
 RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
 RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+# Logins (page and REST API together), per client address.
+LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
 # The public pages and API (per client address; page and API share the counters).
 PUBLIC_SUBMIT_LIMIT = os.environ.get("PUBLIC_SUBMIT_LIMIT", "10 per hour;30 per day")
 PUBLIC_STATUS_LIMIT = os.environ.get("PUBLIC_STATUS_LIMIT", "60 per hour")
@@ -110,6 +112,8 @@ REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
 PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", 0))
 PROXY_FIX_X_HOST = int(os.environ.get("PROXY_FIX_X_HOST", 0))
+# Hosts a redirect may lead to besides PUBLIC_BASE_URL's (comma separated, e.g. "10.0.0.5:8080").
+SAFE_REDIRECT_HOSTS = os.environ.get("SAFE_REDIRECT_HOSTS", "")
 
 # The village whose register this is. Another village runs the same app by
 # setting these variables.

@@ -1,4 +1,5 @@
-"""Command-line verbs: ``flask sync-roles``, ``flask seed``, ``flask demo-data``.
+"""Command-line verbs: ``flask sync-roles``, ``flask seed``, ``flask demo-data``,
+``flask backup``, ``flask restore``.
 
 ``prepare_database`` is what ``run.py`` does at every start: upgrade the
 schema, sync roles and permissions, fill the reference lists.
@@ -43,3 +44,30 @@ def init_app(app):
         prepare_database()
         report = load_demo(complaints)
         click.echo(report)
+
+    @app.cli.command("backup")
+    @click.argument("target", type=click.Path(dir_okay=False))
+    def backup_command(target):
+        """Back the whole database up into TARGET (SQLite online backup, or pg_dump)."""
+        from app.backup import BackupError, backup_database
+
+        try:
+            path = backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Backup written to {path}.")
+
+    @app.cli.command("restore")
+    @click.argument("source", type=click.Path(exists=True, dir_okay=False))
+    @click.confirmation_option(prompt="This replaces everything in the database. Continue?")
+    def restore_command(source):
+        """Replace the whole database with the backup in SOURCE (stop the app first)."""
+        from app.backup import BackupError, restore_database
+        from app.extensions import db
+
+        db.engine.dispose()
+        try:
+            restore_database(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
+        except BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo("Database restored.")

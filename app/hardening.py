@@ -9,11 +9,16 @@
 * ``Cache-Control: no-store`` on every page but static files: the login page, the public
   status pages and every staff page with personal data stay out of shared and browser caches.
 * ``Strict-Transport-Security`` when the request came over HTTPS.
+* Redirects stay on the app: an absolute ``Location`` to a host outside
+  ``FAB_SAFE_REDIRECT_HOSTS`` (the host of ``PUBLIC_BASE_URL`` plus ``SAFE_REDIRECT_HOSTS``),
+  a scheme-relative or backslash one (``//evil``, ``/\\evil``) or a non-HTTP scheme becomes the
+  home page. FAB's own check trusts the request's Host header, which a client can spoof.
 * ``ProxyFix`` when ``PROXY_FIX_X_FOR`` (etc.) say how many proxies are in front, so the
   client address (rate limits) and the scheme (Secure cookies, redirects) are the real ones.
 """
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request
 
@@ -61,6 +66,33 @@ def secure_headers(response):
     return response
 
 
+def is_local_redirect(location, safe_hosts):
+    """Whether a ``Location`` stays on this app (relative, or to one of ``safe_hosts``)."""
+    location = (location or "").strip().replace("\\", "/")
+    if any(ord(char) < 32 for char in location):
+        return False
+    try:
+        parts = urlsplit(location)
+    except ValueError:
+        return False
+    if parts.scheme and (parts.scheme not in ("http", "https") or not parts.netloc):
+        return False
+    if location.startswith("//") or parts.netloc:
+        return parts.netloc.lower() in safe_hosts
+    return True
+
+
+def keep_redirects_local(response):
+    """``after_request``: no redirect leads off the app, whatever ``next`` or Host said."""
+    if 300 <= response.status_code < 400 and "Location" in response.headers:
+        safe_hosts = {host.lower() for host in current_app.config["FAB_SAFE_REDIRECT_HOSTS"]}
+        if not is_local_redirect(response.headers["Location"], safe_hosts):
+            current_app.logger.warning("Redirect off the app refused: %r",
+                                       response.headers["Location"][:200])
+            response.headers["Location"] = current_app.appbuilder.get_url_for_index
+    return response
+
+
 def guard_fab_actions():
     """FAB's ``action`` and ``action_post`` routes carry no login check of their own and fail
     with a 500 on an unknown action name. Anonymous visitors go to the login page like on
@@ -84,6 +116,11 @@ def init_app(app):
     """Install the headers, the template nonce and (when configured) ProxyFix on ``app``."""
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(secure_headers)
+    app.after_request(keep_redirects_local)
+    if not app.config.get("FAB_SAFE_REDIRECT_HOSTS"):
+        hosts = [urlsplit(app.config.get("PUBLIC_BASE_URL", "")).netloc]
+        hosts += [h.strip() for h in app.config.get("SAFE_REDIRECT_HOSTS", "").split(",")]
+        app.config["FAB_SAFE_REDIRECT_HOSTS"] = [h for h in hosts if h]
     app.before_request(guard_fab_actions)
     proxies = {key: int(app.config.get(f"PROXY_FIX_X_{key.upper()}", 0) or 0)
                for key in ("for", "proto", "host", "port", "prefix")}

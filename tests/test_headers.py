@@ -66,3 +66,22 @@ def test_proxy_fix_is_off_unless_configured(app):
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     assert not isinstance(app.wsgi_app, ProxyFix)
+
+
+def test_proxy_fix_takes_the_client_address_from_the_proxy_when_configured():
+    """On a bare Flask app: with PROXY_FIX_X_FOR=1 the address is the client's (rate limits)."""
+    from flask import Flask, request
+
+    from app import hardening
+
+    def remote_addr(config):
+        bare = Flask("bare")
+        bare.config.update(config)
+        bare.appbuilder = None
+        hardening.init_app(bare)
+        bare.add_url_rule("/ip", "ip", lambda: request.remote_addr or "")
+        return bare.test_client().get("/ip", headers={"X-Forwarded-For": "203.0.113.9"},
+                                      environ_base={"REMOTE_ADDR": "10.0.0.1"}).data.decode()
+
+    assert remote_addr({"PROXY_FIX_X_FOR": 1}) == "203.0.113.9"
+    assert remote_addr({}) == "10.0.0.1"

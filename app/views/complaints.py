@@ -115,6 +115,8 @@ class ComplaintModelView(SafeModelView):
         "category", "channel", "kind", "dusun", "urgency", "assigned_officer", "received_at",
         "due_date",
     ]
+    # Name and phone searches only look among identities the user may read:
+    # access.guard_identity_filters, applied in __init__.
     base_filters = [["id", access.VisibleComplaintsFilter, lambda: None]]
 
     add_columns = [

@@ -1,0 +1,90 @@
+"""Error answers in Indonesian, with no traceback or database text (issue 7, point 9).
+
+Pages get a short page in the app's layout; ``/api/`` paths get JSON
+``{"message": ...}``. An unexpected exception is logged with its traceback for
+the administrator and answered with a plain 500; a database error also rolls the
+session back, so the next request starts clean. (Forms that can fail on the
+database catch it themselves and re-render with what was typed: see
+``app.views.base.SafeModelView``.)
+"""
+
+import logging
+
+from flask import current_app, jsonify, render_template, request
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def _texts(code):
+    """Title and explanation for an HTTP status, translated for this request."""
+    texts = {
+        400: (gettext("The request could not be processed"),
+              gettext("Something in the request was not valid. If you were filling in a form, "
+                      "go back, reload the page and send it again.")),
+        403: (gettext("Access denied"),
+              gettext("Your role does not allow this page or action.")),
+        404: (gettext("Page not found"),
+              gettext("This page does not exist, or you may not see it.")),
+        405: (gettext("Not allowed"),
+              gettext("This address cannot be used this way.")),
+        429: (gettext("Too many attempts"),
+              gettext("Too many requests from your connection. Please try again later.")),
+        500: (gettext("Something went wrong"),
+              gettext("The server could not finish this request. Nothing you did caused it; "
+                      "please try again, and tell the administrator if it happens again.")),
+    }
+    return texts.get(code, texts[500] if code >= 500 else texts[400])
+
+
+def error_answer(code, message=None):
+    """The answer for ``code``: JSON under /api/, else the error page."""
+    title, text = _texts(code)
+    message = message or text
+    if request.path.startswith("/api/"):
+        return jsonify(message=message), code
+    try:
+        appbuilder = current_app.appbuilder
+        return render_template("errors/error.html", title=title, message=message,
+                               appbuilder=appbuilder,
+                               base_template=appbuilder.base_template), code
+    except Exception:  # the layout itself failed (e.g. the database is down)
+        log.exception("Error page could not be rendered")
+        return f"<h1>{title}</h1><p>{message}</p>", code
+
+
+def handle_http_error(error):
+    if error.code is None or error.code < 400:
+        return error
+    return error_answer(error.code)
+
+
+def handle_csrf_error(error):
+    return error_answer(400, gettext(
+        "The form has expired or was not sent from this application. Go back, reload the "
+        "page and send it again; nothing was saved."))
+
+
+def handle_unexpected(error):
+    original = getattr(error, "original_exception", None) or error
+    if isinstance(original, SQLAlchemyError):
+        db.session.rollback()
+        log.error("Database error on %s %s", request.method, request.path, exc_info=original)
+        return error_answer(500, gettext(
+            "The data could not be saved because of a database problem. Nothing was changed; "
+            "please go back and try again."))
+    log.error("Unexpected error on %s %s", request.method, request.path, exc_info=original)
+    return error_answer(500)
+
+
+def init_app(app):
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    for code in (400, 403, 404, 405, 429):
+        app.register_error_handler(code, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(SQLAlchemyError, handle_unexpected)

@@ -297,7 +297,17 @@ def _deadline_and_feedback(complaint):
         "feedback_until": until.isoformat() if until else None,
         "feedback_until_label": date_id(until) if until else None,
         "reopen_requested": complaint.status == workflow.REOPEN_REQUESTED,
+        "completion_asked": complaint.status == workflow.NEEDS_COMPLETION,
     }
+
+
+def submit_completion(complaint, text):
+    """The resident sends what the desk asked for: the complaint goes back to "received"
+    and its clock resumes (the workflow's ``complete`` step, taken as the resident)."""
+    from app import services
+
+    return services.apply_step(complaint, "complete", {"completion": text}, None,
+                               as_resident=True)
 
 
 def _position_of(event):

@@ -21,6 +21,7 @@ PUBLIC_ENDPOINTS = {
     "HomeView.index",                                       # the village's name and a login link
     "PublicView.submit", "PublicView.receipt", "PublicView.receipt_pdf", "PublicView.status",
     "PublicView.feedback", "PublicApi.feedback",            # the resident's answer (issue 10)
+    "PublicView.complete", "PublicApi.completion",          # the resident completes (issue 10)
     "PublicApi.complaints", "PublicApi.status",             # the public pages and API
     "SecurityApi.login",                                    # the REST API's login
 }

@@ -102,6 +102,14 @@ class FeedbackForm(FlaskForm):
         Optional(), Length(max=2000, message=_l("At most %(max)d characters."))])
 
 
+class CompletionForm(FlaskForm):
+    """What the resident adds when the desk asked them to complete the complaint."""
+
+    completion = TextAreaField(_l("What you add"), validators=[
+        required(_l("Write what the complaint officer asked for.")),
+        Length(max=2000, message=_l("At most %(max)d characters."))])
+
+
 class PublicView(BaseView):
     """Submit, receipt, track. Open to everyone: no ``@has_access`` on purpose."""
 
@@ -185,14 +193,47 @@ class PublicView(BaseView):
         code = 400 if request.method == "POST" else 200
         return render_template("public/status.html", form=form), code
 
-    def _status_page(self, complaint, feedback_form=None, notice=None, error=None, code=200):
-        """The complaint as the public sees it, with the feedback form when it applies."""
+    def _status_page(self, complaint, feedback_form=None, notice=None, error=None, code=200,
+                     completion_form=None):
+        """The complaint as the public sees it, with the feedback or completion form when
+        it applies."""
         view = public.public_view(complaint)
         if view["feedback_asked"] and feedback_form is None:
             feedback_form = FeedbackForm()
-        return render_template("public/status.html", form=None, view=view,
-                               feedback_form=feedback_form if view["feedback_asked"] else None,
-                               notice=notice, error=error), code
+        if view["completion_asked"] and completion_form is None:
+            completion_form = CompletionForm()
+        return render_template(
+            "public/status.html", form=None, view=view,
+            feedback_form=feedback_form if view["feedback_asked"] else None,
+            completion_form=completion_form if view["completion_asked"] else None,
+            notice=notice, error=error), code
+
+    def _look_up_again(self):
+        form = TrackForm(formdata=None)
+        return render_template("public/status.html", form=form, error=gettext(
+            "Please look your complaint up again with the tracking code and phone digits, "
+            "then answer.")), 400
+
+    @expose("/status/lengkapi", methods=["POST"])
+    def complete(self):
+        """The resident completes the complaint from the status page just opened."""
+        from app import services
+
+        complaint = public.granted_complaint()
+        if complaint is None:
+            return self._look_up_again()
+        form = CompletionForm()
+        if not form.validate_on_submit():
+            message = (gettext("The form had expired: please check it and send it again.")
+                       if form.csrf_token.errors else None)
+            return self._status_page(complaint, error=message, code=400, completion_form=form)
+        try:
+            public.submit_completion(complaint, form.completion.data.strip())
+        except services.ServiceError as exc:
+            return self._status_page(complaint, error=str(exc), code=exc.code)
+        return self._status_page(complaint, notice=gettext(
+            "Thank you: what you added was sent to the complaint officer, and the complaint "
+            "is being handled again."))
 
     @expose("/status/tanggapan", methods=["POST"])
     def feedback(self):

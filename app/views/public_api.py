@@ -277,3 +277,56 @@ class PublicApi(BaseApi):
         except (public.Refused, services.ServiceError) as exc:
             return self.response(exc.code, message=str(exc))
         return self.response(200, **public.public_view(complaint))
+
+    @expose("/completion", methods=["POST"])
+    def completion(self):
+        """The resident completes a complaint the desk asked to complete.
+        ---
+        post:
+          summary: Send what the complaint officer asked for (status "needs_completion")
+          description: >-
+            Open only while the status answer has completion_asked true. The complaint goes
+            back to "received" and its deadline resumes. Same code and phone check, rate
+            limits and 404 as /status.
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [tracking_code, phone_last4, completion]
+                  properties:
+                    tracking_code: {type: string}
+                    phone_last4: {type: string, pattern: '^[0-9]{4}$'}
+                    completion: {type: string, maxLength: 2000}
+          responses:
+            200:
+              description: Recorded; the answer is the complaint's public view
+            400:
+              description: Missing or malformed fields
+            404:
+              description: No complaint with this code and these digits
+            409:
+              description: Nothing is asked now (the complaint does not wait for completion)
+            429:
+              description: Too many requests, or the code is locked for today
+        """
+        from app import services
+        from app.views.public import CompletionForm
+
+        data = _json_as_formdata(("tracking_code", "phone_last4", "completion"))
+        if data is None:
+            return self._bad_body()
+        track_form = TrackForm(formdata=data, meta={"csrf": False})
+        completion_form = CompletionForm(formdata=data, meta={"csrf": False})
+        valid = track_form.validate()
+        valid = completion_form.validate() and valid
+        if not valid:
+            errors = {**track_form.errors, **completion_form.errors}
+            return self.response_400(message={k: [str(m) for m in v] for k, v in errors.items()})
+        try:
+            complaint = public.track(track_form.tracking_code.data, track_form.phone_last4.data)
+            public.submit_completion(complaint, completion_form.completion.data.strip())
+        except (public.Refused, services.ServiceError) as exc:
+            return self.response(exc.code, message=str(exc))
+        return self.response(200, **public.public_view(complaint))

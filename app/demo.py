@@ -11,7 +11,7 @@ import random
 
 from flask import current_app
 
-from app import security, services, workflow
+from app import identity, security, services, workflow
 from app.extensions import db
 from app.models import Category, Complaint, Dusun, Meeting, Officer
 from app.models.meetings import HELD, SCHEDULED
@@ -78,6 +78,19 @@ def _ensure_officers():
     return officers
 
 
+def _identity_level(target, rng):
+    """Most residents give their name; some ask for it masked or kept from the officers; a
+    few file confidentially (never forwarded: only the desk and the Kepala Desa see those)."""
+    roll = rng.random()
+    if roll < 0.03 and target in (workflow.RECEIVED, workflow.VERIFIED, workflow.REJECTED):
+        return identity.CONFIDENTIAL
+    if roll < 0.10:
+        return identity.MASKED
+    if roll < 0.15:
+        return identity.ANONYMOUS
+    return identity.NAMED
+
+
 def _target_status(age_days, rng):
     """Older complaints are further along, as in real life."""
     if age_days < 3:
@@ -129,9 +142,10 @@ def load_demo(count=300, seed=2026):
             dusun=rng.choice(dusuns), rt_rw=f"{rng.randint(1, 6):02d}/{rng.randint(1, 4):02d}",
             urgency="normal",
         )
+        target = _target_status(age, rng)
+        complaint.identity_level = _identity_level(target, rng)
         services.register_complaint(complaint, desk, at=received)
-        _walk(complaint, _target_status(age, rng), desk, rng, category, liaisons, received, now,
-              meetings)
+        _walk(complaint, target, desk, rng, category, liaisons, received, now, meetings)
     meetings.close()
     db.session.commit()
     _ask_to_reopen(reopen_case, now)

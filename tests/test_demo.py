@@ -60,3 +60,12 @@ def test_demo_register_numbers_follow_the_dates_they_were_received(app, ctx):
         by_year.setdefault(received.year, []).append(int(number.split("/")[0]))
     for numbers in by_year.values():
         assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_demo_has_every_identity_level_and_no_confidential_complaint_is_forwarded(app, ctx):
+    load_demo(count=120, seed=11)
+    levels = {}
+    for level, status in db.session.query(Complaint.identity_level, Complaint.status):
+        levels.setdefault(level, set()).add(status)
+    assert {"named", "masked", "anonymous"} <= set(levels)
+    assert levels.get("confidential", set()) <= {"received", "verified", "rejected", "informed"}

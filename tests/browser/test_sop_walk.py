@@ -120,10 +120,20 @@ def test_the_whole_sop_from_walk_in_to_the_resident_and_the_village_head(
     assert no_horizontal_scroll(resident)
     shot(resident, "07-public-status-informed-phone")
 
-    # The Kepala Desa sees it among the figures.
+    # The Kepala Desa sees it on the dashboard: received and resolved this month, on time.
     make_user(app, "kades", "Kepala Desa", first_name="Sidik")
     head = new_page()
     ui_login(head, live_server, "kades", PASSWORD)
+    head.goto(f"{live_server}/dashboard/")
+    figures = {box.get_attribute("id"): box.inner_text().split("\n")[0]
+               for box in head.locator(".figure-box").all()}
+    assert (figures["figure-received"], figures["figure-resolved"], figures["figure-open"]) == \
+        ("1", "1", "0")
+    assert figures["figure-on_time"].startswith("100")
+    for image in head.locator(".chart img").all():  # every chart drawn (a PNG came back)
+        image.scroll_into_view_if_needed()
+        assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    shot(head, "08-dashboard")
     head.goto(f"{live_server}/complaint/list/")
     assert number in head.inner_text("body")
     assert re.search(r"Diinformasikan", head.content())

@@ -137,7 +137,23 @@ def export_values(complaint, user, names, as_text=False):
 
 
 def csv_chunks(query, user, batch=200):
-    """The export as CSV text chunks (UTF-8 with BOM for Excel), a batch of rows at a time."""
+    """The export as CSV text chunks (UTF-8 with BOM for Excel), a batch of rows at a time.
+
+    Runs after the view returned (a streamed response): Flask pushes a new app context, so
+    the query is moved to that context's session, which its teardown closes. Left on the
+    view's session it would open a transaction nobody ends (on PostgreSQL an idle
+    transaction holding locks; a TRUNCATE or a migration then waits forever).
+    """
+    view_session = query.session
+    query = query.with_session(db.session())
+    try:
+        yield from _csv_chunks(query, user, batch)
+    finally:
+        view_session.close()
+        db.session.remove()
+
+
+def _csv_chunks(query, user, batch):
     with force_locale("id"):
         buffer = io.StringIO()
         writer = csv.writer(buffer)

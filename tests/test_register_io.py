@@ -194,3 +194,12 @@ def test_unreadable_files_are_refused_with_a_reason(app, client):
     assert "Pilih berkas .xlsx atau .csv." in page
     page = _upload(client, "buku.csv", b"Nama;Alamat\nSiti;RT 1\n").get_data(as_text=True)
     assert "kolom yang belum ada: No. Register" in page
+
+
+def test_a_streamed_export_gives_its_database_connection_back(app, client, register):
+    """The CSV streams after the view returned; its query must not leave a connection (and on
+    PostgreSQL an open transaction holding locks) behind."""
+    login(client, "petugas")
+    assert len(_csv_rows(_export(client))) - 1 == _count(app)
+    with app.app_context():
+        assert db.engine.pool.checkedout() == 0

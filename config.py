@@ -53,6 +53,8 @@ SECRET_KEY = _secret_key()
 SQLALCHEMY_DATABASE_URI = _database_url()
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# Benchmarking only: every response says how many SQL statements it took (X-SQL-Queries).
+SQL_QUERY_COUNT = _env_bool("SQL_QUERY_COUNT", False)
 
 # The schema is owned by the migrations in app/migrations: FAB must not create
 # tables itself, and permissions are synced by `flask sync-roles` / run.py.

@@ -25,7 +25,7 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
 
-    from app import cli, template_helpers
+    from app import cli, perf, template_helpers
     from app.views import register_views
 
     with app.app_context():
@@ -34,5 +34,6 @@ def create_app(test_config=None):
         register_views(appbuilder)
 
     template_helpers.init_app(app)
+    perf.init_app(app)
     cli.init_app(app)
     return app

@@ -60,6 +60,8 @@ SQL_QUERY_COUNT = _env_bool("SQL_QUERY_COUNT", False)
 # tables itself, and permissions are synced by `flask sync-roles` / run.py.
 FAB_CREATE_DB = False
 FAB_UPDATE_PERMS = _env_bool("FAB_UPDATE_PERMS", False)
+# Permission checks of one request answered from one query (app/perf.py).
+FAB_SECURITY_MANAGER_CLASS = "app.perf.CachingSecurityManager"
 
 APP_NAME = os.environ.get("APP_NAME", "Pengaduan Desa Babakan")
 APP_THEME = ""

@@ -7,8 +7,8 @@ SQL counting on, and adds:
   page's single indexed look-up (tracking code, not void, phone digits) and
   answering a small JSON: the floor for the public side;
 * ``/bench/plain/list/``: FAB's plain generated ``ModelView`` on the complaint
-  table with the same columns and order as the register: what a FAB user would
-  otherwise get.
+  table with the same list and search columns and order as the register: what a
+  FAB user would otherwise get.
 """
 
 import os
@@ -21,6 +21,7 @@ from sqlalchemy import select
 from app import create_app
 from app.extensions import db
 from app.models import Complaint
+from app.views.complaints import ComplaintModelView
 
 PLAIN_LIST_COLUMNS = ["register_number", "subject", "status", "received_at", "complainant_name",
                       "category", "urgency", "assigned_officer", "due_date"]
@@ -41,13 +42,15 @@ def bare_status(code, last4):
 
 
 class PlainComplaintModelView(ModelView):
-    """FAB's generated list on the same table: same columns and order, nothing of ours."""
+    """FAB's generated list on the same table: the same list and search columns and order
+    as the register (FAB's defaults would show and search all 40 columns), and nothing of
+    ours: no row-level filter, formatters, actions or templates."""
 
     datamodel = SQLAInterface(Complaint)
     route_base = "/bench/plain"
     class_permission_name = "BenchPlainComplaint"
     list_columns = PLAIN_LIST_COLUMNS
-    search_columns = ["complainant_name", "status", "category", "dusun"]
+    search_columns = ComplaintModelView.search_columns
     base_order = ("received_at", "desc")
 
 

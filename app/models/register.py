@@ -101,7 +101,7 @@ class Complaint(Model):
         # The lists' filters and orders (migration 0006_indexes).
         Index("ix_complaint_status_received", "status", "received_at"),
         Index("ix_complaint_status_category_dusun", "status", "category_id", "dusun_id",
-              "received_at"),
+              "received_at", "complainant_name"),
         Index("ix_complaint_officer_received", "assigned_officer_id", "received_at"),
         Index("ix_complaint_due_date", "due_date"),
     )

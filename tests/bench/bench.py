@@ -367,6 +367,12 @@ def scenarios(facts):
     }
 
 
+def discovered_urls(server, kind):
+    """URLs of this build whose endpoint names ``kind`` (``/bench/routes``)."""
+    status, body, _ = Client(server.port).request("GET", "/bench/routes")
+    return json.loads(body)[kind] if status == 200 else []
+
+
 def first_live_url(port, candidates):
     """The first of ``candidates`` that is not 404 for a logged-in desk user, or None."""
     from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
@@ -427,7 +433,9 @@ def run_optional(args, server, name, kind):
     """Dashboard and export: only when this build has them (another branch adds them)."""
     from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
 
-    candidates = DASHBOARD_URLS if kind == "dashboard" else EXPORT_URLS
+    chosen = args.dashboard_url if kind == "dashboard" else args.export_url
+    candidates = [chosen] if chosen else (
+        (DASHBOARD_URLS if kind == "dashboard" else EXPORT_URLS) + discovered_urls(server, kind))
     path = first_live_url(server.port, candidates)
     if path is None:
         return {"skipped": f"no {kind} on this build ({', '.join(candidates)} answer 404)"}
@@ -452,8 +460,11 @@ def run_optional(args, server, name, kind):
         return lambda: ("GET", path, None, {200})
 
     concurrency = 1 if kind == "export" else args.concurrency
+    rss_before = max(server.worker_rss_mb(), default=0)
     samples, errors = run_load(server.port, make, args.duration, concurrency)
     entry = {"url": path, **(summarize(samples, args.duration) or {})}
+    if kind == "export":  # streamed means flat memory: the workers' growth while exporting
+        entry["rss_growth_mb"] = round(max(server.worker_rss_mb(), default=0) - rss_before, 1)
     if errors:
         entry["errors"] = errors[:5]
     return entry
@@ -570,9 +581,14 @@ def parse_args(argv):
     parser.add_argument("--duration", type=float, default=6.0, help="seconds per scenario")
     parser.add_argument("--rounds", type=int, default=3,
                         help="the duration is split into this many interleaved rounds")
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=2,
+                        help="connections at once (2: one per core; more only queue)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--dashboard-url", default=None,
+                        help="the dashboard's URL (default: found on this build, if any)")
+    parser.add_argument("--export-url", default=None,
+                        help="an export URL giving 10,000 rows (default: found, if any)")
     parser.add_argument("--reuse", action="store_true",
                         help="keep an already seeded database of the same size")
     parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)

@@ -564,7 +564,8 @@ def machine():
         mem = f"{int(mem) // 1024 // 1024} GB RAM"
     except OSError:
         mem = ""
-    return f"{model or platform.processor()}, {cpus} CPUs, {mem}, Python {platform.python_version()}"
+    return (f"{model or platform.processor()}, {cpus} CPUs, {mem}, "
+            f"Python {platform.python_version()}")
 
 
 def parse_args(argv):

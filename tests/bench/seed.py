@@ -8,8 +8,8 @@ not the minutes that ``services.register_complaint`` one by one would.
 """
 
 import datetime as dt
-import io
 import json
+import os
 import random
 import time
 
@@ -80,8 +80,6 @@ def reset_database(engine):
             conn.execute(text("CREATE SCHEMA public"))
     else:
         engine.dispose()
-        import os
-
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(name + suffix):
                 os.remove(name + suffix)

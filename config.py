@@ -53,11 +53,15 @@ SECRET_KEY = _secret_key()
 SQLALCHEMY_DATABASE_URI = _database_url()
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# Benchmarking only: every response says how many SQL statements it took (X-SQL-Queries).
+SQL_QUERY_COUNT = _env_bool("SQL_QUERY_COUNT", False)
 
 # The schema is owned by the migrations in app/migrations: FAB must not create
 # tables itself, and permissions are synced by `flask sync-roles` / run.py.
 FAB_CREATE_DB = False
 FAB_UPDATE_PERMS = _env_bool("FAB_UPDATE_PERMS", False)
+# Permission checks of one request answered from one query (app/perf.py).
+FAB_SECURITY_MANAGER_CLASS = "app.perf.CachingSecurityManager"
 
 APP_NAME = os.environ.get("APP_NAME", "Pengaduan Desa Babakan")
 APP_THEME = ""

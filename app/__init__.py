@@ -25,7 +25,7 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
 
-    from app import cli, errors, hardening, login_limit, passwords, template_helpers
+    from app import cli, errors, hardening, login_limit, passwords, perf, template_helpers
     from app.views import register_views
 
     with app.app_context():
@@ -38,5 +38,6 @@ def create_app(test_config=None):
     passwords.init_app(app)
     login_limit.init_app(app)
     errors.init_app(app)
+    perf.init_app(app)
     cli.init_app(app)
     return app

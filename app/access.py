@@ -38,15 +38,23 @@ def current_user():
 
 
 def officer_ids_of(user):
-    """Ids of the officer records linked to ``user`` (normally zero or one)."""
+    """Ids of the officer records linked to ``user`` (normally zero or one).
+
+    Asked once per request and user: a list asks it for every row it shows.
+    """
+    from flask import has_app_context
+
     from app.extensions import db
 
     if user is None:
         return []
-    return [
-        row[0]
-        for row in db.session.execute(select(Officer.id).where(Officer.user_id == user.id))
-    ]
+    cache = g.setdefault("_officer_ids", {}) if has_app_context() else {}
+    if user.id not in cache:
+        cache[user.id] = [
+            row[0]
+            for row in db.session.execute(select(Officer.id).where(Officer.user_id == user.id))
+        ]
+    return cache[user.id]
 
 
 def _is_desk(user):

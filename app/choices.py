@@ -4,6 +4,7 @@ Identifiers are stored in the database and used by the APIs, so they never
 change; what a user reads comes from the translation catalogue.
 """
 
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 
 KINDS = {
@@ -98,8 +99,19 @@ STEP_ACTIONS = {
 
 
 def label(vocabulary, key):
-    """The translated label of ``key``, or the key itself when it is unknown."""
-    return vocabulary.get(key, key or "")
+    """The translated label of ``key``, or the key itself when it is unknown.
+
+    Within a request each label is translated once (a list shows the same few
+    statuses and urgencies on every row); outside one it stays lazy.
+    """
+    text = vocabulary.get(key, key or "")
+    if not has_request_context() or isinstance(text, str):
+        return text
+    cache = g.setdefault("_labels", {})
+    cache_key = (id(vocabulary), key)
+    if cache_key not in cache:
+        cache[cache_key] = str(text)
+    return cache[cache_key]
 
 
 def choices(vocabulary):

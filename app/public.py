@@ -29,6 +29,7 @@ from flask import current_app, session
 from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import services
 from app.choices import KINDS, OUTCOME_TYPES, POSITIONS, STATUSES, STEPS, label
@@ -236,7 +237,8 @@ def _track(code, last4):
     if failures_today(code_hash) >= config["PUBLIC_CODE_DAILY_FAILURES"]:
         raise RateLimited(locked)
     complaint = db.session.scalar(select(Complaint).where(
-        Complaint.tracking_code == code[:40], Complaint.voided.is_(False)))
+        Complaint.tracking_code == code[:40], Complaint.voided.is_(False))
+        .options(joinedload(Complaint.category), selectinload(Complaint.events)))
     expected = complaint.complainant_phone[-4:] if complaint is not None else "\x00" * 4
     if not hmac.compare_digest(last4.encode(), expected.encode()) or complaint is None:
         _record_failure(code_hash)

@@ -99,7 +99,12 @@ class Complaint(Model):
     __table_args__ = (
         UniqueConstraint("register_year", "register_seq", name="uq_complaint_register_seq"),
         Index("ix_complaint_received_at", "received_at"),
-        Index("ix_complaint_status", "status"),
+        # The lists' filters and orders (migration 0009_indexes).
+        Index("ix_complaint_status_received", "status", "received_at"),
+        Index("ix_complaint_status_category_dusun", "status", "category_id", "dusun_id",
+              "received_at", "complainant_name"),
+        Index("ix_complaint_officer_received", "assigned_officer_id", "received_at"),
+        Index("ix_complaint_due_date", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,6 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -16,6 +15,7 @@ from app import access, forms, identity, response_templates, services, step_form
 from app.choices import CHANNELS, KINDS, STATUSES, STEP_ACTIONS, URGENCIES, label
 from app.extensions import db
 from app.models import Complaint
+from app.perf import EagerInterface
 from app.security import actors_of
 from app.timeutil import date_id, datetime_id, today_wib
 from app.views.base import SafeModelView
@@ -83,7 +83,7 @@ def _status_badge(value):
 class ComplaintModelView(SafeModelView):
     """The register (buku pengaduan). Entries are never deleted; ``status`` is never a form field."""
 
-    datamodel = SQLAInterface(Complaint)
+    datamodel = EagerInterface(Complaint, eager=("category", "dusun", "assigned_officer"))
     class_permission_name = "Complaint"
     route_base = "/complaint"
     method_permission_name = {

@@ -1,0 +1,633 @@
+"""Benchmark: the register at a kabupaten's scale, side by side with its baselines.
+
+    python tests/bench/bench.py                      # 100,000 complaints on SQLite
+    python tests/bench/bench.py --rows 10000,100000 --database-url postgresql://.../bench_pg
+
+For each number of rows: seed the database in bulk (``seed.py``), serve the app
+under gunicorn on 127.0.0.1 with SQL counting on (``bench_app.py``), drive each
+scenario with a small keep-alive client for ``--duration`` seconds at
+``--concurrency`` connections, and report requests per second, p50 and p95
+latency and SQL statements per request. Prints one table, writes the JSON and
+draws latency against rows (PNG). Scenarios whose URL answers 404 on this build
+are skipped with a note.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+QUESTION_RE = re.compile(r'name="question"[^>]*value="([^"]+)"')
+SUM_RE = re.compile(r"(\d)\s*\+\s*(\d)")
+# Where another branch's screens live; the first URL that does not answer 404 is used.
+DASHBOARD_URLS = ["/dashboard/", "/dashboard", "/dasbor/"]
+EXPORT_URLS = ["/complaint/export/csv?limit=10000", "/export/csv?limit=10000",
+               "/register/export/csv?limit=10000"]
+SERVER_ENV = {
+    "BENCH_WSGI": "1",
+    "SQL_QUERY_COUNT": "1",
+    "RATELIMIT_ENABLED": "0",
+    "PUBLIC_LOOKUP_MIN_SECONDS": "0",
+    "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    "SECRET_KEY": "bench-secret-key-long-enough-for-jwt-signing-0123456789",
+}
+
+
+# --- Seeding (in a child process: one Flask-AppBuilder app per process) -------------------
+
+def seed_main(args):
+    """``--seed-only``: migrate, reset, seed, and print the samples the client needs as JSON."""
+    os.environ.update(SERVER_ENV)
+    os.environ["DATABASE_URL"] = args.database_url
+    from sqlalchemy import func, select
+
+    from app import security
+    from app.cli import prepare_database
+    from app.extensions import db
+    from app.models import Complaint
+    from tests.bench import seed
+    from tests.bench.bench_app import grant_plain_view, make_bench_app
+
+    app = make_bench_app()
+    log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    with app.app_context():
+        existing = None
+        try:
+            existing = db.session.scalar(select(func.count(Complaint.id)))
+        except Exception:
+            db.session.rollback()
+        facts = {"seeded": False}
+        # Reuse a database of this size (the submit scenario adds a few hundred rows).
+        if not args.reuse or existing is None or not args.rows <= existing < args.rows * 1.05:
+            db.session.remove()
+            seed.reset_database(db.engine)
+            prepare_database()
+            grant_plain_view(security.DESK)
+            db.session.commit()
+            log(f"seeding {args.rows:,} complaints ...")
+            facts = {"seeded": True, **seed.seed(args.rows, log=log)}
+        else:
+            prepare_database()  # upgrades to new indexes; sync_roles drops the bench's grant
+            grant_plain_view(security.DESK)
+            db.session.commit()
+            log(f"reusing {existing:,} complaints")
+        facts.update(_samples(db, Complaint))
+    print(json.dumps(facts, default=str))
+
+
+def _samples(db, Complaint):
+    """Codes to look up, pages to open and filter values that match something."""
+    from sqlalchemy import func, select
+
+    rows = db.session.execute(
+        select(Complaint.tracking_code, Complaint.complainant_phone)
+        .where(Complaint.voided.is_(False)).order_by(Complaint.id.desc()).limit(300)).all()
+    shown = list(db.session.scalars(
+        select(Complaint.id).where(Complaint.status == "informed")
+        .order_by(Complaint.id.desc()).limit(200)))
+    combo = db.session.execute(
+        select(Complaint.status, Complaint.category_id, Complaint.dusun_id, func.count())
+        .where(Complaint.status == "forwarded", Complaint.category_id.is_not(None),
+               Complaint.dusun_id.is_not(None))
+        .group_by(Complaint.status, Complaint.category_id, Complaint.dusun_id)
+        .order_by(func.count().desc()).limit(1)).first()
+    return {
+        "codes": [[code, phone[-4:]] for code, phone in rows],
+        "show_ids": shown,
+        "filter": {"status": combo[0], "category": combo[1], "dusun": combo[2], "name": "Siti"}
+        if combo else None,
+    }
+
+
+def seed_database(args, rows):
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--seed-only", "--rows", str(rows),
+           "--database-url", args.database_url_for(rows)]
+    if args.reuse:
+        cmd.append("--reuse")
+    out = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, check=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --- The server -----------------------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving ``tests.bench.bench_app:app`` on 127.0.0.1."""
+
+    def __init__(self, database_url, workers, threads):
+        self.port = free_port()
+        self.database_url = database_url
+        env = {**os.environ, **SERVER_ENV, "DATABASE_URL": database_url}
+        started = time.monotonic()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread",
+             "--threads", str(threads), "--keep-alive", "30", "-b", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", "tests.bench.bench_app:app"],
+            cwd=ROOT, env=env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/status")
+                conn.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            self.stop()
+            raise RuntimeError("gunicorn did not start")
+        self.start_seconds = time.monotonic() - started
+
+    def worker_rss_mb(self):
+        """Resident memory of each worker process, in MB."""
+        children = []
+        task_dir = Path(f"/proc/{self.proc.pid}/task")
+        for task in task_dir.iterdir():
+            children += (task / "children").read_text().split()
+        sizes = []
+        for pid in children:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+# --- The client -----------------------------------------------------------------------------
+
+class Client:
+    """One keep-alive connection with its own cookies (one simulated user)."""
+
+    def __init__(self, port):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies = {}
+
+    def request(self, method, path, form=None):
+        """Send one request; returns (status, body bytes, headers)."""
+        headers = {"Connection": "keep-alive"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt == 2:
+                    raise
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, data, response.headers
+
+    def csrf(self, path):
+        status, body, _ = self.request("GET", path)
+        match = CSRF_RE.search(body.decode())
+        if not match:
+            raise RuntimeError(f"no CSRF token on {path} ({status})")
+        return match.group(1), body.decode()
+
+    def login(self, username, password):
+        token, _ = self.csrf("/login/")
+        status, _, _ = self.request("POST", "/login/", {"username": username,
+                                                         "password": password,
+                                                         "csrf_token": token})
+        if status != 302:
+            raise RuntimeError(f"login failed ({status})")
+
+
+def run_load(port, make_requester, duration, concurrency, warmup=1.0):
+    """Closed loop: ``concurrency`` clients send back to back for ``duration`` seconds."""
+    results = [[] for _ in range(concurrency)]
+    errors = []
+    barrier = threading.Barrier(concurrency + 1)
+    stop_at = [0.0]
+
+    def worker(slot):
+        client = Client(port)
+        try:
+            next_request = make_requester(client, slot)
+        except Exception as exc:  # set-up failed (login, form): report, do not hang
+            errors.append(repr(exc))
+            barrier.wait()
+            return
+        barrier.wait()
+        warm_until = time.monotonic() + warmup
+        while time.monotonic() < warm_until:
+            method, path, form, ok = next_request()
+            client.request(method, path, form)
+        while time.monotonic() < stop_at[0] or stop_at[0] == 0.0:
+            method, path, form, ok = next_request()
+            started = time.perf_counter()
+            status, body, headers = client.request(method, path, form)
+            elapsed = time.perf_counter() - started
+            queries = headers.get("X-SQL-Queries")
+            results[slot].append((elapsed, status, int(queries) if queries else None))
+            if status not in ok:
+                errors.append(f"{status} {path}")
+                if len(errors) > 20:
+                    break
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True)
+               for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    stop_at[0] = time.monotonic() + warmup + duration
+    for thread in threads:
+        thread.join(duration + warmup + 120)
+    samples = [s for slot in results for s in slot]
+    return samples, errors
+
+
+def summarize(samples, duration):
+    if not samples:
+        return None
+    latencies = sorted(s[0] for s in samples)
+    queries = [s[2] for s in samples if s[2] is not None]
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
+
+    return {
+        "requests": len(samples),
+        "rps": round(len(samples) / duration, 1),
+        "p50_ms": round(pct(0.50), 1),
+        "p95_ms": round(pct(0.95), 1),
+        "queries": round(statistics.mean(queries), 1) if queries else None,
+    }
+
+
+# --- Scenarios ------------------------------------------------------------------------------
+
+def cycle(items, slot):
+    index = [slot * 7]
+
+    def take():
+        index[0] += 1
+        return items[index[0] % len(items)]
+
+    return take
+
+
+def scenarios(facts):
+    """name -> (description, login?, make_requester(client, slot)); in table order."""
+    from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
+
+    codes, show_ids, flt = facts["codes"], facts["show_ids"], facts["filter"]
+    OK = {200}
+
+    def staff(client):
+        client.login(BENCH_USER, BENCH_PASSWORD)
+
+    def get(paths, ok=OK, login=True):
+        def make(client, slot):
+            if login:
+                staff(client)
+            take = cycle(paths, slot)
+            return lambda: ("GET", take(), None, ok)
+        return make
+
+    def status_page(client, slot):
+        token, _ = client.csrf("/status")
+        take = cycle(codes, slot)
+
+        def next_request():
+            code, last4 = take()
+            return ("POST", "/status", {"csrf_token": token, "tracking_code": code,
+                                        "phone_last4": last4}, OK)
+        return next_request
+
+    def submit_page(client, slot):
+        token, page = client.csrf("/lapor")
+        question = QUESTION_RE.search(page).group(1)
+        a, b = SUM_RE.search(page[page.find("question"):] or page).groups()
+        form = {"csrf_token": token, "question": question, "answer": str(int(a) + int(b)),
+                "name": "Warga Bench", "address": "RT 01/RW 02", "phone": "081234567890",
+                "kind": "pengaduan", "subject": "Lampu jalan mati",
+                "description": "Lampu jalan di depan mushola mati sejak seminggu.",
+                "homepage": ""}
+        return lambda: ("POST", "/lapor", form, {303})
+
+    filtered = ""
+    if flt:
+        filtered = urllib.parse.urlencode({
+            "_flt_3_status": flt["status"], "_flt_0_category": flt["category"],
+            "_flt_0_dusun": flt["dusun"], "_flt_2_complainant_name": flt["name"]})
+    bare = [f"/bench/bare-status/{code}/{last4}" for code, last4 in codes]
+    return {
+        "status_bare": ("baseline: bare Flask, one indexed look-up", get(bare, login=False)),
+        "status": ("public status look-up (POST /status)", status_page),
+        "submit": ("public submit (POST /lapor)", submit_page),
+        "list_plain": ("baseline: FAB plain ModelView, first page", get(["/bench/plain/list/"])),
+        "list": ("admin list, first page", get(["/complaint/list/"])),
+        "list_filtered_plain": ("baseline: FAB plain ModelView, filtered + name",
+                                get([f"/bench/plain/list/?{filtered}"])),
+        "list_filtered": ("admin list, status+category+dusun + name",
+                          get([f"/complaint/list/?{filtered}"])),
+        "show": ("complaint page with timeline", get([f"/complaint/show/{i}" for i in show_ids])),
+        "receipt_pdf": ("receipt PDF", get([f"/complaint/receipt/{i}/pdf" for i in show_ids])),
+        "dashboard_warm": ("dashboard, warm (cached)", "dashboard"),
+        "dashboard_cold": ("dashboard, cold (first view after start)", "dashboard"),
+        "export": ("register export, 10,000 rows", "export"),
+    }
+
+
+def discovered_urls(server, kind):
+    """URLs of this build whose endpoint names ``kind`` (``/bench/routes``)."""
+    status, body, _ = Client(server.port).request("GET", "/bench/routes")
+    return json.loads(body)[kind] if status == 200 else []
+
+
+def first_live_url(port, candidates):
+    """The first of ``candidates`` that is not 404 for a logged-in desk user, or None."""
+    from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
+
+    client = Client(port)
+    client.login(BENCH_USER, BENCH_PASSWORD)
+    for path in candidates:
+        status, _, _ = client.request("GET", path)
+        if status != 404:
+            return path
+    return None
+
+
+def run_size(args, rows):
+    """Seed ``rows`` complaints, serve, run the chosen scenarios; return the results."""
+    print(f"== {rows:,} complaints on {args.dialect}", flush=True)
+    facts = seed_database(args, rows)
+    if facts.get("seeded"):
+        print(f"   seeded in {facts['seconds']} s ({facts['events']:,} timeline events)",
+              flush=True)
+    server = Server(args.database_url_for(rows), args.workers, args.threads)
+    results = {"rows": rows, "seed_seconds": facts.get("seconds"), "scenarios": {}}
+    chosen = [(name, title, make) for name, (title, make) in scenarios(facts).items()
+              if not args.scenarios or name in args.scenarios]
+    try:
+        # Closed-loop scenarios run in rounds, interleaved, so that a busy neighbour on a
+        # shared machine slows every scenario alike rather than whichever ran at the time.
+        samples = {name: [] for name, _, _ in chosen}
+        errors = {name: [] for name, _, _ in chosen}
+        share = args.duration / args.rounds
+        for _ in range(args.rounds):
+            for name, _, make in chosen:
+                if callable(make) and not (name.startswith("list_filtered")
+                                           and not facts["filter"]):
+                    got, failed = run_load(server.port, make, share, args.concurrency,
+                                           warmup=0.5)
+                    samples[name] += got
+                    errors[name] += failed
+        for name, title, make in chosen:
+            entry = {"title": title}
+            if make in ("dashboard", "export"):
+                entry.update(run_optional(args, server, name, make))
+            elif name.startswith("list_filtered") and not facts["filter"]:
+                entry["skipped"] = "no forwarded complaint with category and dusun"
+            else:
+                entry.update(summarize(samples[name], args.duration) or {})
+                if errors[name]:
+                    entry["errors"] = errors[name][:5]
+            results["scenarios"][name] = entry
+            print("   " + format_row(name, entry), flush=True)
+        results["worker_rss_mb"] = [round(x, 1) for x in server.worker_rss_mb()]
+    finally:
+        server.stop()
+    return results
+
+
+def run_optional(args, server, name, kind):
+    """Dashboard and export: only when this build has them (another branch adds them)."""
+    from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
+
+    chosen = args.dashboard_url if kind == "dashboard" else args.export_url
+    candidates = [chosen] if chosen else (
+        (DASHBOARD_URLS if kind == "dashboard" else EXPORT_URLS) + discovered_urls(server, kind))
+    path = first_live_url(server.port, candidates)
+    if path is None:
+        return {"skipped": f"no {kind} on this build ({', '.join(candidates)} answer 404)"}
+    if name == "dashboard_cold":
+        # A cold view: restart the workers (empty caches) and time the first view, 3 times.
+        times = []
+        for _ in range(3):
+            fresh = Server(server.database_url, 1, 1)
+            try:
+                client = Client(fresh.port)
+                client.login(BENCH_USER, BENCH_PASSWORD)
+                started = time.perf_counter()
+                client.request("GET", path)
+                times.append(time.perf_counter() - started)
+            finally:
+                fresh.stop()
+        return {"url": path, "requests": 3, "p50_ms": round(statistics.median(times) * 1000, 1),
+                "p95_ms": round(max(times) * 1000, 1), "rps": None, "queries": None}
+
+    def make(client, slot):
+        client.login(BENCH_USER, BENCH_PASSWORD)
+        return lambda: ("GET", path, None, {200})
+
+    concurrency = 1 if kind == "export" else args.concurrency
+    rss_before = max(server.worker_rss_mb(), default=0)
+    samples, errors = run_load(server.port, make, args.duration, concurrency)
+    entry = {"url": path, **(summarize(samples, args.duration) or {})}
+    if kind == "export":  # streamed means flat memory: the workers' growth while exporting
+        entry["rss_growth_mb"] = round(max(server.worker_rss_mb(), default=0) - rss_before, 1)
+    if errors:
+        entry["errors"] = errors[:5]
+    return entry
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+def format_row(name, entry):
+    if "skipped" in entry:
+        return f"{name:<20} skipped: {entry['skipped']}"
+
+    def cell(value, width):
+        return f"{'-' if value is None else value:>{width}}"
+
+    return (f"{name:<20}{cell(entry.get('rps'), 9)}{cell(entry.get('p50_ms'), 9)}"
+            f"{cell(entry.get('p95_ms'), 9)}{cell(entry.get('queries'), 8)}")
+
+
+def print_table(report):
+    print()
+    print(f"Machine: {report['machine']}")
+    for size in report["sizes"]:
+        print(f"\n{size['rows']:,} complaints ({report['dialect']}); worker RSS MB: "
+              f"{size.get('worker_rss_mb')}; seeding {size.get('seed_seconds')} s")
+        print(f"{'scenario':<20}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'SQL/req':>8}")
+        for name, entry in size["scenarios"].items():
+            print(format_row(name, entry))
+    print(f"\napp import + create_app: {report['startup']['seconds']} s; "
+          f"heavy modules loaded at start: {report['startup']['heavy_modules'] or 'none'}")
+
+
+def markdown_table(report):
+    """The README's table (one column group per size)."""
+    sizes = report["sizes"]
+    head = "| scenario | " + " | ".join(
+        f"{s['rows']:,}: req/s, p50, p95 ms, SQL" for s in sizes) + " |"
+    lines = [head, "|---|" + "---|" * len(sizes)]
+    for name in sizes[0]["scenarios"]:
+        cells = []
+        for size in sizes:
+            e = size["scenarios"].get(name, {})
+            cells.append("skipped" if "skipped" in e or not e else
+                         f"{e.get('rps')}, {e.get('p50_ms')}, {e.get('p95_ms')}, "
+                         f"{e.get('queries')}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def draw_chart(report, path):
+    """p95 latency against rows, one line per scenario (log x axis)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    sizes = report["sizes"]
+    figure = Figure(figsize=(8, 5), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    xs = [s["rows"] for s in sizes]
+    for name in sizes[0]["scenarios"]:
+        ys = [s["scenarios"].get(name, {}).get("p95_ms") for s in sizes]
+        if all(y is not None for y in ys):
+            axes.plot(xs, ys, marker="o", label=name)
+    axes.set_xscale("log")
+    axes.set_xlabel("Jumlah pengaduan / complaints")
+    axes.set_ylabel("p95 (ms)")
+    axes.set_title(f"Latensi p95 terhadap jumlah data ({report['dialect']})")
+    axes.grid(True, alpha=0.3)
+    axes.legend(fontsize=7, ncol=2)
+    figure.tight_layout()
+    figure.savefig(path)
+
+
+def measure_startup():
+    """Seconds to import the app and run create_app, and which heavy modules got loaded."""
+    code = ("import sys, time; t = time.perf_counter(); from app import create_app; "
+            "create_app(); print(round(time.perf_counter() - t, 2)); "
+            "print(','.join(m for m in ('matplotlib', 'reportlab', 'qrcode', 'PIL') "
+            "if m in sys.modules))")
+    env = {**os.environ, **SERVER_ENV, "DATABASE_URL": "sqlite://", "BENCH_WSGI": ""}
+    runs = []
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
+                             stdout=subprocess.PIPE, text=True).stdout.split("\n")
+        runs.append((float(out[0]), out[1].strip()))
+    return {"seconds": statistics.median(r[0] for r in runs), "heavy_modules": runs[0][1]}
+
+
+def machine():
+    cpus = os.cpu_count()
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+        mem = f"{int(mem) // 1024 // 1024} GB RAM"
+    except OSError:
+        mem = ""
+    return (f"{model or platform.processor()}, {cpus} CPUs, {mem}, "
+            f"Python {platform.python_version()}")
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", default="100000",
+                        help="complaints to seed; several comma separated (default 100000)")
+    parser.add_argument("--database-url", default=None,
+                        help="a database named bench* (default: SQLite in instance/bench/)")
+    parser.add_argument("--json", default=str(ROOT / "docs" / "bench" / "bench.json"),
+                        help="where to write the results")
+    parser.add_argument("--png", default=str(ROOT / "docs" / "bench" / "latency.png"))
+    parser.add_argument("--scenarios", default="",
+                        help="comma-separated subset (default: all)")
+    parser.add_argument("--duration", type=float, default=6.0, help="seconds per scenario")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="the duration is split into this many interleaved rounds")
+    parser.add_argument("--concurrency", type=int, default=2,
+                        help="connections at once (2: one per core; more only queue)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--dashboard-url", default=None,
+                        help="the dashboard's URL (default: found on this build, if any)")
+    parser.add_argument("--export-url", default=None,
+                        help="an export URL giving 10,000 rows (default: found, if any)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep an already seeded database of the same size")
+    parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.scenarios = [s for s in args.scenarios.split(",") if s]
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.seed_only:
+        args.rows = int(args.rows)
+        return seed_main(args)
+    sizes = [int(r.replace("_", "")) for r in args.rows.split(",")]
+    if args.database_url:
+        args.dialect = args.database_url.split(":", 1)[0].split("+")[0]
+        args.database_url_for = lambda rows: args.database_url
+    else:
+        args.dialect = "sqlite"
+        folder = ROOT / "instance" / "bench"
+        folder.mkdir(parents=True, exist_ok=True)
+        args.database_url_for = lambda rows: f"sqlite:///{folder / f'bench_{rows}.db'}"
+    report = {"machine": machine(), "dialect": args.dialect, "duration": args.duration,
+              "concurrency": args.concurrency, "workers": args.workers,
+              "threads": args.threads, "startup": measure_startup(), "sizes": []}
+    for rows in sizes:
+        report["sizes"].append(run_size(args, rows))
+    print_table(report)
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).write_text(json.dumps(report, indent=2))
+    report_md = Path(args.json).with_suffix(".md")
+    report_md.write_text(markdown_table(report) + "\n")
+    if len(sizes) > 1:
+        Path(args.png).parent.mkdir(parents=True, exist_ok=True)
+        draw_chart(report, args.png)
+        print(f"chart: {args.png}")
+    print(f"results: {args.json}, {report_md}")
+
+
+if __name__ == "__main__":
+    main()

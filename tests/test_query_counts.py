@@ -1,0 +1,124 @@
+"""Each screen sends the same number of SQL statements however long its page is (no N+1).
+
+The counts are taken on the real database (SQLite or PostgreSQL) with
+``app.perf.count_queries``: a list of 5 rows and a list of 25 rows must cost
+the same, and a complaint with 2 timeline events the same as one with 12.
+"""
+
+import pytest
+
+from app.extensions import db
+from app.models import Category, Dusun
+from app.perf import count_queries
+from tests.conftest import CSRF_RE, PASSWORD, login, make_complaint, make_officer, make_user
+
+ROWS = 25
+
+
+@pytest.fixture
+def register(app):
+    """25 complaints spread over categories, dusun and officers; one liaison sees them all."""
+    liaison_user = make_user(app, "kadus", "Petugas Penghubung")
+    liaison = make_officer(app, name="Kadus Satu", user_id=liaison_user)
+    others = [make_officer(app, name=f"Petugas {i}", position="kasi") for i in range(4)]
+    with app.app_context():
+        categories = [c.id for c in db.session.query(Category).order_by(Category.id)]
+        dusun = [d.id for d in db.session.query(Dusun).order_by(Dusun.id)]
+    ids = []
+    for i in range(ROWS):
+        officer = liaison if i % 2 == 0 else others[i % len(others)]
+        ids.append(make_complaint(
+            app, status="forwarded", category_id=categories[i % len(categories)],
+            dusun_id=dusun[i % len(dusun)], assigned_officer_id=officer,
+            complainant_name=f"Siti {i}", is_confidential=i % 5 == 0))
+    return ids
+
+
+def statements(app, client, path, **kwargs):
+    """How many statements answering ``path`` took (the page itself must succeed)."""
+    with app.app_context():
+        engine = db.engine
+    with count_queries(engine) as counter:
+        response = client.get(path, **kwargs)
+    assert response.status_code == 200, (path, response.status_code)
+    return counter.count
+
+
+@pytest.mark.parametrize("role, username", [("Petugas Pengelola", "desk"),
+                                            ("Kepala Desa", "kades"),
+                                            ("Petugas Penghubung", "kadus")])
+@pytest.mark.parametrize("view", ["ComplaintModelView", "OverdueComplaintModelView"])
+def test_the_register_list_costs_the_same_for_5_or_25_rows(app, client, register, role,
+                                                            username, view):
+    if username != "kadus":
+        make_user(app, username, role)
+    login(client, username)
+    base = "/complaint/list/" if view == "ComplaintModelView" else "/complaint/overdue/list/"
+    small = statements(app, client, f"{base}?psize_{view}=5")
+    large = statements(app, client, f"{base}?psize_{view}=25")
+    assert small == large, (small, large)
+    filters = "_flt_3_status=forwarded&_flt_0_dusun=1&_flt_2_complainant_name=Siti"
+    assert statements(app, client, f"{base}?psize_{view}=5&{filters}") \
+        == statements(app, client, f"{base}?psize_{view}=25&{filters}")
+
+
+def test_the_complaint_page_costs_the_same_for_a_short_or_long_timeline(app, client,
+                                                                         register):
+    desk = make_user(app, "desk", "Petugas Pengelola")
+    add_notes(app, register[3], desk, 10)
+    login(client, "desk")
+    short = statements(app, client, f"/complaint/show/{register[1]}")
+    long = statements(app, client, f"/complaint/show/{register[3]}")
+    assert short == long, (short, long)
+
+
+def add_notes(app, pk, user_id, how_many):
+    """Grow a complaint's timeline by ``how_many`` public progress notes."""
+    from app import services
+    from app.models import Complaint, ComplaintEvent
+
+    with app.app_context():
+        complaint = db.session.get(Complaint, pk)
+        user = app.appbuilder.sm.get_user_by_id(user_id)
+        for i in range(how_many):
+            services.apply_step(complaint, "note", {"note": f"cek {i}", "is_public": "y"}, user)
+        assert db.session.query(ComplaintEvent).filter_by(complaint_id=pk).count() \
+            == how_many + 1
+        db.session.remove()
+
+
+def test_the_public_status_page_costs_the_same_for_a_short_or_long_timeline(app, client):
+    from tests.test_public import Resident
+
+    resident = Resident(app)
+    short_pk, long_pk = make_complaint(app), make_complaint(app)
+    short_code, long_code = _code(app, short_pk), _code(app, long_pk)
+    add_notes(app, long_pk, make_user(app, "desk", "Petugas Pengelola"), 8)
+    counts = []
+    for code in (short_code, long_code):
+        token = CSRF_RE.search(resident.get("/status").get_data(as_text=True)).group(1)
+        with app.app_context():
+            engine = db.engine
+        with count_queries(engine) as counter:
+            response = resident.post("/status", data={"tracking_code": code, "phone_last4": "7890",
+                                                      "csrf_token": token})
+        assert response.status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1], counts
+
+
+def _code(app, pk):
+    with app.app_context():
+        from app.models import Complaint
+
+        return db.session.get(Complaint, pk).tracking_code
+
+
+def test_the_api_list_costs_the_same_for_5_or_25_rows(app, client, register):
+    make_user(app, "desk", "Petugas Pengelola")
+    token = client.post("/api/v1/security/login", json={
+        "username": "desk", "password": PASSWORD, "provider": "db"}).get_json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    small = statements(app, client, "/api/v1/complaint/?q=(page_size:5)", headers=headers)
+    large = statements(app, client, "/api/v1/complaint/?q=(page_size:25)", headers=headers)
+    assert small == large, (small, large)

@@ -194,3 +194,28 @@ def test_unreadable_files_are_refused_with_a_reason(app, client):
     assert "Pilih berkas .xlsx atau .csv." in page
     page = _upload(client, "buku.csv", b"Nama;Alamat\nSiti;RT 1\n").get_data(as_text=True)
     assert "kolom yang belum ada: No. Register" in page
+
+
+def test_text_that_looks_like_a_formula_stays_text(app, client):
+    """A resident's '=HYPERLINK(...)' must not run when the desk opens the export."""
+    from openpyxl import load_workbook
+
+    make_complaint(app, subject='=HYPERLINK("http://contoh.test","klik")',
+                   complainant_name="@Budi")
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    rows = _csv_rows(_export(client))
+    assert rows[1][9] == "'=HYPERLINK(\"http://contoh.test\",\"klik\")"
+    assert rows[1][5] == "'@Budi" and rows[1][7] == "+6281234567890"
+    sheet = load_workbook(io.BytesIO(_export(client, "xlsx").data), data_only=True).worksheets[0]
+    assert sheet["J2"].value == '=HYPERLINK("http://contoh.test","klik")'
+    assert sheet["J2"].data_type == "s"
+    body = _export(client).data
+    _empty_database(app)
+    make_user(app, "petugas", "Petugas Pengelola")
+    client = app.test_client()
+    login(client, "petugas")
+    _confirm(client, _upload(client, "buku.csv", body).get_data(as_text=True))
+    with app.app_context():
+        complaint = db.session.query(Complaint).one()
+        assert complaint.subject.startswith("=HYPERLINK") and complaint.complainant_name == "@Budi"

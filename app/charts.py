@@ -23,7 +23,7 @@ from app.security import actors_of
 from app.timeutil import today_wib
 
 COLOURS = ("#2b6ca3", "#e08a1e", "#4a9a4a", "#b03a2e", "#7d5ba6", "#777777")
-WIDTH, HEIGHT, DPI = 6.0, 4.2, 110
+WIDTH, HEIGHT, DPI = 4.8, 3.8, 110
 CACHE_SIZE = 256
 
 _cache = OrderedDict()
@@ -63,7 +63,7 @@ def render(chart, data):
     height = HEIGHT if chart.kind != "hbar" else max(2.6, min(8.0, 1.2 + 0.45 * count))
     figure = _figure(height)
     axes = figure.add_subplot(1, 1, 1)
-    axes.set_title(str(chart.title), fontsize=14, fontweight="bold", loc="left")
+    axes.set_title(_wrap(chart.title, 40), fontsize=14, fontweight="bold", loc="left")
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     if data.is_empty():
@@ -77,17 +77,17 @@ def render(chart, data):
         _month_bars(axes, chart, data)
     else:
         _line(axes, chart, data)
-    axes.tick_params(labelsize=11)
+    axes.tick_params(labelsize=12)
     return _png(figure)
 
 
 def _hbar(axes, chart, data):
     values = data.series[0][1]
     positions = list(range(len(values)))
-    bars = axes.barh(positions, values, color=COLOURS[0])
+    bars = axes.barh(positions, values, height=0.6, color=COLOURS[0])
     axes.set_yticks(positions, [_wrap(text) for text in data.labels])
-    axes.invert_yaxis()
-    axes.bar_label(bars, padding=3, fontsize=11)
+    axes.set_ylim(max(len(values), 3) - 0.5, -0.5)  # top to bottom; a lone bar stays slim
+    axes.bar_label(bars, padding=3, fontsize=12)
     axes.set_xlabel(str(chart.value_label), fontsize=11)
     axes.margins(x=0.15)
     axes.xaxis.get_major_locator().set_params(integer=True)
@@ -117,7 +117,7 @@ def _line(axes, chart, data):
         for x, y in zip(positions, values):
             if y == y and y:  # skip the gaps (NaN)
                 axes.annotate(f"{y:g}".replace(".", ","), (x, y), textcoords="offset points",
-                              xytext=(0, 6), ha="center", fontsize=9)
+                              xytext=(0, 6), ha="center", fontsize=10)
     _month_axis(axes, data)
     axes.set_ylabel(str(chart.value_label), fontsize=11)
     axes.set_ylim(bottom=0)

@@ -136,6 +136,22 @@ def export_values(complaint, user, names, as_text=False):
     return row
 
 
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """Text a spreadsheet will not run: a formula-like cell gets a leading apostrophe.
+
+    Phone numbers (+62...) and negative numbers stay as they are; ``_text`` on
+    import removes the apostrophe again, so the round trip is exact.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START) \
+            and not re.fullmatch(r"[+-]?[0-9][0-9 .]*", value):
+        return "'" + value
+    return value
+
+
 def csv_chunks(query, user, batch=200):
     """The export as CSV text chunks (UTF-8 with BOM for Excel), a batch of rows at a time.
 
@@ -161,7 +177,8 @@ def _csv_chunks(query, user, batch):
         writer.writerow(HEADERS)
         names = _names()
         for index, complaint in enumerate(query.yield_per(batch), start=1):
-            writer.writerow(export_values(complaint, user, names, as_text=True))
+            writer.writerow([csv_safe(v) for v in export_values(complaint, user, names,
+                                                                 as_text=True)])
             if index % batch == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -187,11 +204,22 @@ def xlsx_file(query, user, batch=200):
         sheet.append(header)
         names = _names()
         for complaint in query.yield_per(batch):
-            sheet.append(export_values(complaint, user, names))
+            sheet.append([_xlsx_cell(sheet, v) for v in export_values(complaint, user, names)])
         output = tempfile.TemporaryFile()
         workbook.save(output)
         output.seek(0)
         return output
+
+
+def _xlsx_cell(sheet, value):
+    """A cell whose text is always text: openpyxl would store '=...' as a formula."""
+    if isinstance(value, str) and value.startswith("="):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 def file_chunks(handle, size=64 * 1024):
@@ -246,7 +274,10 @@ def _blank(value):
 def _text(value):
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    text = str(value).strip()
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        text = text[1:]  # written by csv_safe
+    return text
 
 
 def _parse_datetime(value):

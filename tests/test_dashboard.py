@@ -314,3 +314,8 @@ def test_report_on_an_empty_register(app, client):
     _login(app, client)
     response = client.get("/dashboard/report.pdf?period=year&year=2026")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
+
+
+def test_the_home_page_leads_the_head_to_the_dashboard(app, client):
+    _login(app, client)
+    assert 'href="/dashboard/"' in client.get("/").get_data(as_text=True)

@@ -203,3 +203,28 @@ def test_a_streamed_export_gives_its_database_connection_back(app, client, regis
     assert len(_csv_rows(_export(client))) - 1 == _count(app)
     with app.app_context():
         assert db.engine.pool.checkedout() == 0
+
+
+def test_text_that_looks_like_a_formula_stays_text(app, client):
+    """A resident's '=HYPERLINK(...)' must not run when the desk opens the export."""
+    from openpyxl import load_workbook
+
+    make_complaint(app, subject='=HYPERLINK("http://contoh.test","klik")',
+                   complainant_name="@Budi")
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    rows = _csv_rows(_export(client))
+    assert rows[1][9] == "'=HYPERLINK(\"http://contoh.test\",\"klik\")"
+    assert rows[1][5] == "'@Budi" and rows[1][7] == "+6281234567890"
+    sheet = load_workbook(io.BytesIO(_export(client, "xlsx").data), data_only=True).worksheets[0]
+    assert sheet["J2"].value == '=HYPERLINK("http://contoh.test","klik")'
+    assert sheet["J2"].data_type == "s"
+    body = _export(client).data
+    _empty_database(app)
+    make_user(app, "petugas", "Petugas Pengelola")
+    client = app.test_client()
+    login(client, "petugas")
+    _confirm(client, _upload(client, "buku.csv", body).get_data(as_text=True))
+    with app.app_context():
+        complaint = db.session.query(Complaint).one()
+        assert complaint.subject.startswith("=HYPERLINK") and complaint.complainant_name == "@Budi"

@@ -230,6 +230,31 @@ class KeyFigure:
     tone: str = ""       # css hint: "overdue" is drawn in red
 
 
+def _feedback_answers(user, scope):
+    """{step: count} of the residents' answers given in the period (issue 10's feedback)."""
+    steps = ("confirm_solved", "request_reopen")
+    query = _visible(user, scope).join(Complaint.events).filter(
+        ComplaintEvent.step.in_(steps),
+        ComplaintEvent.occurred_at >= scope.period.start_time(),
+        ComplaintEvent.occurred_at < scope.period.end_time(),
+    ).with_entities(ComplaintEvent.step, func.count(ComplaintEvent.id)).group_by(
+        ComplaintEvent.step)
+    counts = dict(query.all())
+    return {step: counts.get(step, 0) for step in steps}
+
+
+def satisfied_percent(user, scope, today=None):
+    """Share (%) of the residents who answered in the period that said "solved"; None if none."""
+    answers = _feedback_answers(user, scope)
+    total = sum(answers.values())
+    return round(100.0 * answers["confirm_solved"] / total, 1) if total else None
+
+
+def reopen_requests_count(user, scope, today=None):
+    """Residents who said "not solved" in the period (each a reopen request to the desk)."""
+    return _feedback_answers(user, scope)["request_reopen"]
+
+
 KEY_FIGURES = [
     KeyFigure("open", _l("Open"), open_count),
     KeyFigure("overdue", _l("Overdue"), overdue_count, tone="overdue"),
@@ -237,6 +262,8 @@ KEY_FIGURES = [
     KeyFigure("resolved", _l("Resolved in the period"), resolved_count),
     KeyFigure("on_time", _l("Resolved within the deadline"), resolved_on_time_percent, "percent"),
     KeyFigure("median_days", _l("Median days to resolve"), median_days_to_resolve, "days"),
+    KeyFigure("satisfied", _l("Residents satisfied"), satisfied_percent, "percent"),
+    KeyFigure("reopen_requests", _l("Asked to reopen"), reopen_requests_count),
 ]
 
 
@@ -265,8 +292,11 @@ class ChartData:
 
     labels: list
     series: list  # [(name, [values])]
+    zero_is_data: bool = False  # a median of 0 days is a result; a count of 0 is nothing
 
     def is_empty(self):
+        if self.zero_is_data:
+            return not any(v is not None for _, values in self.series for v in values)
         return not self.labels or not any(v for _, values in self.series for v in values if v)
 
     def as_dict(self):
@@ -323,7 +353,8 @@ def median_days_by_month(user, scope, today=None):
     for received, resolved in rows:
         per_month[(resolved.year, resolved.month)].append(days_between(received, resolved))
     values = [round(statistics.median(d), 1) if d else None for d in per_month.values()]
-    return ChartData([month_label(*ym) for ym in months], [(gettext("Median days"), values)])
+    return ChartData([month_label(*ym) for ym in months], [(gettext("Median days"), values)],
+                     zero_is_data=True)
 
 
 def _grouped(query, column, label_of, order=None):

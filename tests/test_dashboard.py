@@ -132,6 +132,8 @@ def test_key_figures_match_the_register(app, register):
         "resolved": len(resolved),
         "on_time": round(100 * len(on_time) / len(resolved), 1),
         "median_days": round(statistics.median(days), 1),
+        "satisfied": None,  # no resident has answered in the fixture
+        "reopen_requests": 0,
     }
     assert _figures(app, register) == expected
     # The fixture's story, in words: six open at the end of March (four of March's, one of them
@@ -319,3 +321,28 @@ def test_report_on_an_empty_register(app, client):
 def test_the_home_page_leads_the_head_to_the_dashboard(app, client):
     _login(app, client)
     assert 'href="/dashboard/"' in client.get("/").get_data(as_text=True)
+
+
+def test_satisfaction_and_reopen_requests_count_the_residents_answers_in_the_period(app):
+    from app import feedback
+    from tests.test_feedback import informed
+
+    answers = [True, True, True, False]
+    for solved in answers:
+        pk, _code = informed(app)
+        with app.app_context():
+            feedback.submit_feedback(db.session.get(Complaint, pk), solved)
+    desk = make_user(app, "meja", "Petugas Pengelola")
+    this_month = Scope(Period.this_month())
+    figures = _figures(app, desk, this_month)
+    assert (figures["satisfied"], figures["reopen_requests"]) == (75.0, 1)
+    assert _figures(app, desk, Scope(Period.year(2020)))["satisfied"] is None  # no answers then
+
+
+def test_a_median_of_zero_days_is_drawn_not_called_no_data(app):
+    from app.dashboard_data import ChartData
+
+    zero = ChartData(["Nov 26"], [("Median hari", [0.0])], zero_is_data=True)
+    assert not zero.is_empty()
+    assert ChartData(["Nov 26"], [("Median hari", [None])], zero_is_data=True).is_empty()
+    assert ChartData(["A"], [("Jumlah", [0])]).is_empty()

@@ -1,10 +1,13 @@
 """Form fields and validators shared by the staff screens and the public form."""
 
+import re
+
 import flask_babel
 from flask_babel import lazy_gettext as _l
 from flask_appbuilder.fieldwidgets import DatePickerWidget, DateTimePickerWidget
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeField, SelectField, StringField, TextAreaField
+from wtforms import (DateField, DateTimeField, PasswordField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from app.choices import CHANNELS, KINDS, URGENCIES, choices
@@ -31,11 +34,31 @@ class CatalogueTranslations:
 CATALOGUE = CatalogueTranslations()
 
 
+# Characters nobody types and PostgreSQL cannot store (NUL) or that only garble a page:
+# C0 controls but tab and line breaks, and lone surrogates (possible in JSON bodies).
+_UNTYPABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def strip_untypable(value):
+    """``value`` without control characters and lone surrogates (other values unchanged).
+
+    A NUL used to reach PostgreSQL and answer 500 (found by tests/test_fuzz.py).
+    """
+    return _UNTYPABLE.sub("", value) if isinstance(value, str) else value
+
+
 class TranslatedMeta:
-    """A form ``Meta`` whose built-in messages come from our catalogue."""
+    """A form ``Meta`` whose built-in messages come from our catalogue, and whose text fields
+    drop characters nobody can type (``strip_untypable``) before validation."""
 
     def get_translations(self, form):
         return CATALOGUE
+
+    def bind_field(self, form, unbound_field, options):
+        if issubclass(unbound_field.field_class, StringField) and \
+                not issubclass(unbound_field.field_class, PasswordField):
+            options["filters"] = [*unbound_field.kwargs.get("filters", ()), strip_untypable]
+        return unbound_field.bind(form=form, **options)
 
 
 class BaseForm(FlaskForm):

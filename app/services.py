@@ -10,6 +10,7 @@ import json
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import workflow
 from app.extensions import db
@@ -239,11 +240,17 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
         db.session.rollback()  # an effect may have set some fields before refusing
         raise
     complaint.status = target
-    touch(complaint, user, now)
-    add_event(complaint, step_name, user, source, target, note=note, is_public=is_public,
-              data=data, at=now)
-    if commit:
-        db.session.commit()
+    try:
+        touch(complaint, user, now)
+        add_event(complaint, step_name, user, source, target, note=note, is_public=is_public,
+                  data=data, at=now)
+        if commit:
+            db.session.commit()
+    except StaleDataError:
+        # Saved by someone else between check_version and this write (two officers at once;
+        # found by tests/load/soak.py, where it was a 500): refused like a stale form.
+        db.session.rollback()
+        raise StaleComplaint(stale_message(complaint)) from None
     return complaint
 
 

@@ -5,7 +5,6 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
@@ -13,12 +12,12 @@ from app import access, informing, response_templates, services
 from app.identity import record_view
 from app.choices import STATUSES, label
 from app.extensions import db
-from app.forms import required
+from app.forms import BaseForm, required
 from app.models import Complaint, MessageTemplate
 from app.views.base import SafeModelView
 
 
-class InformForm(FlaskForm):
+class InformForm(BaseForm):
     subject = StringField(_l("Email subject"), validators=[
         required(), Length(max=200, message=_l("At most %(max)d characters."))])
     message = TextAreaField(_l("Message"), validators=[

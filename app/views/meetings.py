@@ -9,7 +9,6 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField, FieldList, Form, FormField, SelectMultipleField, StringField, TextAreaField,
     TimeField,
@@ -18,7 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from app import access, meetings, workflow
 from app.choices import OUTCOME_TYPES
-from app.forms import required
+from app.forms import BaseForm, required
 from app.models import Meeting
 from app.models.meetings import CANCELLED, HELD, SCHEDULED
 from app.timeutil import datetime_id, today_wib
@@ -70,7 +69,7 @@ class GuestForm(Form):
             raise ValidationError(_l("Give both the name and the role of an invited party."))
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(BaseForm):
     complaint_ids = SelectMultipleField(_l("Complaints to discuss"), coerce=int,
                                         validate_choice=False)
     date = LocalDateField(_l("Date"), validators=[_typed()])
@@ -85,7 +84,7 @@ class ScheduleForm(FlaskForm):
                        min_entries=GUEST_ROWS, max_entries=20)
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(BaseForm):
     findings = TextAreaField(_l("Findings on the truth and completeness of the data"),
                              validators=[required()])
     root_cause = TextAreaField(_l("Root cause"))

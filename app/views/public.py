@@ -10,13 +10,12 @@ from flask import make_response, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, Length, Optional, Regexp
 from wtforms.widgets import DateInput
 
 from app import forms, public
-from app.forms import NotInFuture, required
+from app.forms import BaseForm, NotInFuture, required
 
 
 def no_store(response):
@@ -28,7 +27,7 @@ def no_store(response):
     return response
 
 
-class ComplaintFields(FlaskForm):
+class ComplaintFields(BaseForm):
     """The submit form's fields, named as in the public API; shared by the page and the API."""
 
     name = forms.name_field()
@@ -79,7 +78,7 @@ class SubmitForm(ComplaintFields):
             raise ValidationError(gettext("That is not the right answer; try the new question."))
 
 
-class TrackForm(FlaskForm):
+class TrackForm(BaseForm):
     tracking_code = StringField(_l("Tracking code"), validators=[
         required(_l("Enter the tracking code from your receipt.")),
         Length(max=40, message=_l("At most %(max)d characters.")),
@@ -90,7 +89,7 @@ class TrackForm(FlaskForm):
     ])
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(BaseForm):
     """The resident's answer after being informed: solved or not, and an optional comment."""
 
     solved = RadioField(_l("Is the problem solved?"), validate_choice=False,

@@ -401,7 +401,8 @@ def test_the_public_api_holds_to_its_openapi_document(app, client, login_as, hig
     excluded = [CHECKS.get_one("positive_data_acceptance")]
     operations = [result.ok() for result in public.get_all_operations()]
     assert {op.path for op in operations} == {
-        "/api/v1/public/complaints", "/api/v1/public/status", "/api/v1/public/feedback"}
+        "/api/v1/public/complaints", "/api/v1/public/status", "/api/v1/public/feedback",
+        "/api/v1/public/completion"}
     for operation in operations:
         strategy = operation.as_strategy(generation_mode=GenerationMode.POSITIVE) | \
             operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)

@@ -101,7 +101,7 @@ class FeedbackForm(BaseForm):
         Optional(), Length(max=2000, message=_l("At most %(max)d characters."))])
 
 
-class CompletionForm(FlaskForm):
+class CompletionForm(BaseForm):
     """What the resident adds when the desk asked them to complete the complaint."""
 
     completion = TextAreaField(_l("What you add"), validators=[

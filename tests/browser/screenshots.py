@@ -69,8 +69,10 @@ def main():
         kadus.screenshot(path=str(DOCS / "complaint-timeline-phone.png"), full_page=True)
         head = page_for("kades")
         head.goto(f"{base}/dashboard/")
-        if head.url.endswith("/dashboard/") and "404" not in head.title():
-            head.screenshot(path=str(DOCS / "dashboard.png"), full_page=True)
+        for image in head.locator(".chart img").all():  # charts load lazily: draw them all
+            image.scroll_into_view_if_needed()
+            image.evaluate("img => img.decode()")
+        head.screenshot(path=str(DOCS / "dashboard.png"), full_page=True)
         resident = page_for(None, phone=True)
         resident.goto(f"{base}/status")
         resident.fill("#tracking_code", code)

@@ -345,3 +345,24 @@ def test_refer_and_schedule_meeting_through_the_screens(app, client, login_as):
     other = make_complaint(app, status="verified")
     step(client, other, "schedule_meeting", note="Dibahas Kamis")
     assert load(app, other).status == "in_review"
+
+
+def test_a_step_saved_over_a_change_made_meanwhile_is_refused_not_a_500(app):
+    """Two officers write a note on the same complaint at once (found by tests/load/soak.py): the
+    second write finds the version moved under it and is refused as stale; nothing is saved."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from app import services
+
+    desk_id = make_user(app, "meja2", "Petugas Pengelola")
+    pk = make_complaint(app, status="forwarded")
+    with app.test_request_context():
+        desk = app.appbuilder.sm.get_user_by_id(desk_id)
+        complaint = db.session.get(Complaint, pk)
+        events = db.session.query(ComplaintEvent).filter_by(complaint_id=pk).count()
+        # The other officer's save moved the version after this one loaded the complaint.
+        set_committed_value(complaint, "version", complaint.version - 1)
+        with pytest.raises(services.StaleComplaint):
+            services.apply_step(complaint, "note", {"note": "Catatan kedua"}, desk)
+        assert db.session.query(ComplaintEvent).filter_by(complaint_id=pk).count() == events
+        db.session.remove()

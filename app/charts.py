@@ -19,7 +19,6 @@ from io import BytesIO
 from flask_babel import get_locale, gettext
 
 from app import dashboard_data
-from app.security import actors_of
 from app.timeutil import today_wib
 
 COLOURS = ("#2b6ca3", "#e08a1e", "#4a9a4a", "#b03a2e", "#7d5ba6", "#777777")
@@ -131,10 +130,7 @@ def _month_axis(axes, data):
 
 def _scope_of(user):
     """Whose complaints count: everyone's for the desk and the head, else this user's share."""
-    actors = actors_of(user)
-    if actors & {"desk", "head"}:
-        return "all"
-    return ("user", getattr(user, "id", None))
+    return dashboard_data.whose(user)
 
 
 def cache_key(chart, user, scope, stamp=None, today=None):
@@ -147,13 +143,14 @@ def chart_png(chart, user, scope, stamp=None):
 
     Returns ``(png, key)``; the key doubles as the HTTP ETag's source.
     """
+    stamp = stamp if stamp is not None else dashboard_data.data_stamp()
     key = cache_key(chart, user, scope, stamp)
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
             stats["hits"] += 1
             return _cache[key], key
-    png = render(chart, chart.compute(user, scope))
+    png = render(chart, dashboard_data.cached(chart, user, scope, stamp))
     with _lock:
         _cache[key] = png
         while len(_cache) > CACHE_SIZE:
@@ -164,4 +161,5 @@ def chart_png(chart, user, scope, stamp=None):
 def clear_cache():
     with _lock:
         _cache.clear()
+    dashboard_data.clear_cache()
 

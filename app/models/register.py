@@ -105,6 +105,10 @@ class Complaint(Model):
               "received_at", "complainant_name"),
         Index("ix_complaint_officer_received", "assigned_officer_id", "received_at"),
         Index("ix_complaint_due_date", "due_date"),
+        # The dashboard's stamp and its resolved / open-as-of figures (migration 0010).
+        Index("ix_complaint_changed_at", "changed_at"),
+        Index("ix_complaint_resolved_at", "resolved_at"),
+        Index("ix_complaint_closed_at", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -128,11 +128,11 @@ class DashboardView(BaseView):
         args = scope_args(scope)
         chart_list = [
             (chart, url_for("DashboardView.chart", name=chart.name, v=hash_stamp(stamp), **args),
-             chart.compute(g.user, scope))
+             dashboard_data.cached(chart, g.user, scope, stamp))
             for chart in dashboard_data.CHARTS
         ]
         figures = [(figure, value, dashboard_data.format_figure(figure, value))
-                   for figure, value in dashboard_data.key_figures(g.user, scope)]
+                   for figure, value in dashboard_data.cached_key_figures(g.user, scope, stamp)]
         today = today_wib()
         return self.render_template(
             "dashboard/index.html", title=gettext("Dashboard"), scope=scope, problems=problems,

@@ -13,7 +13,10 @@ are skipped with a note.
 """
 
 import argparse
+import csv
+import html
 import http.client
+import io
 import json
 import os
 import platform
@@ -36,8 +39,9 @@ QUESTION_RE = re.compile(r'name="question"[^>]*value="([^"]+)"')
 SUM_RE = re.compile(r"(\d)\s*\+\s*(\d)")
 # Where another branch's screens live; the first URL that does not answer 404 is used.
 DASHBOARD_URLS = ["/dashboard/", "/dashboard", "/dasbor/"]
-EXPORT_URLS = ["/complaint/export/csv?limit=10000", "/export/csv?limit=10000",
-               "/register/export/csv?limit=10000"]
+EXPORT_URLS = ["/register/export.{fmt}", "/complaint/export/{fmt}", "/export/{fmt}"]
+IMG_RE = re.compile(r'<img src="([^"]+\.png[^"]*)"')
+EXPORT_ROWS = 10_000
 SERVER_ENV = {
     "BENCH_WSGI": "1",
     "SQL_QUERY_COUNT": "1",
@@ -106,7 +110,11 @@ def _samples(db, Complaint):
                Complaint.dusun_id.is_not(None))
         .group_by(Complaint.status, Complaint.category_id, Complaint.dusun_id)
         .order_by(func.count().desc()).limit(1)).first()
+    # The export's filter: received after the 10,001st newest entry, i.e. the newest 10,000.
+    since = db.session.scalar(select(Complaint.received_at).order_by(
+        Complaint.received_at.desc()).offset(EXPORT_ROWS).limit(1))
     return {
+        "export_since": since.strftime("%Y-%m-%d %H:%M:%S") if since else None,
         "codes": [[code, phone[-4:]] for code, phone in rows],
         "show_ids": shown,
         "filter": {"status": combo[0], "category": combo[1], "dusun": combo[2], "name": "Siti"}
@@ -363,7 +371,8 @@ def scenarios(facts):
         "receipt_pdf": ("receipt PDF", get([f"/complaint/receipt/{i}/pdf" for i in show_ids])),
         "dashboard_warm": ("dashboard, warm (cached)", "dashboard"),
         "dashboard_cold": ("dashboard, cold (first view after start)", "dashboard"),
-        "export": ("register export, 10,000 rows", "export"),
+        "export": ("register export, 10,000 rows (CSV)", "export"),
+        "export_xlsx": ("register export, 10,000 rows (XLSX)", "export"),
     }
 
 
@@ -414,7 +423,7 @@ def run_size(args, rows):
         for name, title, make in chosen:
             entry = {"title": title}
             if make in ("dashboard", "export"):
-                entry.update(run_optional(args, server, name, make))
+                entry.update(run_optional(args, server, name, make, facts))
             elif name.startswith("list_filtered") and not facts["filter"]:
                 entry["skipped"] = "no forwarded complaint with category and dusun"
             else:
@@ -429,42 +438,120 @@ def run_size(args, rows):
     return results
 
 
-def run_optional(args, server, name, kind):
+def export_path(template, fmt, facts):
+    """The export URL for ``fmt``, narrowed to the newest 10,000 entries (the list's filter)."""
+    path = template.format(fmt=fmt)
+    if facts.get("export_since") and "?" not in path:
+        path += "?" + urllib.parse.urlencode({"_flt_1_received_at": facts["export_since"]})
+    return path
+
+
+def dashboard_cold(args, server, path, browser_connections=6):
+    """A cold view: restart the server (empty caches, no chart library loaded yet), then time
+    the page and every chart it shows, fetched as a browser does (the page, then the images
+    over up to 6 connections at once); 3 times. ``page_ms``: the page alone, which computes
+    every chart's figures; ``serial_ms``: the same with the images one after another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
+
+    times, pages, serial, charts = [], [], [], 0
+    for parallel in (True, False, True, False, True, False):
+        fresh = Server(server.database_url, args.workers, args.threads)
+        try:
+            clients = [Client(fresh.port) for _ in range(browser_connections)]
+            for client in clients:  # a browser's connections share one session
+                client.login(BENCH_USER, BENCH_PASSWORD)
+            started = time.perf_counter()
+            status, body, _ = clients[0].request("GET", path)
+            page = time.perf_counter() - started
+            images = [html.unescape(src) for src in IMG_RE.findall(body.decode())]
+            if parallel:
+                shares = [images[i::len(clients)] for i in range(len(clients))]
+                with ThreadPoolExecutor(len(clients)) as pool:
+                    list(pool.map(lambda pair: [pair[0].request("GET", src) for src in pair[1]],
+                                  zip(clients, shares)))
+            else:
+                for src in images:
+                    clients[0].request("GET", src)
+            (times if parallel else serial).append(time.perf_counter() - started)
+            if parallel:
+                pages.append(page)
+            charts = len(images)
+        finally:
+            fresh.stop()
+    return {"url": path, "requests": len(times), "charts": charts,
+            "page_ms": round(statistics.median(pages) * 1000, 1),
+            "serial_ms": round(statistics.median(serial) * 1000, 1),
+            "p50_ms": round(statistics.median(times) * 1000, 1),
+            "p95_ms": round(max(times) * 1000, 1), "rps": None, "queries": None}
+
+
+def export_run(server, path, name, times=3):
+    """The export, ``times`` downloads one after another (each can take seconds): latency,
+    the rows in the file, and the workers' peak memory above their level before (streamed
+    means flat), sampled every 20 ms while downloading."""
+    from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
+
+    client = Client(server.port)
+    client.login(BENCH_USER, BENCH_PASSWORD)
+    client.request("GET", path)  # warm-up: the first download loads openpyxl and friends
+    before = max(server.worker_rss_mb(), default=0)
+    peak, done = [before], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], max(server.worker_rss_mb(), default=0))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    latencies, body, errors = [], b"", []
+    for _ in range(times):
+        started = time.perf_counter()
+        status, body, headers = client.request("GET", path)
+        latencies.append(time.perf_counter() - started)
+        if status != 200:
+            errors.append(f"{status} {path}")
+    done.set()
+    sampler.join()
+    entry = {"url": path, "requests": times, "rps": None,
+             "p50_ms": round(statistics.median(latencies) * 1000, 1),
+             "p95_ms": round(max(latencies) * 1000, 1),
+             "queries": int(headers["X-SQL-Queries"]) if headers.get("X-SQL-Queries") else None,
+             "rss_growth_mb": round(peak[0] - before, 1), "bytes": len(body)}
+    if name == "export":  # the rows the file holds (a check that the filter took)
+        entry["rows"] = len(list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))) - 1
+    if errors:
+        entry["errors"] = errors
+    return entry
+
+
+def run_optional(args, server, name, kind, facts):
     """Dashboard and export: only when this build has them (another branch adds them)."""
     from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
 
-    chosen = args.dashboard_url if kind == "dashboard" else args.export_url
-    candidates = [chosen] if chosen else (
-        (DASHBOARD_URLS if kind == "dashboard" else EXPORT_URLS) + discovered_urls(server, kind))
+    if kind == "dashboard":
+        candidates = [args.dashboard_url] if args.dashboard_url else (
+            DASHBOARD_URLS + discovered_urls(server, kind))
+    else:
+        fmt = "xlsx" if name.endswith("xlsx") else "csv"
+        templates = [args.export_url] if args.export_url else EXPORT_URLS
+        candidates = [export_path(t, fmt, facts) for t in templates]
     path = first_live_url(server.port, candidates)
     if path is None:
         return {"skipped": f"no {kind} on this build ({', '.join(candidates)} answer 404)"}
     if name == "dashboard_cold":
-        # A cold view: restart the workers (empty caches) and time the first view, 3 times.
-        times = []
-        for _ in range(3):
-            fresh = Server(server.database_url, 1, 1)
-            try:
-                client = Client(fresh.port)
-                client.login(BENCH_USER, BENCH_PASSWORD)
-                started = time.perf_counter()
-                client.request("GET", path)
-                times.append(time.perf_counter() - started)
-            finally:
-                fresh.stop()
-        return {"url": path, "requests": 3, "p50_ms": round(statistics.median(times) * 1000, 1),
-                "p95_ms": round(max(times) * 1000, 1), "rps": None, "queries": None}
+        return dashboard_cold(args, server, path)
 
     def make(client, slot):
         client.login(BENCH_USER, BENCH_PASSWORD)
         return lambda: ("GET", path, None, {200})
 
-    concurrency = 1 if kind == "export" else args.concurrency
-    rss_before = max(server.worker_rss_mb(), default=0)
-    samples, errors = run_load(server.port, make, args.duration, concurrency)
+    if kind == "export":
+        return export_run(server, path, name)
+    samples, errors = run_load(server.port, make, args.duration, args.concurrency)
     entry = {"url": path, **(summarize(samples, args.duration) or {})}
-    if kind == "export":  # streamed means flat memory: the workers' growth while exporting
-        entry["rss_growth_mb"] = round(max(server.worker_rss_mb(), default=0) - rss_before, 1)
     if errors:
         entry["errors"] = errors[:5]
     return entry

@@ -64,6 +64,7 @@ STEP_TARGET = {"request_completion": "needs_completion", "verify": "verified",
                "forward": "forwarded", "schedule_meeting": "in_review", "resolve": "resolved",
                "inform": "informed", "reject": "rejected", "refer": "referred"}
 COMPLAINT_COLUMNS = [c.name for c in Complaint.__table__.columns]
+IDENTITY_LEVELS = ("named", "masked", "anonymous", "confidential")
 EVENT_COLUMNS = [c.name for c in ComplaintEvent.__table__.columns]
 
 
@@ -189,7 +190,11 @@ def seed(rows, random_seed=8, log=print):
                 "category_id": rng.choice(categories) if rng.random() < 0.95 else None,
                 "urgency": urgency, "status": status,
                 "assigned_officer_id": officer[0] if officer else None,
-                "reported_officer_id": None, "is_confidential": rng.random() < 0.05,
+                "reported_officer_id": None,
+                # Graded identity (issue 10): mostly named, a few masked, anonymous, confidential.
+                "identity_level": rng.choices(IDENTITY_LEVELS, (90, 5, 3, 2))[0],
+                "followup_due": None, "paused_since": None, "paused_days": 0,
+                "extension_days": 0, "extension_reason": None,
                 "verification_due": verification_due, "due_date": due_date,
                 "public_note": None, "outcome_type": None, "outcome_text": None,
                 "rejection_reason": None, "referred_to": None, "resolved_at": None,

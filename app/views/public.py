@@ -207,38 +207,11 @@ class PublicView(BaseView):
             completion_form=completion_form if view["completion_asked"] else None,
             notice=notice, error=error), code
 
-    def _look_up_again(self):
-        form = TrackForm(formdata=None)
-        return render_template("public/status.html", form=form, error=gettext(
-            "Please look your complaint up again with the tracking code and phone digits, "
-            "then answer.")), 400
-
-    @expose("/status/lengkapi", methods=["POST"])
-    def complete(self):
-        """The resident completes the complaint from the status page just opened."""
+    def _resident_answer(self, form_class, form_name, act):
+        """A form the resident sends from the status page just opened (the session holds the
+        complaint found with the tracking code and phone digits): ``act(complaint, form)``
+        records it and returns the notice to show. Bad input comes back with what was typed."""
         from app import services
-
-        complaint = public.granted_complaint()
-        if complaint is None:
-            return self._look_up_again()
-        form = CompletionForm()
-        if not form.validate_on_submit():
-            message = (gettext("The form had expired: please check it and send it again.")
-                       if form.csrf_token.errors else None)
-            return self._status_page(complaint, error=message, code=400, completion_form=form)
-        try:
-            public.submit_completion(complaint, form.completion.data.strip())
-        except services.ServiceError as exc:
-            return self._status_page(complaint, error=str(exc), code=exc.code)
-        return self._status_page(complaint, notice=gettext(
-            "Thank you: what you added was sent to the complaint officer, and the complaint "
-            "is being handled again."))
-
-    @expose("/status/tanggapan", methods=["POST"])
-    def feedback(self):
-        """The resident's feedback, from the status page just opened (the session holds the
-        complaint found with the tracking code and phone digits)."""
-        from app import feedback, services
 
         complaint = public.granted_complaint()
         if complaint is None:
@@ -246,18 +219,40 @@ class PublicView(BaseView):
             return render_template("public/status.html", form=form, error=gettext(
                 "Please look your complaint up again with the tracking code and phone digits, "
                 "then answer.")), 400
-        form = FeedbackForm()
+        form = form_class()
         if not form.validate_on_submit():
             message = (gettext("The form had expired: please check it and send it again.")
                        if form.csrf_token.errors else None)
-            return self._status_page(complaint, form, error=message, code=400)
+            return self._status_page(complaint, error=message, code=400, **{form_name: form})
         try:
-            feedback.submit_feedback(complaint, form.solved.data == "yes", form.comment.data)
+            notice = act(complaint, form)
         except services.ServiceError as exc:
             return self._status_page(complaint, error=str(exc), code=exc.code)
-        if form.solved.data == "yes":
-            notice = gettext("Thank you: your answer was recorded and the complaint stays closed.")
-        else:
-            notice = gettext("Thank you: your answer was recorded. The complaint officer will "
-                             "decide whether to reopen it and you can follow it here.")
         return self._status_page(complaint, notice=notice)
+
+    @expose("/status/lengkapi", methods=["POST"])
+    def complete(self):
+        """The resident completes the complaint the desk asked them to complete."""
+
+        def act(complaint, form):
+            public.submit_completion(complaint, form.completion.data.strip())
+            return gettext("Thank you: what you added was sent to the complaint officer, and "
+                           "the complaint is being handled again.")
+
+        return self._resident_answer(CompletionForm, "completion_form", act)
+
+    @expose("/status/tanggapan", methods=["POST"])
+    def feedback(self):
+        """The resident's feedback after being informed: solved or not."""
+        from app import feedback
+
+        def act(complaint, form):
+            solved = form.solved.data == "yes"
+            feedback.submit_feedback(complaint, solved, form.comment.data)
+            if solved:
+                return gettext("Thank you: your answer was recorded and the complaint stays "
+                               "closed.")
+            return gettext("Thank you: your answer was recorded. The complaint officer will "
+                           "decide whether to reopen it and you can follow it here.")
+
+        return self._resident_answer(FeedbackForm, "feedback_form", act)

@@ -255,7 +255,7 @@ class PublicApi(BaseApi):
             429:
               description: Too many requests, or the code is locked for today
         """
-        from app import feedback, services
+        from app import feedback
 
         data = _json_as_formdata(("tracking_code", "phone_last4", "solved", "comment"))
         if data is None:
@@ -263,20 +263,8 @@ class PublicApi(BaseApi):
         body = request.get_json(silent=True)
         if isinstance(body.get("solved"), bool):
             data["solved"] = "yes" if body["solved"] else "no"
-        track_form = TrackForm(formdata=data, meta={"csrf": False})
-        answer_form = FeedbackForm(formdata=data, meta={"csrf": False})
-        valid = track_form.validate()
-        valid = answer_form.validate() and valid
-        if not valid:
-            errors = {**track_form.errors, **answer_form.errors}
-            return self.response_400(message={k: [str(m) for m in v] for k, v in errors.items()})
-        try:
-            complaint = public.track(track_form.tracking_code.data, track_form.phone_last4.data)
-            feedback.submit_feedback(complaint, answer_form.solved.data == "yes",
-                                     answer_form.comment.data)
-        except (public.Refused, services.ServiceError) as exc:
-            return self.response(exc.code, message=str(exc))
-        return self.response(200, **public.public_view(complaint))
+        return self._resident_answer(data, FeedbackForm, lambda complaint, form: (
+            feedback.submit_feedback(complaint, form.solved.data == "yes", form.comment.data)))
 
     @expose("/completion", methods=["POST"])
     def completion(self):
@@ -311,22 +299,29 @@ class PublicApi(BaseApi):
             429:
               description: Too many requests, or the code is locked for today
         """
-        from app import services
         from app.views.public import CompletionForm
 
         data = _json_as_formdata(("tracking_code", "phone_last4", "completion"))
         if data is None:
             return self._bad_body()
+        return self._resident_answer(data, CompletionForm, lambda complaint, form: (
+            public.submit_completion(complaint, form.completion.data.strip())))
+
+    def _resident_answer(self, data, form_class, act):
+        """Check the code and phone digits and the answer's own fields (400 naming each bad
+        field), find the complaint, ``act(complaint, form)``; answer its public view."""
+        from app import services
+
         track_form = TrackForm(formdata=data, meta={"csrf": False})
-        completion_form = CompletionForm(formdata=data, meta={"csrf": False})
+        answer_form = form_class(formdata=data, meta={"csrf": False})
         valid = track_form.validate()
-        valid = completion_form.validate() and valid
+        valid = answer_form.validate() and valid
         if not valid:
-            errors = {**track_form.errors, **completion_form.errors}
+            errors = {**track_form.errors, **answer_form.errors}
             return self.response_400(message={k: [str(m) for m in v] for k, v in errors.items()})
         try:
             complaint = public.track(track_form.tracking_code.data, track_form.phone_last4.data)
-            public.submit_completion(complaint, completion_form.completion.data.strip())
+            act(complaint, answer_form)
         except (public.Refused, services.ServiceError) as exc:
             return self.response(exc.code, message=str(exc))
         return self.response(200, **public.public_view(complaint))

@@ -6,9 +6,10 @@ import flask_babel
 from flask_babel import lazy_gettext as _l
 from flask_appbuilder.fieldwidgets import DatePickerWidget, DateTimePickerWidget
 from flask_wtf import FlaskForm
-from wtforms import (DateField, DateTimeField, PasswordField, SelectField, StringField,
-                     TextAreaField)
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import (DateField, DateTimeField, IntegerField, PasswordField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange,
+                                Optional, ValidationError)
 
 from app.choices import CHANNELS, KINDS, URGENCIES, choices
 from app.register import InvalidPhone, normalize_phone
@@ -96,6 +97,18 @@ class NotInFuture:
 
 def required(message=None):
     return DataRequired(message=message or _l("This field is required."))
+
+
+def typed_required():
+    """Required, judged on what was typed: a number, date or time that could not be read
+    keeps its own message ("not a valid ..."), which DataRequired would hide."""
+    return InputRequired(message=_l("This field is required."))
+
+
+def working_days_field(text, maximum):
+    """A whole number of working days, 1 to ``maximum``."""
+    return IntegerField(text, validators=[typed_required(), NumberRange(
+        min=1, max=maximum, message=_l("Between %(min)s and %(max)s."))])
 
 
 def identity_level_field(**kwargs):

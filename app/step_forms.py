@@ -5,14 +5,13 @@ so a step is checked the same way wherever it comes from.
 """
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, HiddenField, IntegerField, SelectField, StringField,
-                     TextAreaField)
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
 
 from app import identity
 from app.choices import KINDS, OUTCOME_TYPES, URGENCIES, choices
 from app.extensions import db
-from app.forms import BaseForm, required
+from app.forms import BaseForm, required, working_days_field
 from app.models import Category, Officer
 
 NOTE_MAX = 5000
@@ -123,8 +122,7 @@ class CompleteForm(StepForm):
 
 
 class ExtendDeadlineForm(StepForm):
-    days = IntegerField(_l("Extend by (working days)"), validators=[
-        InputRequired(message=_l("This field is required.")), NumberRange(min=1, max=60, message=_l("Between %(min)s and %(max)s."))])
+    days = working_days_field(_l("Extend by (working days)"), maximum=60)
     reason = _text(_l("Reason (the complainant will read this)"))
 
 

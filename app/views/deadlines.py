@@ -6,8 +6,8 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import DateField, IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
 from wtforms.widgets import DateInput
 
 from app import forms
@@ -20,9 +20,8 @@ from app.timeutil import date_id
 from app.views.base import SafeModelView
 
 
-def _days(text, maximum=365):
-    return IntegerField(text, validators=[
-        InputRequired(message=_l("This field is required.")), NumberRange(min=1, max=maximum, message=_l("Between %(min)s and %(max)s."))])
+def _days(text):
+    return forms.working_days_field(text, maximum=365)
 
 
 class DeadlineTierModelView(SafeModelView):

@@ -13,11 +13,11 @@ from wtforms import (
     DateField, FieldList, Form, FormField, SelectMultipleField, StringField, TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from app import access, meetings, workflow
 from app.choices import OUTCOME_TYPES
-from app.forms import BaseForm, required
+from app.forms import BaseForm, required, typed_required
 from app.models import Meeting
 from app.models.meetings import CANCELLED, HELD, SCHEDULED
 from app.timeutil import datetime_id, today_wib
@@ -51,9 +51,6 @@ class LocalTimeField(TimeField):
             raise ValueError(gettext("Enter a valid time, for example 09:00.")) from None
 
 
-def _typed():
-    """Required, but lets a date or time that could not be read say so (DataRequired would not)."""
-    return InputRequired(message=_l("This field is required."))
 
 
 class GuestForm(Form):
@@ -72,8 +69,8 @@ class GuestForm(Form):
 class ScheduleForm(BaseForm):
     complaint_ids = SelectMultipleField(_l("Complaints to discuss"), coerce=int,
                                         validate_choice=False)
-    date = LocalDateField(_l("Date"), validators=[_typed()])
-    start_time = LocalTimeField(_l("Start (WIB)"), validators=[_typed()])
+    date = LocalDateField(_l("Date"), validators=[typed_required()])
+    start_time = LocalTimeField(_l("Start (WIB)"), validators=[typed_required()])
     end_time = LocalTimeField(_l("End (WIB)"), validators=[Optional()])
     place = StringField(_l("Place"), validators=[
         required(), Length(max=200, message=_l("At most %(max)d characters."))])

@@ -16,7 +16,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 DOCS = ROOT / "docs"
 DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 360, "height": 740}
 
 
 def main():
@@ -31,6 +30,7 @@ def main():
     from app.demo import DEMO_PASSWORD, load_demo
     from app.extensions import db
     from app.models import Complaint
+    from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, PHONE, ui_login
 
     app = create_app()
     with app.app_context():
@@ -45,20 +45,15 @@ def main():
     DOCS.mkdir(exist_ok=True)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=LAUNCH_ARGS)
 
         def page_for(login, phone=False):
             options = {"viewport": PHONE, "is_mobile": True, "has_touch": True} if phone \
                 else {"viewport": DESKTOP}
             page = browser.new_context(locale="id-ID", **options).new_page()
             if login:
-                page.goto(f"{base}/login/")
-                page.fill("#username", login)
-                page.fill("#password", DEMO_PASSWORD)
-                with page.expect_navigation():
-                    page.click("input[type=submit], button[type=submit]")
+                ui_login(page, base, login, DEMO_PASSWORD)
             return page
 
         desk = page_for("petugas")

@@ -234,15 +234,11 @@ class KeyFigure:
 
 def _feedback_answers(user, scope):
     """{step: count} of the residents' answers given in the period (issue 10's feedback)."""
-    steps = ("confirm_solved", "request_reopen")
-    query = _visible(user, scope).join(Complaint.events).filter(
-        ComplaintEvent.step.in_(steps),
-        ComplaintEvent.occurred_at >= scope.period.start_time(),
-        ComplaintEvent.occurred_at < scope.period.end_time(),
-    ).with_entities(ComplaintEvent.step, func.count(ComplaintEvent.id)).group_by(
-        ComplaintEvent.step)
-    counts = dict(query.all())
-    return {step: counts.get(step, 0) for step in steps}
+    from app import feedback
+
+    return feedback.step_counts(user, scope.period.start, scope.period.end,
+                                ("confirm_solved", "request_reopen"),
+                                complaints=_visible(user, scope))
 
 
 def satisfied_percent(user, scope, today=None):

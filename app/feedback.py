@@ -147,14 +147,16 @@ def pending_reopen_requests(user):
     return query.with_entities(func.count(Complaint.id)).scalar()
 
 
-def step_counts(user, start, end, steps):
+def step_counts(user, start, end, steps, complaints=None):
     """Count of timeline events per step in ``steps`` from ``start`` to ``end`` (dates, inclusive)
-    on the complaints ``user`` may see."""
+    on the complaints ``user`` may see (or on the query ``complaints``, already narrowed)."""
     from app import access
     from app.models import Complaint
 
-    query = access.restrict(db.session.query(Complaint), user).filter(
-        Complaint.voided.is_(False)).join(Complaint.events).filter(
+    if complaints is None:
+        complaints = access.restrict(db.session.query(Complaint), user).filter(
+            Complaint.voided.is_(False))
+    query = complaints.join(Complaint.events).filter(
         ComplaintEvent.step.in_(steps),
         ComplaintEvent.occurred_at >= dt.datetime.combine(start, dt.time()),
         ComplaintEvent.occurred_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time()),

@@ -19,6 +19,7 @@ share one set of rules:
 """
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import re
@@ -28,8 +29,8 @@ import time
 from flask import current_app, session
 from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.orm import joinedload
 
 from app import services
 from app.choices import KINDS, OUTCOME_TYPES, POSITIONS, STATUSES, STEPS, label
@@ -189,14 +190,28 @@ def _start_of_today():
     return dt.datetime.combine(now_wib().date(), dt.time())
 
 
+def _failures_today_query():
+    """Failed look-ups of the code ``code_hash`` since ``since`` (bound parameters)."""
+    return select(func.count(PublicLookupFailure.id)).where(
+        PublicLookupFailure.code_hash == bindparam("code_hash"),
+        PublicLookupFailure.failed_at >= bindparam("since"),
+    )
+
+
 def failures_today(code_hash):
     """How many failed look-ups this code had since midnight WIB."""
-    return db.session.scalar(
-        select(func.count(PublicLookupFailure.id)).where(
-            PublicLookupFailure.code_hash == code_hash,
-            PublicLookupFailure.failed_at >= _start_of_today(),
-        )
-    )
+    return db.session.scalar(_failures_today_query(),
+                             {"code_hash": code_hash, "since": _start_of_today()})
+
+
+@functools.cache
+def _lookup_statement():
+    """The status look-up in one statement: the complaint by tracking code with its category
+    and timeline, and the code's failures today (the lock holds even for the right digits).
+    Built once: the public page is the hottest path, and building it cost more than running it."""
+    return (select(Complaint, _failures_today_query().scalar_subquery())
+            .where(Complaint.tracking_code == bindparam("code"), Complaint.voided.is_(False))
+            .options(joinedload(Complaint.category), joinedload(Complaint.events)))
 
 
 def _record_failure(code_hash):
@@ -229,16 +244,17 @@ def _track(code, last4):
     if over_limit("status", client_key(), config["PUBLIC_STATUS_LIMIT"]):
         raise RateLimited()
     code_hash = _code_hash(code)
-    locked = gettext("This tracking code has had too many wrong tries today and is locked "
-                     "until tomorrow. Please try again tomorrow or contact the village office.")
     if over_limit("code", code_hash, config["PUBLIC_CODE_LIMIT"]):
         raise RateLimited(gettext("This tracking code was looked up too often. "
                                   "Please try again later."))
-    if failures_today(code_hash) >= config["PUBLIC_CODE_DAILY_FAILURES"]:
-        raise RateLimited(locked)
-    complaint = db.session.scalar(select(Complaint).where(
-        Complaint.tracking_code == code[:40], Complaint.voided.is_(False))
-        .options(joinedload(Complaint.category), selectinload(Complaint.events)))
+    row = db.session.execute(_lookup_statement(), {
+        "code": code[:40], "code_hash": code_hash, "since": _start_of_today()}).unique().first()
+    # Without a row (an unknown code) the failures are counted alone.
+    complaint, failures = row if row is not None else (None, failures_today(code_hash))
+    if failures >= config["PUBLIC_CODE_DAILY_FAILURES"]:
+        raise RateLimited(gettext(
+            "This tracking code has had too many wrong tries today and is locked until "
+            "tomorrow. Please try again tomorrow or contact the village office."))
     expected = complaint.complainant_phone[-4:] if complaint is not None else "\x00" * 4
     if not hmac.compare_digest(last4.encode(), expected.encode()) or complaint is None:
         _record_failure(code_hash)

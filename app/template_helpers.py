@@ -1,7 +1,8 @@
 """Jinja filters and globals for dates in Indonesian form and the vocabularies' labels."""
 
 from babel.numbers import format_decimal, format_percent
-from flask_babel import get_locale
+from flask import g, has_app_context
+from flask_babel import get_locale, get_translations
 
 from app import choices, timeutil
 
@@ -27,6 +28,31 @@ def init_app(app):
     @app.context_processor
     def village():
         return {"village": app.config["VILLAGE"], "get_locale": get_locale}
+
+    # Installed after Flask-Babel's own (AppBuilder set it up before this runs).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
+def _translations():
+    """The request's translations for templates, looked up once per locale and request.
+
+    Flask-Babel looks them up on every ``_()``: a page has dozens, each costing several
+    context look-ups and the locale formatted as text. A ``force_locale`` block gets another
+    locale object and so its own translations.
+    """
+    if not has_app_context():
+        return get_translations()
+    locale = get_locale()
+    cached = g.get("_jinja_translations")
+    if cached is None or cached[0] is not locale:
+        cached = g._jinja_translations = (locale, get_translations())
+    return cached[1]
 
 
 def _locale():

@@ -61,6 +61,19 @@ def test_english_is_the_second_language(app, client, login_as):
     assert "Register pengaduan" in visible_text(client.get("/complaint/list/").get_data(as_text=True))
 
 
+def test_templates_follow_a_language_forced_within_a_request(app):
+    """Templates read their translations once per request; a forced language still shows."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Check status') }}"
+    with app.test_request_context():
+        assert render_template_string(page) == "Cek status"
+        with force_locale("en"):
+            assert render_template_string(page) == "Check status"
+        assert render_template_string(page) == "Cek status"
+
+
 def test_numbers_use_indonesian_separators_and_english_ones_in_english(app):
     from flask_babel import force_locale
 

@@ -105,6 +105,9 @@ def test_the_public_status_page_costs_the_same_for_a_short_or_long_timeline(app,
         assert response.status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
+    # The complaint, its category, its timeline and the code's failures today come in one
+    # statement (a position of a forwarding officer may add one); a public page is hot.
+    assert counts[0] <= 2, counts
 
 
 def _code(app, pk):

@@ -25,7 +25,8 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
 
-    from app import cli, errors, hardening, login_limit, passwords, perf, template_helpers
+    from app import (charts, cli, errors, hardening, login_limit, passwords, perf,
+                     template_helpers)
     from app.views import register_views
 
     with app.app_context():
@@ -34,6 +35,7 @@ def create_app(test_config=None):
         register_views(appbuilder)
 
     template_helpers.init_app(app)
+    charts.init_app(app)
     hardening.init_app(app)
     passwords.init_app(app)
     login_limit.init_app(app)

@@ -1,13 +1,9 @@
 """The application factory: the only place an app is made (besides the tests)."""
 
-from pathlib import Path
-
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from app.extensions import csrf, db, migrate
-
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+from app.extensions import csrf, db, migrate_commands
 
 
 def create_app(test_config=None):
@@ -22,7 +18,7 @@ def create_app(test_config=None):
         app.config.update(test_config)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    app.cli.add_command(migrate_commands)
     csrf.init_app(app)
 
     from app import (charts, cli, errors, hardening, login_limit, passwords, perf,

@@ -7,15 +7,17 @@ schema, sync roles and permissions, fill the reference lists.
 
 import click
 from flask import current_app
-from flask_migrate import upgrade
 
+from app.extensions import init_migrate
 from app.reference_data import seed_reference_data
 from app.security import sync_roles
 
 
 def prepare_database():
     """Bring the database to the current schema, roles and reference lists."""
-    upgrade(directory=current_app.extensions["migrate"].directory)
+    from flask_migrate import upgrade
+
+    upgrade(directory=init_migrate(current_app._get_current_object()).directory)
     sync_roles()
     seed_reference_data()
 

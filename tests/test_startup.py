@@ -1,11 +1,11 @@
-"""Starting the app stays light: charts and PDF libraries load only when a page needs them."""
+"""Starting the app stays light: charts, PDF and migration libraries load only when needed."""
 
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("matplotlib", "reportlab", "qrcode")
+HEAVY = ("matplotlib", "reportlab", "qrcode", "alembic", "flask_migrate")
 
 
 def test_creating_the_app_imports_no_chart_or_pdf_library():

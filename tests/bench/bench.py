@@ -166,14 +166,17 @@ class Server:
             raise RuntimeError("gunicorn did not start")
         self.start_seconds = time.monotonic() - started
 
-    def worker_rss_mb(self):
-        """Resident memory of each worker process, in MB."""
+    def worker_pids(self):
         children = []
         task_dir = Path(f"/proc/{self.proc.pid}/task")
         for task in task_dir.iterdir():
             children += (task / "children").read_text().split()
+        return children
+
+    def worker_rss_mb(self):
+        """Resident memory of each worker process, in MB."""
         sizes = []
-        for pid in children:
+        for pid in self.worker_pids():
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     sizes.append(int(line.split()[1]) / 1024)
@@ -432,10 +435,51 @@ def run_size(args, rows):
                     entry["errors"] = errors[name][:5]
             results["scenarios"][name] = entry
             print("   " + format_row(name, entry), flush=True)
+        if not args.scenarios:  # a full run: every worker has drawn charts, as in use
+            draw_charts_everywhere(server)
         results["worker_rss_mb"] = [round(x, 1) for x in server.worker_rss_mb()]
+        results["workers_with_charts"] = workers_with_charts(server)
     finally:
         server.stop()
     return results
+
+
+def draw_charts_everywhere(server, months=4, connections=4):
+    """Fetch the dashboard's chart images for several months over several connections at
+    once, so that each worker draws (and holds the chart library) before memory is read."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
+
+    path = first_live_url(server.port, DASHBOARD_URLS + discovered_urls(server, "dashboard"))
+    if path is None:
+        return
+    clients = [Client(server.port) for _ in range(connections)]
+    for client in clients:
+        client.login(BENCH_USER, BENCH_PASSWORD)
+    today = time.localtime()
+    images = []
+    for back in range(months):
+        year, month = today.tm_year, today.tm_mon - back
+        if month < 1:
+            year, month = year - 1, month + 12
+        _, body, _ = clients[0].request("GET", f"{path}?period=month&month={year}-{month:02d}")
+        images += [html.unescape(src) for src in IMG_RE.findall(body.decode())]
+    shares = [images[i::connections] for i in range(connections)]
+    with ThreadPoolExecutor(connections) as pool:
+        list(pool.map(lambda pair: [pair[0].request("GET", src) for src in pair[1]],
+                      zip(clients, shares)))
+
+
+def workers_with_charts(server):
+    """How many workers have the chart library (matplotlib's Agg renderer) loaded."""
+    count = 0
+    for pid in server.worker_pids():
+        try:
+            count += "_backend_agg" in Path(f"/proc/{pid}/maps").read_text()
+        except OSError:
+            pass
+    return count
 
 
 def export_path(template, fmt, facts):
@@ -575,7 +619,8 @@ def print_table(report):
     print(f"Machine: {report['machine']}")
     for size in report["sizes"]:
         print(f"\n{size['rows']:,} complaints ({report['dialect']}); worker RSS MB: "
-              f"{size.get('worker_rss_mb')}; seeding {size.get('seed_seconds')} s")
+              f"{size.get('worker_rss_mb')} ({size.get('workers_with_charts')} with charts "
+              f"drawn); seeding {size.get('seed_seconds')} s")
         print(f"{'scenario':<20}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'SQL/req':>8}")
         for name, entry in size["scenarios"].items():
             print(format_row(name, entry))

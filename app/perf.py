@@ -12,7 +12,7 @@ from flask import g, has_request_context
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from sqlalchemy import event
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 QUERY_COUNT_HEADER = "X-SQL-Queries"
 
@@ -103,11 +103,13 @@ class CachingSecurityManager(PermissionCacheMixin, SecurityManager):
 
 
 class EagerInterface(SQLAInterface):
-    """FAB's SQLAlchemy interface that loads the named many-to-one relations in the same query.
+    """FAB's SQLAlchemy interface that loads the named relations with the page's rows.
 
-    A list shows the category, dusun and officer of every row: without this each
-    would be one more query per row not yet in the session (N+1). ``select_columns``
-    queries (the REST API's dotted columns) already join, and are left alone.
+    A list shows the category, dusun and officer of every row (joined into the same
+    query), or a meeting's complaints (one more query for the whole page): without this
+    each would be one more query per row not yet in the session (N+1).
+    ``select_columns`` queries (the REST API's dotted columns) already join, and are left
+    alone.
     """
 
     def __init__(self, obj, session=None, eager=()):
@@ -120,5 +122,9 @@ class EagerInterface(SQLAInterface):
                                   page_size, select_columns, outer_default_load)
         if select_columns or not self.eager_relations:
             return query
-        return query.options(*(joinedload(getattr(self.obj, name))
-                               for name in self.eager_relations))
+        options = []
+        for name in self.eager_relations:
+            relation = getattr(self.obj, name)
+            options.append(selectinload(relation) if relation.property.uselist
+                           else joinedload(relation))
+        return query.options(*options)

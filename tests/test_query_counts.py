@@ -125,3 +125,84 @@ def test_the_api_list_costs_the_same_for_5_or_25_rows(app, client, register):
     small = statements(app, client, "/api/v1/complaint/?q=(page_size:5)", headers=headers)
     large = statements(app, client, "/api/v1/complaint/?q=(page_size:25)", headers=headers)
     assert small == large, (small, large)
+
+
+# --- The other screens: meetings, officers, identity log, dashboard, export -----------------
+
+def _meetings(app, register, count, complaints_each):
+    """``count`` meetings from tomorrow on, each with ``complaints_each`` of the register's
+    complaints and two officers; returns their ids."""
+    import datetime as dt
+
+    from app.models import Complaint, Meeting, Officer
+    from app.timeutil import now_wib
+
+    with app.app_context():
+        officers = db.session.query(Officer).order_by(Officer.id).limit(2).all()
+        ids = []
+        for i in range(count):
+            meeting = Meeting(
+                starts_at=now_wib() + dt.timedelta(days=1 + i), place=f"Balai {i}",
+                agenda="Pembahasan", status="scheduled", officers=officers,
+                complaints=[db.session.get(Complaint, pk)
+                            for pk in register[i % 5:i % 5 + complaints_each]])
+            db.session.add(meeting)
+            db.session.flush()
+            ids.append(meeting.id)
+        db.session.commit()
+        return ids
+
+
+def test_the_meeting_list_and_page_cost_the_same_however_many_rows(app, client, register):
+    make_user(app, "desk", "Petugas Pengelola")
+    login(client, "desk")
+    small, large = _meetings(app, register, ROWS, 2)[0], _meetings(app, register, 1, 12)[0]
+    view = "MeetingModelView"
+    assert statements(app, client, f"/meeting/list/?psize_{view}=5&_oc_{view}=starts_at") \
+        == statements(app, client, f"/meeting/list/?psize_{view}=25&_oc_{view}=starts_at")
+    assert statements(app, client, f"/meeting/show/{small}") \
+        == statements(app, client, f"/meeting/show/{large}")
+
+
+def test_the_officer_list_costs_the_same_for_5_or_25_rows(app, client, register):
+    with app.app_context():
+        dusun = [d.id for d in db.session.query(Dusun).order_by(Dusun.id)]
+    for i in range(ROWS):  # each with a dusun: the list shows it
+        make_officer(app, name=f"Kadus {i}", position="kepala_dusun",
+                     dusun_id=dusun[i % len(dusun)])
+    make_user(app, "admin", "Admin")
+    login(client, "admin")
+    assert statements(app, client, "/officer/list/?psize_OfficerModelView=5") \
+        == statements(app, client, "/officer/list/?psize_OfficerModelView=25")
+
+
+def test_the_identity_log_costs_the_same_for_5_or_25_rows(app, client, register):
+    from app import identity
+    from app.models import Complaint
+
+    user_id = make_user(app, "admin", "Admin")
+    with app.app_context():
+        user = app.appbuilder.sm.get_user_by_id(user_id)
+        for pk in register:
+            identity.record_view(user, db.session.get(Complaint, pk), "show")
+        db.session.commit()
+    login(client, "admin")
+    view = "IdentityViewModelView"
+    assert statements(app, client, f"/identityview/list/?psize_{view}=5") \
+        == statements(app, client, f"/identityview/list/?psize_{view}=25")
+
+
+@pytest.mark.parametrize("path", ["/dashboard/?period=year", "/register/export.csv",
+                                  "/register/export.xlsx"])
+def test_the_dashboard_and_the_export_cost_the_same_for_5_or_25_complaints(app, client, path):
+    from app import charts
+
+    make_user(app, "desk", "Petugas Pengelola")
+    login(client, "desk")
+    counts = []
+    for added in (5, ROWS - 5):  # 5 complaints, then 25
+        for _ in range(added):
+            make_complaint(app, status="forwarded", complainant_name="Siti")
+        charts.clear_cache()  # a first view: every figure computed
+        counts.append(statements(app, client, path))
+    assert counts[0] == counts[1], counts

@@ -6,7 +6,6 @@ import re
 from flask import abort, flash, g, make_response, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -20,6 +19,7 @@ from app.choices import OUTCOME_TYPES
 from app.forms import BaseForm, required, typed_required
 from app.models import Meeting
 from app.models.meetings import CANCELLED, HELD, SCHEDULED
+from app.perf import EagerInterface
 from app.timeutil import datetime_id, today_wib
 from app.views.base import SafeModelView
 
@@ -125,7 +125,7 @@ class MeetingModelView(SafeModelView):
     """Review meetings. Created by the schedule form (never FAB's add); status moves only
     through scheduling, minutes and cancelling."""
 
-    datamodel = SQLAInterface(Meeting)
+    datamodel = EagerInterface(Meeting, eager=("complaints",))
     class_permission_name = "Meeting"
     route_base = "/meeting"
     exclude_route_methods = {"add", "edit", "delete", "download", "action", "action_post"}

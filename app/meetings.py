@@ -10,6 +10,7 @@ import datetime as dt
 
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app import access, services, workflow
 from app.extensions import db
@@ -197,6 +198,7 @@ def upcoming_meetings(user, limit=5):
     return db.session.scalars(
         select(Meeting).where(Meeting.status == SCHEDULED, Meeting.starts_at >= start)
         .order_by(Meeting.starts_at).limit(limit)
+        .options(selectinload(Meeting.complaints))  # the home page names them
     ).all()
 
 

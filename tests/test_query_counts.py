@@ -164,6 +164,15 @@ def test_the_meeting_list_and_page_cost_the_same_however_many_rows(app, client, 
         == statements(app, client, f"/meeting/show/{large}")
 
 
+def test_the_home_page_costs_the_same_for_one_or_five_upcoming_meetings(app, client, register):
+    make_user(app, "desk", "Petugas Pengelola")
+    login(client, "desk")
+    _meetings(app, register, 1, 3)
+    one = statements(app, client, "/")
+    _meetings(app, register, 4, 3)
+    assert statements(app, client, "/") == one
+
+
 def test_the_officer_list_costs_the_same_for_5_or_25_rows(app, client, register):
     with app.app_context():
         dusun = [d.id for d in db.session.query(Dusun).order_by(Dusun.id)]

@@ -12,6 +12,7 @@ which moves whenever any complaint changes. A repeat view costs one small query
 and no drawing; a change to any complaint shows in the next view.
 """
 
+import gc
 import threading
 from collections import OrderedDict
 from io import BytesIO
@@ -93,6 +94,15 @@ def render(chart, data):
 
     An empty chart says "Belum ada data" instead of drawing empty axes.
     """
+    png = _draw(chart, data)
+    # A figure and its canvas refer to each other: without this the young garbage
+    # collection leaves them (with the canvas's pixel buffer) to a rare full one, and a
+    # worker grew by about 0.3 MB per chart drawn (about 20 MB for 96 charts).
+    gc.collect(1)
+    return png
+
+
+def _draw(chart, data):
     stats["renders"] += 1
     count = len(data.labels)
     height = HEIGHT if chart.kind != "hbar" else max(2.6, min(8.0, 1.2 + 0.45 * count))

@@ -76,6 +76,13 @@ def make_bench_app():
     app = create_app({"SQL_QUERY_COUNT": True})
     app.register_blueprint(bare)
     app.extensions["csrf"].exempt(bare)
+
+    @app.after_request
+    def name_the_worker(response):
+        """Which gunicorn worker answered: the client spreads its connections over them."""
+        response.headers["X-Worker"] = str(os.getpid())
+        return response
+
     with app.app_context():
         app.appbuilder.add_view_no_menu(PlainComplaintModelView)
     return app

@@ -699,7 +699,8 @@ def markdown_table(report):
 
 
 def draw_chart(report, path):
-    """p95 latency against rows, one line per scenario (log x axis)."""
+    """p95 latency against rows, one line per scenario (log axes: milliseconds and seconds
+    side by side; a line style per group of ten, as the colours repeat)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -708,16 +709,18 @@ def draw_chart(report, path):
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     xs = [s["rows"] for s in sizes]
-    for name in sizes[0]["scenarios"]:
+    for index, name in enumerate(sizes[0]["scenarios"]):
         ys = [s["scenarios"].get(name, {}).get("p95_ms") for s in sizes]
         if all(y is not None for y in ys):
-            axes.plot(xs, ys, marker="o", label=name)
+            axes.plot(xs, ys, marker="os^"[index // 10], linestyle=("-", "--", ":")[index // 10],
+                      label=name)
     axes.set_xscale("log")
+    axes.set_yscale("log")
     axes.set_xlabel("Jumlah pengaduan / complaints")
     axes.set_ylabel("p95 (ms)")
     axes.set_title(f"Latensi p95 terhadap jumlah data ({report['dialect']})")
     axes.grid(True, alpha=0.3)
-    axes.legend(fontsize=7, ncol=2)
+    axes.legend(fontsize=7, ncol=2, loc="upper left")
     figure.tight_layout()
     figure.savefig(path)
 

@@ -198,10 +198,10 @@ def _failures_today_query():
     )
 
 
-def failures_today(code_hash):
-    """How many failed look-ups this code had since midnight WIB."""
-    return db.session.scalar(_failures_today_query(),
-                             {"code_hash": code_hash, "since": _start_of_today()})
+def failures_today(code_hash, since=None):
+    """How many failed look-ups this code had since midnight WIB (``since``, when given)."""
+    return db.session.scalar(_failures_today_query(), {
+        "code_hash": code_hash, "since": since or _start_of_today()})
 
 
 @functools.cache
@@ -247,10 +247,11 @@ def _track(code, last4):
     if over_limit("code", code_hash, config["PUBLIC_CODE_LIMIT"]):
         raise RateLimited(gettext("This tracking code was looked up too often. "
                                   "Please try again later."))
+    since = _start_of_today()
     row = db.session.execute(_lookup_statement(), {
-        "code": code[:40], "code_hash": code_hash, "since": _start_of_today()}).unique().first()
+        "code": code[:40], "code_hash": code_hash, "since": since}).unique().first()
     # Without a row (an unknown code) the failures are counted alone.
-    complaint, failures = row if row is not None else (None, failures_today(code_hash))
+    complaint, failures = row if row is not None else (None, failures_today(code_hash, since))
     if failures >= config["PUBLIC_CODE_DAILY_FAILURES"]:
         raise RateLimited(gettext(
             "This tracking code has had too many wrong tries today and is locked until "

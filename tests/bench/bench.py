@@ -497,16 +497,10 @@ def paired_ratios(rounds, share):
 def draw_charts_everywhere(server, months=4, connections=4):
     """Fetch the dashboard's chart images for several months over several connections at
     once, so that each worker draws (and holds the chart library) before memory is read."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
-
     path = first_live_url(server.port, DASHBOARD_URLS + discovered_urls(server, "dashboard"))
     if path is None:
         return
-    clients = [Client(server.port) for _ in range(connections)]
-    for client in clients:
-        client.login(BENCH_USER, BENCH_PASSWORD)
+    clients = logged_in_clients(server.port, connections)
     today = time.localtime()
     images = []
     for back in range(months):
@@ -514,10 +508,32 @@ def draw_charts_everywhere(server, months=4, connections=4):
         if month < 1:
             year, month = year - 1, month + 12
         _, body, _ = clients[0].request("GET", f"{path}?period=month&month={year}-{month:02d}")
-        images += [html.unescape(src) for src in IMG_RE.findall(body.decode())]
-    shares = [images[i::connections] for i in range(connections)]
-    with ThreadPoolExecutor(connections) as pool:
-        list(pool.map(lambda pair: [pair[0].request("GET", src) for src in pair[1]],
+        images += image_urls(body)
+    fetch_spread(clients, images)
+
+
+def logged_in_clients(port, count):
+    """``count`` connections, each logged in as the benchmark's desk user."""
+    from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
+
+    clients = [Client(port) for _ in range(count)]
+    for client in clients:
+        client.login(BENCH_USER, BENCH_PASSWORD)
+    return clients
+
+
+def image_urls(body):
+    """The PNG images a page shows, as their addresses."""
+    return [html.unescape(src) for src in IMG_RE.findall(body.decode())]
+
+
+def fetch_spread(clients, paths):
+    """GET ``paths`` spread over ``clients``, all connections at once (as a browser does)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    shares = [paths[i::len(clients)] for i in range(len(clients))]
+    with ThreadPoolExecutor(len(clients)) as pool:
+        list(pool.map(lambda pair: [pair[0].request("GET", path) for path in pair[1]],
                       zip(clients, shares)))
 
 
@@ -545,26 +561,17 @@ def dashboard_cold(args, server, path, browser_connections=6):
     the page and every chart it shows, fetched as a browser does (the page, then the images
     over up to 6 connections at once); 3 times. ``page_ms``: the page alone, which computes
     every chart's figures; ``serial_ms``: the same with the images one after another."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
-
     times, pages, serial, charts = [], [], [], 0
     for parallel in (True, False, True, False, True, False):
         fresh = Server(server.database_url, args.workers, args.threads)
         try:
-            clients = [Client(fresh.port) for _ in range(browser_connections)]
-            for client in clients:  # a browser's connections share one session
-                client.login(BENCH_USER, BENCH_PASSWORD)
+            clients = logged_in_clients(fresh.port, browser_connections)
             started = time.perf_counter()
             status, body, _ = clients[0].request("GET", path)
             page = time.perf_counter() - started
-            images = [html.unescape(src) for src in IMG_RE.findall(body.decode())]
+            images = image_urls(body)
             if parallel:
-                shares = [images[i::len(clients)] for i in range(len(clients))]
-                with ThreadPoolExecutor(len(clients)) as pool:
-                    list(pool.map(lambda pair: [pair[0].request("GET", src) for src in pair[1]],
-                                  zip(clients, shares)))
+                fetch_spread(clients, images)
             else:
                 for src in images:
                     clients[0].request("GET", src)

@@ -1,9 +1,12 @@
-"""Charts as PNG: pure functions from ``dashboard_data`` to bytes, and a cache in front.
+"""Charts as PNG: ``dashboard_data`` figures drawn by ``chart_drawing``, with a cache in front.
 
-matplotlib is imported lazily and only through ``matplotlib.figure.Figure``
-with the Agg canvas: no ``pyplot`` (global state, leaks in a long-running
-server). Sizes and fonts are chosen so that a chart stays readable when a 360 px
-phone shrinks it to the screen's width, and prints in black and white.
+The drawing happens in the chart process, one per server (``ChartProcess``):
+matplotlib and numpy would add about 40 MB to every web worker that draws, and
+the worker would keep them. The first worker that needs a chart starts the
+process; it ends when its starter ends or after ``CHART_PROCESS_IDLE_SECONDS``
+without a chart. When it cannot be reached the worker draws the chart itself
+(logged), so a chart never fails for that. ``CHART_PROCESS = False`` draws in
+the worker always (and off Linux, whose abstract socket addresses it uses).
 
 The cache keys a rendered chart on everything that shapes it: the chart, the
 scope (period, dusun, category), whose complaints count, the day (overdue
@@ -12,83 +15,177 @@ which moves whenever any complaint changes. A repeat view costs one small query
 and no drawing; a change to any complaint shows in the next view.
 """
 
-import gc
+import hashlib
+import hmac
+import json
+import logging
+import os
+import subprocess
+import sys
 import threading
+import time
 from collections import OrderedDict
-from io import BytesIO
+from decimal import Decimal
+from pathlib import Path
 
+from flask import current_app
 from flask_babel import get_locale, gettext
 
-from app import dashboard_data
+from app import chart_drawing, dashboard_data
 from app.timeutil import today_wib
 
-COLOURS = ("#2b6ca3", "#e08a1e", "#4a9a4a", "#b03a2e", "#7d5ba6", "#777777")
-WIDTH, HEIGHT, DPI = 4.8, 3.8, 110
+log = logging.getLogger(__name__)
+
 CACHE_SIZE = 128  # PNGs of about 35 KB: 4.5 MB at most per worker
+START_SECONDS = 20  # for the chart process to start and load matplotlib
+ANSWER_SECONDS = 60  # for one chart, queued behind the others of every worker
 
 _cache = OrderedDict()
 _lock = threading.Lock()
 stats = {"renders": 0, "hits": 0}
 _warm_up = []  # the warm-up thread, once started in this process
-_draw_lock = threading.Lock()
 
 
-def warm_up():
-    """Load matplotlib and its font in a background thread, once per process.
+class ChartProcessError(Exception):
+    """The chart process could not be reached or could not draw."""
+
+
+class ChartProcess:
+    """The web worker's side of the chart process (``chart_drawing.serve``).
+
+    Its address is an abstract Unix socket named after the drawing code and the key
+    (from ``SECRET_KEY``): another app, or a server with other drawing code, gets its
+    own process; a client without the key is refused by the handshake.
+    """
+
+    def __init__(self, secret_key, idle_seconds):
+        self.authkey = hmac.new(secret_key.encode(), b"chart process", hashlib.sha256).digest()
+        code = Path(chart_drawing.__file__).read_bytes()
+        tag = hashlib.sha256(code + self.authkey).hexdigest()[:16]
+        self.address = f"\0pengaduan-charts-{os.getuid()}-{tag}"
+        self.idle_seconds = idle_seconds
+        self._started = None  # the process this worker started last
+        self._starting = threading.Lock()
+
+    def draw(self, spec):
+        """PNG bytes for ``spec``, starting the process when nobody answers."""
+        payload = json.dumps(spec).encode()
+        for attempt in (1, 2):
+            try:
+                return self._ask(payload)
+            except (ConnectionRefusedError, FileNotFoundError):
+                self.start()
+            except (EOFError, ConnectionResetError, BrokenPipeError):
+                pass  # it ended (idle) as we asked: ask again, starting it if need be
+        return self._ask(payload)
+
+    def _ask(self, payload):
+        from multiprocessing.connection import Client
+
+        with Client(self.address, "AF_UNIX", authkey=self.authkey) as connection:
+            connection.send_bytes(payload)
+            if not connection.poll(ANSWER_SECONDS):
+                raise ChartProcessError("no chart within %s s" % ANSWER_SECONDS)
+            answer = connection.recv_bytes()
+        if answer[:1] != chart_drawing.OK:
+            raise ChartProcessError(answer[1:].decode(errors="replace"))
+        return answer[1:]
+
+    def reachable(self):
+        from multiprocessing.connection import Client
+
+        try:
+            Client(self.address, "AF_UNIX", authkey=self.authkey).close()
+            return True
+        except (ConnectionRefusedError, FileNotFoundError, ConnectionResetError, EOFError):
+            return False  # none, or one that ended as we knocked
+
+    def start(self):
+        """Start the chart process unless one answers; return once it does."""
+        with self._starting:
+            if self._started is not None:
+                self._started.poll()  # collect an earlier one that ended
+            if self.reachable():
+                return
+            process = subprocess.Popen(
+                [sys.executable, "-I", chart_drawing.__file__, "--serve",
+                 self.address.replace("\0", "@", 1), str(self.idle_seconds)],
+                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True)
+            process.stdin.write((self.authkey.hex() + "\n").encode())
+            process.stdin.close()
+            self._started = process
+            deadline = time.monotonic() + START_SECONDS
+            while time.monotonic() < deadline:
+                if self.reachable():  # ours, or one that another worker started first
+                    return
+                if process.poll() is not None and not self.reachable():
+                    break  # ours ended (the address was taken by one that ended since)
+                time.sleep(0.05)
+            raise ChartProcessError("the chart process did not start")
+
+
+def _chart_process():
+    """This app's chart process, or None when charts are drawn in the worker."""
+    return current_app.extensions.get("chart_process")
+
+
+def warm_up(process=None):
+    """Get drawing ready in a background thread, once per worker: start (or find) the
+    chart process, or load matplotlib here when the worker draws.
 
     Called when someone who may see the dashboard logs in (``init_app``): the first
-    dashboard view after a start then draws at once instead of waiting about 0.7 s for
-    the library in each worker, while the app itself still starts without it. Returns
-    the thread (tests wait on it).
+    dashboard view after a start then does not wait about 0.7 s for the library.
+    Returns the thread (tests wait on it).
     """
     with _lock:
         if not _warm_up:
-            thread = threading.Thread(target=_load_library, name="charts-warm-up", daemon=True)
+            target = process.start if process is not None else chart_drawing.load_library
+            thread = threading.Thread(target=_quietly, args=(target,), name="charts-warm-up",
+                                      daemon=True)
             _warm_up.append(thread)
             thread.start()
         return _warm_up[0]
 
 
-def _load_library():
-    from matplotlib import font_manager
-
-    _figure()
-    font_manager.findfont("DejaVu Sans")  # loads matplotlib's list of fonts
+def _quietly(target):
+    try:
+        target()
+    except Exception:  # the first chart tries again, or draws in the worker
+        log.warning("Chart warm-up failed", exc_info=True)
 
 
 def init_app(app):
-    """Warm the chart library up when a user with the dashboard logs in."""
+    """Set up the chart process, and warm it up when a user with the dashboard logs in."""
     from flask_login import user_logged_in
 
     from app.security import DASHBOARD_ROLES
 
+    if app.config["CHART_PROCESS"] and sys.platform.startswith("linux"):
+        app.extensions["chart_process"] = ChartProcess(
+            app.config["SECRET_KEY"], app.config["CHART_PROCESS_IDLE_SECONDS"])
+
     def on_login(sender, user, **extra):
         if any(role.name in DASHBOARD_ROLES for role in getattr(user, "roles", ())):
-            warm_up()
+            warm_up(sender.extensions.get("chart_process"))
 
     user_logged_in.connect(on_login, app, weak=False)
 
 
-def _figure(height=HEIGHT):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+def spec(chart, data):
+    """What ``chart_drawing`` needs to draw ``chart`` with ``data``: plain JSON, every text
+    in the reader's language."""
+    def number(value):
+        return float(value) if isinstance(value, Decimal) else value
 
-    figure = Figure(figsize=(WIDTH, height), dpi=DPI)
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def _png(figure):
-    buffer = BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.15)
-    return buffer.getvalue()
-
-
-def _wrap(text, width=22):
-    """Break a long label over lines so that horizontal bars keep room for the bars."""
-    import textwrap
-
-    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+    return {
+        "kind": chart.kind,
+        "title": str(chart.title),
+        "value_label": str(chart.value_label),
+        "empty": data.is_empty(),
+        "empty_text": gettext("No data yet"),
+        "labels": [str(text) for text in data.labels],
+        "series": [[str(name), [number(v) for v in values]] for name, values in data.series],
+    }
 
 
 def render(chart, data):
@@ -96,88 +193,16 @@ def render(chart, data):
 
     An empty chart says "Belum ada data" instead of drawing empty axes.
     """
-    # One chart at a time per process: matplotlib is not thread-safe, the GIL gives the
-    # threads no parallel drawing anyway (96 charts in 2 threads: 2.1 s with the lock,
-    # 2.35 s without), and drawing in parallel grew a worker by 30 MB instead of 7.
-    with _draw_lock:
-        png = _draw(chart, data)
-        # A figure and its canvas refer to each other: without this the young garbage
-        # collection leaves them (with the canvas's pixel buffer) to a rare full one, and
-        # a worker grew by about 0.3 MB per chart drawn (about 20 MB for 96 charts).
-        gc.collect(1)
-    return png
-
-
-def _draw(chart, data):
     stats["renders"] += 1
-    count = len(data.labels)
-    height = HEIGHT if chart.kind != "hbar" else max(2.6, min(8.0, 1.2 + 0.45 * count))
-    figure = _figure(height)
-    axes = figure.add_subplot(1, 1, 1)
-    axes.set_title(_wrap(chart.title, 40), fontsize=14, fontweight="bold", loc="left")
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    if data.is_empty():
-        axes.set_axis_off()
-        axes.text(0.5, 0.5, gettext("No data yet"), ha="center", va="center", fontsize=16,
-                  color="#777777", transform=axes.transAxes)
-        return _png(figure)
-    if chart.kind == "hbar":
-        _hbar(axes, chart, data)
-    elif chart.kind == "bars":
-        _month_bars(axes, chart, data)
-    else:
-        _line(axes, chart, data)
-    axes.tick_params(labelsize=12)
-    return _png(figure)
-
-
-def _hbar(axes, chart, data):
-    values = data.series[0][1]
-    positions = list(range(len(values)))
-    bars = axes.barh(positions, values, height=0.6, color=COLOURS[0])
-    axes.set_yticks(positions, [_wrap(text) for text in data.labels])
-    axes.set_ylim(max(len(values), 3) - 0.5, -0.5)  # top to bottom; a lone bar stays slim
-    axes.bar_label(bars, padding=3, fontsize=12)
-    axes.set_xlabel(str(chart.value_label), fontsize=11)
-    axes.margins(x=0.15)
-    axes.xaxis.get_major_locator().set_params(integer=True)
-
-
-def _month_bars(axes, chart, data):
-    count = len(data.series)
-    width = 0.8 / count
-    positions = range(len(data.labels))
-    for index, (name, values) in enumerate(data.series):
-        offset = (index - (count - 1) / 2) * width
-        axes.bar([p + offset for p in positions], values, width, label=name,
-                 color=COLOURS[index % len(COLOURS)],
-                 hatch=("" if index == 0 else "//"), edgecolor="white")
-    _month_axis(axes, data)
-    axes.set_ylabel(str(chart.value_label), fontsize=11)
-    axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.legend(fontsize=11, frameon=False, loc="upper left", ncols=count)
-    axes.margins(y=0.2)
-
-
-def _line(axes, chart, data):
-    positions = list(range(len(data.labels)))
-    for index, (name, values) in enumerate(data.series):
-        values = [float("nan") if v is None else v for v in values]  # a gap: nothing resolved
-        axes.plot(positions, values, marker="o", linewidth=2.5, color=COLOURS[index])
-        for x, y in zip(positions, values):
-            if y == y and y:  # skip the gaps (NaN)
-                axes.annotate(f"{y:g}".replace(".", ","), (x, y), textcoords="offset points",
-                              xytext=(0, 6), ha="center", fontsize=10)
-    _month_axis(axes, data)
-    axes.set_ylabel(str(chart.value_label), fontsize=11)
-    axes.set_ylim(bottom=0)
-    axes.margins(y=0.2)
-
-
-def _month_axis(axes, data):
-    axes.set_xticks(list(range(len(data.labels))), data.labels, rotation=60, ha="right",
-                    rotation_mode="anchor")
+    description = spec(chart, data)
+    process = _chart_process()
+    if process is not None:
+        try:
+            return process.draw(description)
+        except (ChartProcessError, OSError, EOFError):
+            log.warning("Chart process failed; drawing %s in the worker", chart.name,
+                        exc_info=True)
+    return chart_drawing.draw(description)
 
 
 def _scope_of(user):

@@ -133,6 +133,14 @@ def seed_database(args, rows):
 
 # --- The server -----------------------------------------------------------------------------
 
+def rss_mb(pid):
+    """Resident memory of process ``pid``, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -175,12 +183,17 @@ class Server:
 
     def worker_rss_mb(self):
         """Resident memory of each worker process, in MB."""
-        sizes = []
-        for pid in self.worker_pids():
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    sizes.append(int(line.split()[1]) / 1024)
-        return sizes
+        return [rss_mb(pid) for pid in self.worker_pids()]
+
+    def chart_process_pids(self):
+        """The chart process (``app.chart_drawing``), started by one of the workers."""
+        found = []
+        for worker in self.worker_pids():
+            for task in Path(f"/proc/{worker}/task").iterdir():
+                for pid in (task / "children").read_text().split():
+                    if b"chart_drawing" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                        found.append(pid)
+        return found
 
     def stop(self):
         self.proc.terminate()
@@ -464,6 +477,8 @@ def run_size(args, rows):
             draw_charts_everywhere(server)
         results["worker_rss_mb"] = [round(x, 1) for x in server.worker_rss_mb()]
         results["workers_with_charts"] = workers_with_charts(server)
+        results["chart_process_rss_mb"] = [round(rss_mb(pid), 1)
+                                           for pid in server.chart_process_pids()]
     finally:
         server.stop()
     return results
@@ -496,7 +511,8 @@ def paired_ratios(rounds, share):
 
 def draw_charts_everywhere(server, months=4, connections=4):
     """Fetch the dashboard's chart images for several months over several connections at
-    once, so that each worker draws (and holds the chart library) before memory is read."""
+    once, so that each worker has asked for charts (and holds what drawing leaves in it)
+    before memory is read."""
     path = first_live_url(server.port, DASHBOARD_URLS + discovered_urls(server, "dashboard"))
     if path is None:
         return
@@ -676,8 +692,9 @@ def print_table(report):
     print(f"Machine: {report['machine']}")
     for size in report["sizes"]:
         print(f"\n{size['rows']:,} complaints ({report['dialect']}); worker RSS MB: "
-              f"{size.get('worker_rss_mb')} ({size.get('workers_with_charts')} with charts "
-              f"drawn); seeding {size.get('seed_seconds')} s")
+              f"{size.get('worker_rss_mb')} ({size.get('workers_with_charts')} with the chart "
+              f"library); chart process RSS MB: {size.get('chart_process_rss_mb')}; "
+              f"seeding {size.get('seed_seconds')} s")
         print(f"{'scenario':<20}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'SQL/req':>8}")
         for name, entry in size["scenarios"].items():
             print(format_row(name, entry))

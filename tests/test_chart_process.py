@@ -1,0 +1,142 @@
+"""The chart process: one per server draws every worker's charts, so that no web worker
+holds matplotlib; it ends on its own, refuses strangers, and a worker draws itself when
+it cannot be reached."""
+
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from multiprocessing.connection import Client
+from pathlib import Path
+
+import pytest
+
+from app import chart_drawing, charts, dashboard_data
+from app.dashboard_data import ChartData
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="abstract Unix sockets are Linux only")
+
+DATA = ChartData(["Nov 26", "Des 26"], [("Diterima", [3, 5]), ("Selesai", [1, 4])])
+
+
+def chart_processes(process):
+    """Running chart processes serving ``process``'s address (zombies not counted)."""
+    name = process.address[1:]
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if name in cmdline and "--serve" in cmdline and state != "Z":
+            found.append(int(proc.name))
+    return found
+
+
+def wait_for(condition, seconds=10):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def new_process(idle_seconds=60):
+    return charts.ChartProcess("test-" + secrets.token_hex(20), idle_seconds)
+
+
+def test_the_chart_process_draws_what_the_worker_would(app):
+    process = app.extensions["chart_process"]
+    with app.test_request_context():
+        for chart in dashboard_data.CHARTS:
+            description = charts.spec(chart, DATA)
+            assert process.draw(description) == chart_drawing.draw(description), chart.name
+        # The dashboard's own path goes through it too: counted here, drawn there.
+        renders = charts.stats["renders"]
+        assert charts.render(dashboard_data.CHARTS[0], DATA).startswith(b"\x89PNG")
+        assert charts.stats["renders"] == renders + 1
+    assert len(chart_processes(process)) == 1
+
+
+def test_workers_asking_at_once_start_one_process():
+    secret = "test-" + secrets.token_hex(20)
+    workers = [charts.ChartProcess(secret, 60) for _ in range(4)]
+    description = {"kind": "hbar", "title": "Menurut status", "value_label": "Jumlah",
+                   "empty": False, "empty_text": "Belum ada data", "labels": ["Diterima"],
+                   "series": [["Jumlah", [3]]]}
+    pngs = []
+    threads = [threading.Thread(target=lambda w=w: pngs.append(w.draw(description)))
+               for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(pngs) == 4 and len(set(pngs)) == 1
+    assert len(chart_processes(workers[0])) == 1
+
+
+def test_the_process_ends_when_idle_and_starts_again_when_needed():
+    process = new_process(idle_seconds=1)
+    process.start()
+    first = chart_processes(process)
+    assert len(first) == 1
+    assert wait_for(lambda: not chart_processes(process), seconds=15)
+    description = charts.spec(dashboard_data.CHARTS[1], DATA)
+    assert process.draw(description).startswith(b"\x89PNG")
+    assert chart_processes(process) and chart_processes(process) != first
+
+
+def test_the_process_ends_with_the_worker_that_started_it(tmp_path):
+    # A stopped server leaves no chart process behind.
+    script = tmp_path / "worker.py"
+    script.write_text(
+        "import sys; sys.path.insert(0, %r)\n"
+        "from app.charts import ChartProcess\n"
+        "process = ChartProcess(%r, 600)\n"
+        "process.start()\n"
+        "print(process.address[1:], flush=True)\n" % (
+            str(Path(__file__).resolve().parents[1]), "test-" + secrets.token_hex(20)))
+    out = subprocess.run([sys.executable, str(script)], check=True, text=True,
+                         stdout=subprocess.PIPE, timeout=60).stdout.split()[-1]
+    assert out.startswith("pengaduan-charts-")
+    probe = new_process()
+    probe.address = "\0" + out
+    assert wait_for(lambda: not chart_processes(probe), seconds=10)
+
+
+def test_a_client_without_the_key_is_refused_and_others_still_served():
+    from multiprocessing import AuthenticationError
+
+    process = new_process()
+    process.start()
+    with pytest.raises(AuthenticationError):
+        Client(process.address, "AF_UNIX", authkey=b"not the key")
+    description = charts.spec(dashboard_data.CHARTS[1], DATA)
+    assert process.draw(description).startswith(b"\x89PNG")
+
+
+def test_a_description_it_cannot_draw_is_an_error_not_a_hang():
+    process = new_process()
+    with pytest.raises(charts.ChartProcessError):
+        process.draw({"kind": "hbar"})
+    assert process.draw(charts.spec(dashboard_data.CHARTS[1], DATA)).startswith(b"\x89PNG")
+
+
+def test_when_the_process_cannot_start_the_worker_draws_the_chart(app, monkeypatch, caplog):
+    def cannot_start(self):
+        raise charts.ChartProcessError("the chart process did not start")
+
+    process = new_process()
+    monkeypatch.setattr(charts.ChartProcess, "start", cannot_start)
+    monkeypatch.setitem(app.extensions, "chart_process", process)
+    with app.test_request_context():
+        png = charts.render(dashboard_data.CHARTS[0], DATA)
+    assert png.startswith(b"\x89PNG")
+    assert not chart_processes(process)
+    assert "drawing received_resolved in the worker" in caplog.text

@@ -149,12 +149,15 @@ def _month_axis(axes, spec):
 # --- The chart process ---------------------------------------------------------------------
 
 def serve(address, authkey, idle_seconds):
-    """Draw charts for whoever connects with ``authkey``, one request per connection.
+    """Draw charts for whoever connects with ``authkey``, one chart per connection.
 
-    Ends when nobody asked for ``idle_seconds``, or when the process that started it
-    ends (a stopped server leaves no chart process behind). Binding the address is
-    what makes it the only one: a second one started at the same moment finds the
-    address taken and ends at once.
+    Each chart is drawn in a child forked for it, with the library already loaded:
+    charts asked for at once are drawn on every core (at most one child per core),
+    and whatever a drawing leaves in memory ends with its child, so this process
+    stays as it was after loading. Ends when nobody asked for ``idle_seconds``, or
+    when the process that started it ends (a stopped server leaves no chart process
+    behind). Binding the address is what makes it the only one: a second one started
+    at the same moment finds the address taken and ends at once.
     """
     from multiprocessing.connection import Listener
 
@@ -167,29 +170,46 @@ def serve(address, authkey, idle_seconds):
     last_seen = [time.monotonic()]
     threading.Thread(target=_watch, args=(starter, last_seen, idle_seconds),
                      daemon=True).start()
+    children = set()
     while True:
         try:
             connection = listener.accept()
         except Exception:  # a client that failed the key check, or went away
             continue
         last_seen[0] = time.monotonic()
-        threading.Thread(target=_answer, args=(connection, last_seen), daemon=True).start()
+        _reap(children, block=len(children) >= (os.cpu_count() or 1))
+        child = os.fork()
+        if child == 0:
+            try:
+                _answer(connection)
+            finally:
+                os._exit(0)
+        children.add(child)
+        connection.close()
 
 
-def _answer(connection, last_seen):
-    with connection:
-        try:
-            spec = json.loads(connection.recv_bytes(1 << 20))
-            answer = OK + draw(spec)
-        except EOFError:
+def _reap(children, block):
+    """Collect the children that ended; with ``block``, wait until one has."""
+    while children:
+        pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
+        if pid == 0:
             return
-        except Exception as exc:  # a spec it cannot draw: say so rather than hang the worker
-            answer = FAILED + repr(exc).encode()
-        last_seen[0] = time.monotonic()
-        try:
-            connection.send_bytes(answer)
-        except OSError:
-            pass
+        children.discard(pid)
+        block = False
+
+
+def _answer(connection):
+    try:
+        spec = json.loads(connection.recv_bytes(1 << 20))
+        answer = OK + _draw(spec)
+    except EOFError:  # connected only to see whether this process is there
+        return
+    except Exception as exc:  # a spec it cannot draw: say so rather than hang the worker
+        answer = FAILED + repr(exc).encode()
+    try:
+        connection.send_bytes(answer)
+    except OSError:
+        pass
 
 
 def _watch(starter, last_seen, idle_seconds):

@@ -2,6 +2,7 @@
 holds matplotlib; it ends on its own, refuses strangers, and a worker draws itself when
 it cannot be reached."""
 
+import os
 import secrets
 import subprocess
 import sys
@@ -22,20 +23,21 @@ DATA = ChartData(["Nov 26", "Des 26"], [("Diterima", [3, 5]), ("Selesai", [1, 4]
 
 
 def chart_processes(process):
-    """Running chart processes serving ``process``'s address (zombies not counted)."""
+    """Running chart processes serving ``process``'s address: not the children they fork
+    for each chart, nor zombies."""
     name = process.address[1:]
-    found = []
+    found = {}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
             cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
-            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if name in cmdline and "--serve" in cmdline and state != "Z":
-            found.append(int(proc.name))
-    return found
+        if name in cmdline and "--serve" in cmdline and fields[0] != "Z":
+            found[int(proc.name)] = int(fields[1])  # pid: parent's pid
+    return [pid for pid, parent in found.items() if parent not in found]
 
 
 def wait_for(condition, seconds=10):
@@ -108,6 +110,27 @@ def test_the_process_ends_with_the_worker_that_started_it(tmp_path):
     probe = new_process()
     probe.address = "\0" + out
     assert wait_for(lambda: not chart_processes(probe), seconds=10)
+
+
+def test_each_chart_is_drawn_in_a_child_not_in_the_serving_process():
+    # What drawing leaves in memory goes with the child, and charts asked for at once
+    # are drawn side by side. The serving process only accepts and forks: ten charts
+    # (over a second of drawing) cost it almost no processor time.
+    process = new_process()
+    process.start()
+    (pid,) = chart_processes(process)
+
+    def cpu_seconds():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    description = charts.spec(dashboard_data.CHARTS[0], DATA)
+    before, started = cpu_seconds(), time.monotonic()
+    for _ in range(10):
+        assert process.draw(description).startswith(b"\x89PNG")
+    assert time.monotonic() - started > 0.3  # the drawing did take time somewhere
+    assert cpu_seconds() - before < 0.15
+    assert chart_processes(process) == [pid]
 
 
 def test_a_client_without_the_key_is_refused_and_others_still_served():

@@ -26,6 +26,7 @@ import threading
 import time
 from collections import OrderedDict
 from decimal import Decimal
+from multiprocessing import AuthenticationError
 from pathlib import Path
 
 from flask import current_app
@@ -199,7 +200,7 @@ def render(chart, data):
     if process is not None:
         try:
             return process.draw(description)
-        except (ChartProcessError, OSError, EOFError):
+        except (ChartProcessError, AuthenticationError, OSError, EOFError):
             log.warning("Chart process failed; drawing %s in the worker", chart.name,
                         exc_info=True)
     return chart_drawing.draw(description)

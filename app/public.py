@@ -399,11 +399,10 @@ def _deadline_and_feedback(complaint):
     """Why the due date moved, and whether the resident is asked for feedback now."""
     from app import deadlines, feedback, workflow
 
-    asked = feedback.prompt_applies(complaint)
-    until = feedback.window_end(complaint) if asked else None
+    until = feedback.open_until(complaint)
     return {
         "due_date_moves": deadlines.due_moves(complaint),
-        "feedback_asked": asked,
+        "feedback_asked": until is not None,
         "feedback_until": until.isoformat() if until else None,
         "feedback_until_label": date_id(until) if until else None,
         "reopen_requested": complaint.status == workflow.REOPEN_REQUESTED,

@@ -44,14 +44,25 @@ def init_app(app):
 @pass_eval_context
 def template_gettext(eval_ctx, message, **variables):
     """Templates' ``_()``, as Jinja's new-style gettext does it (escaped, then always
-    formatted), without its two extra layers of context calls: a page has dozens.
+    formatted), without its two extra layers of context calls: a page has dozens. Without
+    variables the result is the same every time, so it is kept with the locale's texts."""
+    if not eval_ctx.autoescape:
+        return i18n.gettext(message) % variables
+    if variables:
+        return _markup(message) % variables
+    catalogue = i18n.catalogue()
+    markup = catalogue.markups.get(message) if catalogue is not None else None
+    if markup is None:
+        markup = _markup(message) % {}
+        if catalogue is not None:
+            catalogue.markups[message] = markup
+    return markup
 
-    The message comes from our catalogue, as in Jinja's own; the variables are escaped by
-    ``Markup``'s ``%``."""
-    text = i18n.gettext(message)
-    if eval_ctx.autoescape:
-        text = Markup(text)  # nosec B704
-    return text % variables
+
+def _markup(message):
+    """The translated message as markup: it comes from our catalogue, as in Jinja's own
+    gettext; what is put into it is escaped by ``Markup``'s ``%``."""
+    return Markup(i18n.gettext(message))  # nosec B704
 
 
 def _locale():

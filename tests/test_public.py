@@ -358,6 +358,18 @@ def test_the_read_model_refuses_what_track_refuses(app, handled):
         db.session.remove()
 
 
+def test_the_look_up_form_signs_its_token_only_when_shown(app):
+    from flask import g
+    from flask_wtf.csrf import generate_csrf
+
+    from app.views.public import TrackForm
+
+    with app.test_request_context():
+        form = TrackForm()
+        assert "csrf_token" not in g
+        assert f'value="{generate_csrf()}"' in str(form.csrf_token)
+
+
 def test_tracking_is_post_only_and_a_get_shows_just_the_form(app, resident, handled):
     page = resident.get(f"/status?tracking_code={handled}&phone_last4=7890")
     assert page.status_code == 200

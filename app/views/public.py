@@ -15,7 +15,7 @@ from wtforms.validators import AnyOf, Length, Optional, Regexp
 from wtforms.widgets import DateInput
 
 from app import forms, public
-from app.forms import BaseForm, NotInFuture, required
+from app.forms import BaseForm, LazyTokenCSRF, NotInFuture, required
 
 
 def no_store(response):
@@ -79,6 +79,11 @@ class SubmitForm(ComplaintFields):
 
 
 class TrackForm(BaseForm):
+    """The look-up: a found complaint's page shows no form, so its new token is not made."""
+
+    class Meta:
+        csrf_class = LazyTokenCSRF
+
     tracking_code = StringField(_l("Tracking code"), validators=[
         required(_l("Enter the tracking code from your receipt.")),
         Length(max=40, message=_l("At most %(max)d characters.")),

@@ -4,8 +4,9 @@ Identifiers are stored in the database and used by the APIs, so they never
 change; what a user reads comes from the translation catalogue.
 """
 
-from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
+
+from app.i18n import lazy_text
 
 KINDS = {
     "pengaduan": _l("Complaint"),
@@ -101,17 +102,13 @@ STEP_ACTIONS = {
 def label(vocabulary, key):
     """The translated label of ``key``, or the key itself when it is unknown.
 
-    Within a request each label is translated once (a list shows the same few
-    statuses and urgencies on every row); outside one it stays lazy.
+    Within a request the label is text, translated once per process and language
+    (a list shows the same few statuses on every row); outside one it stays lazy.
     """
     text = vocabulary.get(key, key or "")
-    if not has_request_context() or isinstance(text, str):
+    if isinstance(text, str):
         return text
-    cache = g.setdefault("_labels", {})
-    cache_key = (id(vocabulary), key)
-    if cache_key not in cache:
-        cache[cache_key] = str(text)
-    return cache[cache_key]
+    return lazy_text(text)
 
 
 def choices(vocabulary):

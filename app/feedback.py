@@ -53,10 +53,16 @@ def answered(complaint):
 
 def prompt_applies(complaint, today=None):
     """Whether the public page asks this resident for feedback now."""
+    return open_until(complaint, today) is not None
+
+
+def open_until(complaint, today=None):
+    """The last day of the feedback window when the resident is asked now, else None
+    (the public page shows it; one reading of the holidays, not one per question)."""
     if complaint.voided or complaint.status != workflow.INFORMED or answered(complaint):
-        return False
+        return None
     end = window_end(complaint)
-    return end is not None and (today or today_wib()) <= end
+    return end if end is not None and (today or today_wib()) <= end else None
 
 
 def submit_feedback(complaint, solved, comment=None, at=None):

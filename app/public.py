@@ -25,6 +25,7 @@ import hmac
 import re
 import secrets
 import time
+from typing import NamedTuple
 
 from flask import current_app, session
 from flask_babel import gettext
@@ -35,7 +36,7 @@ from sqlalchemy.orm import joinedload
 from app import services
 from app.choices import KINDS, OUTCOME_TYPES, POSITIONS, STATUSES, STEPS, label
 from app.extensions import db
-from app.models import Complaint, Dusun, PublicLookupFailure
+from app.models import Category, Complaint, ComplaintEvent, Dusun, PublicLookupFailure
 from app.register import normalize_tracking_code
 from app.timeutil import date_id, now_wib
 
@@ -191,10 +192,12 @@ def _start_of_today():
 
 
 def _failures_today_query():
-    """Failed look-ups of the code ``code_hash`` since ``since`` (bound parameters)."""
-    return select(func.count(PublicLookupFailure.id)).where(
-        PublicLookupFailure.code_hash == bindparam("code_hash"),
-        PublicLookupFailure.failed_at >= bindparam("since"),
+    """Failed look-ups of the code ``code_hash`` since ``since`` (bound parameters). On the
+    table, not the mapped class, so that the read-only look-up stays out of the ORM."""
+    failure = PublicLookupFailure.__table__
+    return select(func.count(failure.c.id)).where(
+        failure.c.code_hash == bindparam("code_hash"),
+        failure.c.failed_at >= bindparam("since"),
     )
 
 
@@ -206,12 +209,88 @@ def failures_today(code_hash, since=None):
 
 @functools.cache
 def _lookup_statement():
-    """The status look-up in one statement: the complaint by tracking code with its category
-    and timeline, and the code's failures today (the lock holds even for the right digits).
-    Built once: the public page is the hottest path, and building it cost more than running it."""
+    """The complaint by tracking code with its category and timeline, and the code's failures
+    today (the lock holds even for the right digits), in one statement: for ``track``, whose
+    callers change the complaint. Built once, as the one below."""
     return (select(Complaint, _failures_today_query().scalar_subquery())
             .where(Complaint.tracking_code == bindparam("code"), Complaint.voided.is_(False))
             .options(joinedload(Complaint.category), joinedload(Complaint.events)))
+
+
+class TrackedEvent(NamedTuple):
+    """A timeline event as the public view, the feedback window and the due-date moves read it."""
+
+    id: int
+    step: str
+    occurred_at: dt.datetime
+    data: str | None
+    note: str | None
+    is_public: bool
+    to_status: str | None
+
+
+class TrackedCategory(NamedTuple):
+    name: str
+
+
+class TrackedComplaint(NamedTuple):
+    """The columns of a complaint that ``public_view`` reads, read without the ORM (``look_up``).
+
+    The same attribute names as ``Complaint``, so ``public_view``, ``feedback`` and
+    ``deadlines`` read either; no name, address or phone.
+    """
+
+    id: int
+    register_number: str
+    status: str
+    kind: str
+    received_at: dt.datetime
+    due_date: dt.date | None
+    public_note: str | None
+    outcome_type: str | None
+    voided: bool
+    category: TrackedCategory | None
+    events: list[TrackedEvent]
+
+
+# The complaint's own columns in TrackedComplaint (all but category and events).
+_OWN = len(TrackedComplaint._fields) - 2
+
+
+@functools.cache
+def _record_statement():
+    """``_lookup_statement`` for reading only, in plain rows (the ORM's objects cost three
+    times as much on the hottest public page). One row per event in timeline order: the
+    complaint's own columns, the phone (to compare its digits), the category's name, the
+    event's columns and the failures today."""
+    complaint, event = Complaint.__table__, ComplaintEvent.__table__
+    category = Category.__table__
+    own = [complaint.c[name] for name in TrackedComplaint._fields[:_OWN]]
+    return (select(*own, complaint.c.complainant_phone, category.c.name.label("category"),
+                   *(event.c[name].label("event_" + name) for name in TrackedEvent._fields),
+                   _failures_today_query().scalar_subquery().label("failures"))
+            .select_from(complaint.outerjoin(category, complaint.c.category_id == category.c.id)
+                         .outerjoin(event, event.c.complaint_id == complaint.c.id))
+            .where(complaint.c.tracking_code == bindparam("code"), complaint.c.voided.is_(False))
+            .order_by(event.c.id))
+
+
+def _find_complaint(params):
+    """``(complaint, phone, failures today)`` by the ORM, or None for an unknown code."""
+    row = db.session.execute(_lookup_statement(), params).unique().first()
+    return None if row is None else (row[0], row[0].complainant_phone, row[1])
+
+
+def _find_record(params):
+    """``(TrackedComplaint, phone, failures today)`` in plain rows, or None for an unknown code."""
+    rows = db.session.execute(_record_statement(), params).all()
+    if not rows:
+        return None
+    first = rows[0]
+    events = [TrackedEvent(*row[_OWN + 2:-1]) for row in rows if row.event_id is not None]
+    category = TrackedCategory(first.category) if first.category is not None else None
+    record = TrackedComplaint(*first[:_OWN], category, events)
+    return record, first.complainant_phone, first.failures
 
 
 def _record_failure(code_hash):
@@ -230,16 +309,28 @@ def track(code_text, last4_text):
     the code is locked for today). Always takes at least
     ``PUBLIC_LOOKUP_MIN_SECONDS``, so the time says nothing either.
     """
+    return _timed(_find_complaint, code_text, last4_text)
+
+
+def look_up(code_text, last4_text):
+    """``track`` for reading only: a ``TrackedComplaint`` that ``public_view`` reads, under
+    the same rules, refusals and minimum time."""
+    return _timed(_find_record, code_text, last4_text)
+
+
+def _timed(find, code_text, last4_text):
+    """``_track`` with the typed text cleaned, taking at least ``PUBLIC_LOOKUP_MIN_SECONDS``."""
     started = time.monotonic()
     try:
-        return _track(normalize_tracking_code(code_text), re.sub(r"\D", "", last4_text or ""))
+        return _track(normalize_tracking_code(code_text), re.sub(r"\D", "", last4_text or ""),
+                      find)
     finally:
         rest = current_app.config["PUBLIC_LOOKUP_MIN_SECONDS"] - (time.monotonic() - started)
         if rest > 0:
             time.sleep(rest)
 
 
-def _track(code, last4):
+def _track(code, last4, find):
     config = current_app.config
     if over_limit("status", client_key(), config["PUBLIC_STATUS_LIMIT"]):
         raise RateLimited()
@@ -248,15 +339,15 @@ def _track(code, last4):
         raise RateLimited(gettext("This tracking code was looked up too often. "
                                   "Please try again later."))
     since = _start_of_today()
-    row = db.session.execute(_lookup_statement(), {
-        "code": code[:40], "code_hash": code_hash, "since": since}).unique().first()
-    # Without a row (an unknown code) the failures are counted alone.
-    complaint, failures = row if row is not None else (None, failures_today(code_hash, since))
+    found = find({"code": code[:40], "code_hash": code_hash, "since": since})
+    # Without a match (an unknown code) the failures are counted alone.
+    complaint, phone, failures = (found if found is not None
+                                  else (None, None, failures_today(code_hash, since)))
     if failures >= config["PUBLIC_CODE_DAILY_FAILURES"]:
         raise RateLimited(gettext(
             "This tracking code has had too many wrong tries today and is locked until "
             "tomorrow. Please try again tomorrow or contact the village office."))
-    expected = complaint.complainant_phone[-4:] if complaint is not None else "\x00" * 4
+    expected = phone[-4:] if complaint is not None else "\x00" * 4
     if not hmac.compare_digest(last4.encode(), expected.encode()) or complaint is None:
         _record_failure(code_hash)
         raise NotFound()
@@ -308,11 +399,10 @@ def _deadline_and_feedback(complaint):
     """Why the due date moved, and whether the resident is asked for feedback now."""
     from app import deadlines, feedback, workflow
 
-    asked = feedback.prompt_applies(complaint)
-    until = feedback.window_end(complaint) if asked else None
+    until = feedback.open_until(complaint)
     return {
         "due_date_moves": deadlines.due_moves(complaint),
-        "feedback_asked": asked,
+        "feedback_asked": until is not None,
         "feedback_until": until.isoformat() if until else None,
         "feedback_until_label": date_id(until) if until else None,
         "reopen_requested": complaint.status == workflow.REOPEN_REQUESTED,

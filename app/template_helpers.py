@@ -1,10 +1,11 @@
 """Jinja filters and globals for dates in Indonesian form and the vocabularies' labels."""
 
 from babel.numbers import format_decimal, format_percent
-from flask import g, has_app_context
-from flask_babel import get_locale, get_translations
+from flask_babel import get_locale
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
-from app import choices, timeutil
+from app import choices, i18n, timeutil
 
 
 def init_app(app):
@@ -31,28 +32,37 @@ def init_app(app):
 
     # Installed after Flask-Babel's own (AppBuilder set it up before this runs).
     app.jinja_env.install_gettext_callables(
-        gettext=lambda s: _translations().ugettext(s),
-        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
-        pgettext=lambda c, s: _translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        gettext=i18n.gettext,
+        ngettext=lambda s, p, n: i18n.translations().ungettext(s, p, n),
+        pgettext=lambda c, s: i18n.translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: i18n.translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    app.jinja_env.globals["_"] = template_gettext
 
 
-def _translations():
-    """The request's translations for templates, looked up once per locale and request.
+@pass_eval_context
+def template_gettext(eval_ctx, message, **variables):
+    """Templates' ``_()``, as Jinja's new-style gettext does it (escaped, then always
+    formatted), without its two extra layers of context calls: a page has dozens. Without
+    variables the result is the same every time, so it is kept with the locale's texts."""
+    if not eval_ctx.autoescape:
+        return i18n.gettext(message) % variables
+    if variables:
+        return _markup(message) % variables
+    catalogue = i18n.catalogue()
+    markup = catalogue.markups.get(message) if catalogue is not None else None
+    if markup is None:
+        markup = _markup(message) % {}
+        if catalogue is not None:
+            catalogue.markups[message] = markup
+    return markup
 
-    Flask-Babel looks them up on every ``_()``: a page has dozens, each costing several
-    context look-ups and the locale formatted as text. A ``force_locale`` block gets another
-    locale object and so its own translations.
-    """
-    if not has_app_context():
-        return get_translations()
-    locale = get_locale()
-    cached = g.get("_jinja_translations")
-    if cached is None or cached[0] is not locale:
-        cached = g._jinja_translations = (locale, get_translations())
-    return cached[1]
+
+def _markup(message):
+    """The translated message as markup: it comes from our catalogue, as in Jinja's own
+    gettext; what is put into it is escaped by ``Markup``'s ``%``."""
+    return Markup(i18n.gettext(message))  # nosec B704
 
 
 def _locale():

@@ -74,6 +74,43 @@ def test_templates_follow_a_language_forced_within_a_request(app):
         assert render_template_string(page) == "Cek status"
 
 
+def test_template_messages_follow_the_language_and_keep_escaping_and_formatting(app):
+    """Templates' ``_()`` reads a cache kept for the process: still per language, escaped
+    and always formatted as Jinja's new-style gettext does."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ _('Village of %(name)s', name=name) }}|{{ _('Received') }}"
+    with app.test_request_context("/?_l_=en"):
+        assert render_template_string(page, name="<b>") == "Village of &lt;b&gt;|Received"
+    with app.test_request_context():
+        for _ in range(2):  # the second time from the cache
+            assert render_template_string(page, name="Suka") == "Desa Suka|Diterima"
+            with force_locale("en"):
+                assert render_template_string(page, name="Suka") == "Village of Suka|Received"
+
+
+def test_labels_follow_the_language_and_a_forced_one(app):
+    """Labels are kept per process and language, never across languages."""
+    from flask_babel import force_locale
+
+    from app.choices import STATUSES, label
+
+    with app.test_request_context():
+        for _ in range(2):
+            assert label(STATUSES, "received") == "Diterima"
+            with force_locale("en"):
+                assert label(STATUSES, "received") == "Received"
+            assert label(STATUSES, "received") == "Diterima"
+    with app.test_request_context("/?_l_=en"):
+        assert label(STATUSES, "received") == "Received"
+        with force_locale("id"):
+            assert label(STATUSES, "received") == "Diterima"
+    assert label(STATUSES, "unknown") == "unknown"
+    with app.app_context():
+        assert label(STATUSES, "received") is STATUSES["received"]  # lazy outside a request
+
+
 def test_numbers_use_indonesian_separators_and_english_ones_in_english(app):
     from flask_babel import force_locale
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from app import security, services
+from app import public, security, services
 from app.extensions import db
 from app.models import Category, Complaint, PublicLookupFailure
 from tests.conftest import CSRF_RE, make_complaint, make_officer, make_user
@@ -270,6 +270,104 @@ def test_the_api_tracks_with_the_same_public_view(app, resident, handled):
     assert steps == [("register", None), ("verify", None),
                      ("forward", "Kepala Dusun"), ("note", None)]
     assert [e["note"] for e in view["timeline"]][:3] == [None, None, None]
+
+
+PUBLIC_NOTE = "Sudah ditindak"
+INFORM = ("inform", {"channel": "phone", "message": "Sudah kami telepon"})
+# Each path of the SOP, step by step; None as the fields: the resident's own step.
+PATHS = {
+    "completed, handled, reopened, solved": [
+        ("request_completion", {"missing": "RT/RW lokasi?"}), ("complete", None),
+        ("verify", "category"), ("forward", "officer"),
+        ("note", {"note": "Petugas sudah meninjau lokasi.", "is_public": "1"}),
+        ("note", {"note": INTERNAL_NOTE}),
+        ("extend_deadline", {"days": 5, "reason": "Menunggu material"}),
+        ("schedule_meeting", {}),
+        ("resolve", {"outcome_type": "corrective", "outcome_text": "Teguran",
+                     "public_note": PUBLIC_NOTE}),
+        INFORM, ("request_reopen", None), ("reopen", {"public_note": "Ditinjau ulang"}),
+        ("resolve", {"outcome_type": "administrative", "outcome_text": "Selesai",
+                     "public_note": PUBLIC_NOTE}),
+        INFORM, ("confirm_solved", None)],
+    "rejected": [("reject", {"reason": "Duplikat"}), INFORM],
+    "referred, kept closed": [
+        ("verify", "category"), ("refer", {"office": "Dinas PU", "public_note": "Kewenangan"}),
+        INFORM, ("request_reopen", None), ("keep_closed", {"reason": "Sudah sesuai"})],
+}
+
+
+def _take(app, pk, desk, step, fields):
+    from app import feedback
+
+    with app.test_request_context():
+        complaint = db.session.get(Complaint, pk)
+        if step == "complete":
+            public.submit_completion(complaint, "RT 02/03")
+        elif step in ("request_reopen", "confirm_solved"):
+            feedback.submit_feedback(complaint, step == "confirm_solved", "Komentar")
+        else:
+            if fields == "category":
+                category = db.session.query(Category).filter_by(name="Pelayanan publik").one()
+                fields = {"kind": "pengaduan", "urgency": "high", "category_id": category.id}
+            elif fields == "officer":
+                fields = {"officer_id": make_officer(app, name=OFFICER, position="kasi")}
+            services.apply_step(complaint, step, fields,
+                                app.appbuilder.sm.get_user_by_id(desk))
+        db.session.remove()
+
+
+def _both_views(app, code, last4="7890"):
+    """The public view of the ORM complaint (``track``) and of the read model (``look_up``)."""
+    with app.test_request_context():
+        views = [public.public_view(find(code, last4)) for find in (public.track, public.look_up)]
+        db.session.remove()
+    return views
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_the_read_model_shows_what_the_complaint_shows_at_every_stage(app, path, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_CODE_LIMIT", "1000 per hour")
+    monkeypatch.setitem(app.config, "PUBLIC_STATUS_LIMIT", "1000 per hour")
+    monkeypatch.setitem(app.config, "PUBLIC_LOOKUP_MIN_SECONDS", 0)
+    desk = make_user(app, "meja", security.DESK)
+    pk = make_complaint(app, user_id=desk, complainant_phone=PHONE)
+    code = _complaint(app, id=pk).tracking_code
+    seen = set()
+    for step, fields in [("register", None)] + PATHS[path]:
+        if step != "register":
+            _take(app, pk, desk, step, fields)
+        orm_view, record_view = _both_views(app, code)
+        assert record_view == orm_view, step
+        seen |= {key for key, value in orm_view.items() if value}
+    assert _complaint(app, id=pk).status == "informed"
+    if path.startswith("completed"):  # every part of the view was compared filled at least once
+        assert seen == set(orm_view)
+
+
+def test_the_read_model_refuses_what_track_refuses(app, handled):
+    with app.test_request_context():
+        for code, last4 in ((handled, "0000"), ("TIDAKADA2345", "7890")):
+            for find in (public.track, public.look_up):
+                with pytest.raises(public.NotFound):
+                    find(code, last4)
+        complaint = db.session.query(Complaint).filter_by(tracking_code=handled).one()
+        complaint.voided = True
+        db.session.commit()
+        with pytest.raises(public.NotFound):
+            public.look_up(handled, "7890")
+        db.session.remove()
+
+
+def test_the_look_up_form_signs_its_token_only_when_shown(app):
+    from flask import g
+    from flask_wtf.csrf import generate_csrf
+
+    from app.views.public import TrackForm
+
+    with app.test_request_context():
+        form = TrackForm()
+        assert "csrf_token" not in g
+        assert f'value="{generate_csrf()}"' in str(form.csrf_token)
 
 
 def test_tracking_is_post_only_and_a_get_shows_just_the_form(app, resident, handled):

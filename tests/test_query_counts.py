@@ -110,6 +110,23 @@ def test_the_public_status_page_costs_the_same_for_a_short_or_long_timeline(app,
     assert counts[0] <= 2, counts
 
 
+def test_the_status_page_asking_for_feedback_reads_the_holidays_once(app):
+    from tests.test_feedback import informed
+    from tests.test_public import Resident
+
+    resident = Resident(app)
+    _, code = informed(app)
+    token = CSRF_RE.search(resident.get("/status").get_data(as_text=True)).group(1)
+    with app.app_context():
+        engine = db.engine
+    with count_queries(engine) as counter:
+        response = resident.post("/status", data={"tracking_code": code, "phone_last4": "7890",
+                                                  "csrf_token": token})
+    assert 'id="tanggapan"' in response.get_data(as_text=True)
+    # The look-up, and the holidays for the feedback window's last day.
+    assert counter.count == 2
+
+
 def _code(app, pk):
     with app.app_context():
         from app.models import Complaint

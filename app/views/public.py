@@ -15,7 +15,7 @@ from wtforms.validators import AnyOf, Length, Optional, Regexp
 from wtforms.widgets import DateInput
 
 from app import forms, public
-from app.forms import BaseForm, NotInFuture, required
+from app.forms import BaseForm, LazyTokenCSRF, NotInFuture, required
 
 
 def no_store(response):
@@ -79,6 +79,11 @@ class SubmitForm(ComplaintFields):
 
 
 class TrackForm(BaseForm):
+    """The look-up: a found complaint's page shows no form, so its new token is not made."""
+
+    class Meta:
+        csrf_class = LazyTokenCSRF
+
     tracking_code = StringField(_l("Tracking code"), validators=[
         required(_l("Enter the tracking code from your receipt.")),
         Length(max=40, message=_l("At most %(max)d characters.")),
@@ -180,7 +185,7 @@ class PublicView(BaseView):
         form = TrackForm()
         if request.method == "POST" and form.validate_on_submit():
             try:
-                complaint = public.track(form.tracking_code.data, form.phone_last4.data)
+                complaint = public.look_up(form.tracking_code.data, form.phone_last4.data)
             except public.Refused as exc:
                 # Nothing typed is echoed: the answer must not differ by what was typed.
                 form.tracking_code.data = form.phone_last4.data = ""

@@ -96,14 +96,9 @@ def test_the_public_status_page_costs_the_same_for_a_short_or_long_timeline(app,
     add_notes(app, long_pk, make_user(app, "desk", "Petugas Pengelola"), 8)
     counts = []
     for code in (short_code, long_code):
-        token = CSRF_RE.search(resident.get("/status").get_data(as_text=True)).group(1)
-        with app.app_context():
-            engine = db.engine
-        with count_queries(engine) as counter:
-            response = resident.post("/status", data={"tracking_code": code, "phone_last4": "7890",
-                                                      "csrf_token": token})
+        response, count = _look_up(app, resident, code)
         assert response.status_code == 200
-        counts.append(counter.count)
+        counts.append(count)
     assert counts[0] == counts[1], counts
     # The complaint, its category, its timeline and the code's failures today come in one
     # statement (a position of a forwarding officer may add one); a public page is hot.
@@ -116,15 +111,21 @@ def test_the_status_page_asking_for_feedback_reads_the_holidays_once(app):
 
     resident = Resident(app)
     _, code = informed(app)
+    response, count = _look_up(app, resident, code)
+    assert 'id="tanggapan"' in response.get_data(as_text=True)
+    # The look-up, and the holidays for the feedback window's last day.
+    assert count == 2
+
+
+def _look_up(app, resident, code):
+    """The resident looks ``code`` up on the status page: the answer, and its SQL count."""
     token = CSRF_RE.search(resident.get("/status").get_data(as_text=True)).group(1)
     with app.app_context():
         engine = db.engine
     with count_queries(engine) as counter:
         response = resident.post("/status", data={"tracking_code": code, "phone_last4": "7890",
                                                   "csrf_token": token})
-    assert 'id="tanggapan"' in response.get_data(as_text=True)
-    # The look-up, and the holidays for the feedback window's last day.
-    assert counter.count == 2
+    return response, counter.count
 
 
 def _code(app, pk):

@@ -71,7 +71,7 @@ class ChartProcess:
     def draw(self, spec):
         """PNG bytes for ``spec``, starting the process when nobody answers."""
         payload = json.dumps(spec).encode()
-        for attempt in (1, 2):
+        for _ in range(2):
             try:
                 return self._ask(payload)
             except (ConnectionRefusedError, FileNotFoundError):

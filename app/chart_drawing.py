@@ -47,12 +47,24 @@ def draw(spec):
     return png
 
 
-def load_library():
-    """Import matplotlib and read its list of fonts (about 0.7 s), without drawing."""
-    from matplotlib import font_manager
+# One chart of each kind, drawn once at start (``load_library``).
+SAMPLES = [
+    {"kind": kind, "title": "Contoh", "value_label": "Jumlah", "empty": empty,
+     "empty_text": "Belum ada data", "labels": ["Jan 26", "Feb 26", "Mar 26"],
+     "series": [["Diterima", [3, 1, 2]], ["Selesai", [2, 0, 1.5]]][:1 if kind != "bars" else 2]}
+    for kind, empty in (("hbar", False), ("bars", False), ("line", False), ("hbar", True))
+]
 
-    _figure()
-    font_manager.findfont("DejaVu Sans")
+
+def load_library():
+    """Import matplotlib, read its fonts and draw one chart of each kind (about 1 s).
+
+    The drawing loads what a first chart would (the fonts' files and glyphs, the
+    tick and text machinery): a child forked afterwards for a chart finds them
+    loaded, which made each chart of a cold dashboard about 40 ms quicker.
+    """
+    for sample in SAMPLES:
+        _draw(sample)
 
 
 def _figure(height=HEIGHT):

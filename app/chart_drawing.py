@@ -17,12 +17,14 @@ screen's width, and prints in black and white.
 """
 
 import gc
+import hashlib
 import json
 import os
 import sys
 import textwrap
 import threading
 import time
+from collections import OrderedDict
 from io import BytesIO
 
 COLOURS = ("#2b6ca3", "#e08a1e", "#4a9a4a", "#b03a2e", "#7d5ba6", "#777777")
@@ -47,24 +49,21 @@ def draw(spec):
     return png
 
 
-# One chart of each kind, drawn once at start (``load_library``).
-SAMPLES = [
-    {"kind": kind, "title": "Contoh", "value_label": "Jumlah", "empty": empty,
-     "empty_text": "Belum ada data", "labels": ["Jan 26", "Feb 26", "Mar 26"],
-     "series": [["Diterima", [3, 1, 2]], ["Selesai", [2, 0, 1.5]]][:1 if kind != "bars" else 2]}
-    for kind, empty in (("hbar", False), ("bars", False), ("line", False), ("hbar", True))
-]
+# A chart drawn once at start (``load_library``).
+SAMPLE = {"kind": "hbar", "title": "Contoh", "value_label": "Jumlah", "empty": False,
+          "empty_text": "Belum ada data", "labels": ["Diterima", "Selesai"],
+          "series": [["Jumlah", [3, 1]]]}
 
 
 def load_library():
-    """Import matplotlib, read its fonts and draw one chart of each kind (about 1 s).
+    """Import matplotlib, read its fonts and draw a chart (about 0.6 s).
 
     The drawing loads what a first chart would (the fonts' files and glyphs, the
     tick and text machinery): a child forked afterwards for a chart finds them
-    loaded, which made each chart of a cold dashboard about 40 ms quicker.
+    loaded, which made a bar chart's drawing about 40 ms quicker. (One of each kind
+    took 0.3 s more at start and saved the others nothing measurable.)
     """
-    for sample in SAMPLES:
-        draw(sample)  # under the lock: in a worker, a request may be drawing meanwhile
+    draw(SAMPLE)  # under the lock: in a worker, a request may be drawing meanwhile
 
 
 def _figure(height=HEIGHT):
@@ -165,11 +164,13 @@ def serve(address, authkey, idle_seconds):
 
     Each chart is drawn in a child forked for it, with the library already loaded:
     charts asked for at once are drawn on every core (at most one child per core),
-    and whatever a drawing leaves in memory ends with its child, so this process
-    stays as it was after loading. Ends when nobody asked for ``idle_seconds``, or
-    when the process that started it ends (a stopped server leaves no chart process
-    behind). Binding the address is what makes it the only one: a second one started
-    at the same moment finds the address taken and ends at once.
+    and whatever a drawing leaves in memory ends with its child. The charts drawn
+    are kept (``Charts``): every worker of the server asks here, so a chart one
+    worker had drawn, or is drawing, is not drawn again for another. Ends when
+    nobody asked for ``idle_seconds``, or when the process that started it ends (a
+    stopped server leaves no chart process behind). Binding the address is what
+    makes it the only one: a second one started at the same moment finds the
+    address taken and ends at once.
     """
     from multiprocessing.connection import Listener
 
@@ -182,46 +183,95 @@ def serve(address, authkey, idle_seconds):
     last_seen = [time.monotonic()]
     threading.Thread(target=_watch, args=(starter, last_seen, idle_seconds),
                      daemon=True).start()
-    children = set()
+    charts = Charts(os.cpu_count() or 1)
     while True:
         try:
             connection = listener.accept()
         except Exception:  # a client that failed the key check, or went away
             continue
         last_seen[0] = time.monotonic()
-        _reap(children, block=len(children) >= (os.cpu_count() or 1))
-        child = os.fork()
-        if child == 0:
+        threading.Thread(target=charts.answer, args=(connection,), daemon=True).start()
+
+
+class Charts:
+    """The chart process's charts: each description drawn once, in a child, and kept.
+
+    A description is its own key (its JSON says everything that is drawn), so a kept
+    chart can never be out of date: changed data is a new description.
+    """
+
+    def __init__(self, cores, keep=128):
+        self.cores = threading.BoundedSemaphore(cores)
+        self.keep = keep  # charts of about 35 KB: 4.5 MB at most
+        self.lock = threading.Lock()
+        self.drawn = OrderedDict()  # key: answer (OK and the PNG)
+        self.drawing = {}  # key: _Pending, while a child draws it
+
+    def answer(self, connection):
+        """Read one description from ``connection`` and send its chart back."""
+        with connection:
             try:
-                _answer(connection)
-            finally:
-                os._exit(0)
-        children.add(child)
-        connection.close()
+                payload = connection.recv_bytes(1 << 20)
+            except (EOFError, OSError):  # connected only to see whether this process is there
+                return
+            answer = self.chart(payload)
+            try:
+                connection.send_bytes(answer)
+            except OSError:  # asked ahead (``ChartProcess.send``): nobody waits for it
+                pass
+
+    def chart(self, payload):
+        """The answer for the description ``payload``: kept, being drawn, or drawn now."""
+        key = hashlib.sha256(payload).digest()
+        with self.lock:
+            if key in self.drawn:
+                self.drawn.move_to_end(key)
+                return self.drawn[key]
+            pending = self.drawing.get(key)
+            mine = pending is None
+            if mine:
+                pending = self.drawing[key] = _Pending()
+        if not mine:
+            pending.done.wait()
+            return pending.answer
+        with self.cores:
+            pending.answer = _draw_in_child(payload)
+        with self.lock:
+            if pending.answer[:1] == OK:
+                self.drawn[key] = pending.answer
+                while len(self.drawn) > self.keep:
+                    self.drawn.popitem(last=False)
+            del self.drawing[key]
+        pending.done.set()
+        return pending.answer
 
 
-def _reap(children, block):
-    """Collect the children that ended; with ``block``, wait until one has."""
-    while children:
-        pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
-        if pid == 0:
-            return
-        children.discard(pid)
-        block = False
+class _Pending:
+    def __init__(self):
+        self.done = threading.Event()
+        self.answer = None
 
 
-def _answer(connection):
-    try:
-        spec = json.loads(connection.recv_bytes(1 << 20))
-        answer = OK + _draw(spec)
-    except EOFError:  # connected only to see whether this process is there
-        return
-    except Exception as exc:  # a spec it cannot draw: say so rather than hang the worker
-        answer = FAILED + repr(exc).encode()
-    try:
-        connection.send_bytes(answer)
-    except OSError:
-        pass
+def _draw_in_child(payload):
+    """OK and the PNG of the description ``payload`` (FAILED and why), drawn in a child."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            os.close(read)
+            try:
+                answer = OK + _draw(json.loads(payload))
+            except Exception as exc:  # a description it cannot draw: say so, not hang
+                answer = FAILED + repr(exc).encode()
+            with os.fdopen(write, "wb") as out:
+                out.write(answer)
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as source:
+        answer = source.read()
+    os.waitpid(child, 0)
+    return answer or FAILED + b"the drawing ended without a chart"
 
 
 def _watch(starter, last_seen, idle_seconds):

@@ -4,8 +4,10 @@ The drawing happens in the chart process, one per server (``ChartProcess``):
 matplotlib and numpy would add about 40 MB to every web worker that draws, and
 the worker would keep them. The first worker that needs a chart starts the
 process; it ends when its starter ends or after ``CHART_PROCESS_IDLE_SECONDS``
-without a chart. When it cannot be reached the worker draws the chart itself
-(logged), so a chart never fails for that. ``CHART_PROCESS = False`` draws in
+without a chart. It keeps what it drew, by description, for every worker; the
+dashboard page sends its charts' descriptions ahead (``draw_ahead``), so that
+the images find them drawn. When it cannot be reached the worker draws the
+chart itself (logged), so a chart never fails for that. ``CHART_PROCESS = False`` draws in
 the worker always (and off Linux, whose abstract socket addresses it uses).
 
 The cache keys a rendered chart on everything that shapes it: the chart, the
@@ -80,6 +82,22 @@ class ChartProcess:
                 pass  # it ended (idle) as we asked: ask again, starting it if need be
         return self._ask(payload)
 
+    def send(self, specs):
+        """Ask for the charts ``specs`` without waiting for them: the process draws and
+        keeps each, and whoever asks for one next (a ``draw`` from any worker) gets it
+        when drawn. Starts the process when none answers."""
+        from multiprocessing.connection import Client
+
+        for description in specs:
+            payload = json.dumps(description).encode()
+            for _ in range(2):
+                try:
+                    with Client(self.address, "AF_UNIX", authkey=self.authkey) as connection:
+                        connection.send_bytes(payload)
+                    break
+                except (ConnectionRefusedError, FileNotFoundError):
+                    self.start()
+
     def _ask(self, payload):
         from multiprocessing.connection import Client
 
@@ -148,11 +166,13 @@ def warm_up(process=None):
         return _warm_up[0]
 
 
-def _quietly(target):
+def _quietly(target, *args):
+    """Run a background step (warm-up, drawing ahead); a failure is logged, not raised:
+    the chart's own request tries again, or draws in the worker."""
     try:
-        target()
-    except Exception:  # the first chart tries again, or draws in the worker
-        log.warning("Chart warm-up failed", exc_info=True)
+        target(*args)
+    except Exception:
+        log.warning("Charts: %s failed in the background", target.__name__, exc_info=True)
 
 
 def init_app(app):
@@ -204,6 +224,26 @@ def render(chart, data):
             log.warning("Chart process failed; drawing %s in the worker", chart.name,
                         exc_info=True)
     return chart_drawing.draw(description)
+
+
+def draw_ahead(items, user, scope, stamp=None):
+    """Have the chart process draw the charts ``items`` (``[(chart, data)]``) of the page
+    being made: the browser asks for the images a moment later, from whichever worker,
+    and finds them drawn or being drawn (see README, Performance). The asking is done
+    by a thread, so that the page never waits for the process (it may be starting).
+    Charts this worker holds already are not asked for. Returns the thread, or None."""
+    process = _chart_process()
+    if process is None:
+        return None
+    with _lock:
+        specs = [spec(chart, data) for chart, data in items
+                 if cache_key(chart, user, scope, stamp) not in _cache]
+    if not specs:
+        return None
+    thread = threading.Thread(target=_quietly, args=(process.send, specs),
+                              name="charts-ahead", daemon=True)
+    thread.start()
+    return thread
 
 
 def _scope_of(user):

@@ -2,7 +2,9 @@
 holds matplotlib; it ends on its own, refuses strangers, and a worker draws itself when
 it cannot be reached."""
 
+import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -126,8 +128,8 @@ def test_each_chart_is_drawn_in_a_child_not_in_the_serving_process():
 
     description = charts.spec(dashboard_data.CHARTS[0], DATA)
     before, started = cpu_seconds(), time.monotonic()
-    for _ in range(10):
-        assert process.draw(description).startswith(b"\x89PNG")
+    for number in range(10):  # ten charts: a chart asked for again is not drawn again
+        assert process.draw({**description, "title": f"Bagan {number}"}).startswith(b"\x89PNG")
     assert time.monotonic() - started > 0.3  # the drawing did take time somewhere
     assert cpu_seconds() - before < 0.15
     assert chart_processes(process) == [pid]
@@ -163,3 +165,96 @@ def test_when_the_process_cannot_start_the_worker_draws_the_chart(app, monkeypat
     assert png.startswith(b"\x89PNG")
     assert not chart_processes(process)
     assert "drawing received_resolved in the worker" in caplog.text
+
+
+class CountingDrawer:
+    """Stands in for the child that draws (``chart_drawing._draw_in_child``): counts the
+    drawings, takes a while like a real one, and fails where the description says so."""
+
+    def __init__(self):
+        self.drawn = []
+        self.lock = threading.Lock()
+
+    def __call__(self, payload):
+        with self.lock:
+            self.drawn.append(payload)
+        time.sleep(0.2)
+        if b"rusak" in payload:
+            return chart_drawing.FAILED + b"ValueError()"
+        return chart_drawing.OK + b"PNG of " + payload
+
+
+def test_a_chart_asked_for_while_drawn_or_again_is_drawn_once(monkeypatch):
+    # Both workers ask for the same chart of a cold dashboard: one drawing serves both,
+    # and the next view's ask is answered from what was drawn.
+    drawer = CountingDrawer()
+    monkeypatch.setattr(chart_drawing, "_draw_in_child", drawer)
+    kept = chart_drawing.Charts(cores=2)
+    answers = []
+    askers = [threading.Thread(target=lambda: answers.append(kept.chart(b'{"title": "A"}')))
+              for _ in range(5)]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join(10)
+    assert answers == [chart_drawing.OK + b'PNG of {"title": "A"}'] * 5
+    assert kept.chart(b'{"title": "A"}') == answers[0]
+    assert drawer.drawn == [b'{"title": "A"}']
+    # Another description is another chart.
+    assert kept.chart(b'{"title": "B"}') == chart_drawing.OK + b'PNG of {"title": "B"}'
+    assert len(drawer.drawn) == 2
+
+
+def test_a_failed_drawing_is_told_to_every_asker_and_not_kept(monkeypatch):
+    drawer = CountingDrawer()
+    monkeypatch.setattr(chart_drawing, "_draw_in_child", drawer)
+    kept = chart_drawing.Charts(cores=1)
+    answers = []
+    askers = [threading.Thread(target=lambda: answers.append(kept.chart(b"rusak")))
+              for _ in range(3)]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join(10)
+    assert answers == [chart_drawing.FAILED + b"ValueError()"] * 3
+    assert kept.chart(b"rusak")[:1] == chart_drawing.FAILED
+    assert len(drawer.drawn) == 2  # asked again later: tried again
+
+
+def test_the_oldest_charts_make_room(monkeypatch):
+    drawer = CountingDrawer()
+    monkeypatch.setattr(chart_drawing, "_draw_in_child", lambda payload: b"\x00" + payload)
+    kept = chart_drawing.Charts(cores=1, keep=3)
+    for name in (b"a", b"b", b"c", b"a", b"d"):  # "a" asked again: "b" is the oldest now
+        kept.chart(name)
+    monkeypatch.setattr(chart_drawing, "_draw_in_child", drawer)
+    for name in (b"a", b"c", b"d"):
+        kept.chart(name)
+    assert drawer.drawn == []
+    kept.chart(b"b")
+    assert drawer.drawn == [b"b"]
+
+
+def test_the_dashboard_page_has_its_charts_drawn_before_the_browser_asks(app, client,
+                                                                         monkeypatch):
+    # The page sends every chart's description to the chart process once its figures
+    # are counted; the images then find them drawn, whichever worker serves them.
+    from tests.test_dashboard import _login
+
+    process = app.extensions["chart_process"]
+    sent, drawn, draw = [], [], process.draw
+    monkeypatch.setattr(process, "send", lambda specs: sent.extend(map(json.dumps, specs)))
+    monkeypatch.setattr(process, "draw", lambda spec: drawn.append(json.dumps(spec)) or draw(spec))
+    charts.clear_cache()
+    _login(app, client)
+    page = client.get("/dashboard/?period=month&month=2026-03").get_data(as_text=True)
+    assert wait_for(lambda: len(sent) == len(dashboard_data.CHARTS))  # sent by a thread
+    assert [json.loads(spec)["kind"] for spec in sent] == [c.kind for c in dashboard_data.CHARTS]
+    for source in re.findall(r'<img src="([^"]+)"', page):
+        response = client.get(source.replace("&amp;", "&"))
+        assert response.status_code == 200 and response.data.startswith(b"\x89PNG")
+    # The images asked for exactly what was sent ahead (the process knows a chart by
+    # its description's bytes), so it had them drawn or drawing.
+    assert drawn == sent
+    client.get("/dashboard/?period=month&month=2026-03")
+    assert len(sent) == len(dashboard_data.CHARTS)  # this worker holds them now

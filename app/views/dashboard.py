@@ -131,6 +131,7 @@ class DashboardView(BaseView):
              dashboard_data.cached(chart, g.user, scope, stamp))
             for chart in dashboard_data.CHARTS
         ]
+        charts.draw_ahead([(chart, data) for chart, _, data in chart_list], g.user, scope, stamp)
         figures = [(figure, value, dashboard_data.format_figure(figure, value))
                    for figure, value in dashboard_data.cached_key_figures(g.user, scope, stamp)]
         today = today_wib()

@@ -150,10 +150,12 @@ def free_port():
 class Server:
     """gunicorn serving ``tests.bench.bench_app:app`` on 127.0.0.1."""
 
-    def __init__(self, database_url, workers, threads):
+    def __init__(self, database_url, workers, threads, secret_key=None):
         self.port = free_port()
         self.database_url = database_url
         env = {**os.environ, **SERVER_ENV, "DATABASE_URL": database_url}
+        if secret_key:  # its own chart process (named after the key), with nothing drawn
+            env["SECRET_KEY"] = secret_key
         started = time.monotonic()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread",
@@ -578,8 +580,11 @@ def dashboard_cold(args, server, path, browser_connections=6):
     over up to 6 connections at once); 3 times. ``page_ms``: the page alone, which computes
     every chart's figures; ``serial_ms``: the same with the images one after another."""
     times, pages, serial, charts = [], [], [], 0
-    for parallel in (True, False, True, False, True, False):
-        fresh = Server(server.database_url, args.workers, args.threads)
+    for round_number, parallel in enumerate((True, False, True, False, True, False)):
+        # A fresh server's chart process is new too (a restarted server's old one ends
+        # with the worker that started it); the running server's keeps what it drew.
+        fresh = Server(server.database_url, args.workers, args.threads,
+                       secret_key=f"{SERVER_ENV['SECRET_KEY']}-cold-{os.getpid()}-{round_number}")
         try:
             clients = logged_in_clients(fresh.port, browser_connections)
             started = time.perf_counter()

@@ -234,8 +234,11 @@ class Charts:
         if not mine:
             pending.done.wait()
             return pending.answer
-        with self.cores:
-            pending.answer = _draw_in_child(payload)
+        try:
+            with self.cores:
+                pending.answer = _draw_in_child(payload)
+        except Exception as exc:  # no child (out of memory or processes): say so, not hang
+            pending.answer = FAILED + repr(exc).encode()
         with self.lock:
             if pending.answer[:1] == OK:
                 self.drawn[key] = pending.answer
@@ -255,7 +258,12 @@ class _Pending:
 def _draw_in_child(payload):
     """OK and the PNG of the description ``payload`` (FAILED and why), drawn in a child."""
     read, write = os.pipe()
-    child = os.fork()
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        raise
     if child == 0:
         try:
             os.close(read)

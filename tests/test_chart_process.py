@@ -258,3 +258,16 @@ def test_the_dashboard_page_has_its_charts_drawn_before_the_browser_asks(app, cl
     assert drawn == sent
     client.get("/dashboard/?period=month&month=2026-03")
     assert len(sent) == len(dashboard_data.CHARTS)  # this worker holds them now
+
+
+def test_a_chart_that_found_no_child_to_draw_it_fails_and_is_drawn_next_time(monkeypatch):
+    # Out of processes or memory: the askers hear of it at once (and their worker draws
+    # the chart itself) instead of waiting for a drawing that never comes.
+    def no_child(payload):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(chart_drawing, "_draw_in_child", no_child)
+    kept = chart_drawing.Charts(cores=1)
+    assert kept.chart(b"a")[:1] == chart_drawing.FAILED
+    monkeypatch.setattr(chart_drawing, "_draw_in_child", lambda payload: b"\x00" + payload)
+    assert kept.chart(b"a") == b"\x00a"

@@ -72,37 +72,32 @@ class ChartProcess:
 
     def draw(self, spec):
         """PNG bytes for ``spec``, starting the process when nobody answers."""
-        payload = json.dumps(spec).encode()
-        for _ in range(2):
-            try:
-                return self._ask(payload)
-            except (ConnectionRefusedError, FileNotFoundError):
-                self.start()
-            except (EOFError, ConnectionResetError, BrokenPipeError):
-                pass  # it ended (idle) as we asked: ask again, starting it if need be
-        return self._ask(payload)
+        return self._deliver(json.dumps(spec).encode(), wait=True)
 
     def send(self, specs):
         """Ask for the charts ``specs`` without waiting for them: the process draws and
         keeps each, and whoever asks for one next (a ``draw`` from any worker) gets it
         when drawn. Starts the process when none answers."""
-        from multiprocessing.connection import Client
-
         for description in specs:
-            payload = json.dumps(description).encode()
-            for _ in range(2):
-                try:
-                    with Client(self.address, "AF_UNIX", authkey=self.authkey) as connection:
-                        connection.send_bytes(payload)
-                    break
-                except (ConnectionRefusedError, FileNotFoundError):
-                    self.start()
+            self._deliver(json.dumps(description).encode(), wait=False)
 
-    def _ask(self, payload):
+    def _deliver(self, payload, wait):
+        for _ in range(2):
+            try:
+                return self._ask(payload, wait)
+            except (ConnectionRefusedError, FileNotFoundError):
+                self.start()
+            except (EOFError, ConnectionResetError, BrokenPipeError):
+                pass  # it ended (idle) as we asked: ask again, starting it if need be
+        return self._ask(payload, wait)
+
+    def _ask(self, payload, wait):
         from multiprocessing.connection import Client
 
         with Client(self.address, "AF_UNIX", authkey=self.authkey) as connection:
             connection.send_bytes(payload)
+            if not wait:
+                return None
             if not connection.poll(ANSWER_SECONDS):
                 raise ChartProcessError("no chart within %s s" % ANSWER_SECONDS)
             answer = connection.recv_bytes()
@@ -236,8 +231,9 @@ def draw_ahead(items, user, scope, stamp=None):
     if process is None:
         return None
     with _lock:
-        specs = [spec(chart, data) for chart, data in items
-                 if cache_key(chart, user, scope, stamp) not in _cache]
+        missing = [(chart, data) for chart, data in items
+                   if cache_key(chart, user, scope, stamp) not in _cache]
+    specs = [spec(chart, data) for chart, data in missing]
     if not specs:
         return None
     thread = threading.Thread(target=_quietly, args=(process.send, specs),

@@ -210,7 +210,11 @@ def resolved_on_time_percent(user, scope, today=None):
 
 def days_between(start, end):
     """Calendar days from receipt to resolution, to one decimal."""
-    return round((end - start).total_seconds() / 86400, 1)
+    return _days((end - start).total_seconds())
+
+
+def _days(seconds):
+    return round(float(seconds) / 86400, 1)
 
 
 def median_days_to_resolve(user, scope, today=None):
@@ -361,7 +365,7 @@ def median_days_by_month(user, scope, today=None):
         .with_entities(year, month, _seconds_to_resolve())
     per_month = {ym: [] for ym in months}
     for y, m, seconds in rows:
-        per_month[(int(y), int(m))].append(round(float(seconds) / 86400, 1))
+        per_month[(int(y), int(m))].append(_days(seconds))
     values = [round(statistics.median(d), 1) if d else None for d in per_month.values()]
     return ChartData([month_label(*ym) for ym in months], [(gettext("Median days"), values)],
                      zero_is_data=True)

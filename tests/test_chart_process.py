@@ -184,19 +184,25 @@ class CountingDrawer:
         return chart_drawing.OK + b"PNG of " + payload
 
 
+def ask_at_once(kept, payload, askers):
+    """The answers of ``askers`` threads asking ``kept`` for ``payload`` at the same time."""
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(kept.chart(payload)))
+               for _ in range(askers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    return answers
+
+
 def test_a_chart_asked_for_while_drawn_or_again_is_drawn_once(monkeypatch):
     # Both workers ask for the same chart of a cold dashboard: one drawing serves both,
     # and the next view's ask is answered from what was drawn.
     drawer = CountingDrawer()
     monkeypatch.setattr(chart_drawing, "_draw_in_child", drawer)
     kept = chart_drawing.Charts(cores=2)
-    answers = []
-    askers = [threading.Thread(target=lambda: answers.append(kept.chart(b'{"title": "A"}')))
-              for _ in range(5)]
-    for asker in askers:
-        asker.start()
-    for asker in askers:
-        asker.join(10)
+    answers = ask_at_once(kept, b'{"title": "A"}', 5)
     assert answers == [chart_drawing.OK + b'PNG of {"title": "A"}'] * 5
     assert kept.chart(b'{"title": "A"}') == answers[0]
     assert drawer.drawn == [b'{"title": "A"}']
@@ -209,13 +215,7 @@ def test_a_failed_drawing_is_told_to_every_asker_and_not_kept(monkeypatch):
     drawer = CountingDrawer()
     monkeypatch.setattr(chart_drawing, "_draw_in_child", drawer)
     kept = chart_drawing.Charts(cores=1)
-    answers = []
-    askers = [threading.Thread(target=lambda: answers.append(kept.chart(b"rusak")))
-              for _ in range(3)]
-    for asker in askers:
-        asker.start()
-    for asker in askers:
-        asker.join(10)
+    answers = ask_at_once(kept, b"rusak", 3)
     assert answers == [chart_drawing.FAILED + b"ValueError()"] * 3
     assert kept.chart(b"rusak")[:1] == chart_drawing.FAILED
     assert len(drawer.drawn) == 2  # asked again later: tried again
@@ -223,7 +223,7 @@ def test_a_failed_drawing_is_told_to_every_asker_and_not_kept(monkeypatch):
 
 def test_the_oldest_charts_make_room(monkeypatch):
     drawer = CountingDrawer()
-    monkeypatch.setattr(chart_drawing, "_draw_in_child", lambda payload: b"\x00" + payload)
+    monkeypatch.setattr(chart_drawing, "_draw_in_child", lambda payload: chart_drawing.OK + payload)
     kept = chart_drawing.Charts(cores=1, keep=3)
     for name in (b"a", b"b", b"c", b"a", b"d"):  # "a" asked again: "b" is the oldest now
         kept.chart(name)
@@ -269,5 +269,5 @@ def test_a_chart_that_found_no_child_to_draw_it_fails_and_is_drawn_next_time(mon
     monkeypatch.setattr(chart_drawing, "_draw_in_child", no_child)
     kept = chart_drawing.Charts(cores=1)
     assert kept.chart(b"a")[:1] == chart_drawing.FAILED
-    monkeypatch.setattr(chart_drawing, "_draw_in_child", lambda payload: b"\x00" + payload)
-    assert kept.chart(b"a") == b"\x00a"
+    monkeypatch.setattr(chart_drawing, "_draw_in_child", lambda payload: chart_drawing.OK + payload)
+    assert kept.chart(b"a") == chart_drawing.OK + b"a"

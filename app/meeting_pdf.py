@@ -33,10 +33,14 @@ def attendees(meeting):
     return rows
 
 
-def berita_acara_pdf(meeting):
+def berita_acara_pdf(meeting, user):
     """BERITA ACARA RAPAT PEMBAHASAN PENGADUAN: letterhead, day and date written out,
     place, attendees, complaints and their outcomes, discussion, recommendations,
-    and signatures of the complaint officer and the Kepala Desa."""
+    and signatures of the complaint officer and the Kepala Desa.
+
+    Lists only the complaints ``user`` may see (``meetings.meeting_complaints``).
+    """
+    from app.meetings import meeting_complaints
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -91,7 +95,8 @@ def berita_acara_pdf(meeting):
 
         story.append(para(gettext("Complaints discussed"), section))
         rows = [("No", gettext("Register no."), gettext("Subject"), gettext("Outcome"))]
-        for i, c in enumerate(meeting.complaints, start=1):
+        complaints = meeting_complaints(meeting, user)
+        for i, c in enumerate(complaints, start=1):
             outcome = label(OUTCOME_TYPES, c.outcome_type) if c.outcome_type else "-"
             rows.append((i, c.register_number, c.subject, str(outcome)))
         story.append(grid(rows, [10 * mm, 40 * mm, 80 * mm, 40 * mm]))
@@ -105,7 +110,7 @@ def berita_acara_pdf(meeting):
         story.append(para(meeting.recommendations))
         story.append(para(gettext("Decided steps"), section))
         story.append(para(meeting.decided_steps))
-        decided = [c for c in meeting.complaints if c.outcome_type]
+        decided = [c for c in complaints if c.outcome_type]
         if decided:
             story.append(para(gettext("Follow-up per complaint"), section))
             for c in decided:

@@ -9,15 +9,15 @@ nothing saved, and the refusal names it.
 import datetime as dt
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import false, func, not_, select
 
 from app import access, services, workflow
 from app.extensions import db
 from app.models import Complaint, Meeting, MeetingGuest, Officer
-from app.models.meetings import CANCELLED, HELD, SCHEDULED
+from app.models.meetings import CANCELLED, HELD, SCHEDULED, meeting_complaint
 from app.security import actors_of
 from app.timeutil import WIB, datetime_id, now_wib, today_wib
+
 
 class MeetingRefused(services.ServiceError):
     """A refusal about a meeting; ``field`` names the form field it belongs to, if any."""
@@ -35,10 +35,46 @@ def can_see_meetings(user):
 
 
 def restrict_meetings(query, user):
-    """Narrow a Meeting query to what ``user`` may read (all of it, or nothing)."""
-    from sqlalchemy import false
+    """Narrow a Meeting query (or select) to the meetings ``user`` may read.
 
-    return query if can_see_meetings(user) else query.filter(false())
+    Beyond the role, a meeting that discusses a complaint ``user`` may not see
+    (``access.restrict``: the Kepala Desa named in it, a liaison it was not
+    forwarded to) is withheld whole: its agenda, invited parties and minutes
+    are written about all its complaints at once and may name the resident or
+    the officer of the hidden one, so leaving out only its number would not
+    protect them.
+    """
+    if not can_see_meetings(user):
+        return query.filter(false())
+    visible = access.restrict(select(Complaint.id), user).whereclause
+    if visible is None:  # every complaint is visible to this user
+        return query
+    # coalesce: a rule that is NULL for a row (no officer assigned) does not show it
+    return query.filter(~Meeting.complaints.any(not_(func.coalesce(visible, False))))
+
+
+def complaints_shown(meetings, user):
+    """{meeting id: the complaints of that meeting ``user`` may see, in id order}.
+
+    Every screen, PDF and calendar file that lists a meeting's complaints takes
+    them from here, never from ``Meeting.complaints``: each complaint goes
+    through ``access.restrict``, in one query for all the meetings of a page.
+    """
+    shown = {meeting.id: [] for meeting in meetings}
+    if not shown:
+        return shown
+    query = (db.session.query(meeting_complaint.c.meeting_id, Complaint)
+             .join(Complaint, Complaint.id == meeting_complaint.c.complaint_id)
+             .filter(meeting_complaint.c.meeting_id.in_(shown))
+             .order_by(Complaint.id))
+    for meeting_id, complaint in access.restrict(query, user):
+        shown[meeting_id].append(complaint)
+    return shown
+
+
+def meeting_complaints(meeting, user):
+    """The complaints of one meeting that ``user`` may see (see ``complaints_shown``)."""
+    return complaints_shown([meeting], user)[meeting.id]
 
 
 def visible_complaints(ids, user):
@@ -191,25 +227,23 @@ def cancel_meeting(meeting, reason, user):
 
 
 def upcoming_meetings(user, limit=5):
-    """Scheduled meetings from today on, soonest first, for the home page (empty if not allowed)."""
+    """Scheduled meetings from today on, soonest first, for the home page: a list of
+    ``(meeting, the complaints user may see)`` (empty if not allowed)."""
     if user is None or not can_see_meetings(user):
         return []
     start = dt.datetime.combine(today_wib(), dt.time())
-    return db.session.scalars(
-        select(Meeting).where(Meeting.status == SCHEDULED, Meeting.starts_at >= start)
-        .order_by(Meeting.starts_at).limit(limit)
-        .options(selectinload(Meeting.complaints))  # the home page names them
-    ).all()
+    query = (select(Meeting).where(Meeting.status == SCHEDULED, Meeting.starts_at >= start)
+             .order_by(Meeting.starts_at).limit(limit))
+    found = db.session.scalars(restrict_meetings(query, user)).all()
+    shown = complaints_shown(found, user)
+    return [(meeting, shown[meeting.id]) for meeting in found]
 
 
 def meetings_for_complaint(complaint, user):
     """The meetings that discuss ``complaint``, newest first (for the complaint's page)."""
-    if not can_see_meetings(user):
-        return []
-    return db.session.scalars(
-        select(Meeting).where(Meeting.complaints.any(Complaint.id == complaint.id))
-        .order_by(Meeting.starts_at.desc())
-    ).all()
+    query = (select(Meeting).where(Meeting.complaints.any(Complaint.id == complaint.id))
+             .order_by(Meeting.starts_at.desc()))
+    return db.session.scalars(restrict_meetings(query, user)).all()
 
 
 # --- Calendar file (RFC 5545) ----------------------------------------------------------------
@@ -242,12 +276,13 @@ def _utc(value):
     return value.replace(tzinfo=WIB).astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
-def meeting_ics(meeting, host="pengaduan.desa"):
-    """The meeting as an iCalendar file a phone calendar can import."""
+def meeting_ics(meeting, user, host="pengaduan.desa"):
+    """The meeting as an iCalendar file a phone calendar can import (naming only the
+    complaints ``user`` may see)."""
     ends_at = meeting.ends_at or meeting.starts_at + dt.timedelta(hours=1)
     with force_locale("id"):
         summary = gettext("Complaint review meeting")
-        numbers = ", ".join(c.register_number for c in meeting.complaints)
+        numbers = ", ".join(c.register_number for c in meeting_complaints(meeting, user))
         description = meeting.agenda + "\n" + gettext("Complaints: %(numbers)s", numbers=numbers)
     lines = [
         "BEGIN:VCALENDAR",

@@ -363,9 +363,10 @@ def test_upcoming_meetings_soonest_first_and_only_for_who_may_read_them(app, cli
         db.session.commit()
         sm = app.appbuilder.sm
         user = sm.get_user_by_id(desk["user_id"])
-        assert [m.place for m in meetings.upcoming_meetings(user)] == ["Rapat pertama",
-                                                                       "Rapat kedua"]
-        assert [m.place for m in meetings.upcoming_meetings(user, limit=1)] == ["Rapat pertama"]
+        assert [m.place for m, _ in meetings.upcoming_meetings(user)] == ["Rapat pertama",
+                                                                          "Rapat kedua"]
+        assert [m.place for m, _ in meetings.upcoming_meetings(user, limit=1)] \
+            == ["Rapat pertama"]
         assert meetings.upcoming_meetings(None) == []
         from flask import render_template_string
 
@@ -404,3 +405,159 @@ def test_liaison_reads_no_meetings(app):
         assert meetings.upcoming_meetings(user) == []
         assert meetings.restrict_meetings(db.session.query(Meeting), user).count() == 0
         assert meetings.meetings_for_complaint(db.session.get(Complaint, first), user) == []
+
+
+# --- A meeting never shows a complaint the reader may not see (issue 17, point 4) -------------
+
+HIDDEN_SUBJECT = "Pungutan liar oleh Kepala Desa"
+HIDDEN_NAME = "Warga Pemberani"
+
+
+@pytest.fixture
+def head_named(app, client, desk):
+    """The Kepala Desa (a login linked to his officer record) named in a confidential
+    complaint; three meetings scheduled by the desk through the real form: the hidden
+    complaint with an open one ("mixed"), the hidden one alone, the open one alone."""
+    from app.security import HEAD
+
+    head_user = make_user(app, "kades", HEAD)
+    head_officer = make_officer(app, name="Sidik Noer Amin", position="kepala_desa",
+                                user_id=head_user)
+    hidden = make_complaint(app, status="verified", subject=HIDDEN_SUBJECT,
+                            complainant_name=HIDDEN_NAME, identity_level="confidential",
+                            reported_officer_id=head_officer)
+    open_one = make_complaint(app, status="verified", subject="Lampu jalan mati")
+    ids = {}
+    for name, chosen in (("mixed", [hidden, open_one]), ("alone", [hidden]),
+                         ("open", [open_one])):
+        page = schedule(app, client, chosen, place=f"Ruang {name}",
+                        agenda=f"Agenda rapat {name}").get_data(as_text=True)
+        assert "Rapat pembahasan dijadwalkan" in page
+        ids[name] = the_meeting(app)
+    with app.app_context():
+        numbers = {pk: db.session.get(Complaint, pk).register_number for pk in (hidden, open_one)}
+    return {"head_user": head_user, "hidden": hidden, "open": open_one, "meetings": ids,
+            "hidden_number": numbers[hidden], "open_number": numbers[open_one]}
+
+
+def hold_mixed_meeting(app, client, named):
+    """The desk records the minutes of the mixed meeting, deciding both complaints."""
+    meeting_id = named["meetings"]["mixed"]
+    took_place(app, meeting_id)
+    response = post_form(client, f"/meeting/minutes/{meeting_id}",
+                         minutes_form(named["hidden"], named["open"]))
+    assert "2 pengaduan diselesaikan" in response.get_data(as_text=True)
+    return meeting_id
+
+
+def pdf_text(data):
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
+
+
+def test_the_head_named_in_a_complaint_reads_no_meeting_that_discusses_it(app, client,
+                                                                           head_named):
+    from tests.conftest import login
+
+    named, ids = head_named, head_named["meetings"]
+    hold_mixed_meeting(app, client, named)
+    head = app.test_client()
+    login(head, "kades")
+
+    listing = head.get("/meeting/list/?_oc_MeetingModelView=starts_at")
+    assert listing.status_code == 200
+    page = listing.get_data(as_text=True)
+    assert "Ruang open" in page and named["open_number"] in page
+    assert named["hidden_number"] not in page
+    assert "Ruang mixed" not in page and "Ruang alone" not in page
+    for name in ("mixed", "alone"):
+        for path in ("show", "ics", "berita-acara"):
+            assert head.get(f"/meeting/{path}/{ids[name]}").status_code == 404, (name, path)
+    shown = head.get(f"/meeting/show/{ids['open']}")
+    assert shown.status_code == 200
+    assert named["hidden_number"] not in shown.get_data(as_text=True)
+    calendar = head.get(f"/meeting/ics/{ids['open']}")
+    assert calendar.status_code == 200
+    assert named["open_number"] in calendar.get_data(as_text=True).replace("\r\n ", "")
+    home = head.get("/")
+    assert home.status_code == 200
+    home_page = home.get_data(as_text=True)
+    assert "Ruang open" in home_page and named["open_number"] in home_page
+    assert named["hidden_number"] not in home_page and "Ruang alone" not in home_page
+
+    # The desk still reads every meeting, the hidden complaint included.
+    desk_page = client.get(f"/meeting/show/{ids['mixed']}")
+    assert desk_page.status_code == 200
+    assert named["hidden_number"] in desk_page.get_data(as_text=True)
+    desk_pdf = client.get(f"/meeting/berita-acara/{ids['mixed']}")
+    assert desk_pdf.status_code == 200 and named["hidden_number"] in pdf_text(desk_pdf.data)
+
+
+def test_every_listing_of_a_meeting_asks_access_per_complaint(app, client, head_named):
+    """The service layer on its own: the helper leaves hidden complaints out of the
+    list, the calendar file and the berita acara, whatever the screens filter first."""
+    from app.meeting_pdf import berita_acara_pdf
+    from app.models import Officer
+    from app.security import LIAISON
+
+    named, ids = head_named, head_named["meetings"]
+    hold_mixed_meeting(app, client, named)
+    liaison_user = make_user(app, "kadus", LIAISON)
+    liaison_officer = make_officer(app, name="Kadus Dua", user_id=liaison_user)
+    with app.app_context():
+        db.session.get(Complaint, named["open"]).assigned_officer_id = liaison_officer
+        db.session.commit()
+    with app.test_request_context("/"):
+        sm = app.appbuilder.sm
+        head = sm.get_user_by_id(named["head_user"])
+        desk_user = sm.get_user_by_id(sm.find_user("desk").id)
+        liaison = sm.get_user_by_id(liaison_user)
+        found = {name: db.session.get(Meeting, pk) for name, pk in ids.items()}
+        every = list(found.values())
+
+        def numbers(user):
+            shown = meetings.complaints_shown(every, user)
+            return {name: [c.id for c in shown[m.id]] for name, m in found.items()}
+
+        assert numbers(head) == {"mixed": [named["open"]], "alone": [], "open": [named["open"]]}
+        assert numbers(liaison) == numbers(head)
+        assert numbers(desk_user) == {"mixed": [named["hidden"], named["open"]],
+                                      "alone": [named["hidden"]], "open": [named["open"]]}
+
+        calendar = meetings.meeting_ics(found["mixed"], head).replace("\r\n ", "")
+        assert named["open_number"] in calendar and named["hidden_number"] not in calendar
+        text = pdf_text(berita_acara_pdf(found["mixed"], head))
+        assert named["open_number"] in text
+        for secret in (named["hidden_number"], HIDDEN_SUBJECT, HIDDEN_NAME):
+            assert secret not in text
+        assert [(m.id, [c.id for c in shown]) for m, shown in meetings.upcoming_meetings(head)] \
+            == [(ids["open"], [named["open"]])]
+        assert {m.id for m in meetings.restrict_meetings(db.session.query(Meeting), head)} \
+            == {ids["open"]}
+        assert [m.id for m in meetings.meetings_for_complaint(
+            db.session.get(Complaint, named["open"]), head)] == [ids["open"]]
+        assert {m.id for m in meetings.restrict_meetings(db.session.query(Meeting), desk_user)} \
+            == set(ids.values())
+        assert db.session.get(Officer, liaison_officer).user_id == liaison_user
+
+
+def test_a_meeting_with_an_unassigned_complaint_stays_hidden_from_a_liaison(app, client,
+                                                                            head_named,
+                                                                            monkeypatch):
+    """Were liaisons given meetings, the rule "may see every complaint of it" must not
+    let through a complaint assigned to nobody (its rule is NULL in SQL, not false)."""
+    from app.security import LIAISON
+
+    named, ids = head_named, head_named["meetings"]
+    liaison_user = make_user(app, "kadus", LIAISON)
+    liaison_officer = make_officer(app, name="Kadus Dua", user_id=liaison_user)
+    with app.app_context():
+        db.session.get(Complaint, named["open"]).assigned_officer_id = liaison_officer
+        db.session.commit()
+    monkeypatch.setattr(meetings, "can_see_meetings", lambda user: True)
+    with app.test_request_context("/"):
+        liaison = app.appbuilder.sm.get_user_by_id(liaison_user)
+        assert {m.id for m in meetings.restrict_meetings(db.session.query(Meeting), liaison)} \
+            == {ids["open"]}
+        db.session.get(Complaint, named["open"]).assigned_officer_id = None
+        db.session.commit()
+        assert meetings.restrict_meetings(db.session.query(Meeting), liaison).count() == 0

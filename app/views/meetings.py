@@ -6,6 +6,7 @@ import re
 from flask import abort, flash, g, make_response, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -19,7 +20,6 @@ from app.choices import OUTCOME_TYPES
 from app.forms import BaseForm, required, typed_required
 from app.models import Meeting
 from app.models.meetings import CANCELLED, HELD, SCHEDULED
-from app.perf import EagerInterface
 from app.timeutil import datetime_id, today_wib
 from app.views.base import SafeModelView
 
@@ -107,6 +107,22 @@ def _register_numbers(complaints):
     return ", ".join(c.register_number for c in complaints)
 
 
+class MeetingInterface(SQLAInterface):
+    """The meetings' interface: a list's "complaints" column holds only the complaints
+    the request's user may see (``meetings.complaints_shown``, one query per page)."""
+
+    def get_values(self, lst, list_columns):
+        lst = list(lst)
+        if "complaints" not in list_columns:
+            yield from super().get_values(lst, list_columns)
+            return
+        shown = meetings.complaints_shown(lst, access.current_user())
+        others = [column for column in list_columns if column != "complaints"]
+        for item, values in zip(lst, super().get_values(lst, others)):
+            values["complaints"] = shown[item.id]
+            yield values
+
+
 _OUTCOME_KEY = re.compile(r"^outcome-(\d+)-(type|text|note)$")
 
 
@@ -125,7 +141,7 @@ class MeetingModelView(SafeModelView):
     """Review meetings. Created by the schedule form (never FAB's add); status moves only
     through scheduling, minutes and cancelling."""
 
-    datamodel = EagerInterface(Meeting, eager=("complaints",))
+    datamodel = MeetingInterface(Meeting)
     class_permission_name = "Meeting"
     route_base = "/meeting"
     exclude_route_methods = {"add", "edit", "delete", "download", "action", "action_post"}
@@ -176,8 +192,8 @@ class MeetingModelView(SafeModelView):
         return self.appbuilder.sm.has_access(permission, self.class_permission_name)
 
     def _complaint_rows(self, meeting):
-        """The meeting's complaints this user may see (a liaison could see fewer)."""
-        return meetings.visible_complaints([c.id for c in meeting.complaints], g.user)
+        """The meeting's complaints this user may see."""
+        return meetings.meeting_complaints(meeting, g.user)
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -276,7 +292,7 @@ class MeetingModelView(SafeModelView):
         if item.status != HELD:
             flash(gettext("The minutes of this meeting have not been recorded yet."), "danger")
             return redirect(url_for(f"{self.endpoint}.show", pk=pk))
-        response = make_response(berita_acara_pdf(item))
+        response = make_response(berita_acara_pdf(item, g.user))
         response.headers["Content-Type"] = "application/pdf"
         response.headers["Content-Disposition"] = \
             f'attachment; filename="berita-acara-rapat-{item.starts_at:%Y-%m-%d}-{item.id}.pdf"'
@@ -286,7 +302,7 @@ class MeetingModelView(SafeModelView):
     @has_access
     def ics(self, pk):
         item = self._visible(pk)
-        response = make_response(meetings.meeting_ics(item, request.host.split(":")[0]))
+        response = make_response(meetings.meeting_ics(item, g.user, request.host.split(":")[0]))
         response.headers["Content-Type"] = "text/calendar; charset=utf-8"
         response.headers["Content-Disposition"] = \
             f'attachment; filename="rapat-{item.starts_at:%Y-%m-%d}-{item.id}.ics"'

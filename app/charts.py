@@ -11,10 +11,11 @@ chart itself (logged), so a chart never fails for that. ``CHART_PROCESS = False`
 the worker always (and off Linux, whose abstract socket addresses it uses).
 
 The cache keys a rendered chart on everything that shapes it: the chart, the
-scope (period, dusun, category), whose complaints count, the day (overdue
-figures move with the date), the language, and ``dashboard_data.data_stamp``,
-which moves whenever any complaint changes. A repeat view costs one small query
-and no drawing; a change to any complaint shows in the next view.
+scope (period, dusun, category), which complaints count for the user (the rows
+``access.restrict`` lets through), the day (overdue figures move with the date),
+the language, and ``dashboard_data.data_stamp``, which moves whenever any
+complaint or any category, dusun or officer name changes. A repeat view costs
+two small queries and no drawing; a change shows in the next view.
 """
 
 import hashlib
@@ -243,7 +244,7 @@ def draw_ahead(items, user, scope, stamp=None):
 
 
 def _scope_of(user):
-    """Whose complaints count: everyone's for the desk and the head, else this user's share."""
+    """Which complaints count for ``user`` (``dashboard_data.whose``: the rows it may see)."""
     return dashboard_data.whose(user)
 
 

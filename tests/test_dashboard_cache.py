@@ -8,6 +8,8 @@ and that a cached view still shows the register as it stands.
 import datetime as dt
 import re
 
+import pytest
+
 from app import charts, dashboard_data, services
 from app.extensions import db
 from app.models import Complaint
@@ -72,3 +74,91 @@ def test_a_repeat_view_computes_nothing_and_a_new_complaint_shows_next_view(app,
     changed = client.get(URL).get_data(as_text=True)
     assert dashboard_data.data_stats["computed"] == before["computed"] + 2 * ITEMS
     assert _received_figure(changed) == 3
+
+
+# --- Whose figures, and the names they carry (issue 17, point 5) ------------------------------
+
+MARCH = "period=month&month=2026-03"
+
+
+def _chart_numbers(page, name):
+    """{label: value} of a chart's "Numbers" table on the dashboard page."""
+    block = page.split(f'id="chart-{name}"', 1)[1].split('class="col-sm-12', 1)[0]
+    return {label: int(value) for label, value in
+            re.findall(r"<tr><td>([^<]+)</td><td>(\d+)</td>", block)}
+
+
+def _seen(client):
+    """What one user reads: the received figure, the category numbers, the category PNG."""
+    response = client.get(f"/dashboard/?{MARCH}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    image = client.get(f"/dashboard/chart/category.png?{MARCH}")
+    assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
+    return _received_figure(page), _chart_numbers(page, "category"), image.data
+
+
+@pytest.fixture
+def head_named(app):
+    """Three complaints of March 2026 in "Bantuan sosial"; the third names the Kepala Desa
+    (his login is linked to the officer record it reports). Desk and head each logged in."""
+    from tests.conftest import login, make_officer, make_user
+
+    desk = _desk(app)
+    head = make_user(app, "kades", "Kepala Desa")
+    officer = make_officer(app, name="Sidik Noer Amin", position="kepala_desa", user_id=head)
+    ids = [_add(app, desk, dt.datetime(2026, 3, day, 9), dusun="Dusun I",
+                category="Bantuan sosial") for day in (2, 3, 4)]
+    with app.app_context():
+        db.session.get(Complaint, ids[-1]).reported_officer_id = officer
+        db.session.commit()
+    clients = {"desk": app.test_client(), "head": app.test_client()}
+    login(clients["desk"], "petugas")
+    login(clients["head"], "kades")
+    return clients
+
+
+@pytest.mark.parametrize("first, second", [("desk", "head"), ("head", "desk")])
+def test_the_desk_and_the_head_named_in_a_complaint_each_read_their_own_figures(
+        head_named, first, second):
+    clients = head_named
+    alone = {}
+    for who in ("desk", "head"):  # each one's view with nobody's figures cached
+        charts.clear_cache()
+        alone[who] = _seen(clients[who])
+    assert alone["desk"][:2] == (3, {"Bantuan sosial": 3})
+    assert alone["head"][:2] == (2, {"Bantuan sosial": 2})
+    assert alone["desk"][2] != alone["head"][2]
+
+    charts.clear_cache()
+    for who in (first, second):
+        assert _seen(clients[who]) == alone[who], who
+
+
+def test_a_renamed_category_dusun_or_officer_shows_in_the_next_view(app, client):
+    from app.models import Category, Dusun, Officer
+    from tests.conftest import make_officer
+
+    desk = _desk(app)
+    _add(app, desk, dt.datetime(2026, 3, 2, 9), dusun="Dusun I", category="Bantuan sosial")
+    _login(app, client)
+    charts.clear_cache()
+    before = _seen(client)
+    assert before[1] == {"Bantuan sosial": 1}
+    with app.app_context():
+        db.session.query(Category).filter_by(name="Bantuan sosial").one().name = "Bansos dan BLT"
+        db.session.commit()
+    after = _seen(client)
+    assert after[1] == {"Bansos dan BLT": 1}
+    assert after[2] != before[2]
+    charts.clear_cache()
+    assert _seen(client) == after  # what a first view draws
+
+    officer = make_officer(app, name="Kadus Satu")
+    for model, pk in ((Dusun, None), (Officer, officer)):
+        stamp = _stamp(app)
+        with app.app_context():
+            row = db.session.get(model, pk) if pk else db.session.query(model).first()
+            row.name = row.name + " (baru)"
+            db.session.commit()
+        assert _stamp(app) != stamp, model.__name__

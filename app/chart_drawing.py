@@ -38,9 +38,21 @@ _draw_lock = threading.Lock()
 OK, FAILED = b"\x00", b"\x01"  # the first byte of the chart process's answer
 
 
+# Every text of a chart is shown as typed. Names come from the register's users (a
+# category "biaya $5 dan $10", a dusun with a backslash): read as matplotlib math
+# they drew the wrong text, or failed the chart and the period report.
+PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
 def draw(spec):
-    """PNG bytes of the chart ``spec`` describes. An empty chart says so in words."""
-    with _draw_lock:
+    """PNG bytes of the chart ``spec`` describes. An empty chart says so in words.
+
+    Drawn with ``PLAIN_TEXT``: every Text made meanwhile (title, axis labels, tick
+    labels, legend) takes its math setting from there.
+    """
+    from matplotlib import rc_context
+
+    with _draw_lock, rc_context(PLAIN_TEXT):
         png = _draw(spec)
         # A figure and its canvas refer to each other: without this the young garbage
         # collection leaves them (with the canvas's pixel buffer) to a rare full one, and

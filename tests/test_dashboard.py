@@ -367,3 +367,68 @@ def test_drawing_charts_leaves_no_figures_behind(app):
                 png = chart_drawing.draw(charts.spec(chart, data))  # where figures are made
                 assert png.startswith(b"\x89PNG")
     assert len([o for o in gc.get_objects() if isinstance(o, Figure)]) <= 2
+
+
+# --- Names that look like matplotlib math (issue 17, point 15) --------------------------------
+
+MATH_NAMES = {"category": r"Jalan $\frac{a}{b}$ rusak $\nosuchsymbol$",
+              "dusun": "Dusun $\\", "officer": r"Pak $\sqrt{x$ Kadus"}
+
+
+def test_names_with_dollar_signs_draw_as_text_in_the_charts_and_the_report(app, client):
+    """A category, dusun or officer name with ``$...$`` is text, never matplotlib math:
+    every chart and the period report answer 200 with a valid PNG / PDF."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    desk = _desk(app)
+    officer = make_officer(app, name=MATH_NAMES["officer"])
+    with app.app_context():
+        db.session.add(Category(name=MATH_NAMES["category"]))
+        db.session.add(Dusun(name=MATH_NAMES["dusun"]))
+        db.session.commit()
+    for day in (2, 3):
+        _add(app, desk, dt.datetime(2026, 3, day, 9), dusun=MATH_NAMES["dusun"],
+             category=MATH_NAMES["category"], officer=officer)
+    _login(app, client)
+    charts.clear_cache()
+    page = client.get("/dashboard/?period=month&month=2026-03")
+    assert page.status_code == 200
+    for chart in dashboard_data.CHARTS:
+        response = client.get(f"/dashboard/chart/{chart.name}.png?period=month&month=2026-03")
+        assert response.status_code == 200, chart.name
+        assert response.data.startswith(b"\x89PNG\r\n\x1a\n"), chart.name
+    report = client.get("/dashboard/report.pdf?period=month&month=2026-03")
+    assert report.status_code == 200 and report.content_type == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(report.data)).pages)
+    assert MATH_NAMES["category"] in " ".join(text.split())
+
+
+def test_chart_texts_are_never_read_as_math(app):
+    """Every text a chart draws (title, axis label, tick labels, legend) is shown as typed:
+    the drawing turns matplotlib's math parsing off for all of them in one place."""
+    from unittest import mock
+
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    from app import chart_drawing
+
+    created = []
+    original = Figure.savefig
+
+    def savefig(figure, *args, **kwargs):
+        result = original(figure, *args, **kwargs)
+        created.extend(figure.findobj(Text))
+        return result
+
+    spec = {"kind": "bars", "title": "$x$ judul", "value_label": "$y$", "empty": False,
+            "empty_text": "-", "labels": ["$a$", "b"],
+            "series": [["$s$", [1, 2]], ["t", [2, 1]]]}
+    with mock.patch.object(Figure, "savefig", savefig):
+        for kind in ("hbar", "bars", "line"):
+            chart_drawing.draw({**spec, "kind": kind})
+    shown = [t for t in created if t.get_text()]
+    assert {"$x$ judul", "$y$", "$a$", "$s$"} <= {t.get_text() for t in shown}
+    assert not [t.get_text() for t in shown if t.get_parse_math() or t.get_usetex()]

@@ -171,9 +171,24 @@ def _meetings(app, register, count, complaints_each):
         return ids
 
 
-def test_the_meeting_list_and_page_cost_the_same_however_many_rows(app, client, register):
-    make_user(app, "desk", "Petugas Pengelola")
-    login(client, "desk")
+def _meeting_reader(app, client, register, role):
+    """Log in as the desk, or as a Kepala Desa named in a complaint no meeting discusses
+    (so that his meetings and their complaints go through his narrower rule)."""
+    from app.models import Complaint
+
+    user = make_user(app, role, {"desk": "Petugas Pengelola", "head": "Kepala Desa"}[role])
+    if role == "head":
+        officer = make_officer(app, name="Kepala Desa", position="kepala_desa", user_id=user)
+        with app.app_context():
+            db.session.get(Complaint, register[-1]).reported_officer_id = officer
+            db.session.commit()
+    login(client, role)
+
+
+@pytest.mark.parametrize("role", ["desk", "head"])
+def test_the_meeting_list_and_page_cost_the_same_however_many_rows(app, client, register,
+                                                                    role):
+    _meeting_reader(app, client, register, role)
     small, large = _meetings(app, register, ROWS, 2)[0], _meetings(app, register, 1, 12)[0]
     view = "MeetingModelView"
     assert statements(app, client, f"/meeting/list/?psize_{view}=5&_oc_{view}=starts_at") \
@@ -182,9 +197,10 @@ def test_the_meeting_list_and_page_cost_the_same_however_many_rows(app, client, 
         == statements(app, client, f"/meeting/show/{large}")
 
 
-def test_the_home_page_costs_the_same_for_one_or_five_upcoming_meetings(app, client, register):
-    make_user(app, "desk", "Petugas Pengelola")
-    login(client, "desk")
+@pytest.mark.parametrize("role", ["desk", "head"])
+def test_the_home_page_costs_the_same_for_one_or_five_upcoming_meetings(app, client, register,
+                                                                        role):
+    _meeting_reader(app, client, register, role)
     _meetings(app, register, 1, 3)
     one = statements(app, client, "/")
     _meetings(app, register, 4, 3)

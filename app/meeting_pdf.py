@@ -11,6 +11,7 @@ from flask_babel import force_locale, gettext
 
 from app.choices import OUTCOME_TYPES, POSITIONS, label
 from app.extensions import db
+from app.meetings import meeting_complaints
 from app.models import Officer
 from app.receipts import letterhead_lines
 from app.timeutil import date_id
@@ -40,7 +41,6 @@ def berita_acara_pdf(meeting, user):
 
     Lists only the complaints ``user`` may see (``meetings.meeting_complaints``).
     """
-    from app.meetings import meeting_complaints
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet

@@ -169,3 +169,32 @@ class VisibleComplaintsFilter(BaseFilter):
 
     def apply(self, query, value):
         return restrict(query, current_user())
+
+
+def can_read_note(user, complaint, event):
+    """Whether ``user`` may read the note of ``event``, a timeline event of ``complaint``.
+
+    The one rule for every place that shows a timeline note (complaint page, APIs,
+    PDFs, exports, the public status page), by the event's ``audience``
+    (``app.workflow.AUDIENCES``):
+
+    * public: whoever may open the complaint, and the public side (``user`` None: the
+      resident who gave the tracking code and phone digits);
+    * staff: whoever may open the complaint (desk, its liaison, the Kepala Desa);
+    * desk only (and any audience not known here): the complaint desk alone. Messages to
+      the resident carry the full name, and the resident's comments are for the desk.
+
+    The event's line (step, time, actor) is not ruled here: whoever sees the complaint
+    sees its lines, and the public timeline shows those marked ``is_public``.
+    """
+    audience = getattr(event, "audience", None)
+    if user is None:
+        return audience == workflow.PUBLIC
+    if audience in (workflow.PUBLIC, workflow.STAFF):
+        return can_view(user, complaint)
+    return _is_desk(user) and can_view(user, complaint)
+
+
+def hidden_note_text():
+    """What stands in place of a note the user may not read."""
+    return gettext("(note for the complaint desk only)")

@@ -195,6 +195,10 @@ class ComplaintApi(ModelRestApi):
         item = self._visible(pk)
         if item is None or step not in step_forms.FORMS:
             return self.response_404()
+        try:  # workflow.check_step's order: role (403) and status (409) before the fields
+            services.check_step_open(item, step, g.user)
+        except services.ServiceError as exc:
+            return self.response(exc.code, message=str(exc))
         payload = self._json()
         if payload is None:
             return self.response_400(message=gettext("Send the data as a JSON object."))

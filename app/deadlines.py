@@ -224,8 +224,10 @@ def due_moves(complaint):
     """Why the due date moved, oldest first: what the public page and API show.
 
     Each entry: ``date`` (ISO), ``kind``, ``reason`` (translated), ``days`` (working
-    days, or None), ``due_date`` (ISO) and ``note`` (the extension's reason, public).
+    days, or None), ``due_date`` (ISO) and ``note`` (the step's note when written for the
+    public: the extension's reason, the reopening's public note).
     """
+    from app.access import can_read_note
     from app.timeutil import date_id
 
     moves = []
@@ -246,6 +248,6 @@ def due_moves(complaint):
             "days": moved.get("days"),
             "due_date": due,
             "due_date_label": date_id(dt.date.fromisoformat(due)) if due else None,
-            "note": event.note if moved.get("kind") in ("extended", "reopened") else None,
+            "note": event.note if can_read_note(None, complaint, event) else None,
         })
     return moves

@@ -22,7 +22,7 @@ from sqlalchemy import func
 
 from app import deadlines, services, workflow
 from app.extensions import db
-from app.models import ComplaintEvent, Officer
+from app.models import ComplaintEvent
 from app.timeutil import add_working_days, today_wib
 
 ANSWER_STEPS = ("confirm_solved", "request_reopen")
@@ -104,29 +104,42 @@ def _request_reopen(complaint, fields, now):
 
 
 def _reopen(complaint, fields, now):
-    """Back to the officer (the same one, or another the desk chooses), with a new deadline."""
-    from app.services import _int, _refuse
+    """Back to an officer (the same one, or another the desk chooses), with new deadlines.
 
-    officer = complaint.assigned_officer
-    if fields.get("officer_id"):
-        officer = db.session.get(Officer, _int(fields["officer_id"]))
-        if officer is None or not officer.active:
-            _refuse(gettext("Choose an active officer from the list."))
-        if complaint.reported_officer_id and officer.id == complaint.reported_officer_id:
-            _refuse(gettext("This officer is the person complained about and cannot handle it."))
-    if officer is None:
-        _refuse(gettext("Choose the officer who handles the reopened complaint."))
-    complaint.assigned_officer = officer
+    The officer is checked by ``services.assign_officer``'s rule, as for forwarding:
+    active, not the person complained about, and never on a confidential complaint. A
+    confidential complaint is handled by the desk itself (as before its first
+    resolution: it was never forwarded), so it goes back to ``verified`` (the workflow's
+    ``confidential_target``) with no officer: an officer left assigned from before it
+    became confidential is taken off, as they cannot open it, and there is no first
+    follow-up to wait for. The desk then schedules a meeting or resolves it again.
+    """
+    from app.services import _refuse, assign_officer
+
+    off = deadlines.holidays()
+    _verification, followup, resolution = deadlines.tier_for(complaint.category_id,
+                                                             complaint.urgency)
+    if complaint.is_confidential:
+        if fields.get("officer_id"):
+            assign_officer(complaint, fields["officer_id"])  # refused: confidential
+        complaint.assigned_officer = None
+        complaint.followup_due = None
+        officer = None
+    else:
+        if fields.get("officer_id"):
+            officer = assign_officer(complaint, fields["officer_id"])
+        elif complaint.assigned_officer is not None:
+            officer = assign_officer(complaint, complaint.assigned_officer_id)
+        else:
+            _refuse(gettext("Choose the officer who handles the reopened complaint."))
+        complaint.followup_due = add_working_days(now.date(), followup, off)
     complaint.public_note = fields["public_note"]
     complaint.closed_at = None
     complaint.resolved_at = None
-    _verification, followup, resolution = deadlines.tier_for(complaint.category_id,
-                                                             complaint.urgency)
-    off = deadlines.holidays()
-    complaint.followup_due = add_working_days(now.date(), followup, off)
     complaint.due_date = add_working_days(now.date(), resolution, off)
     return fields["public_note"], True, {
-        "officer": officer.name, "position": officer.position, "due_date": complaint.due_date,
+        "officer": officer.name if officer else None,
+        "position": officer.position if officer else None, "due_date": complaint.due_date,
         "due_moved": {"kind": "reopened", "days": resolution}}
 
 

@@ -40,9 +40,6 @@ from app.models import Category, Complaint, ComplaintEvent, Dusun, PublicLookupF
 from app.register import normalize_tracking_code
 from app.timeutil import date_id, now_wib
 
-# Steps whose note was written for the complainant (the others' notes are internal).
-_PUBLIC_NOTE_STEPS = frozenset({"request_completion", "note", "reject", "refer",
-                                "extend_deadline", "reopen", "keep_closed"})
 _QUESTION_MAX_AGE = 2 * 60 * 60
 
 
@@ -226,6 +223,7 @@ class TrackedEvent(NamedTuple):
     data: str | None
     note: str | None
     is_public: bool
+    audience: str
     to_status: str | None
 
 
@@ -360,6 +358,8 @@ def public_view(complaint):
     Plain data for the page and the JSON API alike; never the identity, the
     description, internal notes or officers' names.
     """
+    from app.access import can_read_note
+
     timeline = []
     for event in complaint.events:
         if not event.is_public:
@@ -372,7 +372,8 @@ def public_view(complaint):
             "status": event.to_status,
             "status_label": str(label(STATUSES, event.to_status)),
             "officer_position": None,
-            "note": event.note if event.step in _PUBLIC_NOTE_STEPS and event.note else None,
+            "note": event.note if event.note and can_read_note(None, complaint, event)
+            else None,
         }
         if event.step == "forward":
             entry["officer_position"] = _position_of(event)

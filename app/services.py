@@ -60,8 +60,14 @@ def actor_name(user):
 
 
 def add_event(complaint, step, user, from_status, to_status, note=None, is_public=False, data=None,
-              at=None):
-    """Append one timeline event to the session (committed with the caller's change)."""
+              at=None, audience=workflow.STAFF):
+    """Append one timeline event to the session (committed with the caller's change).
+
+    ``is_public``: the line is on the resident's public timeline; ``audience``: who may
+    read ``note`` (``workflow.AUDIENCES``). A public note is on a public line.
+    """
+    if audience not in workflow.AUDIENCES:
+        raise ValueError(f"unknown note audience {audience!r}")
     event = ComplaintEvent(
         complaint=complaint,
         occurred_at=at or now_wib(),
@@ -71,7 +77,8 @@ def add_event(complaint, step, user, from_status, to_status, note=None, is_publi
         from_status=from_status,
         to_status=to_status,
         note=note,
-        is_public=is_public,
+        is_public=is_public or audience == workflow.PUBLIC,
+        audience=audience,
         data=json.dumps(data, default=str, sort_keys=True) if data else None,
     )
     db.session.add(event)
@@ -209,19 +216,11 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
     ``as_resident`` takes a resident's step (``user`` is None): the caller has
     checked the tracking code and phone digits (``app.public``).
     """
-    from app import access
-    from app.security import actors_of
-
     fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in (fields or {}).items()}
-    if complaint.voided:
-        raise StepRefused(gettext("This register entry is void; no step can be taken."))
-    if not as_resident and not access.can_view(user, complaint):
-        exc = StepRefused(gettext("You may not work on this complaint."))
-        exc.code = 403
-        raise exc
-    actors = {workflow.RESIDENT} if as_resident else actors_of(user)
+    actors = check_step_open(complaint, step_name, user, as_resident)
     try:
-        target = workflow.check_step(step_name, complaint.status, actors, fields)
+        target = workflow.check_step(step_name, complaint.status, actors, fields,
+                                     confidential=complaint.is_confidential)
     except workflow.WorkflowError as exc:
         refusal = StepRefused(_step_refusal(step_name, exc))
         refusal.code = exc.code
@@ -236,6 +235,7 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
         clock = deadlines.on_status_change(complaint, source, target, now.date())
         note, is_public, data = _effects()[step_name](complaint, fields, now)
         data = {**clock, **(data or {})}
+        audience = workflow.note_audience(step_name, _truthy(fields.get("is_public")))
     except ServiceError:
         db.session.rollback()  # an effect may have set some fields before refusing
         raise
@@ -243,7 +243,7 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
     try:
         touch(complaint, user, now)
         add_event(complaint, step_name, user, source, target, note=note, is_public=is_public,
-                  data=data, at=now)
+                  data=data, at=now, audience=audience)
         if commit:
             db.session.commit()
     except StaleDataError:
@@ -252,6 +252,29 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
         db.session.rollback()
         raise StaleComplaint(stale_message(complaint)) from None
     return complaint
+
+
+def check_step_open(complaint, step_name, user, as_resident=False):
+    """Refuse a step ``user`` cannot take on ``complaint`` now, whatever its fields.
+
+    The checks of ``apply_step`` before the fields, in its order: the entry is not
+    void, the user may see it, the step exists (404), the user's role may take it
+    (403), it starts from the current status (409). Returns the user's actors.
+    Callers that validate the fields first (the staff API) ask this before them.
+    """
+    from app import access
+    from app.security import actors_of
+
+    if complaint.voided:
+        raise StepRefused(gettext("This register entry is void; no step can be taken."))
+    if not as_resident and not access.can_view(user, complaint):
+        _refuse(gettext("You may not work on this complaint."), 403)
+    actors = {workflow.RESIDENT} if as_resident else actors_of(user)
+    try:
+        workflow.check_open(step_name, complaint.status, actors)
+    except workflow.WorkflowError as exc:
+        _refuse(_step_refusal(step_name, exc), exc.code)
+    return actors
 
 
 def _refuse(message, code=400):
@@ -303,16 +326,45 @@ def _request_completion(complaint, fields, now):
     return fields["missing"], True, {"missing": fields["missing"]}
 
 
-def _forward(complaint, fields, now):
-    officer = db.session.get(Officer, _int(fields["officer_id"]))
+def assignment_refusal(complaint, officer):
+    """Why ``officer`` may not be given ``complaint`` to handle, or None when they may.
+
+    The one rule for every step that gives a complaint to an officer (forward, reopen)
+    and for the officer lists of their forms: the officer exists and is active, is not
+    the person complained about, and the complaint is not confidential (a confidential
+    complaint is for the desk and the Kepala Desa only: an officer could never open it).
+    """
     if officer is None or not officer.active:
-        _refuse(gettext("Choose an active officer from the list."))
+        return gettext("Choose an active officer from the list.")
     if complaint.reported_officer_id and officer.id == complaint.reported_officer_id:
-        _refuse(gettext("This officer is the person complained about and cannot handle it."))
+        return gettext("This officer is the person complained about and cannot handle it.")
     if complaint.is_confidential:
-        _refuse(gettext("A confidential complaint is handled only by the complaint desk and the "
-                        "village head; it cannot be forwarded to an officer."))
+        return gettext("A confidential complaint is handled only by the complaint desk and the "
+                       "village head; it cannot be forwarded to an officer.")
+    return None
+
+
+def assign_officer(complaint, officer_id):
+    """Give ``complaint`` to the officer ``officer_id`` under ``assignment_refusal``'s rule
+    (refused with its message, code 400); returns the officer."""
+    officer = db.session.get(Officer, _int(officer_id))
+    refusal = assignment_refusal(complaint, officer)
+    if refusal:
+        _refuse(refusal)
     complaint.assigned_officer = officer
+    return officer
+
+
+def assignable_officers(complaint):
+    """The active officers ``complaint`` may be given to, by name (for the steps' forms)."""
+    officers = db.session.query(Officer).filter_by(active=True).order_by(Officer.name)
+    if complaint is None:
+        return officers.all()
+    return [o for o in officers if assignment_refusal(complaint, o) is None]
+
+
+def _forward(complaint, fields, now):
+    officer = assign_officer(complaint, fields["officer_id"])
     from app.deadlines import set_followup_due
 
     set_followup_due(complaint, now.date())

@@ -80,8 +80,7 @@ class ForwardForm(StepForm):
     note = _text(_l("Note"), needed=False)
 
     def fill_choices(self, complaint):
-        excluded = complaint.reported_officer_id if complaint is not None else None
-        self.officer_id.choices = [("", "")] + _officer_choices(exclude=excluded)
+        self.officer_id.choices = [("", "")] + _assignable_choices(complaint, self.is_submitted())
 
 
 class NoteForm(StepForm):
@@ -131,8 +130,7 @@ class ReopenForm(StepForm):
     officer_id = SelectField(_l("Officer (empty: the same officer)"), validators=[Optional()])
 
     def fill_choices(self, complaint):
-        excluded = complaint.reported_officer_id if complaint is not None else None
-        self.officer_id.choices = [("", "")] + _officer_choices(exclude=excluded)
+        self.officer_id.choices = [("", "")] + _assignable_choices(complaint, self.is_submitted())
 
 
 class KeepClosedForm(StepForm):
@@ -156,9 +154,20 @@ FORMS = {
 }
 
 
-def _officer_choices(exclude=None):
+def _officer_choices():
     officers = db.session.query(Officer).filter_by(active=True).order_by(Officer.name)
-    return [(str(o.id), str(o)) for o in officers if o.id != exclude]
+    return [(str(o.id), str(o)) for o in officers]
+
+
+def _assignable_choices(complaint, submitted):
+    """The officers offered for ``complaint``: those it may be given to
+    (``services.assignment_refusal``'s rule). A submitted form accepts every active
+    officer, so the service refuses the others with a message that says why."""
+    from app.services import assignable_officers
+
+    if submitted:
+        return _officer_choices()
+    return [(str(o.id), str(o)) for o in assignable_officers(complaint)]
 
 
 def build(step, complaint, formdata=None, csrf=True):

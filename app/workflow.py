@@ -35,6 +35,16 @@ LIAISON = "liaison"    # petugas penghubung dan tindak lanjut
 HEAD = "head"          # Kepala Desa: reads, takes no step
 RESIDENT = "resident"  # the complainant, known by tracking code and phone digits (public side)
 
+# Who may read a timeline note (the event's ``audience``); ``app.access.can_read_note`` is
+# the one rule that applies it on every screen, API, PDF and export.
+PUBLIC = "public"  # also the resident, on the public status page
+STAFF = "staff"    # everyone who may open the complaint (desk, its liaison, the Kepala Desa)
+DESK_ONLY = "desk"  # the complaint desk only: messages to and from the resident, personal data
+AUDIENCES = (PUBLIC, STAFF, DESK_ONLY)
+# A step whose note's audience the writer chooses: public with the step's ``is_public``
+# field ticked, else staff (the progress note).
+CHOSEN = "chosen"
+
 
 @dataclass(frozen=True)
 class Step:
@@ -47,10 +57,16 @@ class Step:
     required: tuple = ()
     optional: tuple = field(default=())
     assigned_only: bool = True  # a liaison may take it only on complaints forwarded to them
+    note_audience: str = STAFF  # who may read the note of its timeline event
+    # Where the step leads on a confidential complaint when that differs from ``target``:
+    # such a complaint is never given to an officer, so it stays with the desk.
+    confidential_target: str | None = None
 
 
-def _step(name, sources, target, actors, required=(), optional=()):
-    return Step(name, frozenset(sources), target, frozenset(actors), tuple(required), tuple(optional))
+def _step(name, sources, target, actors, required=(), optional=(), note=STAFF,
+          confidential_target=None):
+    return Step(name, frozenset(sources), target, frozenset(actors), tuple(required),
+                tuple(optional), note_audience=note, confidential_target=confidential_target)
 
 
 STEPS = {
@@ -60,36 +76,38 @@ STEPS = {
               required=("kind", "category_id", "urgency"),
               optional=("identity_level", "is_confidential", "reported_officer_id", "note")),
         _step("request_completion", {RECEIVED, NEEDS_COMPLETION}, NEEDS_COMPLETION, {DESK},
-              required=("missing",)),
+              required=("missing",), note=PUBLIC),
         _step("forward", {VERIFIED, FORWARDED}, FORWARDED, {DESK},
               required=("officer_id",), optional=("reported_to", "note")),
         _step("note", OPEN_STATUSES, None, {DESK, LIAISON},
-              required=("note",), optional=("is_public",)),
+              required=("note",), optional=("is_public",), note=CHOSEN),
         _step("schedule_meeting", {VERIFIED, FORWARDED}, IN_REVIEW, {DESK},
               optional=("note",)),
         _step("resolve", {VERIFIED, FORWARDED, IN_REVIEW}, RESOLVED, {DESK, LIAISON},
               required=("outcome_type", "outcome_text", "public_note")),
         _step("reject", {RECEIVED, NEEDS_COMPLETION, VERIFIED}, REJECTED, {DESK},
-              required=("reason",)),
+              required=("reason",), note=PUBLIC),
         _step("refer", {RECEIVED, VERIFIED, FORWARDED, IN_REVIEW}, REFERRED, {DESK, LIAISON},
-              required=("office",), optional=("public_note",)),
+              required=("office",), optional=("public_note",), note=PUBLIC),
         _step("inform", {RESOLVED, REJECTED, REFERRED}, INFORMED, {DESK},
-              required=("channel", "message")),
+              required=("channel", "message"), note=DESK_ONLY),
         # Deadlines (app.deadlines): the resident's completion resumes the paused clock;
         # a resolution deadline can be extended once, with a reason the public reads.
         _step("complete", {NEEDS_COMPLETION}, RECEIVED, {DESK, RESIDENT},
-              required=("completion",)),
+              required=("completion",), note=DESK_ONLY),
         _step("extend_deadline", OPEN_STATUSES, None, {DESK},
-              required=("days", "reason")),
+              required=("days", "reason"), note=PUBLIC),
         # Feedback (app.feedback): after being informed the resident says whether the
         # problem is solved; "no" within the window asks the desk to reopen.
-        _step("confirm_solved", {INFORMED}, None, {RESIDENT}, optional=("comment",)),
+        _step("confirm_solved", {INFORMED}, None, {RESIDENT}, optional=("comment",),
+              note=DESK_ONLY),
         _step("request_reopen", {INFORMED}, REOPEN_REQUESTED, {RESIDENT},
-              optional=("comment",)),
+              optional=("comment",), note=DESK_ONLY),
         _step("reopen", {REOPEN_REQUESTED}, FORWARDED, {DESK},
-              required=("public_note",), optional=("officer_id",)),
+              required=("public_note",), optional=("officer_id",), note=PUBLIC,
+              confidential_target=VERIFIED),
         _step("keep_closed", {REOPEN_REQUESTED}, INFORMED, {DESK},
-              required=("reason",)),
+              required=("reason",), note=PUBLIC),
     )
 }
 
@@ -144,19 +162,46 @@ def allowed_steps(status, actors):
     return [name for name, step in STEPS.items() if can_take(step, status, actors)]
 
 
-def check_step(name, status, actors, fields):
-    """Validate a step request and return the status it leads to.
+def check_open(name, status, actors):
+    """Refuse a step that ``actors`` may not take from ``status``, whatever its fields.
 
-    Raises ``UnknownStep``, ``StepForbidden`` (wrong role), ``TransitionNotAllowed``
-    (wrong status) or ``MissingFields``, in that order, so the answer names the
-    first thing the user must change.
+    Raises ``UnknownStep``, ``StepForbidden`` (wrong role) or ``TransitionNotAllowed``
+    (wrong status), in that order; returns the step. Callers that validate the
+    step's fields themselves (the staff API's forms) ask this first, so a step that is
+    not possible now is refused as such even with empty fields.
     """
     step = get_step(name)
     if not step.actors & set(actors):
         raise StepForbidden(name)
     if status not in step.sources:
         raise TransitionNotAllowed(name)
+    return step
+
+
+def check_step(name, status, actors, fields, confidential=False):
+    """Validate a step request and return the status it leads to.
+
+    Raises ``UnknownStep``, ``StepForbidden`` (wrong role), ``TransitionNotAllowed``
+    (wrong status) or ``MissingFields``, in that order, so the answer names the
+    first thing the user must change. ``confidential``: the complaint is
+    confidential (see ``Step.confidential_target``).
+    """
+    step = check_open(name, status, actors)
     missing = [f for f in step.required if fields.get(f) in (None, "", [])]
     if missing:
         raise MissingFields(missing)
+    if confidential and step.confidential_target is not None:
+        return step.confidential_target
     return step.target if step.target is not None else status
+
+
+def note_audience(name, marked_public=False):
+    """Who may read the note of step ``name`` (one of ``AUDIENCES``).
+
+    ``marked_public``: the writer ticked the step's ``is_public`` field, which only a
+    step whose audience is ``CHOSEN`` (the progress note) listens to.
+    """
+    audience = get_step(name).note_audience
+    if audience == CHOSEN:
+        return PUBLIC if marked_public else STAFF
+    return audience

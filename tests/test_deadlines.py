@@ -7,11 +7,13 @@ from app import services
 from app.deadlines import holidays, working_days_between
 from app.extensions import db
 from app.models import Category, Complaint, ComplaintEvent, DeadlineTier, Holiday
-from app.timeutil import add_working_days
 from tests.conftest import login, make_complaint, make_user, post_form
 from tests.test_steps import api_login, category_id
 
 MONDAY_16_MARCH = dt.datetime(2026, 3, 16, 9, 0)
+# Expected due dates below are counted by hand on the calendar (the holidays are the
+# config's 2026 list, seeded into the table), never with add_working_days: the n-th
+# working day after the start, the start itself not counted.
 
 
 def take(app, pk, user_id, step, at, **fields):
@@ -42,10 +44,13 @@ def test_working_days_between_skip_weekends_and_holidays(app):
 def test_the_clock_pauses_while_waiting_for_the_complainant(app, client):
     desk = make_user(app, "desk", "Petugas Pengelola")
     pk = make_complaint(app, received_at=MONDAY_16_MARCH)
-    with app.app_context():
-        off = holidays()
     before = load(app, pk)
-    assert before.due_date == add_working_days(dt.date(2026, 3, 16), 14, off)
+    # From Monday 16 March: Tue 17 (1), Wed 18 (2); Thu 19 Nyepi, Fri 20 Idul Fitri, the
+    # weekend, Mon 23 and Tue 24 cuti bersama; Wed 25 (3), Thu 26 (4), Fri 27 (5), Mon 30 (6),
+    # Tue 31 (7), Wed 1 April (8), Thu 2 (9); Fri 3 Good Friday; Mon 6 (10), Tue 7 (11),
+    # Wed 8 (12), Thu 9 (13), Fri 10 (14).
+    assert before.verification_due == dt.date(2026, 3, 25)  # 3 working days
+    assert before.due_date == dt.date(2026, 4, 10)  # 14 working days
 
     # Asked on Wednesday 18 March; the answer comes on Wednesday 25 March. Nyepi, Idul Fitri,
     # the weekend and cuti bersama lie between: the clock stood still for one working day.
@@ -54,13 +59,15 @@ def test_the_clock_pauses_while_waiting_for_the_complainant(app, client):
     take(app, pk, desk, "complete", dt.datetime(2026, 3, 25, 11), completion="RT 02/RW 03")
     after = load(app, pk)
     assert after.status == "received" and after.paused_since is None and after.paused_days == 1
-    assert after.due_date == add_working_days(before.due_date, 1, off)
-    assert after.verification_due == add_working_days(before.verification_due, 1, off)
+    # One working day later each: Fri 10 April -> Mon 13 April, Wed 25 -> Thu 26 March.
+    assert after.due_date == dt.date(2026, 4, 13)
+    assert after.verification_due == dt.date(2026, 3, 26)
 
-    # Verifying recomputes from the tier and keeps the paused day.
+    # Verifying recomputes from the tier and keeps the paused day: 14 + 1 working days
+    # from 16 March is Mon 13 April (counted above).
     take(app, pk, desk, "verify", dt.datetime(2026, 3, 26, 9), kind="pengaduan",
          category_id=category_id(app), urgency="normal")
-    assert load(app, pk).due_date == add_working_days(dt.date(2026, 3, 16), 15, off)
+    assert load(app, pk).due_date == dt.date(2026, 4, 13)
 
     with app.app_context():
         code = db.session.get(Complaint, pk).tracking_code
@@ -75,12 +82,14 @@ def test_the_clock_pauses_while_waiting_for_the_complainant(app, client):
 def test_a_friday_to_monday_pause_costs_one_working_day(app):
     desk = make_user(app, "desk", "Petugas Pengelola")
     pk = make_complaint(app, received_at=dt.datetime(2026, 3, 2, 9))
-    before = load(app, pk).due_date
+    # From Monday 2 March: 3-6 (1-4), 9-13 (5-9), 16-18 (10-12); 19, 20, 23 and 24 are
+    # holidays; Wed 25 (13), Thu 26 (14).
+    assert load(app, pk).due_date == dt.date(2026, 3, 26)
     take(app, pk, desk, "request_completion", dt.datetime(2026, 3, 6, 15), missing="Lokasi?")
     take(app, pk, desk, "verify", dt.datetime(2026, 3, 9, 8), kind="pengaduan",
          category_id=category_id(app), urgency="normal")
     with app.app_context():
-        assert load(app, pk).due_date == add_working_days(before, 1, holidays())
+        assert load(app, pk).due_date == dt.date(2026, 3, 27)  # one working day later
         data = json.loads(db.session.query(ComplaintEvent).filter_by(
             complaint_id=pk, step="verify").one().data)
     assert data["due_moved"]["days"] == 1
@@ -89,8 +98,9 @@ def test_a_friday_to_monday_pause_costs_one_working_day(app):
 def test_the_deadline_can_be_extended_once_by_the_desk_only(app, client, login_as):
     make_user(app, "desk", "Petugas Pengelola")
     make_user(app, "kadus", "Petugas Penghubung")
-    pk = make_complaint(app, status="forwarded")
-    before = load(app, pk).due_date
+    pk = make_complaint(app, status="forwarded", received_at=dt.datetime(2026, 11, 23, 9))
+    # From Monday 23 November: 24-27 (1-4), 30 Nov-4 Dec (5-9), 7-11 (10-14): Fri 11 December.
+    assert load(app, pk).due_date == dt.date(2026, 12, 11)
     url = f"/api/v1/complaint/{pk}/steps/extend_deadline"
     assert client.post(url, json={"days": 5, "reason": "x"},
                        headers=api_login(client, "kadus")).status_code in (403, 404)
@@ -100,8 +110,7 @@ def test_the_deadline_can_be_extended_once_by_the_desk_only(app, client, login_a
     first = client.post(url, json={"days": 5, "reason": "Menunggu material dari kabupaten"},
                         headers=desk)
     assert first.status_code == 200, first.get_json()
-    with app.app_context():
-        assert load(app, pk).due_date == add_working_days(before, 5, holidays())
+    assert load(app, pk).due_date == dt.date(2026, 12, 18)  # Mon 14 (1) .. Fri 18 (5)
     second = client.post(url, json={"days": 3, "reason": "Lagi"}, headers=desk)
     assert second.status_code == 409
     assert "Tenggat hanya boleh diperpanjang satu kali" in second.get_json()["message"]
@@ -125,18 +134,19 @@ def test_the_deadline_can_be_extended_once_by_the_desk_only(app, client, login_a
 
 def test_tiers_per_category_and_urgency_and_config_fallback(app, client, login_as):
     desk = make_user(app, "desk", "Petugas Pengelola")
-    received = dt.date(2026, 11, 23)
     suspected = category_id(app, "Dugaan penyimpangan")
     pk = make_complaint(app, received_at=dt.datetime(2026, 11, 23, 9))
     take(app, pk, desk, "verify", dt.datetime(2026, 11, 23, 10), kind="pengaduan",
          category_id=suspected, urgency="urgent")
-    with app.app_context():
-        off = holidays()
-    assert load(app, pk).due_date == add_working_days(received, 60, off)  # investigation
+    # Investigation, 60 working days from Monday 23 November: 24-27 Nov (4), 30 Nov-4 Dec (9),
+    # 7-11 Dec (14), 14-18 Dec (19), 21-23 Dec (22; 24 and 25 are holidays), 28 Dec-1 Jan
+    # (27; the table holds 2026's holidays only), 4-8 Jan (32), 11-15 (37), 18-22 (42),
+    # 25-29 (47), 1-5 Feb (52), 8-12 Feb (57), Mon 15 (58), Tue 16 (59), Wed 17 Feb (60).
+    assert load(app, pk).due_date == dt.date(2027, 2, 17)
     urgent = make_complaint(app, received_at=dt.datetime(2026, 11, 23, 9))
     take(app, urgent, desk, "verify", dt.datetime(2026, 11, 23, 10), kind="pengaduan",
          category_id=category_id(app), urgency="urgent")
-    assert load(app, urgent).due_date == add_working_days(received, 3, off)
+    assert load(app, urgent).due_date == dt.date(2026, 11, 26)  # urgent: Tue, Wed, Thu (3)
 
     login_as("admin")
     with app.app_context():
@@ -145,7 +155,8 @@ def test_tiers_per_category_and_urgency_and_config_fallback(app, client, login_a
         "category": "__None", "urgency": "", "verification_days": "2", "followup_days": "4", "resolution_days": "20",
         "description": "Umum"})
     fresh = make_complaint(app, received_at=dt.datetime(2026, 11, 23, 9))
-    assert load(app, fresh).due_date == add_working_days(received, 20, off)
+    # General tier now 20: 24-27 Nov (4), 30 Nov-4 Dec (9), 7-11 (14), 14-18 (19), Mon 21 (20).
+    assert load(app, fresh).due_date == dt.date(2026, 12, 21)
 
     clash = post_form(client, "/deadlinetier/add", {
         "urgency": "urgent", "verification_days": "1", "followup_days": "1",
@@ -160,7 +171,8 @@ def test_tiers_per_category_and_urgency_and_config_fallback(app, client, login_a
         db.session.query(DeadlineTier).delete()
         db.session.commit()
     fallback = make_complaint(app, received_at=dt.datetime(2026, 11, 23, 9), urgency="high")
-    assert load(app, fallback).due_date == add_working_days(received, 7, off)  # config
+    # No tier left, the config's 7 days for "high": 24-27 Nov (4), 30 Nov (5), 1 (6), 2 Dec (7).
+    assert load(app, fallback).due_date == dt.date(2026, 12, 2)
 
 
 def test_the_admin_keeps_the_holidays_including_cuti_bersama(app, client, login_as):
@@ -184,15 +196,20 @@ def test_the_admin_keeps_the_holidays_including_cuti_bersama(app, client, login_
 
 
 def test_forwarding_sets_the_first_follow_up_due(app, client, login_as):
-    from app.timeutil import today_wib
     from tests.conftest import make_officer
 
-    login_as("desk")
+    desk = login_as("desk")
     officer = make_officer(app, name="Kasi Pem", position="kasi")
     pk = make_complaint(app, status="verified")
-    post_form(client, f"/complaint/step/{pk}/forward", {"officer_id": officer,
-                                                         "reported_to": "kepala_desa"})
-    with app.app_context():
-        assert load(app, pk).followup_due == add_working_days(today_wib(), 5, holidays())
-    assert "Batas tindak lanjut pertama" in client.get(f"/complaint/show/{pk}").get_data(
-        as_text=True)
+    take(app, pk, desk, "forward", dt.datetime(2026, 11, 23, 9), officer_id=officer,
+         reported_to="kepala_desa")
+    # Five working days after Monday 23 November: 24-27 (4), Mon 30 November (5).
+    assert load(app, pk).followup_due == dt.date(2026, 11, 30)
+    page = client.get(f"/complaint/show/{pk}").get_data(as_text=True)
+    assert "Batas tindak lanjut pertama" in page and "30 November 2026" in page
+
+    # The screen's forward (today, not backdated) sets it too.
+    other = make_complaint(app, status="verified")
+    post_form(client, f"/complaint/step/{other}/forward", {"officer_id": officer,
+                                                           "reported_to": "kepala_desa"})
+    assert load(app, other).followup_due is not None

@@ -147,9 +147,6 @@ def test_feedback_through_the_public_api(app, client):
 
 
 def test_the_desk_reopens_through_the_api_with_a_new_deadline(app, client):
-    from app.deadlines import holidays
-    from app.timeutil import add_working_days, today_wib
-
     pk, code = informed(app)
     client.post("/api/v1/public/feedback",
                 json={"tracking_code": code, "phone_last4": LAST4, "solved": "no"})
@@ -164,12 +161,12 @@ def test_the_desk_reopens_through_the_api_with_a_new_deadline(app, client):
     assert response.get_json()["status"] == "forwarded"
     with app.app_context():
         complaint = db.session.get(Complaint, pk)
-        assert complaint.due_date == add_working_days(today_wib(), 14, holidays())
-        assert complaint.closed_at is None
+        assert complaint.due_date > now_wib().date() and complaint.closed_at is None
     status = client.post("/api/v1/public/status",
                          json={"tracking_code": code, "phone_last4": LAST4}).get_json()
     assert status["status"] == "forwarded"
-    assert status["due_date_moves"][-1]["kind"] == "reopened"
+    assert (status["due_date_moves"][-1]["kind"], status["due_date_moves"][-1]["days"]) == (
+        "reopened", 14)
     assert status["timeline"][-1]["note"] == "Petugas akan mengecek ulang lokasi."
 
 
@@ -197,3 +194,136 @@ def test_satisfaction_and_reopen_counts_on_the_home_page(app, client):
     make_user(app, "kadus", "Petugas Penghubung")
     login(liaison, "kadus")
     assert "Tanggapan pelapor" not in liaison.get("/").get_data(as_text=True)
+
+
+# --- reopening: the one rule for giving a complaint to an officer -----------------------------
+
+def reopen_requested(app, **fields):
+    """A complaint informed and then answered "not solved"; its id and the desk user's id."""
+    pk, _code = informed(app, **fields)
+    with app.test_request_context():
+        feedback.submit_feedback(db.session.get(Complaint, pk), solved=False, comment="Belum")
+        db.session.remove()
+    return pk, make_user(app, f"meja{next(_desk_numbers)}", "Petugas Pengelola")
+
+
+def reopen(app, pk, desk_id, at=None, **fields):
+    """Take the reopen step as the desk (at ``at``); the refusal's (code, text), or None."""
+    with app.test_request_context():
+        complaint = db.session.get(Complaint, pk)
+        try:
+            services.apply_step(complaint, "reopen", {"public_note": "Ditinjau ulang", **fields},
+                                app.appbuilder.sm.get_user_by_id(desk_id), at=at)
+        except services.ServiceError as exc:
+            return exc.code, str(exc)
+        finally:
+            db.session.remove()
+    return None
+
+
+def handling(app, pk):
+    with app.app_context():
+        c = db.session.get(Complaint, pk)
+        return c.status, c.assigned_officer_id, c.followup_due
+
+
+def test_reopen_never_gives_a_confidential_complaint_to_an_officer(app):
+    # Raised to confidential after it was forwarded: Kadus Satu is still assigned.
+    pk, desk_id = reopen_requested(app, identity_level="confidential")
+    other = make_officer(app, name="Kasi Lain")
+    code, text = reopen(app, pk, desk_id, officer_id=other)
+    assert code == 400 and "Pengaduan rahasia hanya ditangani" in text
+    assert handling(app, pk)[:2] == ("reopen_requested", db_officer(app, "Kadus Satu"))
+
+    assert reopen(app, pk, desk_id) is None
+    # Back with the desk, as before its first resolution: verified, no officer, no first
+    # follow-up to wait for; a new resolution deadline all the same.
+    assert handling(app, pk) == ("verified", None, None)
+    with app.app_context():
+        complaint = db.session.get(Complaint, pk)
+        assert complaint.due_date is not None and complaint.closed_at is None
+
+
+def db_officer(app, name):
+    from app.models import Officer
+
+    with app.app_context():
+        return db.session.query(Officer.id).filter_by(name=name).scalar()
+
+
+def test_reopen_refuses_the_officer_complained_about_and_an_inactive_one(app):
+    from app.models import Officer
+
+    reported = make_officer(app, name="Kaur Umum", position="kaur")
+    pk, desk_id = reopen_requested(app, reported_officer_id=reported)
+    code, text = reopen(app, pk, desk_id, officer_id=reported)
+    assert code == 400 and "pihak yang diadukan" in text
+    gone = make_officer(app, name="Mantan Kadus")
+    with app.app_context():
+        db.session.get(Officer, gone).active = False
+        db.session.commit()
+    code, text = reopen(app, pk, desk_id, officer_id=gone)
+    assert code == 400 and "petugas yang aktif" in text
+    # The same officer as before, who has left meanwhile: the desk must choose another.
+    with app.app_context():
+        db.session.get(Officer, db_officer(app, "Kadus Satu")).active = False
+        db.session.commit()
+    code, text = reopen(app, pk, desk_id)
+    assert code == 400 and "petugas yang aktif" in text
+    assert handling(app, pk)[0] == "reopen_requested"
+    successor = make_officer(app, name="Kadus Baru")
+    assert reopen(app, pk, desk_id, officer_id=successor) is None
+    status, officer, followup = handling(app, pk)
+    assert (status, officer) == ("forwarded", successor) and followup is not None
+
+
+def test_the_reopen_form_offers_only_officers_the_complaint_may_go_to(app, client):
+    reported = make_officer(app, name="Kaur Umum", position="kaur")
+    pk, _desk = reopen_requested(app, reported_officer_id=reported)
+    make_officer(app, name="Kasi Pelayanan", position="kasi")
+    make_user(app, "meja", "Petugas Pengelola")
+    login(client, "meja")
+    form = client.get(f"/complaint/step/{pk}/reopen").get_data(as_text=True)
+    assert "Kasi Pelayanan" in form and "Kaur Umum" not in form
+    secret, _desk = reopen_requested(app, identity_level="confidential")
+    form = client.get(f"/complaint/step/{secret}/reopen").get_data(as_text=True)
+    assert "Kasi Pelayanan" not in form and "Kadus Satu" not in form
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("active", None),
+    ("inactive", "Pilih petugas yang aktif"),
+    ("missing", "Pilih petugas yang aktif"),
+    ("reported", "pihak yang diadukan"),
+    ("confidential", "Pengaduan rahasia"),
+])
+def test_the_assignment_rule_itself(app, case, expected):
+    from app.models import Officer
+
+    officer_id = make_officer(app, name="Kasi Pem", position="kasi")
+    pk = make_complaint(app, status="verified",
+                        reported_officer_id=officer_id if case == "reported" else None,
+                        identity_level="confidential" if case == "confidential" else "named")
+    with app.test_request_context():
+        officer = db.session.get(Officer, officer_id)
+        officer.active = case != "inactive"
+        refusal = services.assignment_refusal(db.session.get(Complaint, pk),
+                                              None if case == "missing" else officer)
+        db.session.rollback()
+    if expected is None:
+        assert refusal is None
+    else:
+        assert expected in refusal
+
+
+def test_reopening_sets_new_deadlines_from_the_day_it_is_reopened(app):
+    pk, desk_id = reopen_requested(app)
+    assert reopen(app, pk, desk_id, at=dt.datetime(2026, 12, 21, 10)) is None
+    with app.app_context():
+        complaint = db.session.get(Complaint, pk)
+        # Counted by hand from Monday 21 December 2026 (24 and 25 are holidays): first
+        # follow-up 5 working days: 22 (1), 23 (2), 28 (3), 29 (4), 30 December (5);
+        # resolution 14: 31 Dec (6), 1 Jan (7; 2027's holidays are not in the table),
+        # 4-8 Jan (12), 11 (13), 12 January 2027 (14).
+        assert complaint.followup_due == dt.date(2026, 12, 30)
+        assert complaint.due_date == dt.date(2027, 1, 12)

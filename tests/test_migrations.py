@@ -48,4 +48,52 @@ def test_flask_db_loads_the_migration_commands_when_asked(tmp_path):
                    capture_output=True)
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() \
-            == ("0011_dashboard_covering_indexes",)
+            == ("0012_event_audience",)
+
+
+def test_the_audience_migration_gives_each_old_note_its_readers(app):
+    """Down to 0011 (no audience), old rows written as before, up again: each note gets the
+    readers it was meant for, no row or note is lost, and the timeline stays append-only."""
+    from pathlib import Path
+
+    from flask_migrate import downgrade, upgrade
+
+    pk = make_complaint(app)
+    # (step, is_public, note) -> the audience expected after the upgrade, set by hand from
+    # what each reader was meant to read before: the public page printed the notes of a
+    # fixed list of steps on public lines; messages to and from the resident are the desk's.
+    rows = [
+        ("verify", True, "Identitas lengkap", "staff"),
+        ("request_completion", True, "Mohon lengkapi RT", "public"),
+        ("note", True, "Sudah dicek ke lokasi", "public"),
+        ("note", False, "Pelapor menelepon lagi", "staff"),
+        ("resolve", True, "Teguran lisan kepada petugas", "staff"),
+        ("inform", True, "Yth. Bapak/Ibu Siti Aminah, ...", "desk"),
+        ("request_reopen", True, "Lampu mati lagi, tolong desk saja", "desk"),
+        ("confirm_solved", True, "Terima kasih", "desk"),
+        ("complete", False, "Alamat: RT 02/RW 03", "desk"),
+        ("extend_deadline", True, "Menunggu material", "public"),
+        ("reopen", True, "Ditinjau ulang", "public"),
+        ("keep_closed", True, "Sudah sesuai", "public"),
+        ("void", False, "Tercatat dua kali", "staff"),
+    ]
+    with app.app_context():
+        directory = str(Path(app.root_path) / "migrations")
+        db.session.remove()
+        downgrade(directory=directory, revision="0011_dashboard_covering_indexes")
+        with db.engine.begin() as conn:
+            for step, public, note, _audience in rows:
+                conn.execute(text(
+                    "INSERT INTO complaint_event (complaint_id, occurred_at, step, note, "
+                    "is_public) VALUES (:pk, CURRENT_TIMESTAMP, :step, :note, :public)"),
+                    {"pk": pk, "step": step, "note": note, "public": public})
+        upgrade(directory=directory)
+        with db.engine.connect() as conn:
+            found = conn.execute(text(
+                "SELECT step, is_public, note, audience FROM complaint_event "
+                "WHERE complaint_id = :pk AND step != 'register' ORDER BY id"),
+                {"pk": pk}).all()
+        assert [(s, bool(p), n, a) for s, p, n, a in found] == rows
+        with pytest.raises(DatabaseError, match="append-only"):
+            with db.engine.begin() as conn:
+                conn.execute(text("UPDATE complaint_event SET audience = 'public'"))

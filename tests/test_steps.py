@@ -127,8 +127,10 @@ def test_an_officer_complained_about_cannot_be_assigned(app, client, login_as):
     pk = make_complaint(app)
     step(client, pk, "verify", kind="pengaduan", category_id=category_id(app, "Dugaan penyimpangan"),
          urgency="normal", identity_level="confidential", reported_officer_id=kaur)
+    form = client.get(f"/complaint/step/{pk}/forward").get_data(as_text=True)
+    assert "Kaur Umum" not in form  # not even offered in the list
     response = step(client, pk, "forward", officer_id=kaur, reported_to="sekretaris_desa")
-    assert "Pilih" in response.get_data(as_text=True)  # not even offered in the list
+    assert "pihak yang diadukan sehingga tidak dapat menangani" in response.get_data(as_text=True)
     assert load(app, pk).assigned_officer_id is None
     assert load(app, pk).is_confidential
 
@@ -366,3 +368,42 @@ def test_a_step_saved_over_a_change_made_meanwhile_is_refused_not_a_500(app):
             services.apply_step(complaint, "note", {"note": "Catatan kedua"}, desk)
         assert db.session.query(ComplaintEvent).filter_by(complaint_id=pk).count() == events
         db.session.remove()
+
+
+# The API answers in workflow.check_step's order: unknown step 404, role 403, status 409, and
+# only then the step's fields 400, whatever the body.
+API_ORDER = [
+    # (role, status, step, body, expected)
+    ("desk", "received", "approve", {}, 404),
+    ("desk", "received", "approve", "not json", 404),
+    ("liaison", "forwarded", "reject", {}, 403),
+    ("liaison", "forwarded", "reject", "not json", 403),
+    ("liaison", "forwarded", "forward", {"officer_id": "x"}, 403),
+    ("desk", "received", "resolve", {}, 409),
+    ("desk", "received", "resolve", "not json", 409),
+    ("desk", "received", "resolve", {"outcome_type": "nonsense"}, 409),
+    ("desk", "informed", "inform", {}, 409),
+    ("desk", "verified", "resolve", {}, 400),
+    ("desk", "verified", "resolve", {"outcome_type": "corrective"}, 400),
+]
+
+
+@pytest.mark.parametrize("role, status, step_name, body, expected", API_ORDER)
+def test_the_api_refuses_in_the_workflows_order(app, client, role, status, step_name, body,
+                                               expected):
+    user_id = make_user(app, role, {"desk": "Petugas Pengelola",
+                                    "liaison": "Petugas Penghubung"}[role])
+    mine = make_officer(app, name="Petugas Saya", user_id=user_id)
+    pk = make_complaint(app, status=status, assigned_officer_id=mine)
+    url = f"/api/v1/complaint/{pk}/steps/{step_name}"
+    headers = api_login(client, role)
+    if isinstance(body, dict):
+        response = client.post(url, json=body, headers=headers)
+    else:
+        response = client.post(url, data=body, headers=headers, content_type="text/plain")
+    assert response.status_code == expected, response.get_json()
+    if expected == 400 and isinstance(body, dict):
+        assert "outcome_text" in response.get_json()["errors"]
+    if expected == 409:
+        assert "tidak dapat dilakukan" in response.get_json()["message"]
+    assert load(app, pk).status == status and len(events(app, pk)) == 1

@@ -104,3 +104,34 @@ def test_refusals_name_the_first_thing_to_change():
 def test_working_days_skip_weekends_and_holidays(start, days, due):
     holidays = {dt.date(2026, 12, 24), dt.date(2026, 12, 25)}
     assert add_working_days(start, days, holidays) == due
+
+
+def test_check_open_refuses_role_then_status_without_looking_at_fields():
+    with pytest.raises(wf.UnknownStep):
+        wf.check_open("approve", wf.RECEIVED, DESK)
+    with pytest.raises(wf.StepForbidden):  # wrong role and wrong status: the role first
+        wf.check_open("reject", wf.FORWARDED, LIAISON)
+    with pytest.raises(wf.TransitionNotAllowed):
+        wf.check_open("resolve", wf.RECEIVED, DESK)
+    assert wf.check_open("resolve", wf.VERIFIED, DESK).name == "resolve"
+
+
+def test_a_reopened_confidential_complaint_stays_with_the_desk():
+    fields = {"public_note": "Ditinjau ulang"}
+    assert wf.check_step("reopen", wf.REOPEN_REQUESTED, DESK, fields) == wf.FORWARDED
+    assert wf.check_step("reopen", wf.REOPEN_REQUESTED, DESK, fields,
+                         confidential=True) == wf.VERIFIED
+    # Steps without a confidential target lead where they always do.
+    assert wf.check_step("reject", wf.VERIFIED, DESK, {"reason": "x"},
+                         confidential=True) == wf.REJECTED
+
+
+@pytest.mark.parametrize("step, ticked, audience", [
+    ("inform", False, "desk"), ("confirm_solved", False, "desk"),
+    ("request_reopen", False, "desk"), ("complete", False, "desk"),
+    ("resolve", True, "staff"), ("verify", False, "staff"), ("forward", False, "staff"),
+    ("note", False, "staff"), ("note", True, "public"), ("reject", False, "public"),
+    ("request_completion", False, "public"), ("reopen", False, "public"),
+])
+def test_each_step_declares_who_reads_its_note(step, ticked, audience):
+    assert wf.note_audience(step, ticked) == audience

@@ -251,7 +251,11 @@ class ComplaintEvent(Model):
     from_status: Mapped[Optional[str]] = mapped_column(String(20))
     to_status: Mapped[Optional[str]] = mapped_column(String(20))
     note: Mapped[Optional[str]] = mapped_column(Text)
+    # The line (step, date, status) is on the resident's public timeline.
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who may read ``note``: "public", "staff" or "desk" (app.workflow.AUDIENCES, applied by
+    # app.access.can_read_note). A row written without one is for the desk only.
+    audience: Mapped[str] = mapped_column(String(10), server_default="desk")
     data: Mapped[Optional[str]] = mapped_column(Text)
 
     complaint: Mapped[Complaint] = relationship(back_populates="events")

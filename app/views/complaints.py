@@ -205,6 +205,9 @@ class ComplaintModelView(SafeModelView):
             can_void=self.appbuilder.sm.has_access("can_void", self.class_permission_name),
             steps=self._open_steps(item),
             labels=COLUMN_LABELS,
+            readable_notes={event.id for event in item.events
+                            if access.can_read_note(user, item, event)},
+            hidden_note=access.hidden_note_text(),
         )
 
     def _open_steps(self, item):

@@ -16,7 +16,7 @@ import time
 from flask import current_app
 from sqlalchemy import func, select, text
 
-from app import security
+from app import security, workflow
 from app.extensions import db
 from app.models import Category, Complaint, ComplaintEvent, Dusun, Officer, RegisterCounter
 from app.register import TRACKING_ALPHABET, format_register_number
@@ -230,6 +230,8 @@ def _event(event_id, complaint_id, when, step, source, target, note, is_public, 
     return {"id": event_id, "complaint_id": complaint_id, "occurred_at": when, "actor_id": None,
             "actor_name": "Dwi Lestari" if step != "register" else None, "step": step,
             "from_status": source, "to_status": target, "note": note, "is_public": is_public,
+            "audience": workflow.note_audience(step) if step in workflow.STEPS
+            else workflow.STAFF,
             "data": json.dumps(data, sort_keys=True) if data else None}
 
 

@@ -1,5 +1,6 @@
 """Registers every screen with FAB, in menu order."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app import security
@@ -11,6 +12,7 @@ from app.views.informing import InformView, MessageTemplateModelView
 from app.views.master import CategoryModelView, DusunModelView, OfficerModelView
 from app.views.meetings import MeetingModelView
 from app.views.public import PublicView
+from app.views.base import check_list_args
 from app.views.public_api import PublicApi
 from app.views.register_io import RegisterFileView
 
@@ -19,6 +21,7 @@ def register_views(appbuilder):
     """Add the screens, the staff API, and the public pages and API to ``appbuilder``."""
     from app.api import ComplaintApi
 
+    current_app.before_request(check_list_args)  # every list's paging and sorting
     appbuilder.add_api(ComplaintApi)
     appbuilder.add_view(
         ComplaintModelView, security.MENU_COMPLAINTS, label=_l("Complaint register"),

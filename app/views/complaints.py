@@ -257,13 +257,13 @@ class ComplaintModelView(SafeModelView):
     @action("forward_selected", _l("Forward to an officer"), "", "fa-share",
             multiple=True, single=False)
     def forward_selected(self, items):
-        ids = ",".join(str(item.id) for item in items)
+        ids = _ids_of(items)
         return redirect(url_for(f"{self.endpoint}.forward_many", ids=ids))
 
     @action("schedule_selected", _l("Schedule a review meeting"), "", "fa-calendar",
             multiple=True, single=False)
     def schedule_selected(self, items):
-        ids = ",".join(str(item.id) for item in items)
+        ids = _ids_of(items)
         return redirect(step_url("schedule_meeting", None, ids=ids)
                         or url_for(f"{self.endpoint}.list"))
 
@@ -350,6 +350,13 @@ STEP_PAGES = {
     "schedule_meeting": ("MeetingModelView.schedule", "ids"),
     "inform": ("InformView.inform", "complaint_id"),
 }
+
+
+def _ids_of(items):
+    """The ids of an action's rows, comma separated (FAB passes one row, not a list, when the
+    action is asked for a single row by URL)."""
+    items = items if isinstance(items, (list, tuple)) else [items]
+    return ",".join(str(item.id) for item in items)
 
 
 def step_url(step, item, **params):

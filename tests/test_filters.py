@@ -370,3 +370,14 @@ def test_the_new_log_paths_have_indonesian_labels(app):
     with app.test_request_context(), force_locale("id"):
         assert str(VIEW_PATHS["edit"]) != "Edit form"
         assert str(VIEW_PATHS["export"]) != "Register export"
+
+
+@pytest.mark.parametrize("role, offered", [("desk", True), ("head", False), ("liaison", False)])
+def test_the_search_form_offers_the_tracking_code_to_the_desk_only(app, client, login_as, role,
+                                                                   offered):
+    login_as(role)
+    response = client.get("/complaint/list/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert ("Kode pelacakan" in page) is offered
+    assert "Pengadu" in page  # the name search stays (it only looks among readable names)

@@ -153,6 +153,15 @@ class ComplaintModelView(SafeModelView):
         super()._init_properties()
         self._filters = access.complaint_filters(self.search_columns, self.datamodel)
 
+    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
+        """FAB's search form, offering the tracking code only to those who may read it."""
+        if not access.tracking_code_visible(g.user):
+            exclude_cols = list(exclude_cols or []) + [access.TRACKING_CODE]
+        widgets = super()._get_search_widget(form, exclude_cols, widgets)
+        widgets["search"].template_args["include_cols"] = [
+            column for column in self.search_columns if column not in (exclude_cols or [])]
+        return widgets
+
     def prefill_form(self, form, pk):
         """Fill the edit form; its fields show the full identity, so the view is logged."""
         item = self.datamodel.get(pk, self._base_filters)

@@ -27,6 +27,7 @@ PAST = dt.date(2026, 1, 5)
 OPERATORS = {
     "sw": "Wulan", "ew": "Anonim", "ct": "ndari", "eq": HIDDEN_NAME,
     "nsw": "Budi", "new": "Santoso", "nct": "Budi", "neq": NAMED_NAME,
+    "in": HIDDEN_NAME, "not_in": NAMED_NAME,
 }
 ROLE_NAMES = {"desk": "Petugas Pengelola", "liaison": "Petugas Penghubung", "head": "Kepala Desa",
               "admin": "Admin"}
@@ -81,7 +82,8 @@ def _api_headers(client, username):
 
 
 def _rison_filter(column, opr, value):
-    return quote(f"(filters:!((col:{column},opr:{opr},value:'{value}')))")
+    value = f"!('{value}')" if opr in ("in", "not_in") else f"'{value}'"
+    return quote(f"(filters:!((col:{column},opr:{opr},value:{value})))")
 
 
 # --- Point 1: one guard for every filter -----------------------------------------------------
@@ -125,10 +127,12 @@ def test_a_name_filter_in_the_staff_api_never_counts_an_anonymous_complaint(
     assert body["count"] == 0  # each value matches the hidden name and not the named one
 
 
-def test_the_desk_finds_the_anonymous_complaint_by_name_in_the_api(app, client, two_complaints):
+@pytest.mark.parametrize("opr, value", OPERATORS.items())
+def test_the_desk_finds_the_anonymous_complaint_by_name_in_the_api(app, client, two_complaints,
+                                                                   opr, value):
     make_user(app, "petugas", ROLE_NAMES["desk"])
     headers = _api_headers(client, "petugas")
-    body = client.get(f"/api/v1/complaint/?q={_rison_filter('complainant_name', 'sw', 'Wulan')}",
+    body = client.get(f"/api/v1/complaint/?q={_rison_filter('complainant_name', opr, value)}",
                       headers=headers).get_json()
     assert body["count"] == 1 and body["result"][0]["subject"] == HIDDEN_SUBJECT
 

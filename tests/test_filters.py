@@ -187,7 +187,7 @@ def test_a_declared_column_still_sorts(app, client, login_as, two_complaints):
 BAD_PAGING = [
     ("psize", "-1"), ("psize", "0"), ("psize", "7"), ("psize", "1000"),
     ("psize", "9" * 20), ("psize", "abc"), ("page", "abc"), ("page", "-1"),
-    ("page", "9" * 20), ("page", "1.5"),
+    ("page", "9" * 20), ("page", "1.5"), ("page", "\u00b2"), ("psize", "\u00b2"),
 ]
 
 

@@ -4,6 +4,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app import security
+from app.views.base import check_list_args
 from app.views.complaints import ComplaintModelView, OverdueComplaintModelView
 from app.views.dashboard import DashboardView
 from app.views.deadlines import DeadlineTierModelView, HolidayModelView
@@ -12,7 +13,6 @@ from app.views.informing import InformView, MessageTemplateModelView
 from app.views.master import CategoryModelView, DusunModelView, OfficerModelView
 from app.views.meetings import MeetingModelView
 from app.views.public import PublicView
-from app.views.base import check_list_args
 from app.views.public_api import PublicApi
 from app.views.register_io import RegisterFileView
 

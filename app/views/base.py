@@ -33,12 +33,13 @@ MAX_PAGE = 100_000
 _PAGE_ARG = re.compile("page_(.*)")
 _SIZE_ARG = re.compile("psize_(.*)")
 _ORDER_ARG = re.compile("_oc_(.*)")
+_DIGITS = re.compile("[0-9]{1,6}")  # (str.isdigit also takes "²", which int() refuses)
 
 
 def page_number_ok(value):
     """Whether ``value`` (text or int) is a page index FAB may use: 0 to ``MAX_PAGE``."""
     text = str(value).strip()
-    return text.isdigit() and len(text) <= 6 and int(text) <= MAX_PAGE
+    return bool(_DIGITS.fullmatch(text)) and int(text) <= MAX_PAGE
 
 
 def _list_views():
@@ -67,7 +68,7 @@ def check_list_args():
             views = views or _list_views()
             view = views.get(match.group(1))
             sizes = set(PAGE_SIZES) | {getattr(view, "page_size", None)}
-            if not value.strip().isdigit() or int(value) not in sizes:
+            if not _DIGITS.fullmatch(value.strip()) or int(value) not in sizes:
                 return error_answer(400, gettext(
                     "Rows per page must be one of: %(sizes)s.",
                     sizes=", ".join(str(size) for size in PAGE_SIZES)))

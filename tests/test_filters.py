@@ -307,7 +307,6 @@ def test_the_desk_reads_and_finds_the_tracking_code(app, client, login_as):
 def test_a_liaison_filling_a_template_does_not_get_the_tracking_code(app, ctx):
     from app import response_templates
     from app.models import Complaint
-    from app.security import actors_of  # noqa: F401  (roles come from the user's rows)
 
     liaison = make_user(app, "kadus", ROLE_NAMES["liaison"])
     desk = make_user(app, "petugas", ROLE_NAMES["desk"])
@@ -358,7 +357,6 @@ def test_an_export_logs_one_view_per_identity_it_shows(app, client, login_as, fm
 
 def test_a_large_export_is_logged_in_one_transaction(app, ctx):
     from app import identity
-    from app.models import Complaint  # noqa: F401
 
     user = app.appbuilder.sm.get_user_by_id(make_user(app, "petugas", ROLE_NAMES["desk"]))
     ids = [make_complaint(app) for _ in range(5)]

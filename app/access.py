@@ -13,13 +13,18 @@ protection of ``app.identity``):
 * outside the desk the identity (name, address, phone, email) shows only on a
   ``named`` complaint; a ``masked`` one shows the name's initials
   (``displayed_name``), an ``anonymous`` or ``confidential`` one a placeholder;
-* searching or filtering by the complainant's name outside the desk only
-  looks at complaints whose name the user may read (``guard_identity_filters``),
-  so a search cannot reveal a hidden identity.
+* the tracking code is the resident's credential (with the phone's last digits it
+  answers for the resident on the public status page): only the desk, which prints
+  the receipts, reads it (``tracking_code_visible``);
+* every filter or search on complaints (the lists, the export, the staff API, any
+  other) is built by ``complaint_filters``: a filter on an identity column outside
+  the desk only looks at complaints whose identity the user may read, and one on the
+  tracking code finds nothing for those who may not read it, whatever the operator;
+  a list is never sorted by such a column for them (``sort_allowed``).
 """
 
 from flask import g
-from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.filters import BaseFilter, Filters
 from flask_babel import gettext
 from sqlalchemy import false, or_, select
 
@@ -29,6 +34,7 @@ from app.security import actors_of
 
 IDENTITY_COLUMNS = ("complainant_name", "complainant_address", "complainant_phone",
                     "complainant_email")
+TRACKING_CODE = "tracking_code"
 
 
 def current_user():
@@ -128,37 +134,102 @@ def hidden_identity_notice(complaint):
     return gettext("The complainant's identity is confidential.")
 
 
+def tracking_code_visible(user):
+    """Whether ``user`` may read complaints' tracking codes: the desk (and the admin) only.
+
+    The code and the phone's last digits answer for the resident on the public status
+    page (feedback, reopening): an officer who could read them could answer "solved"
+    in the resident's place. The desk prints the receipts, so it needs them; liaisons
+    and the Kepala Desa never receive them (screens, API, exports, templates).
+    """
+    return _is_desk(user)
+
+
 def name_search_scope(query, user):
-    """Limit a search on identity columns to rows whose identity ``user`` may read."""
+    """Limit ``query`` to the complaints whose identity ``user`` may read.
+
+    Applied after ``restrict`` (which the lists, the export and the API apply first),
+    this is ``identity_visible`` as a query: the desk reads every identity, everyone
+    else only those of ``named`` complaints.
+    """
     if _is_desk(user):
         return query
     return query.filter(Complaint.identity_level == identity.NAMED)
 
 
-def guard_identity_filters(filters):
-    """Make every filter of a FAB ``Filters`` object on an identity column identity-aware.
+def search_scope(query, user, column):
+    """Narrow a search on ``column`` to the complaints where ``user`` may read that column."""
+    if column == TRACKING_CODE and not tracking_code_visible(user):
+        return query.filter(false())
+    if column in IDENTITY_COLUMNS:
+        return name_search_scope(query, user)
+    return query
 
-    FAB applies URL filters from ``_all_filters`` and offers ``_search_filters``
-    in the search form; both get the same guarded filters, so a liaison or the
-    Kepala Desa searching a name only looks among the names they may read.
+
+def sort_allowed(user, column):
+    """Whether ``user`` may order a list of complaints by ``column``.
+
+    An order places hidden rows among the readable ones (an anonymous complainant's
+    name sorts between two named ones), so identity columns and the tracking code are
+    only for those who read them on every complaint: the desk.
     """
-    for attribute in ("_search_filters", "_all_filters"):
-        table = getattr(filters, attribute)
-        for column in IDENTITY_COLUMNS:
-            if column in table:
-                table[column] = [_guarded(f) for f in table[column]]
+    if column in IDENTITY_COLUMNS:
+        return _is_desk(user)
+    if column == TRACKING_CODE:
+        return tracking_code_visible(user)
+    return True
+
+
+class GuardedFilters(Filters):
+    """FAB's ``Filters`` whose every active filter goes through ``search_scope``.
+
+    FAB adds a filter from a URL argument (``_flt_<n>_<column>``, the lists and the
+    export), from the staff API's rison ``q`` (a filter class per operator) or from a
+    list of rules; all of them pass through ``_add_filter``, which wraps the filter so
+    the request's user is checked when the query is built. A filter index beyond the
+    column's filters is ignored (FAB would fail with an IndexError).
+    """
+
+    def add_filter_index(self, column_name, filter_instance_index, value):
+        if 0 <= filter_instance_index < len(self._all_filters.get(column_name, ())):
+            super().add_filter_index(column_name, filter_instance_index, value)
+
+    def _add_filter(self, filter_instance, values):
+        super()._add_filter(_guarded(filter_instance), values)
+
+
+def complaint_filters(search_columns, datamodel=None, search_filters=None):
+    """The filters of a complaint list, export or API: the one way to filter complaints.
+
+    ``datamodel`` is the view's FAB interface (a plain ``SQLAInterface`` when None).
+    """
+    if datamodel is None:
+        from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+        datamodel = SQLAInterface(Complaint)
+    return GuardedFilters(datamodel.filter_converter_class, datamodel,
+                          search_columns=search_columns, search_filters=search_filters)
+
+
+_GUARDED_CLASSES = {}
 
 
 def _guarded(filter_instance):
+    """``filter_instance`` as an instance of a subclass whose ``apply`` adds ``search_scope``."""
     if getattr(filter_instance, "identity_guarded", False):
         return filter_instance
     base = type(filter_instance)
+    guarded_class = _GUARDED_CLASSES.get(base)
+    if guarded_class is None:
+        def apply(self, query, value):
+            return search_scope(base.apply(self, query, value), current_user(),
+                                self.column_name)
 
-    def apply(self, query, value):
-        return name_search_scope(base.apply(self, query, value), current_user())
-
-    guarded = type(base.__name__, (base,), {"apply": apply, "identity_guarded": True})
-    return guarded(filter_instance.column_name, filter_instance.datamodel)
+        guarded_class = _GUARDED_CLASSES[base] = type(
+            base.__name__, (base,), {"apply": apply, "identity_guarded": True})
+    guarded = object.__new__(guarded_class)
+    guarded.__dict__.update(filter_instance.__dict__)
+    return guarded
 
 
 class VisibleComplaintsFilter(BaseFilter):

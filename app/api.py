@@ -7,7 +7,7 @@ as ``{"message": ...}`` or ``{"errors": {field: [messages]}}`` in the user's
 language, never as database text. Entries are never deleted.
 """
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_appbuilder.api import ModelRestApi, expose, permission_name, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
@@ -17,6 +17,7 @@ from app import access, identity, response_templates, services, step_forms
 from app.extensions import db
 from app.forms import ComplaintApiForm
 from app.models import Complaint, Dusun
+from app.views.base import page_number_ok
 
 IDENTITY_FIELDS = ("complainant_name", "complainant_address", "complainant_phone",
                    "complainant_email")
@@ -50,13 +51,37 @@ class ComplaintApi(ModelRestApi):
         "outcome_text", "rejection_reason", "referred_to", "resolved_at", "void_reason",
         "followup_due", "paused_since", "paused_days", "extension_days", "extension_reason",
     ]
-    search_columns = ["register_number", "tracking_code", "status", "kind", "channel",
-                      "urgency", "received_at", "due_date", "category", "dusun",
+    # Filters are built by access.complaint_filters (_init_properties): a filter on the
+    # name or the tracking code only looks where the user may read it.
+    search_columns = ["register_number", "tracking_code", "complainant_name", "status", "kind",
+                      "channel", "urgency", "received_at", "due_date", "category", "dusun",
                       "assigned_officer"]
     order_columns = ["received_at", "register_number", "due_date", "status", "urgency"]
     # The schemas FAB derives from these document the API; input is checked by _validated().
     add_columns = list(EDITABLE) + ["received_at", "identity_level"]
     edit_columns = list(EDITABLE) + ["identity_level"]
+
+    def _init_properties(self):
+        super()._init_properties()
+        self._filters = access.complaint_filters(self.search_columns, self.datamodel,
+                                                 self.search_filters)
+
+    def get_list_headless(self, **kwargs):
+        """FAB's list, after refusing paging and sorting it should not do (clear 400s)."""
+        args = kwargs.get("rison") or {}
+        page_size = args.get("page_size", self.page_size)
+        largest = self.max_page_size or current_app.config["FAB_API_MAX_PAGE_SIZE"]
+        if not page_number_ok(args.get("page", 0)):
+            return self.response_400(message=gettext("Invalid page number."))
+        if not isinstance(page_size, int) or not 1 <= page_size <= largest:
+            return self.response_400(message=gettext(
+                "Rows per page must be between 1 and %(largest)d.", largest=largest))
+        column = args.get("order_column")
+        if column and (column not in self.order_columns
+                       or not access.sort_allowed(g.user, column)):
+            return self.response_400(message=gettext(
+                "This list cannot be sorted by \"%(column)s\".", column=str(column)[:60]))
+        return super().get_list_headless(**kwargs)
 
     def _mask(self, row, item):
         """Blank what ``g.user`` may not read; ``complainant_display`` is the name as shown."""
@@ -65,6 +90,8 @@ class ComplaintApi(ModelRestApi):
             for field in IDENTITY_FIELDS:
                 if field in row:
                     row[field] = None
+        if "tracking_code" in row and not access.tracking_code_visible(g.user):
+            row["tracking_code"] = None
         row["complainant_display"] = access.displayed_name(g.user, item)
         return visible
 

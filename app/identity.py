@@ -45,6 +45,8 @@ VIEW_PATHS = {
     "receipt_pdf": _l("Receipt PDF"),
     "inform": _l("Inform page"),
     "letter_pdf": _l("Letter PDF"),
+    "edit": _l("Edit form"),
+    "export": _l("Register export"),
 }
 
 
@@ -120,3 +122,38 @@ def record_view(user, complaint, path):
                                 user_name=(actor_name(user) or user.username)[:120],
                                 complaint_id=complaint.id, path=path))
     db.session.commit()
+
+
+def record_views(user, complaint_ids, path, batch=5000):
+    """Log that ``user`` was shown the identities of ``complaint_ids`` through ``path``.
+
+    One row per complaint, inserted in batches in one transaction (an export of the
+    whole register is 10,000 rows and more), then one commit. The commit expires
+    nothing: it only added rows, and the export still reads the user's roles after
+    this request's session is closed (the CSV streams).
+    """
+    from sqlalchemy import insert
+
+    from app.extensions import db
+    from app.models import IdentityView
+    from app.services import actor_name
+    from app.timeutil import now_wib
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return
+    common = {"viewed_at": now_wib(), "user_id": user.id, "path": path,
+              "user_name": (actor_name(user) or user.username)[:120]}
+    rows = []
+    for complaint_id in complaint_ids:
+        rows.append({**common, "complaint_id": complaint_id})
+        if len(rows) == batch:
+            db.session.execute(insert(IdentityView), rows)
+            rows = []
+    if rows:
+        db.session.execute(insert(IdentityView), rows)
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire

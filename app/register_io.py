@@ -104,6 +104,19 @@ def export_query(user, filters=None, overdue=False):
     return query.order_by(Complaint.register_year, Complaint.register_seq, Complaint.id)
 
 
+def record_export_views(query, user):
+    """Log one identity view ("export") per complaint of ``query`` whose identity the file shows.
+
+    ``query`` is the export's (``export_query``: rows ``user`` may see), so the rows
+    whose identity ``user`` may read are ``access.name_search_scope`` of it. Logged
+    before the file is written, in one bulk insert.
+    """
+    from app import identity
+
+    ids = access.name_search_scope(query.order_by(None), user).with_entities(Complaint.id)
+    identity.record_views(user, [pk for (pk,) in ids], "export")
+
+
 def _names():
     return {model: dict(db.session.query(model.id, model.name).all())
             for model in (Dusun, Category, Officer)}
@@ -120,6 +133,8 @@ def export_values(complaint, user, names, as_text=False):
         value = getattr(complaint, column.field)
         if column.field in IDENTITY_FIELDS and not visible:
             value = access.hidden_identity_text()
+        elif column.field == access.TRACKING_CODE and not access.tracking_code_visible(user):
+            value = None
         elif column.kind == "vocab":
             value = str(label(column.vocabulary, value)) if value else None
         elif column.kind == "ref":

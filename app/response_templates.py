@@ -81,7 +81,8 @@ def values_for(complaint, user):
     with force_locale("id"):
         return {
             "nomor_register": complaint.register_number or "",
-            "kode_pelacakan": complaint.tracking_code or "",
+            "kode_pelacakan": (complaint.tracking_code or "") if access.tracking_code_visible(user)
+            else access.hidden_identity_text(),
             "nama": access.displayed_name(user, complaint),
             "kategori": complaint.category.name if complaint.category else "-",
             "perihal": complaint.subject or "",

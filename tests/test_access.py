@@ -49,6 +49,27 @@ MATRIX = {
     "/responsetemplate/list/":       dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/responsetemplate/add":         dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/identityview/list/":           dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    # Filters, sorting and paging (issue 17): the export takes the list's filters; a sort by an
+    # undeclared or identity column and bad paging are a 400 for everyone, before the
+    # permission check (a malformed list request, whoever sends it).
+    "/register/export.csv?_flt_0_complainant_name=Siti":
+                                     dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/complaint/list/?_oc_ComplaintModelView=subject&_od_ComplaintModelView=asc":
+                                     dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/complaint/list/?_oc_ComplaintModelView=complainant_name&_od_ComplaintModelView=asc":
+                                     dict(anon=400, desk=400, liaison=400, head=400, admin=400),
+    "/complaint/overdue/list/?_oc_OverdueComplaintModelView=complainant_phone&_od_OverdueComplaintModelView=asc":
+                                     dict(anon=400, desk=400, liaison=400, head=400, admin=400),
+    "/complaint/list/?psize_ComplaintModelView=-1":
+                                     dict(anon=400, desk=400, liaison=400, head=400, admin=400),
+    "/complaint/list/?psize_ComplaintModelView=50":
+                                     dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/complaint/list/?page_ComplaintModelView=abc":
+                                     dict(anon=400, desk=400, liaison=400, head=400, admin=400),
+    "/meeting/list/?_oc_MeetingModelView=agenda&_od_MeetingModelView=asc":
+                                     dict(anon=400, desk=400, liaison=400, head=400, admin=400),
+    "/officer/list/?psize_OfficerModelView=100000":
+                                     dict(anon=400, desk=400, liaison=400, head=400, admin=400),
     # The public pages: open to everyone, logged in or not.
     "/lapor":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/status":                       dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),

@@ -150,14 +150,49 @@ def test_bulk_forward_moves_what_it_may_and_says_what_it_did_not(app, client, lo
     assert "Tidak diteruskan: " + load(app, not_ready).register_number in page
 
 
-def test_the_bulk_action_only_takes_complaints_the_user_may_see(app, client, login_as):
-    user_id = login_as("liaison")
-    me = make_officer(app, name="Kadus Satu", user_id=user_id)
-    other = make_complaint(app)
-    page = client.get(f"/complaint/forward?ids={other}", follow_redirects=True)
-    assert page.status_code in (200, 403)
-    assert load(app, other).assigned_officer_id is None
-    del me
+def test_a_bulk_action_asked_for_one_row_by_url_leads_to_its_form(app, client, login_as):
+    """FAB passes a single row (not a list) to an action called as /action/<name>/<pk>."""
+    login_as("desk")
+    pk = make_complaint(app, status="verified")
+    token = csrf_token(client, "/resetmypassword/form")
+    for name in ("forward_selected", "schedule_selected"):
+        response = client.post(f"/complaint/action/{name}/{pk}", data={"csrf_token": token})
+        assert response.status_code == 302, name
+        assert f"ids={pk}" in response.headers["Location"], name
+
+
+def _liaison_with_bulk_steps(app, username="kadus"):
+    """A liaison whose second role grants the bulk action: only ``access`` keeps rows out."""
+    user_id = make_user(app, username, "Petugas Penghubung")
+    with app.app_context():
+        sm = app.appbuilder.sm
+        role = sm.add_role("Uji aksi massal")
+        sm.add_permission_role(role, sm.add_permission_view_menu("can_bulk_step", "Complaint"))
+        user = sm.get_user_by_id(user_id)
+        user.roles.append(role)
+        db.session.commit()
+        db.session.remove()
+    return user_id
+
+
+def test_the_bulk_action_only_takes_complaints_the_user_may_see(app, client):
+    user_id = _liaison_with_bulk_steps(app)
+    make_officer(app, name="Kadus Satu", user_id=user_id)
+    target = make_officer(app, name="Kasi Pelayanan", position="kasi")
+    hidden = make_complaint(app, status="verified")
+    number = load(app, hidden).register_number
+    login(client, "kadus")
+    form = client.get(f"/complaint/forward?ids={hidden}", follow_redirects=True)
+    assert form.status_code == 200 and number not in form.get_data(as_text=True)
+    token = csrf_token(client, "/resetmypassword/form")
+    response = client.post("/complaint/forward", follow_redirects=True, data={
+        "csrf_token": token, "ids": str(hidden), "officer_id": str(target),
+        "reported_to": "kepala_desa"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Pilih paling sedikit satu pengaduan" in page and number not in page
+    assert load(app, hidden).assigned_officer_id is None
+    assert load(app, hidden).status == "verified"
 
 
 @pytest.mark.parametrize("method, path", [

@@ -1,8 +1,10 @@
 """Registers every screen with FAB, in menu order."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app import security
+from app.views.base import check_list_args
 from app.views.complaints import ComplaintModelView, OverdueComplaintModelView
 from app.views.dashboard import DashboardView
 from app.views.deadlines import DeadlineTierModelView, HolidayModelView
@@ -19,6 +21,7 @@ def register_views(appbuilder):
     """Add the screens, the staff API, and the public pages and API to ``appbuilder``."""
     from app.api import ComplaintApi
 
+    current_app.before_request(check_list_args)  # every list's paging and sorting
     appbuilder.add_api(ComplaintApi)
     appbuilder.add_view(
         ComplaintModelView, security.MENU_COMPLAINTS, label=_l("Complaint register"),

@@ -115,8 +115,8 @@ class ComplaintModelView(SafeModelView):
         "category", "channel", "kind", "dusun", "urgency", "assigned_officer", "received_at",
         "due_date",
     ]
-    # Name and phone searches only look among identities the user may read:
-    # access.guard_identity_filters, applied in __init__.
+    # Searches on the identity or the tracking code only look where the user may read
+    # them: access.complaint_filters, installed in _init_properties.
     base_filters = [["id", access.VisibleComplaintsFilter, lambda: None]]
 
     add_columns = [
@@ -149,14 +149,26 @@ class ComplaintModelView(SafeModelView):
     list_template = "complaint/list.html"  # adds the export buttons (app/views/register_io.py)
 
     def _init_properties(self):
-        """FAB's filters, with searches on the complainant's identity kept to what may be read."""
+        """FAB's filters, built by ``access`` so every search is kept to what may be read."""
         super()._init_properties()
-        access.guard_identity_filters(self._filters)
+        self._filters = access.complaint_filters(self.search_columns, self.datamodel)
+
+    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
+        """FAB's search form, offering the tracking code only to those who may read it."""
+        if not access.tracking_code_visible(g.user):
+            exclude_cols = list(exclude_cols or []) + [access.TRACKING_CODE]
+        widgets = super()._get_search_widget(form, exclude_cols, widgets)
+        widgets["search"].template_args["include_cols"] = [
+            column for column in self.search_columns if column not in (exclude_cols or [])]
+        return widgets
 
     def prefill_form(self, form, pk):
+        """Fill the edit form; its fields show the full identity, so the view is logged."""
         item = self.datamodel.get(pk, self._base_filters)
         form.expected_version.data = item.version
         form.identity_level.choices = identity.level_choices(item.identity_level)
+        if access.identity_visible(g.user, item):
+            identity.record_view(g.user, item, "edit")
 
     def pre_add(self, item):
         services.register_complaint(item, g.user, commit=False)
@@ -197,6 +209,7 @@ class ComplaintModelView(SafeModelView):
             item=item,
             title=self.show_title,
             identity_visible=visible,
+            tracking_code_visible=access.tracking_code_visible(user),
             display_name=access.displayed_name(user, item),
             hidden_notice=access.hidden_identity_notice(item),
             identity_label=identity.level_label(item.identity_level),
@@ -256,13 +269,13 @@ class ComplaintModelView(SafeModelView):
     @action("forward_selected", _l("Forward to an officer"), "", "fa-share",
             multiple=True, single=False)
     def forward_selected(self, items):
-        ids = ",".join(str(item.id) for item in items)
+        ids = _ids_of(items)
         return redirect(url_for(f"{self.endpoint}.forward_many", ids=ids))
 
     @action("schedule_selected", _l("Schedule a review meeting"), "", "fa-calendar",
             multiple=True, single=False)
     def schedule_selected(self, items):
-        ids = ",".join(str(item.id) for item in items)
+        ids = _ids_of(items)
         return redirect(step_url("schedule_meeting", None, ids=ids)
                         or url_for(f"{self.endpoint}.list"))
 
@@ -349,6 +362,13 @@ STEP_PAGES = {
     "schedule_meeting": ("MeetingModelView.schedule", "ids"),
     "inform": ("InformView.inform", "complaint_id"),
 }
+
+
+def _ids_of(items):
+    """The ids of an action's rows, comma separated (FAB passes one row, not a list, when the
+    action is asked for a single row by URL)."""
+    items = items if isinstance(items, (list, tuple)) else [items]
+    return ",".join(str(item.id) for item in items)
 
 
 def step_url(step, item, **params):

@@ -8,12 +8,10 @@ import time
 
 from flask import Response, flash, g, redirect, request, stream_with_context, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import gettext
 
-from app import register_io
-from app.models import Complaint
+from app import access, register_io
 from app.timeutil import now_wib
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -58,9 +56,10 @@ class RegisterFileView(BaseView):
 
         if fmt not in ("xlsx", "csv"):
             return redirect(url_for("ComplaintModelView.list"))
-        filters = SQLAInterface(Complaint).get_filters(ComplaintModelView.search_columns)
+        filters = access.complaint_filters(ComplaintModelView.search_columns)
         get_filter_args(filters)
         query = register_io.export_query(g.user, filters, overdue=bool(request.args.get("overdue")))
+        register_io.record_export_views(query, g.user)
         name = f"buku-pengaduan-{now_wib():%Y%m%d-%H%M}.{fmt}"
         headers = {"Content-Disposition": f'attachment; filename="{name}"',
                    "Cache-Control": "no-store"}

@@ -64,7 +64,7 @@ _DATA_TABLES = (
     "identity_view", "response_template",
     "complaint_event", "complaint", "officer", "register_counter", "ab_user_role",
     "ab_user_group", "ab_user", "category", "dusun", "public_lookup_failure",
-    "deadline_tier", "holiday",
+    "deadline_tier", "holiday", "user_session_generation",
 )
 
 

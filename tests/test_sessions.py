@@ -191,3 +191,15 @@ def test_the_generation_is_read_with_the_user_in_one_statement(app, client, kind
     user_loads = [s for s in counter.statements
                   if "FROM ab_user" in s and "ab_user.id =" in s and s not in generation]
     assert user_loads == [], user_loads
+
+
+def test_a_user_who_logged_out_can_still_be_deleted(app, client):
+    user_id = make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    client.get("/logout/")  # the user now has a generation row
+    with app.app_context():
+        sm = app.appbuilder.sm
+        db.session.delete(sm.get_user_by_id(user_id))
+        db.session.commit()
+        assert sm.get_user_by_id(user_id) is None
+        db.session.remove()

@@ -16,8 +16,8 @@ user anyway; a request asks at most once per user.
 """
 
 from flask import flash, g, has_request_context, session
-from flask_babel import gettext
 from flask_appbuilder.security.sqla.models import User
+from flask_babel import gettext
 from flask_login import user_logged_in, user_logged_out
 from sqlalchemy import event, func, inspect, select
 

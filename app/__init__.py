@@ -22,7 +22,7 @@ def create_app(test_config=None):
     csrf.init_app(app)
 
     from app import (charts, cli, errors, hardening, i18n, login_limit, passwords, perf,
-                     template_helpers)
+                     sessions, template_helpers)
     from app.views import register_views
 
     with app.app_context():
@@ -36,6 +36,7 @@ def create_app(test_config=None):
     hardening.init_app(app)
     passwords.init_app(app)
     login_limit.init_app(app)
+    sessions.init_app(app)
     errors.init_app(app)
     perf.init_app(app)
     cli.init_app(app)

@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.cli import prepare_database
@@ -24,9 +25,25 @@ PASSWORD = "kata-sandi-uji-panjang"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+# The suite drops the whole schema of TEST_DATABASE_URL's database: it runs only on a
+# database whose name says it is for tests (.ci/run creates ci_pengaduan_<pid>).
+TEST_DATABASE_PREFIXES = ("test", "ci_", "t_")
+
+
+def refuse_unless_test_database(url):
+    """Stop the run when ``url`` names a database not marked (by its name) as a test one."""
+    name = make_url(url).database or ""
+    if not name.startswith(TEST_DATABASE_PREFIXES):
+        pytest.exit(f"TEST_DATABASE_URL names the database {name!r}: the tests drop its whole "
+                    f"schema, so they run only on a database whose name starts with one of "
+                    f"{', '.join(TEST_DATABASE_PREFIXES)} (create one for the tests).",
+                    returncode=4)
+
+
 def _database_url(tmp_path_factory):
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
+        refuse_unless_test_database(url)
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
@@ -64,7 +81,7 @@ _DATA_TABLES = (
     "identity_view", "response_template",
     "complaint_event", "complaint", "officer", "register_counter", "ab_user_role",
     "ab_user_group", "ab_user", "category", "dusun", "public_lookup_failure",
-    "deadline_tier", "holiday",
+    "deadline_tier", "holiday", "user_session_generation",
 )
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
+from tests.components import missing
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # package -> (lowest safe version, the advisory that set it)
@@ -44,7 +46,7 @@ def test_security_relevant_packages_are_at_or_above_their_floor(package):
     try:
         installed = version(package)
     except PackageNotFoundError:
-        pytest.skip(f"{package} not installed")
+        missing(f"{package} not installed")
     assert Version(installed) >= Version(floor), f"{package} {installed} < {floor}: {advisory}"
 
 
@@ -62,7 +64,7 @@ def test_requirements_pin_no_version_below_a_floor():
 def test_bandit_finds_no_medium_or_high_issue():
     bandit = shutil.which("bandit") or str(Path(sys.executable).with_name("bandit"))
     if not Path(bandit).exists():
-        pytest.skip("bandit not installed (pip install -r requirements.txt)")
+        missing("bandit not installed (pip install -r requirements.txt)")
     result = subprocess.run([bandit, "-r", str(ROOT / "app"), "-ll", "-f", "json", "-q"],  # nosec
                             capture_output=True, text=True, check=False)
     report = json.loads(result.stdout)

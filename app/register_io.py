@@ -27,7 +27,7 @@ from typing import Callable, Optional
 from flask_babel import force_locale, gettext
 from sqlalchemy.exc import IntegrityError
 
-from app import access, workflow
+from app import access, identity, workflow
 from app.choices import CHANNELS, KINDS, OUTCOME_TYPES, STATUSES, URGENCIES, label
 from app.extensions import db
 from app.models import Category, Complaint, Dusun, Officer, RegisterCounter
@@ -71,9 +71,10 @@ COLUMNS = [
     Column("Tanggal kejadian", "incident_date", "date"),
     Column("Kategori", "category_id", "ref", model=Category),
     Column("Urgensi", "urgency", "vocab", vocabulary=URGENCIES),
-    Column("Rahasia", "is_confidential", "bool"),
+    Column("Perlindungan identitas", "identity_level", "vocab", vocabulary=identity.LEVEL_LABELS),
     Column("Status", "status", "vocab", vocabulary=STATUSES),
     Column("Petugas", "assigned_officer_id", "ref", model=Officer),
+    Column("Petugas yang dilaporkan", "reported_officer_id", "ref", model=Officer),
     Column("Batas verifikasi", "verification_due", "date"),
     Column("Batas waktu", "due_date", "date"),
     Column("Tanggal selesai", "resolved_at", "datetime"),
@@ -86,6 +87,10 @@ COLUMNS = [
     Column("Batal (alasan)", "void_reason"),
 ]
 HEADERS = [column.header for column in COLUMNS]
+# Files exported before the identity level existed carry only "Rahasia: Ya/Tidak": still read
+# (Ya is the confidential level), never written.
+OLD_CONFIDENTIAL = Column("Rahasia", "is_confidential", "bool")
+READ_COLUMNS = COLUMNS + [OLD_CONFIDENTIAL]
 
 
 # --- Export ---------------------------------------------------------------------------------
@@ -136,18 +141,19 @@ def export_values(complaint, user, names, as_text=False):
     return row
 
 
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection);
+# the full-width forms too, which some spreadsheet programs read as their ASCII twins.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def csv_safe(value):
-    """Text a spreadsheet will not run: a formula-like cell gets a leading apostrophe.
+    """Text a spreadsheet will neither run nor read as a number: a cell starting like a
+    formula gets a leading apostrophe.
 
-    Phone numbers (+62...) and negative numbers stay as they are; ``_text`` on
-    import removes the apostrophe again, so the round trip is exact.
+    Phone numbers (+62...) too: unescaped, a spreadsheet reads them as a number and shows
+    6.28E+12. ``_text`` on import removes the apostrophe again, so the round trip is exact.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_START) \
-            and not re.fullmatch(r"[+-]?[0-9][0-9 .]*", value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
@@ -351,7 +357,7 @@ def check_file(filename, data):
         return FileCheck([], [gettext("The file is empty.")])
     header = [_text(h).lower() if not _blank(h) else "" for h in table[0]]
     positions = {}
-    for column in COLUMNS:
+    for column in READ_COLUMNS:
         if column.header.lower() in header:
             positions[column.field] = header.index(column.header.lower())
     missing = [c.header for c in COLUMNS if c.required and c.field not in positions]
@@ -386,7 +392,7 @@ class _Context:
 def _check_row(line, cells, context):
     row = RowCheck(line)
     values = row.values
-    for column in COLUMNS:
+    for column in READ_COLUMNS:
         raw = cells.get(column.field)
         if _blank(raw):
             if column.required:
@@ -502,7 +508,12 @@ def _complete(row):
     values.setdefault("kind", "pengaduan")
     values.setdefault("urgency", "normal")
     values.setdefault("status", workflow.RECEIVED)
-    values.setdefault("is_confidential", False)
+    # An old file's "Rahasia: Ya" and the level column together: the more protective wins,
+    # so a round trip never lowers a complaint's protection.
+    level = values.get("identity_level") or identity.NAMED
+    if values.pop("is_confidential", False):
+        level = max(level, identity.CONFIDENTIAL, key=identity.rank)
+    values["identity_level"] = level
     status = values["status"]
     if status in workflow.CLOSED_STATUSES and not (values.get("closed_at")
                                                    or values.get("resolved_at")):

@@ -9,7 +9,7 @@ from sqlalchemy import func, text
 
 from app import services
 from app.extensions import db
-from app.models import Complaint, ComplaintEvent, RegisterCounter
+from app.models import Complaint, ComplaintEvent, Officer, RegisterCounter
 from app.reference_data import seed_reference_data
 from tests.conftest import (
     _DATA_TABLES, COMPLAINT_FIELDS, csrf_token, login, make_complaint, make_officer, make_user,
@@ -205,20 +205,35 @@ def test_a_streamed_export_gives_its_database_connection_back(app, client, regis
         assert db.engine.pool.checkedout() == 0
 
 
-def test_text_that_looks_like_a_formula_stays_text(app, client):
-    """A resident's '=HYPERLINK(...)' must not run when the desk opens the export."""
+DANGEROUS = (
+    '=HYPERLINK("http://contoh.test","klik")', "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+9)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", "+6281299998888",
+    "\uff1d1+1", "\uff0b1+cmd", "\uff0d1+cmd", "\uff20SUM(1)",
+)
+
+
+def test_text_that_looks_like_a_formula_or_a_number_stays_text(app, client):
+    """A resident's '=HYPERLINK(...)' must not run when the desk opens the export, nor a
+    '+1+cmd|...' or a phone number become a number: every formula lead character, in CSV
+    (a leading apostrophe) and in XLSX (a text cell), and the import gives the text back."""
     from openpyxl import load_workbook
 
-    make_complaint(app, subject='=HYPERLINK("http://contoh.test","klik")',
-                   complainant_name="@Budi")
+    for value in DANGEROUS:
+        make_complaint(app, subject=value, complainant_name="@Budi")
     make_user(app, "petugas", "Petugas Pengelola")
     login(client, "petugas")
     rows = _csv_rows(_export(client))
-    assert rows[1][9] == "'=HYPERLINK(\"http://contoh.test\",\"klik\")"
-    assert rows[1][5] == "'@Budi" and rows[1][7] == "+6281234567890"
-    sheet = load_workbook(io.BytesIO(_export(client, "xlsx").data), data_only=True).worksheets[0]
-    assert sheet["J2"].value == '=HYPERLINK("http://contoh.test","klik")'
-    assert sheet["J2"].data_type == "s"
+    subject, name, phone = (rows[0].index(h) for h in ("Perihal", "Nama pengadu", "No. HP/WA"))
+    assert [row[subject] for row in rows[1:]] == ["'" + value for value in DANGEROUS]
+    assert {(row[name], row[phone]) for row in rows[1:]} == {("'@Budi", "'+6281234567890")}
+
+    sheet = load_workbook(io.BytesIO(_export(client, "xlsx").data)).worksheets[0]
+    cells = [(sheet.cell(row, subject + 1), sheet.cell(row, phone + 1))
+             for row in range(2, len(DANGEROUS) + 2)]
+    assert all(cell.data_type == "s" and tel.data_type == "s" for cell, tel in cells)
+    assert [cell.value.replace("_x000D_", "\r") for cell, _ in cells] == list(DANGEROUS)
+    assert {tel.value for _, tel in cells} == {"+6281234567890"}
+
     body = _export(client).data
     _empty_database(app)
     make_user(app, "petugas", "Petugas Pengelola")
@@ -226,5 +241,81 @@ def test_text_that_looks_like_a_formula_stays_text(app, client):
     login(client, "petugas")
     _confirm(client, _upload(client, "buku.csv", body).get_data(as_text=True))
     with app.app_context():
-        complaint = db.session.query(Complaint).one()
-        assert complaint.subject.startswith("=HYPERLINK") and complaint.complainant_name == "@Budi"
+        stored = db.session.query(Complaint.subject, Complaint.complainant_name,
+                                  Complaint.complainant_phone).order_by(Complaint.id).all()
+    assert [s for s, _, _ in stored] == list(DANGEROUS)
+    assert {(n, p) for _, n, p in stored} == {("@Budi", "+6281234567890")}
+
+
+LEVELS = ("named", "masked", "anonymous", "confidential")
+
+
+def _reimport(app, body, name, officers=("Kadus Satu", "Pak Terlapor")):
+    """Empty the register, bring back the officers by name and import ``body`` as the desk."""
+    _empty_database(app)
+    make_user(app, "petugas", "Petugas Pengelola")
+    for officer in officers:
+        make_officer(app, name=officer)
+    client = app.test_client()
+    login(client, "petugas")
+    page = _upload(client, name, body).get_data(as_text=True)
+    assert 'name="token"' in page, re.sub(r"\s+", " ", page)[-3000:]
+    _confirm(client, page)
+    return client
+
+
+def _levels_and_reported(app):
+    with app.app_context():
+        return {number: (level, name) for number, level, name in db.session.query(
+            Complaint.register_number, Complaint.identity_level, Officer.name)
+            .outerjoin(Officer, Officer.id == Complaint.reported_officer_id)}
+
+
+def test_a_round_trip_keeps_every_identity_level_and_the_reported_officer(app, client):
+    """A file written by the desk and read back never lowers a complaint's protection."""
+    from openpyxl import load_workbook
+
+    make_officer(app, name="Kadus Satu")
+    reported = make_officer(app, name="Pak Terlapor")
+    for level in LEVELS:
+        make_complaint(app, identity_level=level, reported_officer_id=reported,
+                       subject=f"Aduan {level}")
+    make_complaint(app, subject="Tanpa terlapor")
+    expected = {}
+    with app.app_context():
+        for number, subject in db.session.query(Complaint.register_number, Complaint.subject):
+            level = subject.split()[-1] if subject.startswith("Aduan") else "named"
+            expected[number] = (level, "Pak Terlapor" if subject.startswith("Aduan") else None)
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    rows = _csv_rows(_export(client))
+    header = rows[0]
+    assert "Rahasia" not in header
+    by_subject = {row[header.index("Perihal")]: row for row in rows[1:]}
+    level_column = header.index("Perlindungan identitas")
+    assert by_subject["Aduan masked"][level_column] == "Disamarkan (hanya inisial)"
+    assert by_subject["Aduan anonymous"][level_column].startswith("Anonim")
+    assert by_subject["Aduan confidential"][level_column].startswith("Rahasia")
+    assert by_subject["Aduan named"][header.index("Petugas yang dilaporkan")] == "Pak Terlapor"
+    csv_body, xlsx_body = _export(client).data, _export(client, "xlsx").data
+    sheet = load_workbook(io.BytesIO(xlsx_body), read_only=True).worksheets[0]
+    assert "Perlindungan identitas" in next(sheet.iter_rows(values_only=True))
+
+    _reimport(app, csv_body, "buku.csv")
+    assert _levels_and_reported(app) == expected
+    _reimport(app, xlsx_body, "buku.xlsx")
+    assert _levels_and_reported(app) == expected
+
+
+def test_an_old_file_with_only_rahasia_is_still_read(app, client):
+    old = ("No. Register;Tanggal diterima;Saluran;Nama pengadu;Alamat;No. HP/WA;Perihal;Uraian;"
+           "Rahasia;Perlindungan identitas\n"
+           "001/PGD/III/2026;2026-03-02;Tatap muka;Siti;RT 01;0812 3456 7890;A;A;Ya;\n"
+           "002/PGD/III/2026;2026-03-03;Tatap muka;Budi;RT 01;0812 3456 7890;B;B;Tidak;\n"
+           "003/PGD/III/2026;2026-03-04;Tatap muka;Ani;RT 01;0812 3456 7890;C;C;Ya;"
+           "Disamarkan (hanya inisial)\n"
+           "004/PGD/III/2026;2026-03-05;Tatap muka;Dedi;RT 01;0812 3456 7890;D;D;Tidak;anonymous\n")
+    _reimport(app, old.encode(), "lama.csv", officers=())
+    assert {number: level for number, (level, _) in _levels_and_reported(app).items()} == {
+        "001/PGD/III/2026": "confidential", "002/PGD/III/2026": "named",
+        "003/PGD/III/2026": "confidential", "004/PGD/III/2026": "anonymous"}

@@ -16,11 +16,13 @@ code or get a new one, and the register counter of each year moves past the
 highest imported number, so the next registration cannot collide.
 """
 
+import codecs
 import csv
 import datetime as dt
 import io
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -33,7 +35,13 @@ from app.extensions import db
 from app.models import Category, Complaint, Dusun, Officer, RegisterCounter
 from app.register import TRACKING_ALPHABET, TRACKING_LENGTH, InvalidPhone, normalize_phone
 
-MAX_IMPORT_ROWS = 20000
+# Limits of one import file (the upload itself: REQUEST_SIZE_LIMITS in config.py). A file over
+# one is refused whole, with the reason, before anything is written.
+MAX_IMPORT_ROWS = 20000  # register entries
+MAX_IMPORT_LINES = 25000  # rows read at all: the header, the entries, and empty rows between
+MAX_IMPORT_COLUMNS = 100  # the register has about 30
+MAX_IMPORT_CELL_CHARS = 10000  # the forms take at most 5,000 (a description)
+MAX_XLSX_UNPACKED_BYTES = 300 * 1024 * 1024  # an XLSX is a zip: what its parts unpack to
 IDENTITY_FIELDS = ("complainant_name", "complainant_address", "complainant_phone",
                    "complainant_email")
 REGISTER_NUMBER = re.compile(r"^\s*(\d{1,6})\s*/\s*([^/\s]+)\s*/\s*([IVX]{1,4})\s*/\s*(\d{4})\s*$")
@@ -249,36 +257,112 @@ def file_chunks(handle, size=64 * 1024):
 
 
 class UnreadableFile(ValueError):
-    """The upload is not an XLSX or CSV we can read; the message is translated."""
+    """The upload is not an XLSX or CSV we can read, or is over a limit; the message is
+    translated."""
 
 
-def read_table(filename, data):
-    """The uploaded file as a list of rows (lists of cell values), header first."""
+def iter_table(filename, data):
+    """The uploaded file's rows one at a time, as ``(row number, cell values)``, header first.
+
+    Read as a stream, never as a whole table: an XLSX's declared size is not trusted (a tiny
+    file can declare a million rows of 16,384 columns), a CSV is read line by line. Stops
+    with ``UnreadableFile`` at the first row, column or cell over the limits above.
+    """
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
+        rows = _xlsx_rows(data)
+    elif name.endswith(".csv"):
+        rows = _csv_rows(data)
+    else:
+        raise UnreadableFile(gettext("Choose an .xlsx or .csv file."))
+    for line, row in enumerate(rows, start=1):
+        if line > MAX_IMPORT_LINES:
+            raise UnreadableFile(gettext(
+                "The file has more than %(count)s rows (empty rows included); split it into "
+                "smaller files.", count=MAX_IMPORT_LINES))
+        row = list(row)
+        while row and _blank(row[-1]):
+            row.pop()
+        if len(row) > MAX_IMPORT_COLUMNS:
+            raise UnreadableFile(gettext(
+                "Row %(line)s has more than %(count)s columns; the register has %(columns)s.",
+                line=line, count=MAX_IMPORT_COLUMNS, columns=len(COLUMNS)))
+        if any(isinstance(v, str) and len(v) > MAX_IMPORT_CELL_CHARS for v in row):
+            raise UnreadableFile(_cell_too_long(line))
+        yield line, row
 
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds of errors for a broken file
-            raise UnreadableFile(gettext("The file could not be read as an Excel (XLSX) file."))
+
+def _cell_too_long(line):
+    return gettext("Row %(line)s has a cell longer than %(count)s characters; shorten it.",
+                   line=line, count=MAX_IMPORT_CELL_CHARS)
+
+
+def _xlsx_rows(data):
+    """The first sheet's rows as value tuples, its declared dimension ignored."""
+    from openpyxl import load_workbook
+
+    not_xlsx = gettext("The file could not be read as an Excel (XLSX) file.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UnreadableFile(not_xlsx) from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:  # zipfile reads no more than each member declares
+        raise UnreadableFile(gettext(
+            "The Excel file unpacks to more than %(size)s MB; split it into smaller files.",
+            size=MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)))
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of errors for a broken file
+        raise UnreadableFile(not_xlsx) from None
+    try:
         sheet = workbook.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return rows
-    if name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
+        sheet.reset_dimensions()  # rows as they are in the file, not padded to the declared size
+        rows = sheet.iter_rows(values_only=True)
+        while True:
             try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                raise UnreadableFile(gettext("The CSV file's characters could not be read; "
-                                             "save it as UTF-8.")) from None
-        first = text.split("\n", 1)[0]
-        delimiter = max((",", ";", "\t"), key=first.count)
-        return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    raise UnreadableFile(gettext("Choose an .xlsx or .csv file."))
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # a broken sheet part
+                raise UnreadableFile(not_xlsx) from None
+            yield row
+    finally:
+        workbook.close()
+
+
+def _csv_rows(data):
+    """The CSV's rows, read line by line (UTF-8, or Windows-1252 as Excel writes it)."""
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=_csv_encoding(data), newline="")
+    first = stream.readline(64 * 1024)
+    delimiter = max((",", ";", "\t"), key=first.count)
+    stream.seek(0)
+    reader = csv.reader(stream, delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as exc:  # the csv module's own cell limit (128 KiB), or broken quoting
+        line = reader.line_num
+        if "field larger than field limit" in str(exc):
+            raise UnreadableFile(_cell_too_long(line)) from None
+        raise UnreadableFile(gettext("The CSV file could not be read near line %(line)s; "
+                                     "save it again from the spreadsheet program.",
+                                     line=line)) from None
+
+
+def _csv_encoding(data):
+    """UTF-8 (with or without BOM) when every byte decodes so, else Windows-1252; checked
+    piece by piece, without a decoded copy of the file."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(data), 1 << 16):
+                decoder.decode(data[start:start + (1 << 16)])
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(gettext("The CSV file's characters could not be read; "
+                                 "save it as UTF-8."))
 
 
 def _blank(value):
@@ -347,32 +431,38 @@ class FileCheck:
 
 
 def check_file(filename, data):
-    """The dry run: read the file and check every row; nothing is written."""
+    """The dry run: read the file row by row and check every row; nothing is written."""
     try:
-        table = read_table(filename, data)
+        return _check_rows(iter_table(filename, data))
     except UnreadableFile as exc:
         return FileCheck([], [str(exc)])
-    table = [row for row in table if any(not _blank(v) for v in row)]
-    if not table:
-        return FileCheck([], [gettext("The file is empty.")])
-    header = [_text(h).lower() if not _blank(h) else "" for h in table[0]]
-    positions = {}
-    for column in READ_COLUMNS:
-        if column.header.lower() in header:
-            positions[column.field] = header.index(column.header.lower())
-    missing = [c.header for c in COLUMNS if c.required and c.field not in positions]
-    if missing:
-        return FileCheck([], [gettext("The first row must hold the register's column names; "
-                                      "missing: %(columns)s.", columns=", ".join(missing))])
-    if len(table) - 1 > MAX_IMPORT_ROWS:
-        return FileCheck([], [gettext("At most %(count)s rows can be imported at once.",
-                                      count=MAX_IMPORT_ROWS)])
-    context = _Context()
-    rows = []
-    for line, raw in enumerate(table[1:], start=2):
+
+
+def _check_rows(rows):
+    """Check ``(row number, values)`` pairs, the first non-empty one being the header."""
+    positions, context, checked = None, None, []
+    for line, raw in rows:
+        if all(_blank(v) for v in raw):
+            continue
+        if positions is None:
+            header = [_text(h).lower() if not _blank(h) else "" for h in raw]
+            positions = {column.field: header.index(column.header.lower())
+                         for column in READ_COLUMNS if column.header.lower() in header}
+            missing = [c.header for c in COLUMNS if c.required and c.field not in positions]
+            if missing:
+                return FileCheck([], [gettext(
+                    "The first row must hold the register's column names; missing: "
+                    "%(columns)s.", columns=", ".join(missing))])
+            context = _Context()
+            continue
+        if len(checked) == MAX_IMPORT_ROWS:
+            return FileCheck([], [gettext("At most %(count)s rows can be imported at once.",
+                                          count=MAX_IMPORT_ROWS)])
         cells = {f: (raw[i] if i < len(raw) else None) for f, i in positions.items()}
-        rows.append(_check_row(line, cells, context))
-    return FileCheck(rows, [])
+        checked.append(_check_row(line, cells, context))
+    if positions is None:
+        return FileCheck([], [gettext("The file is empty.")])
+    return FileCheck(checked, [])
 
 
 class _Context:

@@ -319,3 +319,99 @@ def test_an_old_file_with_only_rahasia_is_still_read(app, client):
     assert {number: level for number, (level, _) in _levels_and_reported(app).items()} == {
         "001/PGD/III/2026": "confidential", "002/PGD/III/2026": "named",
         "003/PGD/III/2026": "confidential", "004/PGD/III/2026": "anonymous"}
+
+
+HEADER = ["No. Register", "Tanggal diterima", "Saluran", "Nama pengadu", "Alamat", "No. HP/WA",
+          "Perihal", "Uraian"]
+ENTRY = ["001/PGD/III/2026", "2026-03-02", "Tatap muka", "Siti", "RT 01", "0812 3456 7890",
+         "Lampu", "Lampu mati"]
+
+
+def _crafted_xlsx(dimension, extra_cell=""):
+    """A real workbook (header and one entry) whose sheet declares ``dimension`` and may hold
+    one more cell far away (``extra_cell``, raw sheet XML), rewritten at the zip level: the
+    file stays a few kilobytes."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(HEADER)
+    workbook.active.append(ENTRY)
+    plain = io.BytesIO()
+    workbook.save(plain)
+    crafted = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(crafted, "w",
+                                                           zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*" */>',
+                              f'<dimension ref="{dimension}"/>'.encode(), data)
+                data = data.replace(b"</sheetData>", extra_cell.encode() + b"</sheetData>")
+                assert dimension.encode() in data
+            target.writestr(item.filename, data)
+    return crafted.getvalue()
+
+
+def _checked_with_peak(app, name, data):
+    """``check_file``'s answer and the memory it took at most (bytes)."""
+    import tracemalloc
+
+    from app import register_io
+
+    with app.test_request_context():
+        tracemalloc.start()
+        try:
+            check = register_io.check_file(name, data)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    return check, peak
+
+
+def test_a_tiny_xlsx_declaring_a_huge_sheet_is_read_as_what_it_holds(app):
+    data = _crafted_xlsx("A1:XFD1048576")
+    assert len(data) < 10_000
+    check, peak = _checked_with_peak(app, "bom.xlsx", data)
+    assert check.ok and len(check.rows) == 1, check.problems
+    assert peak < 20 * 1024 * 1024
+
+
+def test_a_tiny_xlsx_with_cells_far_away_is_refused_without_building_the_table(app):
+    far_row = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    check, peak = _checked_with_peak(app, "bom.xlsx", _crafted_xlsx("A1:XFD1048576", far_row))
+    assert check.problems == ["Berkas berisi lebih dari 25000 baris (termasuk baris kosong); "
+                              "bagi menjadi beberapa berkas yang lebih kecil."]
+    assert peak < 20 * 1024 * 1024
+    far_column = '<row r="3"><c r="XFD3" t="inlineStr"><is><t>x</t></is></c></row>'
+    check, peak = _checked_with_peak(app, "bom.xlsx", _crafted_xlsx("A1:XFD3", far_column))
+    assert check.problems == ["Baris 3 memiliki lebih dari 100 kolom; register memiliki "
+                              "31 kolom."]
+    assert peak < 20 * 1024 * 1024
+
+
+def test_a_csv_cell_over_the_limit_is_refused_with_a_clear_message(app, client):
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    for size in (200 * 1024, 10_001):  # over the csv module's own limit, and over ours
+        body = "\n".join([",".join(HEADER), ",".join(ENTRY[:-1] + ["x" * size])]) + "\n"
+        response = _upload(client, "buku.csv", body.encode())
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert "Baris 2 memiliki sel yang lebih panjang dari 10000 karakter" in page, size
+        assert 'name="token"' not in page
+    assert _count(app) == 0
+
+
+def test_more_entries_than_the_limit_are_refused_whole(app, client, monkeypatch):
+    from app import register_io
+
+    monkeypatch.setattr(register_io, "MAX_IMPORT_ROWS", 2)
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    lines = [",".join(HEADER)] + [",".join([f"00{i}/PGD/III/2026"] + ENTRY[1:])
+                                  for i in (1, 2, 3)]
+    page = _upload(client, "buku.csv", "\n".join(lines).encode()).get_data(as_text=True)
+    assert "Paling banyak 2 baris dapat diimpor sekaligus." in page
+    assert 'name="token"' not in page

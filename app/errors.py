@@ -82,8 +82,19 @@ def handle_unexpected(error):
     return error_answer(500)
 
 
+def handle_recursion(error):
+    """JSON nested deeper than the parser goes (a body of a thousand brackets) is the client's
+    mistake: a 400 saying so. Any other RecursionError is a fault of ours: a 500."""
+    if request.is_json:
+        return error_answer(400, gettext(
+            "The JSON in the request is nested too deeply; send one object with the fields."))
+    log.error("Unexpected error on %s %s", request.method, request.path, exc_info=error)
+    return error_answer(500)
+
+
 def init_app(app):
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(RecursionError, handle_recursion)
     for code in (400, 403, 404, 405, 429):
         app.register_error_handler(code, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected)

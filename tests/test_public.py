@@ -528,3 +528,14 @@ def test_the_public_api_is_described_in_the_openapi_document(app, client, login_
         assert "requestBody" in operation
     assert "201" in spec["paths"]["/api/v1/public/complaints"]["post"]["responses"]
     assert "404" in spec["paths"]["/api/v1/public/status"]["post"]["responses"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/public/complaints", "/api/v1/public/status",
+                                  "/api/v1/public/feedback", "/api/v1/public/completion"])
+def test_json_nested_a_thousand_deep_is_a_clear_400(app, resident, path):
+    for body in ("[" * 1000 + "]" * 1000, '{"name": ' * 5000 + "1" + "}" * 5000):
+        response = resident.post(path, data=body, content_type="application/json")
+        assert response.status_code == 400
+        assert response.get_json() == {"message": "JSON dalam permintaan bersarang terlalu "
+                                                  "dalam; kirim satu objek berisi isian."}
+    assert _count(app) == 0

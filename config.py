@@ -112,6 +112,18 @@ SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The largest request body each route accepts, in bytes: the longest matching path prefix wins,
+# every other route gets REQUEST_SIZE_DEFAULT. A larger request is answered 413 before its body
+# is read. When /lapor takes photos (3 x 10 MB), its line goes up to about 31 MB.
+REQUEST_SIZE_LIMITS = {
+    "/register/import": 21 * 1024 * 1024,  # the register file (at most 20 MB) and its form
+    "/lapor": 256 * 1024,  # the complaint form: texts of at most 5,000 characters
+    "/status": 64 * 1024,  # tracking, the resident's feedback and completion
+    "/api/v1/public/": 64 * 1024,  # the same as JSON
+}
+REQUEST_SIZE_DEFAULT = 2 * 1024 * 1024  # staff forms and the staff API
+# The ceiling Flask itself enforces, whatever the table says.
+MAX_CONTENT_LENGTH = max([REQUEST_SIZE_DEFAULT, *REQUEST_SIZE_LIMITS.values()])
 # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto / -Host (0: none).
 PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
 PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", 0))

@@ -33,6 +33,9 @@ def _texts(code):
               gettext("This page does not exist, or you may not see it.")),
         405: (gettext("Not allowed"),
               gettext("This address cannot be used this way.")),
+        413: (gettext("The request is too large"),
+              gettext("What was sent is larger than this page accepts. Shorten the text or "
+                      "choose a smaller file, and send it again.")),
         429: (gettext("Too many attempts"),
               gettext("Too many requests from your connection. Please try again later.")),
         500: (gettext("Something went wrong"),
@@ -62,6 +65,22 @@ def handle_http_error(error):
     if error.code is None or error.code < 400:
         return error
     return error_answer(error.code)
+
+
+def handle_too_large(error):
+    """413, saying how much this address accepts (``hardening.request_size_limit``)."""
+    from app.hardening import request_size_limit
+
+    limit = request_size_limit(request.path, current_app.config)
+    return error_answer(413, gettext(
+        "What was sent is larger than this page accepts (at most %(size)s). Shorten the text "
+        "or choose a smaller file, and send it again.", size=_size_text(limit)))
+
+
+def _size_text(size):
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.0f} MB"
+    return f"{size // 1024} KB"
 
 
 def handle_csrf_error(error):
@@ -97,5 +116,6 @@ def init_app(app):
     app.register_error_handler(RecursionError, handle_recursion)
     for code in (400, 403, 404, 405, 429):
         app.register_error_handler(code, handle_http_error)
+    app.register_error_handler(413, handle_too_large)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(SQLAlchemyError, handle_unexpected)

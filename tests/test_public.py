@@ -539,3 +539,50 @@ def test_json_nested_a_thousand_deep_is_a_clear_400(app, resident, path):
         assert response.get_json() == {"message": "JSON dalam permintaan bersarang terlalu "
                                                   "dalam; kirim satu objek berisi isian."}
     assert _count(app) == 0
+
+
+class _UnreadBody:
+    """A request body that fails the test if anyone reads it."""
+
+    def read(self, *args):
+        raise AssertionError("the body of a too large request was read")
+
+    readline = readlines = read
+
+
+@pytest.mark.parametrize("path, content_type", [
+    ("/lapor", "application/x-www-form-urlencoded"),
+    ("/lapor", "multipart/form-data; boundary=x"),
+    ("/status", "application/x-www-form-urlencoded"),
+    ("/api/v1/public/complaints", "application/json"),
+    ("/register/import", "multipart/form-data; boundary=x"),
+])
+def test_a_request_declaring_150_mb_is_refused_unread(app, path, content_type):
+    response = app.test_client().post(path, content_type=content_type, environ_overrides={
+        "wsgi.input": _UnreadBody(), "CONTENT_LENGTH": str(150 * 1024 * 1024)})
+    assert response.status_code == 413
+    text = response.get_data(as_text=True)
+    assert "lebih besar daripada yang dapat diterima halaman ini" in text
+    if path.startswith("/api/"):
+        assert response.get_json()["message"].startswith("Yang dikirim lebih besar")
+    assert _count(app) == 0
+
+
+def test_the_public_form_and_api_take_a_few_hundred_kilobytes(app, resident):
+    big = "x" * (300 * 1024)
+    response = resident.submit_page(description=big)
+    assert response.status_code == 413
+    assert "paling banyak 256 KB" in response.get_data(as_text=True)
+    response = resident.api_submit(description="y" * (70 * 1024))
+    assert response.status_code == 413
+    assert "paling banyak 64 KB" in response.get_json()["message"]
+    # A body sent without a declared length stops at the limit too.
+    response = resident.client.post(
+        "/api/v1/public/complaints", input_stream=io.BytesIO(b"{" + b" " * (100 * 1024)),
+        content_type="application/json", environ_base={**resident.environ,
+                                                       "wsgi.input_terminated": True})
+    assert response.status_code == 413
+    assert _count(app) == 0
+    # What the form really sends is well under it.
+    assert resident.submit_page(description="z" * 5000).status_code == 303
+    assert _count(app) == 1

@@ -53,6 +53,11 @@ SECRET_KEY = _secret_key()
 SQLALCHEMY_DATABASE_URI = _database_url()
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# A busy database (another writer holds a lock): a statement waits this many seconds for it
+# (SQLite's busy timeout, PostgreSQL's lock_timeout), then the write is tried again, this many
+# times in all, before a "busy, send again" answer (503) that keeps what the resident typed.
+DATABASE_LOCK_TIMEOUT = float(os.environ.get("DATABASE_LOCK_TIMEOUT", 5))
+DATABASE_BUSY_ATTEMPTS = int(os.environ.get("DATABASE_BUSY_ATTEMPTS", 2))
 # Benchmarking only: every response says how many SQL statements it took (X-SQL-Queries).
 SQL_QUERY_COUNT = _env_bool("SQL_QUERY_COUNT", False)
 

@@ -48,4 +48,4 @@ def test_flask_db_loads_the_migration_commands_when_asked(tmp_path):
                    capture_output=True)
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() \
-            == ("0011_dashboard_covering_indexes",)
+            == ("0014_submission_token",)

@@ -5,6 +5,7 @@ headers (no-store, noindex) and scans the body (PDFs too) for the
 complainant's name, address, phone and email and the handling officer's name.
 """
 
+import datetime
 import io
 import re
 import statistics
@@ -68,7 +69,7 @@ class Resident:
         assert "noindex" in response.headers["X-Robots-Tag"]
         text = _text_of(response)
         echoed = set()
-        if response.status_code in (400, 429) and response.mimetype == "text/html":
+        if response.status_code in (400, 409, 429, 503) and response.mimetype == "text/html":
             echoed = set(typed) | ({PHONE, "6281234567890"} if PHONE_TYPED in typed else set())
         for secret in SECRETS:
             if secret not in echoed:
@@ -586,3 +587,150 @@ def test_the_public_form_and_api_take_a_few_hundred_kilobytes(app, resident):
     # What the form really sends is well under it.
     assert resident.submit_page(description="z" * 5000).status_code == 303
     assert _count(app) == 1
+
+
+# --- Registered once -----------------------------------------------------------------------
+
+CODE_RE = re.compile(r"\b[A-HJ-NP-Z2-9]{12}\b")
+
+
+def _filled_form(resident):
+    """The submit form as the browser holds it after the resident filled it in."""
+    page = resident.get("/lapor").get_data(as_text=True)
+    a, b = QUESTION_RE.search(page).groups()
+    token = re.search(r'name="submission_token"[^>]*value="([^"]+)"', page).group(1)
+    return {**FORM, "answer": str(int(a) + int(b)), "question": TOKEN_RE.search(page).group(1),
+            "csrf_token": CSRF_RE.search(page).group(1), "homepage": "",
+            "submission_token": token}
+
+
+def test_the_same_form_sent_three_times_registers_one_complaint(app, resident):
+    form = _filled_form(resident)
+    codes = set()
+    for _ in range(3):  # a double click, then Back and send again
+        response = resident.post("/lapor", data=form)
+        assert response.status_code == 303
+        receipt = resident.get(response.headers["Location"]).get_data(as_text=True)
+        codes.add(_complaint(app, subject="Jalan berlubang").tracking_code)
+        assert next(iter(codes)) in receipt
+    assert _count(app) == 1 and len(codes) == 1
+    # A new form is a new complaint.
+    assert resident.submit_page().status_code == 303
+    assert _count(app) == 2
+
+
+def test_a_form_sent_again_long_after_registers_nothing_and_says_so(app, resident):
+    form = _filled_form(resident)
+    assert resident.post("/lapor", data=form).status_code == 303
+    with app.app_context():
+        complaint = db.session.query(Complaint).one()
+        complaint.created_at = complaint.created_at - datetime.timedelta(hours=2)
+        db.session.commit()
+    response = resident.post("/lapor", data=form)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Formulir ini sudah dikirim dan tercatat sebelumnya." in page
+    assert not CODE_RE.search(page.split("<form")[0])
+    assert _count(app) == 1
+
+
+def test_the_api_registers_once_per_idempotency_key(app, resident):
+    key = {"Idempotency-Key": "5f0c6a0e-2d4b-4e8e-9d1c-7c3f2b1a0e9d"}
+    answers = [resident.post("/api/v1/public/complaints", json=FORM, headers=key)
+               for _ in range(3)]
+    assert [a.status_code for a in answers] == [201, 200, 200]
+    assert len({tuple(sorted(a.get_json().items())) for a in answers}) == 1
+    assert _count(app) == 1
+    assert resident.api_submit().status_code == 201  # no key: each request is a complaint
+    assert _count(app) == 2
+    short = resident.post("/api/v1/public/complaints", json=FORM,
+                          headers={"Idempotency-Key": "1"})
+    assert short.status_code == 400 and "Idempotency-Key" in short.get_json()["message"]
+    assert _count(app) == 2
+
+
+def test_a_twin_request_arriving_at_once_finds_the_first(app, monkeypatch):
+    """Two copies of one request at the same moment: the second's insert meets the unique
+    token and answers with the first's complaint."""
+    values = {"name": NAME, "address": ADDRESS, "phone": PHONE, "email": None,
+              "kind": "pengaduan", "subject": "Sampah", "description": "Sampah menumpuk.",
+              "dusun": "", "rt_rw": "", "incident_date": None, "identity_level": "named"}
+    real, looked = public._submitted_with, []
+
+    def not_seen_yet(token):
+        looked.append(token)
+        return None if len(looked) == 2 else real(token)
+
+    with app.test_request_context():
+        first, repeated = public.submit_complaint(values, "k" * 20, source="api")
+        assert not repeated
+        monkeypatch.setattr(public, "_submitted_with", not_seen_yet)
+        twin, repeated = public.submit_complaint(values, "k" * 20, source="api")
+        assert repeated and twin.id == first.id
+        db.session.remove()
+    assert _count(app) == 1
+
+
+# --- A busy database -----------------------------------------------------------------------
+
+@pytest.fixture
+def write_lock(app, monkeypatch):
+    """``hold()``: another connection takes the database's write lock until ``release()``;
+    lock waits shortened to 0.2 s so the test does not wait."""
+    from sqlalchemy import text
+
+    monkeypatch.setitem(app.config, "DATABASE_LOCK_TIMEOUT", 0.2)
+    with app.app_context():
+        db.engine.dispose()  # new connections read the shorter wait
+        engine = db.engine
+    held = []
+
+    def hold():
+        connection = engine.connect()
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:  # the year's register counter, which every registration updates
+            connection.execute(text("LOCK TABLE register_counter IN EXCLUSIVE MODE"))
+        held.append(connection)
+
+    def release():
+        while held:
+            connection = held.pop()
+            connection.rollback()
+            connection.close()
+
+    yield hold, release
+    release()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_submission_while_the_database_is_busy_keeps_what_was_typed(app, resident, write_lock):
+    hold, release = write_lock
+    form = _filled_form(resident)
+    hold()
+    response = resident.post("/lapor", data=form)
+    release()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    page = response.get_data(as_text=True)
+    assert "Sistem sedang sibuk sebentar dan pengaduan Anda belum tercatat." in page
+    assert 'value="Jalan berlubang"' in page and "sejak Oktober." in page
+    assert form["submission_token"] in page
+    assert _count(app) == 0
+    # Sent again from the page as it came back: registered, once.
+    a, b = QUESTION_RE.search(page).groups()
+    again = {**form, "answer": str(int(a) + int(b)), "question": TOKEN_RE.search(page).group(1)}
+    assert resident.post("/lapor", data=again).status_code == 303
+    assert resident.post("/lapor", data=again).status_code == 303
+    assert _count(app) == 1
+
+
+def test_an_api_submission_while_the_database_is_busy_is_a_503(app, resident, write_lock):
+    hold, release = write_lock
+    hold()
+    response = resident.api_submit()
+    release()
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.get_json()["message"].startswith("Sistem sedang sibuk sebentar")
+    assert _count(app) == 0

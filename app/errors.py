@@ -11,7 +11,7 @@ database catch it themselves and re-render with what was typed: see
 import logging
 import time
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, has_request_context, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -127,7 +127,8 @@ def retry_when_busy(action):
             db.session.rollback()
             if not is_database_busy(exc):
                 raise
-            log.warning("Database busy on %s (try %s of %s)", request.path, attempt, attempts)
+            log.warning("Database busy on %s (try %s of %s)",
+                        request.path if has_request_context() else "-", attempt, attempts)
             if attempt == attempts:
                 raise DatabaseBusy() from exc
             time.sleep(0.2 * attempt)

@@ -9,8 +9,10 @@ Export respects the row-level rules (``access.restrict``) and identity
 confidentiality (``access.identity_visible``), and streams: CSV row by row,
 XLSX through openpyxl's write-only mode (constant memory), sent in chunks.
 
-Import is two steps: ``check_file`` (the dry run: every problem of every row,
-in Indonesian) and ``import_rows`` (all rows in one transaction, or none).
+Import is two steps: ``check_file`` (the dry run: the file read as a stream
+within limits, every problem of every row, in Indonesian) and ``import_rows``
+(the checked rows, a batch per transaction so that others can write between
+batches; see its docstring for what happens when a batch fails).
 Imported rows keep their register number and dates, keep a valid tracking
 code or get a new one, and the register counter of each year moves past the
 highest imported number, so the next registration cannot collide.
@@ -20,6 +22,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import logging
 import re
 import tempfile
 import zipfile
@@ -37,6 +40,8 @@ from app.register import TRACKING_ALPHABET, TRACKING_LENGTH, InvalidPhone, norma
 
 # Limits of one import file (the upload itself: REQUEST_SIZE_LIMITS in config.py). A file over
 # one is refused whole, with the reason, before anything is written.
+log = logging.getLogger(__name__)
+
 MAX_IMPORT_ROWS = 20000  # register entries
 MAX_IMPORT_LINES = 25000  # rows read at all: the header, the entries, and empty rows between
 MAX_IMPORT_COLUMNS = 100  # the register has about 30
@@ -622,39 +627,91 @@ class ImportRefused(Exception):
     """The import did not happen; nothing was written. The message is translated."""
 
 
+class ImportStopped(ImportRefused):
+    """Some batches were imported, then one could not be: the message names the rows that
+    are in the register and where the import stopped."""
+
+
+# Rows written per transaction: about a second of the database's write lock, so residents'
+# submissions and the desk's work wait for one batch at most, never for the whole file.
+IMPORT_BATCH_ROWS = 500
+
+
 def import_rows(check, user, source=""):
-    """Write every row of a clean dry run in one transaction; return the number imported."""
-    from app.services import add_event, compute_deadlines, touch
+    """Write every row of a clean dry run, ``IMPORT_BATCH_ROWS`` rows per transaction;
+    return the number imported.
+
+    The trade-off: one transaction for the whole file (all or nothing) held the database's
+    write lock for minutes on a large file, and every resident submitting meanwhile got an
+    error. So the promise is kept differently: the dry run has just checked every row against
+    the register (``check_file``, run again on confirming), and the batches are written in
+    file order, each committed on its own. The first batch also moves each year's register
+    counter past the file's highest number, so registrations between batches take numbers
+    after the file's and cannot collide with a later batch. If a batch still fails (another
+    import took one of its numbers meanwhile, or the database stayed busy), it is rolled back
+    and ``ImportStopped`` says exactly which rows of the file are in the register and from
+    which row on nothing was imported: the desk removes the imported rows from the file and
+    imports the rest. Every imported row has an "import" event naming the file and row.
+    """
+    from app.errors import DatabaseBusy, retry_when_busy
 
     if not check.ok:
         raise ImportRefused(gettext("The file has problems; nothing was imported."))
+    rows = check.rows
     highest = {}
-    try:
-        for row in check.rows:
-            complaint = _complaint_from(row.values, user)
-            if complaint.due_date is None or complaint.verification_due is None:
-                due, verification = complaint.due_date, complaint.verification_due
-                compute_deadlines(complaint)
-                complaint.due_date = due or complaint.due_date
-                complaint.verification_due = verification or complaint.verification_due
-            touch(complaint, user, complaint.closed_at or complaint.received_at)
-            db.session.add(complaint)
-            add_event(complaint, "import", user, None, complaint.status,
-                      data={"source": source, "line": row.line}, at=complaint.received_at)
-            year = complaint.register_year
-            highest[year] = max(highest.get(year, 0), complaint.register_seq)
-        for year, seq in highest.items():
-            _raise_counter(year, seq)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ImportRefused(gettext(
-            "A register number or tracking code of the file was taken meanwhile; nothing was "
-            "imported. Check the file again.")) from None
-    except Exception:
-        db.session.rollback()
-        raise
-    return len(check.rows)
+    for row in rows:
+        year, seq = row.values["register_year"], row.values["register_seq"]
+        highest[year] = max(highest.get(year, 0), seq)
+    done = 0
+    for start in range(0, len(rows), IMPORT_BATCH_ROWS):
+        batch = rows[start:start + IMPORT_BATCH_ROWS]
+        try:
+            retry_when_busy(lambda: _write_batch(batch, user, source,
+                                                 highest if start == 0 else {}))
+        except IntegrityError:
+            db.session.rollback()
+            reason = gettext("a register number or tracking code of those rows was taken "
+                             "meanwhile")
+        except DatabaseBusy:
+            reason = gettext("the database stayed busy")
+        except Exception:
+            db.session.rollback()
+            log.exception("Register import stopped at row %s", batch[0].line)
+            reason = gettext("of an unexpected error (written to the log for the administrator)")
+        else:
+            done += len(batch)
+            continue
+        if done == 0:
+            raise ImportRefused(gettext(
+                "Nothing was imported, because %(reason)s. Check the file again.",
+                reason=reason)) from None
+        raise ImportStopped(gettext(
+            "Rows %(first)s to %(last)s of the file (%(count)s entries) were imported; from row "
+            "%(line)s on nothing was imported, because %(reason)s. Remove the imported rows "
+            "from the file, check it again and import the rest.", first=rows[0].line,
+            last=rows[done - 1].line, count=done, line=batch[0].line, reason=reason)) from None
+    return done
+
+
+def _write_batch(batch, user, source, counters):
+    """One transaction: the rows of ``batch`` with their "import" events, and the register
+    counters of ``counters`` (year -> highest number) moved past those numbers."""
+    from app.services import add_event, compute_deadlines, touch
+
+    for year, seq in counters.items():
+        _raise_counter(year, seq)
+    for row in batch:
+        complaint = _complaint_from(row.values, user)
+        if complaint.due_date is None or complaint.verification_due is None:
+            due, verification = complaint.due_date, complaint.verification_due
+            compute_deadlines(complaint)
+            complaint.due_date = due or complaint.due_date
+            complaint.verification_due = verification or complaint.verification_due
+        touch(complaint, user, complaint.closed_at or complaint.received_at)
+        db.session.add(complaint)
+        add_event(complaint, "import", user, None, complaint.status,
+                  data={"source": source, "line": row.line}, at=complaint.received_at)
+    db.session.commit()
 
 
 def _complaint_from(values, user):

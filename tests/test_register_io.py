@@ -4,6 +4,9 @@ import csv
 import io
 import re
 import shutil
+import threading
+
+import pytest
 
 from sqlalchemy import func, text
 
@@ -415,3 +418,98 @@ def test_more_entries_than_the_limit_are_refused_whole(app, client, monkeypatch)
     page = _upload(client, "buku.csv", "\n".join(lines).encode()).get_data(as_text=True)
     assert "Paling banyak 2 baris dapat diimpor sekaligus." in page
     assert 'name="token"' not in page
+
+
+def _numbered_file(count, year):
+    """A CSV of ``count`` entries numbered 001.. of ``year`` (December)."""
+    lines = [",".join(HEADER)]
+    for seq in range(1, count + 1):
+        lines.append(",".join([f"{seq:03d}/PGD/XII/{year}", f"{year}-12-01", "Tatap muka",
+                               f"Warga {seq}", "RT 01", "0812 3456 7890", f"Aduan {seq}",
+                               "Uraian"]))
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def small_batches(app, monkeypatch):
+    """Batches of two rows, and lock waits of 0.2 s (a writer locked out fails fast)."""
+    from app import register_io
+
+    monkeypatch.setattr(register_io, "IMPORT_BATCH_ROWS", 2)
+    monkeypatch.setitem(app.config, "DATABASE_LOCK_TIMEOUT", 0.2)
+    with app.app_context():
+        db.engine.dispose()
+    yield register_io
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_an_import_commits_batch_by_batch_and_residents_submit_in_between(
+        app, client, monkeypatch, small_batches):
+    import datetime
+
+    year = datetime.date.today().year
+    real_write, answers = small_batches._write_batch, []
+
+    def submit():
+        answers.append(app.test_client().post("/api/v1/public/complaints", json={
+            "name": "Warga Lain", "address": "RT 03", "phone": "081299990000",
+            "subject": "Lampu", "description": "Lampu mati."},
+            environ_base={"REMOTE_ADDR": "203.0.113.50"}).status_code)
+
+    def write_then_a_resident_submits(*args, **kwargs):
+        real_write(*args, **kwargs)
+        # From another thread, as another worker would: its own connection and transaction.
+        resident = threading.Thread(target=submit)
+        resident.start()
+        resident.join()
+
+    monkeypatch.setattr(small_batches, "_write_batch", write_then_a_resident_submits)
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    page = _confirm(client, _upload(client, "buku.csv", _numbered_file(5, year))
+                    .get_data(as_text=True)).get_data(as_text=True)
+    assert "5 entri register diimpor" in page
+    assert answers == [201, 201, 201]  # after each of the three batches
+    with app.app_context():
+        website = db.session.query(Complaint.register_seq).filter_by(channel="website") \
+            .order_by(Complaint.register_seq).all()
+    # The first batch moved the counter past the whole file: the residents' numbers follow it.
+    assert [seq for (seq,) in website] == [6, 7, 8]
+    assert _count(app) == 8
+
+
+def test_a_batch_that_fails_says_which_rows_were_imported(app, client, monkeypatch,
+                                                          small_batches):
+    import datetime
+
+    year = datetime.date.today().year
+    real_write, batches = small_batches._write_batch, []
+
+    def write_then_someone_takes_a_number(*args, **kwargs):
+        real_write(*args, **kwargs)
+        batches.append(1)
+        if len(batches) == 1:  # another import takes row 4's number meanwhile
+            with app.app_context():
+                complaint = Complaint(**{**COMPLAINT_FIELDS, "received_at": datetime.datetime(
+                    year, 12, 1, 9)}, register_number=f"003/PGD/XII/{year}",
+                    register_year=year, register_seq=3, tracking_code="ZZZZZZZZZZZZ",
+                    status="received")
+                db.session.add(complaint)
+                db.session.commit()
+                db.session.remove()
+
+    monkeypatch.setattr(small_batches, "_write_batch", write_then_someone_takes_a_number)
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    page = _confirm(client, _upload(client, "buku.csv", _numbered_file(5, year))
+                    .get_data(as_text=True)).get_data(as_text=True)
+    page = re.sub(r"\s+", " ", page)
+    assert ("Baris 2 sampai 3 dari berkas (2 entri) sudah diimpor; mulai baris 4 tidak ada "
+            "yang diimpor, karena nomor register atau kode lacak dari baris-baris itu baru saja "
+            "terpakai.") in page
+    with app.app_context():
+        imported = db.session.query(Complaint.register_seq).join(ComplaintEvent).filter(
+            ComplaintEvent.step == "import").order_by(Complaint.register_seq).all()
+    assert [seq for (seq,) in imported] == [1, 2]
+    assert _count(app) == 3

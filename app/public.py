@@ -183,6 +183,25 @@ def submit_complaint(fields, submission_key=None, source="page"):
         raise Busy() from None
 
 
+def submit_from_page(fields, form_token):
+    """``submit_complaint`` for the /lapor page, whose form carries a one-time token.
+
+    Back after sending reloads the form with a new token (the page is never cached), so the
+    browser session also remembers a keyed digest of what it sent last, with that token: the
+    very same complaint sent again from this browser is the same submission.
+    """
+    digest = _submission_hash("content", repr(sorted(
+        (name, str(value or "").strip()) for name, value in fields.items())))
+    last = session.get("public_last_submission")
+    token = submission_key(form_token) or new_submission_token()
+    if isinstance(last, dict) and last.get("digest") == digest \
+            and submission_key(last.get("token")):
+        token = last["token"]
+    result = submit_complaint(fields, token)
+    session["public_last_submission"] = {"digest": digest, "token": token}
+    return result
+
+
 def _register_once(fields, token):
     from sqlalchemy.exc import IntegrityError
 

@@ -43,6 +43,7 @@ FORM = {
 }
 QUESTION_RE = re.compile(r"(\d+) \+ (\d+)")
 TOKEN_RE = re.compile(r'name="question"[^>]*value="([^"]+)"')
+SUBMISSION_RE = re.compile(r'name="submission_token"[^>]*value="([^"]+)"')
 
 
 def _text_of(response):
@@ -87,7 +88,8 @@ class Resident:
         page = self.get("/lapor").get_data(as_text=True)
         a, b = QUESTION_RE.search(page).groups()
         data = {**FORM, "answer": str(int(a) + int(b)), "question": TOKEN_RE.search(page).group(1),
-                "csrf_token": CSRF_RE.search(page).group(1), "homepage": ""}
+                "csrf_token": CSRF_RE.search(page).group(1), "homepage": "",
+                "submission_token": SUBMISSION_RE.search(page).group(1)}
         data.update(overrides)
         return self.post("/lapor", data=data)
 
@@ -598,7 +600,7 @@ def _filled_form(resident):
     """The submit form as the browser holds it after the resident filled it in."""
     page = resident.get("/lapor").get_data(as_text=True)
     a, b = QUESTION_RE.search(page).groups()
-    token = re.search(r'name="submission_token"[^>]*value="([^"]+)"', page).group(1)
+    token = SUBMISSION_RE.search(page).group(1)
     return {**FORM, "answer": str(int(a) + int(b)), "question": TOKEN_RE.search(page).group(1),
             "csrf_token": CSRF_RE.search(page).group(1), "homepage": "",
             "submission_token": token}
@@ -614,8 +616,8 @@ def test_the_same_form_sent_three_times_registers_one_complaint(app, resident):
         codes.add(_complaint(app, subject="Jalan berlubang").tracking_code)
         assert next(iter(codes)) in receipt
     assert _count(app) == 1 and len(codes) == 1
-    # A new form is a new complaint.
-    assert resident.submit_page().status_code == 303
+    # A new form with another complaint is a new complaint.
+    assert resident.submit_page(subject="Selokan mampet").status_code == 303
     assert _count(app) == 2
 
 
@@ -734,3 +736,18 @@ def test_an_api_submission_while_the_database_is_busy_is_a_503(app, resident, wr
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert response.get_json()["message"].startswith("Sistem sedang sibuk sebentar")
     assert _count(app) == 0
+
+
+def test_back_and_send_again_from_a_reloaded_form_registers_nothing_more(app, resident):
+    """Back after the receipt reloads the form (never cached) with a new token: the very same
+    complaint sent again from this browser is still one complaint; another one is new."""
+    assert resident.submit_page().status_code == 303
+    first = _complaint(app, subject="Jalan berlubang").tracking_code
+    response = resident.submit_page()  # a fresh form, the same text
+    assert response.status_code == 303
+    assert first in resident.get(response.headers["Location"]).get_data(as_text=True)
+    assert _count(app) == 1
+    assert resident.submit_page(subject="Jalan berlubang lagi").status_code == 303
+    assert _count(app) == 2
+    assert Resident(app, "198.51.100.30").submit_page().status_code == 303  # another browser
+    assert _count(app) == 3

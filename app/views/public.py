@@ -145,8 +145,8 @@ class PublicView(BaseView):
                 return self._submit_page(form, gettext("The complaint could not be sent."), 400)
             if form.validate_on_submit():
                 try:
-                    complaint, _repeated = public.submit_complaint(
-                        form.values(), public.submission_key(form.submission_token.data))
+                    complaint, _repeated = public.submit_from_page(
+                        form.values(), form.submission_token.data)
                 except public.Refused as exc:
                     return self._submit_page(form, str(exc), exc.code)
                 public.grant_receipt(complaint)

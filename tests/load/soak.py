@@ -156,8 +156,10 @@ def resident(port, stats, stop):
             if not sum_:
                 stats.fail("lapor_page", "no question on /lapor")
                 continue
+            # Each a new complaint: the same text again from one browser is the same one.
             status, headers, _ = client.form("lapor_submit", "/lapor", {
-                **FORM, "answer": str(int(sum_.group(1)) + int(sum_.group(2))),
+                **FORM, "description": f"{FORM['description']} #{rng.randrange(10 ** 9)}",
+                "answer": str(int(sum_.group(1)) + int(sum_.group(2))),
                 "question": TOKEN_RE.search(page).group(1),
                 "csrf_token": CSRF_RE.search(page).group(1), "homepage": ""})
             if status == 303:

@@ -163,20 +163,21 @@ def _submission_hash(source, key):
     return hmac.new(secret, f"{source}:{key}".encode(), hashlib.sha256).hexdigest()
 
 
-def submit_complaint(fields, submission_key=None, source="page"):
+def submit_complaint(fields, key=None, source="page"):
     """Register a complaint sent from the website; ``fields`` are validated form values.
 
     Returns ``(complaint, repeated)``: the registered complaint (committed), with its
-    register number and tracking code. ``submission_key`` (the form's one-time token, the
-    API's Idempotency-Key) makes a repeat of the same request (a double click, Back and send
-    again, an API client retrying) find the complaint it registered (``repeated`` True)
-    instead of registering another; after ``PUBLIC_RECEIPT_MINUTES`` a repeat is refused
-    (``AlreadySent``) rather than showing the receipt again. A busy database is tried again
-    (``errors.retry_when_busy``), then refused with ``Busy``: the resident sends again.
+    register number and tracking code. ``key`` (the form's one-time token, the API's
+    Idempotency-Key, already checked by ``submission_key``) makes a repeat of the same
+    request (a double click, Back and send again, an API client retrying) find the complaint
+    it registered (``repeated`` True) instead of registering another; after
+    ``PUBLIC_RECEIPT_MINUTES`` a repeat is refused (``AlreadySent``) rather than showing the
+    receipt again. A busy database is tried again (``errors.retry_when_busy``), then refused
+    with ``Busy``: the resident sends again.
     """
     from app.errors import DatabaseBusy, retry_when_busy
 
-    token = _submission_hash(source, submission_key) if submission_key else None
+    token = _submission_hash(source, key) if key else None
     try:
         return retry_when_busy(lambda: _register_once(fields, token))
     except DatabaseBusy:

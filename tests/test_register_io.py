@@ -513,3 +513,28 @@ def test_a_batch_that_fails_says_which_rows_were_imported(app, client, monkeypat
             ComplaintEvent.step == "import").order_by(Complaint.register_seq).all()
     assert [seq for (seq,) in imported] == [1, 2]
     assert _count(app) == 3
+
+
+def test_the_reported_officer_column_follows_who_reads_the_export(app, client):
+    """The desk reads every reported officer; the Kepala Desa named in a complaint never
+    receives its row (``access.restrict``), so the file cannot tell him either."""
+    head_user = make_user(app, "kades", "Kepala Desa")
+    head = make_officer(app, name="Kades Sidik", position="kepala_desa", user_id=head_user)
+    other = make_officer(app, name="Kaur Umum", position="kaur")
+    make_complaint(app, subject="Tentang kades", reported_officer_id=head)
+    make_complaint(app, subject="Tentang kaur", reported_officer_id=other)
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    rows = _csv_rows(_export(client))
+    column = rows[0].index("Petugas yang dilaporkan")
+    assert sorted(row[column] for row in rows[1:]) == ["Kades Sidik", "Kaur Umum"]
+    client = app.test_client()
+    login(client, "kades")
+    rows = _csv_rows(_export(client))
+    assert [(row[rows[0].index("Perihal")], row[column]) for row in rows[1:]] == [
+        ("Tentang kaur", "Kaur Umum")]
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(_export(client, "xlsx").data), read_only=True).worksheets[0]
+    assert "Kades Sidik" not in {value for row in sheet.iter_rows(values_only=True)
+                                 for value in row}

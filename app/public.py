@@ -74,6 +74,15 @@ class Busy(Refused):
             "you typed is kept below: please press Send again in a few seconds."))
 
 
+class BusyAnswer(Busy):
+    """The database stayed busy: the resident's answer (feedback, completion) was not recorded."""
+
+    def __init__(self):
+        Refused.__init__(self, gettext(
+            "The system is busy for a moment and your answer was not recorded yet. What you "
+            "typed is kept below: please send it again in a few seconds."))
+
+
 class AlreadySent(Refused):
     """This form or API request registered its complaint long ago (its receipt has expired)."""
 
@@ -515,6 +524,17 @@ def _deadline_and_feedback(complaint):
         "reopen_requested": complaint.status == workflow.REOPEN_REQUESTED,
         "completion_asked": complaint.status == workflow.NEEDS_COMPLETION,
     }
+
+
+def record_answer(action):
+    """``action()`` writing a resident's answer (feedback, completion), tried again while the
+    database is busy like a submission; then ``BusyAnswer``."""
+    from app.errors import DatabaseBusy, retry_when_busy
+
+    try:
+        return retry_when_busy(action)
+    except DatabaseBusy:
+        raise BusyAnswer() from None
 
 
 def submit_completion(complaint, text):

@@ -751,3 +751,35 @@ def test_back_and_send_again_from_a_reloaded_form_registers_nothing_more(app, re
     assert _count(app) == 2
     assert Resident(app, "198.51.100.30").submit_page().status_code == 303  # another browser
     assert _count(app) == 3
+
+
+def test_a_residents_answer_while_the_database_is_busy_keeps_what_was_typed(app, write_lock):
+    from tests.test_feedback import LAST4, informed, look_up
+
+    pk, code = informed(app)
+    client = app.test_client()
+    page = look_up(client, code).get_data(as_text=True)
+    token = CSRF_RE.findall(page)[-1]
+    answer = {"solved": "no", "comment": "Lampu masih mati di ujung gang.", "csrf_token": token}
+    hold, release = write_lock
+    hold()
+    response = client.post("/status/tanggapan", data=answer)
+    release()
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    page = response.get_data(as_text=True)
+    assert "Sistem sedang sibuk sebentar dan jawaban Anda belum tercatat." in page
+    assert "Lampu masih mati di ujung gang." in page
+    with app.app_context():
+        assert db.session.get(Complaint, pk).status == "informed"
+    assert client.post("/status/tanggapan", data=answer).status_code == 200
+    with app.app_context():
+        assert db.session.get(Complaint, pk).status == "reopen_requested"
+    # The same through the API.
+    other, other_code = informed(app)
+    answer = {"tracking_code": other_code, "phone_last4": LAST4, "solved": "yes"}
+    hold()
+    response = app.test_client().post("/api/v1/public/feedback", json=answer)
+    release()
+    assert response.status_code == 503
+    assert response.get_json()["message"].startswith("Sistem sedang sibuk sebentar dan jawaban")
+    assert app.test_client().post("/api/v1/public/feedback", json=answer).status_code == 200

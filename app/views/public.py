@@ -219,7 +219,7 @@ class PublicView(BaseView):
             "public/status.html", form=None, view=view,
             feedback_form=feedback_form if view["feedback_asked"] else None,
             completion_form=completion_form if view["completion_asked"] else None,
-            notice=notice, error=error), code
+            notice=notice, error=error), code, {"Retry-After": "5"} if code == 503 else {}
 
     def _resident_answer(self, form_class, form_name, act):
         """A form the resident sends from the status page just opened (the session holds the
@@ -239,7 +239,10 @@ class PublicView(BaseView):
                        if form.csrf_token.errors else None)
             return self._status_page(complaint, error=message, code=400, **{form_name: form})
         try:
-            notice = act(complaint, form)
+            notice = public.record_answer(lambda: act(complaint, form))
+        except public.Refused as exc:  # busy: the answer comes back as typed
+            return self._status_page(complaint, error=str(exc), code=exc.code,
+                                     **{form_name: form})
         except services.ServiceError as exc:
             return self._status_page(complaint, error=str(exc), code=exc.code)
         return self._status_page(complaint, notice=notice)

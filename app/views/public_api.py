@@ -346,7 +346,7 @@ class PublicApi(BaseApi):
             return self.response_400(message={k: [str(m) for m in v] for k, v in errors.items()})
         try:
             complaint = public.track(track_form.tracking_code.data, track_form.phone_last4.data)
-            act(complaint, answer_form)
+            public.record_answer(lambda: act(complaint, answer_form))
         except (public.Refused, services.ServiceError) as exc:
             return self.response(exc.code, message=str(exc))
         return self.response(200, **public.public_view(complaint))

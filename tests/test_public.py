@@ -691,8 +691,8 @@ def write_lock(app, monkeypatch):
         connection = engine.connect()
         if engine.dialect.name == "sqlite":
             connection.exec_driver_sql("BEGIN IMMEDIATE")
-        else:  # the year's register counter, which every registration updates
-            connection.execute(text("LOCK TABLE register_counter IN EXCLUSIVE MODE"))
+        else:  # every writer of the register waits; readers do not
+            connection.execute(text("LOCK TABLE complaint, register_counter IN EXCLUSIVE MODE"))
         held.append(connection)
 
     def release():

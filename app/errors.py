@@ -6,6 +6,10 @@ the administrator and answered with a plain 500; a database error also rolls the
 session back, so the next request starts clean. (Forms that can fail on the
 database catch it themselves and re-render with what was typed: see
 ``app.views.base.SafeModelView``.)
+
+A busy database (another writer holding its lock longer than ``DATABASE_LOCK_TIMEOUT``) is
+not a fault: ``retry_when_busy`` tries a write again, and whatever still fails is a 503
+"send again" rather than a 500.
 """
 
 import logging

@@ -53,6 +53,11 @@ SECRET_KEY = _secret_key()
 SQLALCHEMY_DATABASE_URI = _database_url()
 SQLALCHEMY_TRACK_MODIFICATIONS = False
 SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+# A busy database (another writer holds a lock): a statement waits this many seconds for it
+# (SQLite's busy timeout, PostgreSQL's lock_timeout), then the write is tried again, this many
+# times in all, before a "busy, send again" answer (503) that keeps what the resident typed.
+DATABASE_LOCK_TIMEOUT = float(os.environ.get("DATABASE_LOCK_TIMEOUT", 5))
+DATABASE_BUSY_ATTEMPTS = int(os.environ.get("DATABASE_BUSY_ATTEMPTS", 2))
 # Benchmarking only: every response says how many SQL statements it took (X-SQL-Queries).
 SQL_QUERY_COUNT = _env_bool("SQL_QUERY_COUNT", False)
 
@@ -112,6 +117,18 @@ SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The largest request body each route accepts, in bytes: the longest matching path prefix wins,
+# every other route gets REQUEST_SIZE_DEFAULT. A larger request is answered 413 before its body
+# is read. When /lapor takes photos (3 x 10 MB), its line goes up to about 31 MB.
+REQUEST_SIZE_LIMITS = {
+    "/register/import": 21 * 1024 * 1024,  # the register file (at most 20 MB) and its form
+    "/lapor": 256 * 1024,  # the complaint form: texts of at most 5,000 characters
+    "/status": 64 * 1024,  # tracking, the resident's feedback and completion
+    "/api/v1/public/": 64 * 1024,  # the same as JSON
+}
+REQUEST_SIZE_DEFAULT = 2 * 1024 * 1024  # staff forms and the staff API
+# The ceiling Flask itself enforces, whatever the table says.
+MAX_CONTENT_LENGTH = max([REQUEST_SIZE_DEFAULT, *REQUEST_SIZE_LIMITS.values()])
 # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto / -Host (0: none).
 PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
 PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", 0))

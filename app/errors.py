@@ -6,14 +6,20 @@ the administrator and answered with a plain 500; a database error also rolls the
 session back, so the next request starts clean. (Forms that can fail on the
 database catch it themselves and re-render with what was typed: see
 ``app.views.base.SafeModelView``.)
+
+A busy database (another writer holding its lock longer than ``DATABASE_LOCK_TIMEOUT``) is
+not a fault: ``retry_when_busy`` tries a write again, and whatever still fails is a 503
+"send again" rather than a 500.
 """
 
 import logging
+import time
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, has_request_context, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
@@ -33,8 +39,14 @@ def _texts(code):
               gettext("This page does not exist, or you may not see it.")),
         405: (gettext("Not allowed"),
               gettext("This address cannot be used this way.")),
+        413: (gettext("The request is too large"),
+              gettext("What was sent is larger than this page accepts. Shorten the text or "
+                      "choose a smaller file, and send it again.")),
         429: (gettext("Too many attempts"),
               gettext("Too many requests from your connection. Please try again later.")),
+        503: (gettext("The system is busy"),
+              gettext("The database is busy for a moment. Nothing was changed; please wait a "
+                      "few seconds and send again.")),
         500: (gettext("Something went wrong"),
               gettext("The server could not finish this request. Nothing you did caused it; "
                       "please try again, and tell the administrator if it happens again.")),
@@ -64,14 +76,104 @@ def handle_http_error(error):
     return error_answer(error.code)
 
 
+def handle_too_large(error):
+    """413, saying how much this address accepts (``hardening.request_size_limit``)."""
+    from app.hardening import request_size_limit
+
+    limit = request_size_limit(request.path, current_app.config)
+    return error_answer(413, gettext(
+        "What was sent is larger than this page accepts (at most %(size)s). Shorten the text "
+        "or choose a smaller file, and send it again.", size=_size_text(limit)))
+
+
+def _size_text(size):
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.0f} MB"
+    return f"{size // 1024} KB"
+
+
 def handle_csrf_error(error):
     return error_answer(400, gettext(
         "The form has expired or was not sent from this application. Go back, reload the "
         "page and send it again; nothing was saved."))
 
 
+# PostgreSQL's "try again" errors: lock_not_available (a lock_timeout ran out),
+# serialization_failure, deadlock_detected.
+_BUSY_SQLSTATES = frozenset({"55P03", "40001", "40P01"})
+
+
+class DatabaseBusy(Exception):
+    """The database stayed busy through every try (``retry_when_busy``)."""
+
+
+def is_database_busy(error):
+    """Whether a database error means "busy now, the same request may pass in a moment":
+    SQLite waited ``DATABASE_LOCK_TIMEOUT`` for another writer in vain, or PostgreSQL gave up on
+    a lock, found a deadlock or a serialization conflict."""
+    if not isinstance(error, OperationalError):
+        return False
+    original = error.orig
+    state = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    return state in _BUSY_SQLSTATES or "database is locked" in str(original) \
+        or "database table is locked" in str(original)
+
+
+def retry_when_busy(action):
+    """``action()``, tried again (after a rollback and a short pause) while the database is
+    busy, ``DATABASE_BUSY_ATTEMPTS`` times in all; then ``DatabaseBusy``. ``action`` must
+    start its own transaction (it is repeated whole)."""
+    attempts = max(1, int(current_app.config.get("DATABASE_BUSY_ATTEMPTS", 2)))
+    for attempt in range(1, attempts + 1):
+        try:
+            return action()
+        except OperationalError as exc:
+            db.session.rollback()
+            if not is_database_busy(exc):
+                raise
+            log.warning("Database busy on %s (try %s of %s)",
+                        request.path if has_request_context() else "-", attempt, attempts)
+            if attempt == attempts:
+                raise DatabaseBusy() from exc
+            time.sleep(0.2 * attempt)
+
+
+def busy_answer():
+    """503 with "busy, send again", and a ``Retry-After``."""
+    body, code = error_answer(503)
+    response = current_app.make_response((body, code))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def init_lock_timeout(app):
+    """How long a statement waits for another writer's lock before giving up
+    (``DATABASE_LOCK_TIMEOUT`` seconds: SQLite's busy timeout, PostgreSQL's ``lock_timeout``),
+    so that a busy database is answered with "send again" instead of a request that hangs or
+    fails. The register import commits a batch at a time, so a resident's submission waits for
+    one batch, not the whole file. Read when each connection is made, so a test can shorten it
+    and renew the pool."""
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def set_lock_timeout(dbapi_connection, connection_record):
+        milliseconds = int(float(app.config.get("DATABASE_LOCK_TIMEOUT", 5)) * 1000)
+        if engine.dialect.name == "sqlite":
+            dbapi_connection.execute(f"PRAGMA busy_timeout = {milliseconds}")
+        elif engine.dialect.name == "postgresql":
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"SET lock_timeout = {milliseconds}")
+            cursor.close()
+            dbapi_connection.commit()
+
+
 def handle_unexpected(error):
     original = getattr(error, "original_exception", None) or error
+    if isinstance(original, DatabaseBusy) or is_database_busy(original):
+        db.session.rollback()
+        log.warning("Database busy on %s %s", request.method, request.path)
+        return busy_answer()
     if isinstance(original, SQLAlchemyError):
         db.session.rollback()
         log.error("Database error on %s %s", request.method, request.path, exc_info=original)
@@ -82,9 +184,23 @@ def handle_unexpected(error):
     return error_answer(500)
 
 
+def handle_recursion(error):
+    """JSON nested deeper than the parser goes (a body of a thousand brackets) is the client's
+    mistake: a 400 saying so. Any other RecursionError is a fault of ours: a 500."""
+    if request.is_json:
+        return error_answer(400, gettext(
+            "The JSON in the request is nested too deeply; send one object with the fields."))
+    log.error("Unexpected error on %s %s", request.method, request.path, exc_info=error)
+    return error_answer(500)
+
+
 def init_app(app):
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(RecursionError, handle_recursion)
     for code in (400, 403, 404, 405, 429):
         app.register_error_handler(code, handle_http_error)
+    app.register_error_handler(413, handle_too_large)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(SQLAlchemyError, handle_unexpected)
+    app.register_error_handler(DatabaseBusy, handle_unexpected)
+    init_lock_timeout(app)

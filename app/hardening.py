@@ -13,6 +13,8 @@
   ``FAB_SAFE_REDIRECT_HOSTS`` (the host of ``PUBLIC_BASE_URL`` plus ``SAFE_REDIRECT_HOSTS``),
   a scheme-relative or backslash one (``//evil``, ``/\\evil``) or a non-HTTP scheme becomes the
   home page. FAB's own check trusts the request's Host header, which a client can spoof.
+* Request bodies are limited per route (``REQUEST_SIZE_LIMITS``): a request declaring a larger
+  body is answered 413 before it is read, and one without a declared length stops at the limit.
 * ``ProxyFix`` when ``PROXY_FIX_X_FOR`` (etc.) say how many proxies are in front, so the
   client address (rate limits) and the scheme (Secure cookies, redirects) are the real ones.
 """
@@ -149,6 +151,28 @@ def refuse_ids_out_of_range():
     return None
 
 
+def request_size_limit(path, config):
+    """The largest body ``path`` accepts: its longest prefix in ``REQUEST_SIZE_LIMITS``, else
+    ``REQUEST_SIZE_DEFAULT``."""
+    limits = config.get("REQUEST_SIZE_LIMITS") or {}
+    prefixes = [prefix for prefix in limits if path.startswith(prefix)]
+    if prefixes:
+        return limits[max(prefixes, key=len)]
+    return config.get("REQUEST_SIZE_DEFAULT") or config.get("MAX_CONTENT_LENGTH")
+
+
+def limit_request_size():
+    """``before_request``, first of all: refuse a body over the route's limit unread (413).
+
+    Flask reads the body only when asked (a form, JSON); the limit set on the request also
+    stops a body sent without a ``Content-Length`` at that size.
+    """
+    limit = request_size_limit(request.path, current_app.config)
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
+
+
 def init_app(app):
     """Install the headers, the template nonce and (when configured) ProxyFix on ``app``."""
     app.jinja_env.globals["csp_nonce"] = csp_nonce
@@ -158,6 +182,8 @@ def init_app(app):
         hosts = [urlsplit(app.config.get("PUBLIC_BASE_URL", "")).netloc]
         hosts += [h.strip() for h in app.config.get("SAFE_REDIRECT_HOSTS", "").split(",")]
         app.config["FAB_SAFE_REDIRECT_HOSTS"] = [h for h in hosts if h]
+    # Before every other check: CSRFProtect's reads the form, i.e. the body.
+    app.before_request_funcs.setdefault(None, []).insert(0, limit_request_size)
     app.before_request(guard_fab_actions)
     app.before_request(refuse_ids_out_of_range)
     proxies = {key: int(app.config.get(f"PROXY_FIX_X_{key.upper()}", 0) or 0)

@@ -175,10 +175,15 @@ def send_email(to, subject, body):
     own text goes to the log, not to the screen.
     """
     cfg = current_app.config
+    if not to or any(char.isspace() for char in to):
+        raise services.ServiceError(gettext(
+            "The complainant's email address is not valid; correct it on the complaint first."))
     mail = EmailMessage()
     mail["From"] = cfg.get("MAIL_FROM") or cfg["VILLAGE"]["email"]
     mail["To"] = to
-    mail["Subject"] = subject
+    # One line: a line break in a header would start another header (Bcc: ...), and the
+    # email library refuses it.
+    mail["Subject"] = " ".join(subject.split())
     mail["Date"] = formatdate(localtime=True)
     mail["Message-ID"] = make_msgid(domain="pengaduan.desa")
     mail.set_content(body)

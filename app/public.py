@@ -60,6 +60,37 @@ class NotFound(Refused):
             "Check both and try again."))
 
 
+class Busy(Refused):
+    """The database stayed busy (the desk importing a large file): nothing was registered."""
+
+    code = 503
+
+    def __init__(self):
+        super().__init__(gettext(
+            "The system is busy for a moment and your complaint was not registered yet. What "
+            "you typed is kept below: please press Send again in a few seconds."))
+
+
+class BusyAnswer(Busy):
+    """The database stayed busy: the resident's answer (feedback, completion) was not recorded."""
+
+    def __init__(self):
+        Refused.__init__(self, gettext(
+            "The system is busy for a moment and your answer was not recorded yet. What you "
+            "typed is kept below: please send it again in a few seconds."))
+
+
+class AlreadySent(Refused):
+    """This form or API request registered its complaint long ago (its receipt has expired)."""
+
+    code = 409
+
+    def __init__(self):
+        super().__init__(gettext(
+            "This form was already sent and registered earlier. Follow your complaint with "
+            "the tracking code on its receipt; to send a new complaint, open the form again."))
+
+
 class RateLimited(Refused):
     code = 429
 
@@ -118,16 +149,102 @@ def active_dusun_names():
         select(Dusun.name).where(Dusun.active.is_(True)).order_by(Dusun.name)))
 
 
-def submit_complaint(fields):
+_SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_.:-]{16,100}")
+
+
+def submission_key(text):
+    """``text`` when it can be a form token or an Idempotency-Key (16 to 100 letters, digits
+    and ``- _ . :``, so that one cannot be guessed), else None."""
+    return text if isinstance(text, str) and _SUBMISSION_KEY.fullmatch(text) else None
+
+
+def new_submission_token():
+    """A one-time token for the submit form (a hidden field): the form registers once."""
+    return secrets.token_urlsafe(24)
+
+
+def _submission_hash(source, key):
+    """What the complaint keeps of a form token or API key: a keyed hash, by source."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"{source}:{key}".encode(), hashlib.sha256).hexdigest()
+
+
+def submit_complaint(fields, key=None, source="page"):
     """Register a complaint sent from the website; ``fields`` are validated form values.
 
-    Returns the registered complaint (committed), with its register number and
-    tracking code.
+    Returns ``(complaint, repeated)``: the registered complaint (committed), with its
+    register number and tracking code. ``key`` (the form's one-time token, the API's
+    Idempotency-Key, already checked by ``submission_key``) makes a repeat of the same
+    request (a double click, Back and send again, an API client retrying) find the complaint
+    it registered (``repeated`` True) instead of registering another; after
+    ``PUBLIC_RECEIPT_MINUTES`` a repeat is refused (``AlreadySent``) rather than showing the
+    receipt again. A busy database is tried again (``errors.retry_when_busy``), then refused
+    with ``Busy``: the resident sends again.
     """
+    from app.errors import DatabaseBusy, retry_when_busy
+
+    token = _submission_hash(source, key) if key else None
+    try:
+        return retry_when_busy(lambda: _register_once(fields, token))
+    except DatabaseBusy:
+        raise Busy() from None
+
+
+def submit_from_page(fields, form_token):
+    """``submit_complaint`` for the /lapor page, whose form carries a one-time token.
+
+    Back after sending reloads the form with a new token (the page is never cached), so the
+    browser session also remembers a keyed digest of what it sent last, with that token: the
+    very same complaint sent again from this browser is the same submission.
+    """
+    digest = _submission_hash("content", repr(sorted(
+        (name, str(value or "").strip()) for name, value in fields.items())))
+    last = session.get("public_last_submission")
+    token = submission_key(form_token) or new_submission_token()
+    if isinstance(last, dict) and last.get("digest") == digest \
+            and submission_key(last.get("token")):
+        token = last["token"]
+    result = submit_complaint(fields, token)
+    session["public_last_submission"] = {"digest": digest, "token": token}
+    return result
+
+
+def _register_once(fields, token):
+    from sqlalchemy.exc import IntegrityError
+
+    if token is not None:
+        earlier = _submitted_with(token)
+        if earlier is not None:
+            return earlier, True
+    complaint = _new_complaint(fields)
+    complaint.submission_token = token
+    try:
+        return services.register_complaint(complaint, user=None), False
+    except IntegrityError:
+        db.session.rollback()
+        earlier = _submitted_with(token) if token is not None else None
+        if earlier is None:
+            raise
+        return earlier, True  # the same request, registered by its twin a moment ago
+
+
+def _submitted_with(token):
+    """The complaint registered by the request with this token, when its receipt may still be
+    shown again; ``AlreadySent`` when it is older; None when there is none."""
+    complaint = db.session.scalar(select(Complaint).where(Complaint.submission_token == token))
+    if complaint is None:
+        return None
+    minutes = current_app.config["PUBLIC_RECEIPT_MINUTES"]
+    if complaint.voided or complaint.created_at < now_wib() - dt.timedelta(minutes=minutes):
+        raise AlreadySent()
+    return complaint
+
+
+def _new_complaint(fields):
     dusun = None
     if fields.get("dusun"):
         dusun = db.session.scalar(select(Dusun).where(Dusun.name == fields["dusun"]))
-    complaint = Complaint(
+    return Complaint(
         channel="website",
         kind=fields.get("kind") or "pengaduan",
         complainant_name=fields["name"].strip(),
@@ -142,7 +259,6 @@ def submit_complaint(fields):
         urgency="normal",
         identity_level=fields.get("identity_level") or "named",
     )
-    return services.register_complaint(complaint, user=None)
 
 
 # --- The arithmetic question ---------------------------------------------------------------
@@ -409,6 +525,17 @@ def _deadline_and_feedback(complaint):
         "reopen_requested": complaint.status == workflow.REOPEN_REQUESTED,
         "completion_asked": complaint.status == workflow.NEEDS_COMPLETION,
     }
+
+
+def record_answer(action):
+    """``action()`` writing a resident's answer (feedback, completion), tried again while the
+    database is busy like a submission; then ``BusyAnswer``."""
+    from app.errors import DatabaseBusy, retry_when_busy
+
+    try:
+        return retry_when_busy(action)
+    except DatabaseBusy:
+        raise BusyAnswer() from None
 
 
 def submit_completion(complaint, text):

@@ -9,31 +9,44 @@ Export respects the row-level rules (``access.restrict``) and identity
 confidentiality (``access.identity_visible``), and streams: CSV row by row,
 XLSX through openpyxl's write-only mode (constant memory), sent in chunks.
 
-Import is two steps: ``check_file`` (the dry run: every problem of every row,
-in Indonesian) and ``import_rows`` (all rows in one transaction, or none).
+Import is two steps: ``check_file`` (the dry run: the file read as a stream
+within limits, every problem of every row, in Indonesian) and ``import_rows``
+(the checked rows, a batch per transaction so that others can write between
+batches; see its docstring for what happens when a batch fails).
 Imported rows keep their register number and dates, keep a valid tracking
 code or get a new one, and the register counter of each year moves past the
 highest imported number, so the next registration cannot collide.
 """
 
+import codecs
 import csv
 import datetime as dt
 import io
+import logging
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from flask_babel import force_locale, gettext
 from sqlalchemy.exc import IntegrityError
 
-from app import access, workflow
+from app import access, identity, workflow
 from app.choices import CHANNELS, KINDS, OUTCOME_TYPES, STATUSES, URGENCIES, label
 from app.extensions import db
 from app.models import Category, Complaint, Dusun, Officer, RegisterCounter
 from app.register import TRACKING_ALPHABET, TRACKING_LENGTH, InvalidPhone, normalize_phone
 
-MAX_IMPORT_ROWS = 20000
+# Limits of one import file (the upload itself: REQUEST_SIZE_LIMITS in config.py). A file over
+# one is refused whole, with the reason, before anything is written.
+log = logging.getLogger(__name__)
+
+MAX_IMPORT_ROWS = 20000  # register entries
+MAX_IMPORT_LINES = 25000  # rows read at all: the header, the entries, and empty rows between
+MAX_IMPORT_COLUMNS = 100  # the register has about 30
+MAX_IMPORT_CELL_CHARS = 10000  # the forms take at most 5,000 (a description)
+MAX_XLSX_UNPACKED_BYTES = 300 * 1024 * 1024  # an XLSX is a zip: what its parts unpack to
 IDENTITY_FIELDS = ("complainant_name", "complainant_address", "complainant_phone",
                    "complainant_email")
 REGISTER_NUMBER = re.compile(r"^\s*(\d{1,6})\s*/\s*([^/\s]+)\s*/\s*([IVX]{1,4})\s*/\s*(\d{4})\s*$")
@@ -71,9 +84,10 @@ COLUMNS = [
     Column("Tanggal kejadian", "incident_date", "date"),
     Column("Kategori", "category_id", "ref", model=Category),
     Column("Urgensi", "urgency", "vocab", vocabulary=URGENCIES),
-    Column("Rahasia", "is_confidential", "bool"),
+    Column("Perlindungan identitas", "identity_level", "vocab", vocabulary=identity.LEVEL_LABELS),
     Column("Status", "status", "vocab", vocabulary=STATUSES),
     Column("Petugas", "assigned_officer_id", "ref", model=Officer),
+    Column("Petugas yang dilaporkan", "reported_officer_id", "ref", model=Officer),
     Column("Batas verifikasi", "verification_due", "date"),
     Column("Batas waktu", "due_date", "date"),
     Column("Tanggal selesai", "resolved_at", "datetime"),
@@ -86,6 +100,10 @@ COLUMNS = [
     Column("Batal (alasan)", "void_reason"),
 ]
 HEADERS = [column.header for column in COLUMNS]
+# Files exported before the identity level existed carry only "Rahasia: Ya/Tidak": still read
+# (Ya is the confidential level), never written.
+OLD_CONFIDENTIAL = Column("Rahasia", "is_confidential", "bool")
+READ_COLUMNS = COLUMNS + [OLD_CONFIDENTIAL]
 
 
 # --- Export ---------------------------------------------------------------------------------
@@ -151,18 +169,19 @@ def export_values(complaint, user, names, as_text=False):
     return row
 
 
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection);
+# the full-width forms too, which some spreadsheet programs read as their ASCII twins.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def csv_safe(value):
-    """Text a spreadsheet will not run: a formula-like cell gets a leading apostrophe.
+    """Text a spreadsheet will neither run nor read as a number: a cell starting like a
+    formula gets a leading apostrophe.
 
-    Phone numbers (+62...) and negative numbers stay as they are; ``_text`` on
-    import removes the apostrophe again, so the round trip is exact.
+    Phone numbers (+62...) too: unescaped, a spreadsheet reads them as a number and shows
+    6.28E+12. ``_text`` on import removes the apostrophe again, so the round trip is exact.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_START) \
-            and not re.fullmatch(r"[+-]?[0-9][0-9 .]*", value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
@@ -258,36 +277,112 @@ def file_chunks(handle, size=64 * 1024):
 
 
 class UnreadableFile(ValueError):
-    """The upload is not an XLSX or CSV we can read; the message is translated."""
+    """The upload is not an XLSX or CSV we can read, or is over a limit; the message is
+    translated."""
 
 
-def read_table(filename, data):
-    """The uploaded file as a list of rows (lists of cell values), header first."""
+def iter_table(filename, data):
+    """The uploaded file's rows one at a time, as ``(row number, cell values)``, header first.
+
+    Read as a stream, never as a whole table: an XLSX's declared size is not trusted (a tiny
+    file can declare a million rows of 16,384 columns), a CSV is read line by line. Stops
+    with ``UnreadableFile`` at the first row, column or cell over the limits above.
+    """
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
+        rows = _xlsx_rows(data)
+    elif name.endswith(".csv"):
+        rows = _csv_rows(data)
+    else:
+        raise UnreadableFile(gettext("Choose an .xlsx or .csv file."))
+    for line, row in enumerate(rows, start=1):
+        if line > MAX_IMPORT_LINES:
+            raise UnreadableFile(gettext(
+                "The file has more than %(count)s rows (empty rows included); split it into "
+                "smaller files.", count=MAX_IMPORT_LINES))
+        row = list(row)
+        while row and _blank(row[-1]):
+            row.pop()
+        if len(row) > MAX_IMPORT_COLUMNS:
+            raise UnreadableFile(gettext(
+                "Row %(line)s has more than %(count)s columns; the register has %(columns)s.",
+                line=line, count=MAX_IMPORT_COLUMNS, columns=len(COLUMNS)))
+        if any(isinstance(v, str) and len(v) > MAX_IMPORT_CELL_CHARS for v in row):
+            raise UnreadableFile(_cell_too_long(line))
+        yield line, row
 
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds of errors for a broken file
-            raise UnreadableFile(gettext("The file could not be read as an Excel (XLSX) file."))
+
+def _cell_too_long(line):
+    return gettext("Row %(line)s has a cell longer than %(count)s characters; shorten it.",
+                   line=line, count=MAX_IMPORT_CELL_CHARS)
+
+
+def _xlsx_rows(data):
+    """The first sheet's rows as value tuples, its declared dimension ignored."""
+    from openpyxl import load_workbook
+
+    not_xlsx = gettext("The file could not be read as an Excel (XLSX) file.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UnreadableFile(not_xlsx) from None
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:  # zipfile reads no more than each member declares
+        raise UnreadableFile(gettext(
+            "The Excel file unpacks to more than %(size)s MB; split it into smaller files.",
+            size=MAX_XLSX_UNPACKED_BYTES // (1024 * 1024)))
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of errors for a broken file
+        raise UnreadableFile(not_xlsx) from None
+    try:
         sheet = workbook.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return rows
-    if name.endswith(".csv"):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
+        sheet.reset_dimensions()  # rows as they are in the file, not padded to the declared size
+        rows = sheet.iter_rows(values_only=True)
+        while True:
             try:
-                text = data.decode("cp1252")
-            except UnicodeDecodeError:
-                raise UnreadableFile(gettext("The CSV file's characters could not be read; "
-                                             "save it as UTF-8.")) from None
-        first = text.split("\n", 1)[0]
-        delimiter = max((",", ";", "\t"), key=first.count)
-        return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    raise UnreadableFile(gettext("Choose an .xlsx or .csv file."))
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception:  # a broken sheet part
+                raise UnreadableFile(not_xlsx) from None
+            yield row
+    finally:
+        workbook.close()
+
+
+def _csv_rows(data):
+    """The CSV's rows, read line by line (UTF-8, or Windows-1252 as Excel writes it)."""
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=_csv_encoding(data), newline="")
+    first = stream.readline(64 * 1024)
+    delimiter = max((",", ";", "\t"), key=first.count)
+    stream.seek(0)
+    reader = csv.reader(stream, delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error as exc:  # the csv module's own cell limit (128 KiB), or broken quoting
+        line = reader.line_num
+        if "field larger than field limit" in str(exc):
+            raise UnreadableFile(_cell_too_long(line)) from None
+        raise UnreadableFile(gettext("The CSV file could not be read near line %(line)s; "
+                                     "save it again from the spreadsheet program.",
+                                     line=line)) from None
+
+
+def _csv_encoding(data):
+    """UTF-8 (with or without BOM) when every byte decodes so, else Windows-1252; checked
+    piece by piece, without a decoded copy of the file."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            for start in range(0, len(data), 1 << 16):
+                decoder.decode(data[start:start + (1 << 16)])
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(gettext("The CSV file's characters could not be read; "
+                                 "save it as UTF-8."))
 
 
 def _blank(value):
@@ -356,32 +451,38 @@ class FileCheck:
 
 
 def check_file(filename, data):
-    """The dry run: read the file and check every row; nothing is written."""
+    """The dry run: read the file row by row and check every row; nothing is written."""
     try:
-        table = read_table(filename, data)
+        return _check_rows(iter_table(filename, data))
     except UnreadableFile as exc:
         return FileCheck([], [str(exc)])
-    table = [row for row in table if any(not _blank(v) for v in row)]
-    if not table:
-        return FileCheck([], [gettext("The file is empty.")])
-    header = [_text(h).lower() if not _blank(h) else "" for h in table[0]]
-    positions = {}
-    for column in COLUMNS:
-        if column.header.lower() in header:
-            positions[column.field] = header.index(column.header.lower())
-    missing = [c.header for c in COLUMNS if c.required and c.field not in positions]
-    if missing:
-        return FileCheck([], [gettext("The first row must hold the register's column names; "
-                                      "missing: %(columns)s.", columns=", ".join(missing))])
-    if len(table) - 1 > MAX_IMPORT_ROWS:
-        return FileCheck([], [gettext("At most %(count)s rows can be imported at once.",
-                                      count=MAX_IMPORT_ROWS)])
-    context = _Context()
-    rows = []
-    for line, raw in enumerate(table[1:], start=2):
+
+
+def _check_rows(rows):
+    """Check ``(row number, values)`` pairs, the first non-empty one being the header."""
+    positions, context, checked = None, None, []
+    for line, raw in rows:
+        if all(_blank(v) for v in raw):
+            continue
+        if positions is None:
+            header = [_text(h).lower() if not _blank(h) else "" for h in raw]
+            positions = {column.field: header.index(column.header.lower())
+                         for column in READ_COLUMNS if column.header.lower() in header}
+            missing = [c.header for c in COLUMNS if c.required and c.field not in positions]
+            if missing:
+                return FileCheck([], [gettext(
+                    "The first row must hold the register's column names; missing: "
+                    "%(columns)s.", columns=", ".join(missing))])
+            context = _Context()
+            continue
+        if len(checked) == MAX_IMPORT_ROWS:
+            return FileCheck([], [gettext("At most %(count)s rows can be imported at once.",
+                                          count=MAX_IMPORT_ROWS)])
         cells = {f: (raw[i] if i < len(raw) else None) for f, i in positions.items()}
-        rows.append(_check_row(line, cells, context))
-    return FileCheck(rows, [])
+        checked.append(_check_row(line, cells, context))
+    if positions is None:
+        return FileCheck([], [gettext("The file is empty.")])
+    return FileCheck(checked, [])
 
 
 class _Context:
@@ -401,7 +502,7 @@ class _Context:
 def _check_row(line, cells, context):
     row = RowCheck(line)
     values = row.values
-    for column in COLUMNS:
+    for column in READ_COLUMNS:
         raw = cells.get(column.field)
         if _blank(raw):
             if column.required:
@@ -517,7 +618,12 @@ def _complete(row):
     values.setdefault("kind", "pengaduan")
     values.setdefault("urgency", "normal")
     values.setdefault("status", workflow.RECEIVED)
-    values.setdefault("is_confidential", False)
+    # An old file's "Rahasia: Ya" and the level column together: the more protective wins,
+    # so a round trip never lowers a complaint's protection.
+    level = values.get("identity_level") or identity.NAMED
+    if values.pop("is_confidential", False):
+        level = max(level, identity.CONFIDENTIAL, key=identity.rank)
+    values["identity_level"] = level
     status = values["status"]
     if status in workflow.CLOSED_STATUSES and not (values.get("closed_at")
                                                    or values.get("resolved_at")):
@@ -536,39 +642,91 @@ class ImportRefused(Exception):
     """The import did not happen; nothing was written. The message is translated."""
 
 
+class ImportStopped(ImportRefused):
+    """Some batches were imported, then one could not be: the message names the rows that
+    are in the register and where the import stopped."""
+
+
+# Rows written per transaction: about a second of the database's write lock, so residents'
+# submissions and the desk's work wait for one batch at most, never for the whole file.
+IMPORT_BATCH_ROWS = 500
+
+
 def import_rows(check, user, source=""):
-    """Write every row of a clean dry run in one transaction; return the number imported."""
-    from app.services import add_event, compute_deadlines, touch
+    """Write every row of a clean dry run, ``IMPORT_BATCH_ROWS`` rows per transaction;
+    return the number imported.
+
+    The trade-off: one transaction for the whole file (all or nothing) held the database's
+    write lock for minutes on a large file, and every resident submitting meanwhile got an
+    error. So the promise is kept differently: the dry run has just checked every row against
+    the register (``check_file``, run again on confirming), and the batches are written in
+    file order, each committed on its own. The first batch also moves each year's register
+    counter past the file's highest number, so registrations between batches take numbers
+    after the file's and cannot collide with a later batch. If a batch still fails (another
+    import took one of its numbers meanwhile, or the database stayed busy), it is rolled back
+    and ``ImportStopped`` says exactly which rows of the file are in the register and from
+    which row on nothing was imported: the desk removes the imported rows from the file and
+    imports the rest. Every imported row has an "import" event naming the file and row.
+    """
+    from app.errors import DatabaseBusy, retry_when_busy
 
     if not check.ok:
         raise ImportRefused(gettext("The file has problems; nothing was imported."))
+    rows = check.rows
     highest = {}
-    try:
-        for row in check.rows:
-            complaint = _complaint_from(row.values, user)
-            if complaint.due_date is None or complaint.verification_due is None:
-                due, verification = complaint.due_date, complaint.verification_due
-                compute_deadlines(complaint)
-                complaint.due_date = due or complaint.due_date
-                complaint.verification_due = verification or complaint.verification_due
-            touch(complaint, user, complaint.closed_at or complaint.received_at)
-            db.session.add(complaint)
-            add_event(complaint, "import", user, None, complaint.status,
-                      data={"source": source, "line": row.line}, at=complaint.received_at)
-            year = complaint.register_year
-            highest[year] = max(highest.get(year, 0), complaint.register_seq)
-        for year, seq in highest.items():
-            _raise_counter(year, seq)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ImportRefused(gettext(
-            "A register number or tracking code of the file was taken meanwhile; nothing was "
-            "imported. Check the file again.")) from None
-    except Exception:
-        db.session.rollback()
-        raise
-    return len(check.rows)
+    for row in rows:
+        year, seq = row.values["register_year"], row.values["register_seq"]
+        highest[year] = max(highest.get(year, 0), seq)
+    done = 0
+    for start in range(0, len(rows), IMPORT_BATCH_ROWS):
+        batch = rows[start:start + IMPORT_BATCH_ROWS]
+        try:
+            retry_when_busy(lambda: _write_batch(batch, user, source,
+                                                 highest if start == 0 else {}))
+        except IntegrityError:
+            db.session.rollback()
+            reason = gettext("a register number or tracking code of those rows was taken "
+                             "meanwhile")
+        except DatabaseBusy:
+            reason = gettext("the database stayed busy")
+        except Exception:
+            db.session.rollback()
+            log.exception("Register import stopped at row %s", batch[0].line)
+            reason = gettext("of an unexpected error (written to the log for the administrator)")
+        else:
+            done += len(batch)
+            continue
+        if done == 0:
+            raise ImportRefused(gettext(
+                "Nothing was imported, because %(reason)s. Check the file again.",
+                reason=reason)) from None
+        raise ImportStopped(gettext(
+            "Rows %(first)s to %(last)s of the file (%(count)s entries) were imported; from row "
+            "%(line)s on nothing was imported, because %(reason)s. Remove the imported rows "
+            "from the file, check it again and import the rest.", first=rows[0].line,
+            last=rows[done - 1].line, count=done, line=batch[0].line, reason=reason)) from None
+    return done
+
+
+def _write_batch(batch, user, source, counters):
+    """One transaction: the rows of ``batch`` with their "import" events, and the register
+    counters of ``counters`` (year -> highest number) moved past those numbers."""
+    from app.services import add_event, compute_deadlines, touch
+
+    for year, seq in counters.items():
+        _raise_counter(year, seq)
+    for row in batch:
+        complaint = _complaint_from(row.values, user)
+        if complaint.due_date is None or complaint.verification_due is None:
+            due, verification = complaint.due_date, complaint.verification_due
+            compute_deadlines(complaint)
+            complaint.due_date = due or complaint.due_date
+            complaint.verification_due = verification or complaint.verification_due
+        touch(complaint, user, complaint.closed_at or complaint.received_at)
+        db.session.add(complaint)
+        add_event(complaint, "import", user, None, complaint.status,
+                  data={"source": source, "line": row.line}, at=complaint.received_at)
+    db.session.commit()
 
 
 def _complaint_from(values, user):

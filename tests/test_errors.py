@@ -89,3 +89,24 @@ def test_a_failed_save_keeps_what_was_typed(app, client, login_as):
     with app.app_context():
         assert db.session.scalar(select(func.count(Complaint.id))) == before
         assert taken
+
+
+@pytest.mark.parametrize("driver_error", [
+    __import__("sqlite3").OperationalError("database is locked"),
+    type("LockNotAvailable", (Exception,), {"sqlstate": "55P03"})("canceling statement due to "
+                                                                  "lock timeout"),
+])
+def test_a_busy_database_is_a_503_saying_send_again(app, client, login_as, monkeypatch,
+                                                     driver_error):
+    """Anywhere a busy database is not caught by the page itself: 503, not 500."""
+    login_as("desk")
+
+    def busy():
+        raise OperationalError("UPDATE register_counter ...", {}, driver_error)
+
+    monkeypatch.setitem(app.view_functions, "HomeView.index", busy)
+    response = client.get("/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "Basis data sedang sibuk sebentar. Tidak ada yang berubah" in page
+    assert "locked" not in page and "lock timeout" not in page

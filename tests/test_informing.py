@@ -255,3 +255,25 @@ def test_referred_message_names_the_office(app, ctx):
     complaint.status, complaint.referred_to = "referred", "Kecamatan Karangpucung"
     _, message = informing.draft(complaint)
     assert "telah kami limpahkan kepada Kecamatan Karangpucung" in message
+
+
+def test_a_line_break_in_the_subject_stays_in_the_subject(app, client, desk, smtp_server):
+    pk = resolved_complaint(app, desk["user_id"], complainant_email="siti@example.test")
+    done = press(client, pk, "email", subject="Hasil pengaduan\r\nBcc: mata@evil.test\nX: y")
+    assert done.status_code == 200
+    assert "Email terkirim ke pengadu" in done.get_data(as_text=True)
+    [envelope] = smtp_server.envelopes
+    assert envelope.rcpt_tos == ["siti@example.test"]
+    [mail] = smtp_server.messages()
+    assert mail["Subject"] == "Hasil pengaduan Bcc: mata@evil.test X: y"
+    assert mail["Bcc"] is None and mail["X"] is None
+
+
+def test_an_address_with_a_line_break_is_refused_not_sent(app, client, desk, smtp_server):
+    pk = resolved_complaint(app, desk["user_id"],
+                            complainant_email="siti@example.test\r\nBcc: mata@evil.test")
+    done = press(client, pk, "email")
+    assert done.status_code == 200
+    assert "Alamat email pengadu tidak valid" in done.get_data(as_text=True)
+    assert smtp_server.envelopes == []
+    assert status_of(app, pk) == "resolved"

@@ -5,6 +5,7 @@ headers (no-store, noindex) and scans the body (PDFs too) for the
 complainant's name, address, phone and email and the handling officer's name.
 """
 
+import datetime
 import io
 import re
 import time
@@ -41,6 +42,7 @@ FORM = {
 }
 QUESTION_RE = re.compile(r"(\d+) \+ (\d+)")
 TOKEN_RE = re.compile(r'name="question"[^>]*value="([^"]+)"')
+SUBMISSION_RE = re.compile(r'name="submission_token"[^>]*value="([^"]+)"')
 
 
 def _text_of(response):
@@ -67,7 +69,7 @@ class Resident:
         assert "noindex" in response.headers["X-Robots-Tag"]
         text = _text_of(response)
         echoed = set()
-        if response.status_code in (400, 429) and response.mimetype == "text/html":
+        if response.status_code in (400, 409, 429, 503) and response.mimetype == "text/html":
             echoed = set(typed) | ({PHONE, "6281234567890"} if PHONE_TYPED in typed else set())
         for secret in SECRETS:
             if secret not in echoed:
@@ -85,7 +87,8 @@ class Resident:
         page = self.get("/lapor").get_data(as_text=True)
         a, b = QUESTION_RE.search(page).groups()
         data = {**FORM, "answer": str(int(a) + int(b)), "question": TOKEN_RE.search(page).group(1),
-                "csrf_token": CSRF_RE.search(page).group(1), "homepage": ""}
+                "csrf_token": CSRF_RE.search(page).group(1), "homepage": "",
+                "submission_token": SUBMISSION_RE.search(page).group(1)}
         data.update(overrides)
         return self.post("/lapor", data=data)
 
@@ -569,3 +572,255 @@ def test_the_public_api_is_described_in_the_openapi_document(app, client, login_
         assert "requestBody" in operation
     assert "201" in spec["paths"]["/api/v1/public/complaints"]["post"]["responses"]
     assert "404" in spec["paths"]["/api/v1/public/status"]["post"]["responses"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/public/complaints", "/api/v1/public/status",
+                                  "/api/v1/public/feedback", "/api/v1/public/completion"])
+def test_json_nested_a_thousand_deep_is_a_clear_400(app, resident, path):
+    for body in ("[" * 1000 + "]" * 1000, '{"name": ' * 5000 + "1" + "}" * 5000):
+        response = resident.post(path, data=body, content_type="application/json")
+        assert response.status_code == 400
+        assert response.get_json() == {"message": "JSON dalam permintaan bersarang terlalu "
+                                                  "dalam; kirim satu objek berisi isian."}
+    assert _count(app) == 0
+
+
+class _UnreadBody:
+    """A request body that fails the test if anyone reads it."""
+
+    def read(self, *args):
+        raise AssertionError("the body of a too large request was read")
+
+    readline = readlines = read
+
+
+@pytest.mark.parametrize("path, content_type", [
+    ("/lapor", "application/x-www-form-urlencoded"),
+    ("/lapor", "multipart/form-data; boundary=x"),
+    ("/status", "application/x-www-form-urlencoded"),
+    ("/api/v1/public/complaints", "application/json"),
+    ("/register/import", "multipart/form-data; boundary=x"),
+])
+def test_a_request_declaring_150_mb_is_refused_unread(app, path, content_type):
+    response = app.test_client().post(path, content_type=content_type, environ_overrides={
+        "wsgi.input": _UnreadBody(), "CONTENT_LENGTH": str(150 * 1024 * 1024)})
+    assert response.status_code == 413
+    text = response.get_data(as_text=True)
+    assert "lebih besar daripada yang dapat diterima halaman ini" in text
+    if path.startswith("/api/"):
+        assert response.get_json()["message"].startswith("Yang dikirim lebih besar")
+    assert _count(app) == 0
+
+
+def test_the_public_form_and_api_take_a_few_hundred_kilobytes(app, resident):
+    big = "x" * (300 * 1024)
+    response = resident.submit_page(description=big)
+    assert response.status_code == 413
+    assert "paling banyak 256 KB" in response.get_data(as_text=True)
+    response = resident.api_submit(description="y" * (70 * 1024))
+    assert response.status_code == 413
+    assert "paling banyak 64 KB" in response.get_json()["message"]
+    # A body sent without a declared length stops at the limit too.
+    response = resident.client.post(
+        "/api/v1/public/complaints", input_stream=io.BytesIO(b"{" + b" " * (100 * 1024)),
+        content_type="application/json", environ_base={**resident.environ,
+                                                       "wsgi.input_terminated": True})
+    assert response.status_code == 413
+    assert _count(app) == 0
+    # What the form really sends is well under it.
+    assert resident.submit_page(description="z" * 5000).status_code == 303
+    assert _count(app) == 1
+
+
+# --- Registered once -----------------------------------------------------------------------
+
+CODE_RE = re.compile(r"\b[A-HJ-NP-Z2-9]{12}\b")
+
+
+def _filled_form(resident):
+    """The submit form as the browser holds it after the resident filled it in."""
+    page = resident.get("/lapor").get_data(as_text=True)
+    a, b = QUESTION_RE.search(page).groups()
+    token = SUBMISSION_RE.search(page).group(1)
+    return {**FORM, "answer": str(int(a) + int(b)), "question": TOKEN_RE.search(page).group(1),
+            "csrf_token": CSRF_RE.search(page).group(1), "homepage": "",
+            "submission_token": token}
+
+
+def test_the_same_form_sent_three_times_registers_one_complaint(app, resident):
+    form = _filled_form(resident)
+    codes = set()
+    for _ in range(3):  # a double click, then Back and send again
+        response = resident.post("/lapor", data=form)
+        assert response.status_code == 303
+        receipt = resident.get(response.headers["Location"]).get_data(as_text=True)
+        codes.add(_complaint(app, subject="Jalan berlubang").tracking_code)
+        assert next(iter(codes)) in receipt
+    assert _count(app) == 1 and len(codes) == 1
+    # A new form with another complaint is a new complaint.
+    assert resident.submit_page(subject="Selokan mampet").status_code == 303
+    assert _count(app) == 2
+
+
+def test_a_form_sent_again_long_after_registers_nothing_and_says_so(app, resident):
+    form = _filled_form(resident)
+    assert resident.post("/lapor", data=form).status_code == 303
+    with app.app_context():
+        complaint = db.session.query(Complaint).one()
+        complaint.created_at = complaint.created_at - datetime.timedelta(hours=2)
+        db.session.commit()
+    response = resident.post("/lapor", data=form)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Formulir ini sudah dikirim dan tercatat sebelumnya." in page
+    assert not CODE_RE.search(page.split("<form")[0])
+    assert _count(app) == 1
+
+
+def test_the_api_registers_once_per_idempotency_key(app, resident):
+    key = {"Idempotency-Key": "5f0c6a0e-2d4b-4e8e-9d1c-7c3f2b1a0e9d"}
+    answers = [resident.post("/api/v1/public/complaints", json=FORM, headers=key)
+               for _ in range(3)]
+    assert [a.status_code for a in answers] == [201, 200, 200]
+    assert len({tuple(sorted(a.get_json().items())) for a in answers}) == 1
+    assert _count(app) == 1
+    assert resident.api_submit().status_code == 201  # no key: each request is a complaint
+    assert _count(app) == 2
+    short = resident.post("/api/v1/public/complaints", json=FORM,
+                          headers={"Idempotency-Key": "1"})
+    assert short.status_code == 400 and "Idempotency-Key" in short.get_json()["message"]
+    assert _count(app) == 2
+
+
+def test_a_twin_request_arriving_at_once_finds_the_first(app, monkeypatch):
+    """Two copies of one request at the same moment: the second's insert meets the unique
+    token and answers with the first's complaint."""
+    values = {"name": NAME, "address": ADDRESS, "phone": PHONE, "email": None,
+              "kind": "pengaduan", "subject": "Sampah", "description": "Sampah menumpuk.",
+              "dusun": "", "rt_rw": "", "incident_date": None, "identity_level": "named"}
+    real, looked = public._submitted_with, []
+
+    def not_seen_yet(token):
+        looked.append(token)
+        return None if len(looked) == 2 else real(token)
+
+    with app.test_request_context():
+        first, repeated = public.submit_complaint(values, "k" * 20, source="api")
+        assert not repeated
+        monkeypatch.setattr(public, "_submitted_with", not_seen_yet)
+        twin, repeated = public.submit_complaint(values, "k" * 20, source="api")
+        assert repeated and twin.id == first.id
+        db.session.remove()
+    assert _count(app) == 1
+
+
+# --- A busy database -----------------------------------------------------------------------
+
+@pytest.fixture
+def write_lock(app, monkeypatch):
+    """``hold()``: another connection takes the database's write lock until ``release()``;
+    lock waits shortened to 0.2 s so the test does not wait."""
+    from sqlalchemy import text
+
+    monkeypatch.setitem(app.config, "DATABASE_LOCK_TIMEOUT", 0.2)
+    with app.app_context():
+        db.engine.dispose()  # new connections read the shorter wait
+        engine = db.engine
+    held = []
+
+    def hold():
+        connection = engine.connect()
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:  # every writer of the register waits; readers do not
+            connection.execute(text("LOCK TABLE complaint, register_counter IN EXCLUSIVE MODE"))
+        held.append(connection)
+
+    def release():
+        while held:
+            connection = held.pop()
+            connection.rollback()
+            connection.close()
+
+    yield hold, release
+    release()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_submission_while_the_database_is_busy_keeps_what_was_typed(app, resident, write_lock):
+    hold, release = write_lock
+    form = _filled_form(resident)
+    hold()
+    response = resident.post("/lapor", data=form)
+    release()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    page = response.get_data(as_text=True)
+    assert "Sistem sedang sibuk sebentar dan pengaduan Anda belum tercatat." in page
+    assert 'value="Jalan berlubang"' in page and "sejak Oktober." in page
+    assert form["submission_token"] in page
+    assert _count(app) == 0
+    # Sent again from the page as it came back: registered, once.
+    a, b = QUESTION_RE.search(page).groups()
+    again = {**form, "answer": str(int(a) + int(b)), "question": TOKEN_RE.search(page).group(1)}
+    assert resident.post("/lapor", data=again).status_code == 303
+    assert resident.post("/lapor", data=again).status_code == 303
+    assert _count(app) == 1
+
+
+def test_an_api_submission_while_the_database_is_busy_is_a_503(app, resident, write_lock):
+    hold, release = write_lock
+    hold()
+    response = resident.api_submit()
+    release()
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.get_json()["message"].startswith("Sistem sedang sibuk sebentar")
+    assert _count(app) == 0
+
+
+def test_back_and_send_again_from_a_reloaded_form_registers_nothing_more(app, resident):
+    """Back after the receipt reloads the form (never cached) with a new token: the very same
+    complaint sent again from this browser is still one complaint; another one is new."""
+    assert resident.submit_page().status_code == 303
+    first = _complaint(app, subject="Jalan berlubang").tracking_code
+    response = resident.submit_page()  # a fresh form, the same text
+    assert response.status_code == 303
+    assert first in resident.get(response.headers["Location"]).get_data(as_text=True)
+    assert _count(app) == 1
+    assert resident.submit_page(subject="Jalan berlubang lagi").status_code == 303
+    assert _count(app) == 2
+    assert Resident(app, "198.51.100.30").submit_page().status_code == 303  # another browser
+    assert _count(app) == 3
+
+
+def test_a_residents_answer_while_the_database_is_busy_keeps_what_was_typed(app, write_lock):
+    from tests.test_feedback import LAST4, informed, look_up
+
+    pk, code = informed(app)
+    client = app.test_client()
+    page = look_up(client, code).get_data(as_text=True)
+    token = CSRF_RE.findall(page)[-1]
+    answer = {"solved": "no", "comment": "Lampu masih mati di ujung gang.", "csrf_token": token}
+    hold, release = write_lock
+    hold()
+    response = client.post("/status/tanggapan", data=answer)
+    release()
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    page = response.get_data(as_text=True)
+    assert "Sistem sedang sibuk sebentar dan jawaban Anda belum tercatat." in page
+    assert "Lampu masih mati di ujung gang." in page
+    with app.app_context():
+        assert db.session.get(Complaint, pk).status == "informed"
+    assert client.post("/status/tanggapan", data=answer).status_code == 200
+    with app.app_context():
+        assert db.session.get(Complaint, pk).status == "reopen_requested"
+    # The same through the API.
+    other, other_code = informed(app)
+    answer = {"tracking_code": other_code, "phone_last4": LAST4, "solved": "yes"}
+    hold()
+    response = app.test_client().post("/api/v1/public/feedback", json=answer)
+    release()
+    assert response.status_code == 503
+    assert response.get_json()["message"].startswith("Sistem sedang sibuk sebentar dan jawaban")
+    assert app.test_client().post("/api/v1/public/feedback", json=answer).status_code == 200

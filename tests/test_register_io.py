@@ -4,12 +4,15 @@ import csv
 import io
 import re
 import shutil
+import threading
+
+import pytest
 
 from sqlalchemy import func, text
 
 from app import services
 from app.extensions import db
-from app.models import Complaint, ComplaintEvent, RegisterCounter
+from app.models import Complaint, ComplaintEvent, Officer, RegisterCounter
 from app.reference_data import seed_reference_data
 from tests.conftest import (
     _DATA_TABLES, COMPLAINT_FIELDS, csrf_token, login, make_complaint, make_officer, make_user,
@@ -205,20 +208,35 @@ def test_a_streamed_export_gives_its_database_connection_back(app, client, regis
         assert db.engine.pool.checkedout() == 0
 
 
-def test_text_that_looks_like_a_formula_stays_text(app, client):
-    """A resident's '=HYPERLINK(...)' must not run when the desk opens the export."""
+DANGEROUS = (
+    '=HYPERLINK("http://contoh.test","klik")', "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+9)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1", "+6281299998888",
+    "\uff1d1+1", "\uff0b1+cmd", "\uff0d1+cmd", "\uff20SUM(1)",
+)
+
+
+def test_text_that_looks_like_a_formula_or_a_number_stays_text(app, client):
+    """A resident's '=HYPERLINK(...)' must not run when the desk opens the export, nor a
+    '+1+cmd|...' or a phone number become a number: every formula lead character, in CSV
+    (a leading apostrophe) and in XLSX (a text cell), and the import gives the text back."""
     from openpyxl import load_workbook
 
-    make_complaint(app, subject='=HYPERLINK("http://contoh.test","klik")',
-                   complainant_name="@Budi")
+    for value in DANGEROUS:
+        make_complaint(app, subject=value, complainant_name="@Budi")
     make_user(app, "petugas", "Petugas Pengelola")
     login(client, "petugas")
     rows = _csv_rows(_export(client))
-    assert rows[1][9] == "'=HYPERLINK(\"http://contoh.test\",\"klik\")"
-    assert rows[1][5] == "'@Budi" and rows[1][7] == "+6281234567890"
-    sheet = load_workbook(io.BytesIO(_export(client, "xlsx").data), data_only=True).worksheets[0]
-    assert sheet["J2"].value == '=HYPERLINK("http://contoh.test","klik")'
-    assert sheet["J2"].data_type == "s"
+    subject, name, phone = (rows[0].index(h) for h in ("Perihal", "Nama pengadu", "No. HP/WA"))
+    assert [row[subject] for row in rows[1:]] == ["'" + value for value in DANGEROUS]
+    assert {(row[name], row[phone]) for row in rows[1:]} == {("'@Budi", "'+6281234567890")}
+
+    sheet = load_workbook(io.BytesIO(_export(client, "xlsx").data)).worksheets[0]
+    cells = [(sheet.cell(row, subject + 1), sheet.cell(row, phone + 1))
+             for row in range(2, len(DANGEROUS) + 2)]
+    assert all(cell.data_type == "s" and tel.data_type == "s" for cell, tel in cells)
+    assert [cell.value.replace("_x000D_", "\r") for cell, _ in cells] == list(DANGEROUS)
+    assert {tel.value for _, tel in cells} == {"+6281234567890"}
+
     body = _export(client).data
     _empty_database(app)
     make_user(app, "petugas", "Petugas Pengelola")
@@ -226,5 +244,297 @@ def test_text_that_looks_like_a_formula_stays_text(app, client):
     login(client, "petugas")
     _confirm(client, _upload(client, "buku.csv", body).get_data(as_text=True))
     with app.app_context():
-        complaint = db.session.query(Complaint).one()
-        assert complaint.subject.startswith("=HYPERLINK") and complaint.complainant_name == "@Budi"
+        stored = db.session.query(Complaint.subject, Complaint.complainant_name,
+                                  Complaint.complainant_phone).order_by(Complaint.id).all()
+    assert [s for s, _, _ in stored] == list(DANGEROUS)
+    assert {(n, p) for _, n, p in stored} == {("@Budi", "+6281234567890")}
+
+
+LEVELS = ("named", "masked", "anonymous", "confidential")
+
+
+def _reimport(app, body, name, officers=("Kadus Satu", "Pak Terlapor")):
+    """Empty the register, bring back the officers by name and import ``body`` as the desk."""
+    _empty_database(app)
+    make_user(app, "petugas", "Petugas Pengelola")
+    for officer in officers:
+        make_officer(app, name=officer)
+    client = app.test_client()
+    login(client, "petugas")
+    page = _upload(client, name, body).get_data(as_text=True)
+    assert 'name="token"' in page, re.sub(r"\s+", " ", page)[-3000:]
+    _confirm(client, page)
+    return client
+
+
+def _levels_and_reported(app):
+    with app.app_context():
+        return {number: (level, name) for number, level, name in db.session.query(
+            Complaint.register_number, Complaint.identity_level, Officer.name)
+            .outerjoin(Officer, Officer.id == Complaint.reported_officer_id)}
+
+
+def test_a_round_trip_keeps_every_identity_level_and_the_reported_officer(app, client):
+    """A file written by the desk and read back never lowers a complaint's protection."""
+    from openpyxl import load_workbook
+
+    make_officer(app, name="Kadus Satu")
+    reported = make_officer(app, name="Pak Terlapor")
+    for level in LEVELS:
+        make_complaint(app, identity_level=level, reported_officer_id=reported,
+                       subject=f"Aduan {level}")
+    make_complaint(app, subject="Tanpa terlapor")
+    expected = {}
+    with app.app_context():
+        for number, subject in db.session.query(Complaint.register_number, Complaint.subject):
+            level = subject.split()[-1] if subject.startswith("Aduan") else "named"
+            expected[number] = (level, "Pak Terlapor" if subject.startswith("Aduan") else None)
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    rows = _csv_rows(_export(client))
+    header = rows[0]
+    assert "Rahasia" not in header
+    by_subject = {row[header.index("Perihal")]: row for row in rows[1:]}
+    level_column = header.index("Perlindungan identitas")
+    assert by_subject["Aduan masked"][level_column] == "Disamarkan (hanya inisial)"
+    assert by_subject["Aduan anonymous"][level_column].startswith("Anonim")
+    assert by_subject["Aduan confidential"][level_column].startswith("Rahasia")
+    assert by_subject["Aduan named"][header.index("Petugas yang dilaporkan")] == "Pak Terlapor"
+    csv_body, xlsx_body = _export(client).data, _export(client, "xlsx").data
+    sheet = load_workbook(io.BytesIO(xlsx_body), read_only=True).worksheets[0]
+    assert "Perlindungan identitas" in next(sheet.iter_rows(values_only=True))
+
+    _reimport(app, csv_body, "buku.csv")
+    assert _levels_and_reported(app) == expected
+    _reimport(app, xlsx_body, "buku.xlsx")
+    assert _levels_and_reported(app) == expected
+
+
+def test_an_old_file_with_only_rahasia_is_still_read(app, client):
+    old = ("No. Register;Tanggal diterima;Saluran;Nama pengadu;Alamat;No. HP/WA;Perihal;Uraian;"
+           "Rahasia;Perlindungan identitas\n"
+           "001/PGD/III/2026;2026-03-02;Tatap muka;Siti;RT 01;0812 3456 7890;A;A;Ya;\n"
+           "002/PGD/III/2026;2026-03-03;Tatap muka;Budi;RT 01;0812 3456 7890;B;B;Tidak;\n"
+           "003/PGD/III/2026;2026-03-04;Tatap muka;Ani;RT 01;0812 3456 7890;C;C;Ya;"
+           "Disamarkan (hanya inisial)\n"
+           "004/PGD/III/2026;2026-03-05;Tatap muka;Dedi;RT 01;0812 3456 7890;D;D;Tidak;anonymous\n")
+    _reimport(app, old.encode(), "lama.csv", officers=())
+    assert {number: level for number, (level, _) in _levels_and_reported(app).items()} == {
+        "001/PGD/III/2026": "confidential", "002/PGD/III/2026": "named",
+        "003/PGD/III/2026": "confidential", "004/PGD/III/2026": "anonymous"}
+
+
+HEADER = ["No. Register", "Tanggal diterima", "Saluran", "Nama pengadu", "Alamat", "No. HP/WA",
+          "Perihal", "Uraian"]
+ENTRY = ["001/PGD/III/2026", "2026-03-02", "Tatap muka", "Siti", "RT 01", "0812 3456 7890",
+         "Lampu", "Lampu mati"]
+
+
+def _crafted_xlsx(dimension, extra_cell=""):
+    """A real workbook (header and one entry) whose sheet declares ``dimension`` and may hold
+    one more cell far away (``extra_cell``, raw sheet XML), rewritten at the zip level: the
+    file stays a few kilobytes."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(HEADER)
+    workbook.active.append(ENTRY)
+    plain = io.BytesIO()
+    workbook.save(plain)
+    crafted = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(crafted, "w",
+                                                           zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*" */>',
+                              f'<dimension ref="{dimension}"/>'.encode(), data)
+                data = data.replace(b"</sheetData>", extra_cell.encode() + b"</sheetData>")
+                assert dimension.encode() in data
+            target.writestr(item.filename, data)
+    return crafted.getvalue()
+
+
+def _checked_with_peak(app, name, data):
+    """``check_file``'s answer and the memory it took at most (bytes)."""
+    import tracemalloc
+
+    from app import register_io
+
+    with app.test_request_context():
+        tracemalloc.start()
+        try:
+            check = register_io.check_file(name, data)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    return check, peak
+
+
+def test_a_tiny_xlsx_declaring_a_huge_sheet_is_read_as_what_it_holds(app):
+    data = _crafted_xlsx("A1:XFD1048576")
+    assert len(data) < 10_000
+    check, peak = _checked_with_peak(app, "bom.xlsx", data)
+    assert check.ok and len(check.rows) == 1, check.problems
+    assert peak < 20 * 1024 * 1024
+
+
+def test_a_tiny_xlsx_with_cells_far_away_is_refused_without_building_the_table(app):
+    far_row = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+    check, peak = _checked_with_peak(app, "bom.xlsx", _crafted_xlsx("A1:XFD1048576", far_row))
+    assert check.problems == ["Berkas berisi lebih dari 25000 baris (termasuk baris kosong); "
+                              "bagi menjadi beberapa berkas yang lebih kecil."]
+    assert peak < 20 * 1024 * 1024
+    far_column = '<row r="3"><c r="XFD3" t="inlineStr"><is><t>x</t></is></c></row>'
+    check, peak = _checked_with_peak(app, "bom.xlsx", _crafted_xlsx("A1:XFD3", far_column))
+    assert check.problems == ["Baris 3 memiliki lebih dari 100 kolom; register memiliki "
+                              "31 kolom."]
+    assert peak < 20 * 1024 * 1024
+
+
+def test_a_csv_cell_over_the_limit_is_refused_with_a_clear_message(app, client):
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    for size in (200 * 1024, 10_001):  # over the csv module's own limit, and over ours
+        body = "\n".join([",".join(HEADER), ",".join(ENTRY[:-1] + ["x" * size])]) + "\n"
+        response = _upload(client, "buku.csv", body.encode())
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert "Baris 2 memiliki sel yang lebih panjang dari 10000 karakter" in page, size
+        assert 'name="token"' not in page
+    assert _count(app) == 0
+
+
+def test_more_entries_than_the_limit_are_refused_whole(app, client, monkeypatch):
+    from app import register_io
+
+    monkeypatch.setattr(register_io, "MAX_IMPORT_ROWS", 2)
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    lines = [",".join(HEADER)] + [",".join([f"00{i}/PGD/III/2026"] + ENTRY[1:])
+                                  for i in (1, 2, 3)]
+    page = _upload(client, "buku.csv", "\n".join(lines).encode()).get_data(as_text=True)
+    assert "Paling banyak 2 baris dapat diimpor sekaligus." in page
+    assert 'name="token"' not in page
+
+
+def _numbered_file(count, year):
+    """A CSV of ``count`` entries numbered 001.. of ``year`` (December)."""
+    lines = [",".join(HEADER)]
+    for seq in range(1, count + 1):
+        lines.append(",".join([f"{seq:03d}/PGD/XII/{year}", f"{year}-12-01", "Tatap muka",
+                               f"Warga {seq}", "RT 01", "0812 3456 7890", f"Aduan {seq}",
+                               "Uraian"]))
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def small_batches(app, monkeypatch):
+    """Batches of two rows, and lock waits of 0.2 s (a writer locked out fails fast)."""
+    from app import register_io
+
+    monkeypatch.setattr(register_io, "IMPORT_BATCH_ROWS", 2)
+    monkeypatch.setitem(app.config, "DATABASE_LOCK_TIMEOUT", 0.2)
+    with app.app_context():
+        db.engine.dispose()
+    yield register_io
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_an_import_commits_batch_by_batch_and_residents_submit_in_between(
+        app, client, monkeypatch, small_batches):
+    import datetime
+
+    year = datetime.date.today().year
+    real_write, answers = small_batches._write_batch, []
+
+    def submit():
+        answers.append(app.test_client().post("/api/v1/public/complaints", json={
+            "name": "Warga Lain", "address": "RT 03", "phone": "081299990000",
+            "subject": "Lampu", "description": "Lampu mati."},
+            environ_base={"REMOTE_ADDR": "203.0.113.50"}).status_code)
+
+    def write_then_a_resident_submits(*args, **kwargs):
+        real_write(*args, **kwargs)
+        # From another thread, as another worker would: its own connection and transaction.
+        resident = threading.Thread(target=submit)
+        resident.start()
+        resident.join()
+
+    monkeypatch.setattr(small_batches, "_write_batch", write_then_a_resident_submits)
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    page = _confirm(client, _upload(client, "buku.csv", _numbered_file(5, year))
+                    .get_data(as_text=True)).get_data(as_text=True)
+    assert "5 entri register diimpor" in page
+    assert answers == [201, 201, 201]  # after each of the three batches
+    with app.app_context():
+        website = db.session.query(Complaint.register_seq).filter_by(channel="website") \
+            .order_by(Complaint.register_seq).all()
+    # The first batch moved the counter past the whole file: the residents' numbers follow it.
+    assert [seq for (seq,) in website] == [6, 7, 8]
+    assert _count(app) == 8
+
+
+def test_a_batch_that_fails_says_which_rows_were_imported(app, client, monkeypatch,
+                                                          small_batches):
+    import datetime
+
+    year = datetime.date.today().year
+    real_write, batches = small_batches._write_batch, []
+
+    def write_then_someone_takes_a_number(*args, **kwargs):
+        real_write(*args, **kwargs)
+        batches.append(1)
+        if len(batches) == 1:  # another import takes row 4's number meanwhile
+            with app.app_context():
+                complaint = Complaint(**{**COMPLAINT_FIELDS, "received_at": datetime.datetime(
+                    year, 12, 1, 9)}, register_number=f"003/PGD/XII/{year}",
+                    register_year=year, register_seq=3, tracking_code="ZZZZZZZZZZZZ",
+                    status="received")
+                db.session.add(complaint)
+                db.session.commit()
+                db.session.remove()
+
+    monkeypatch.setattr(small_batches, "_write_batch", write_then_someone_takes_a_number)
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    page = _confirm(client, _upload(client, "buku.csv", _numbered_file(5, year))
+                    .get_data(as_text=True)).get_data(as_text=True)
+    page = re.sub(r"\s+", " ", page)
+    assert ("Baris 2 sampai 3 dari berkas (2 entri) sudah diimpor; mulai baris 4 tidak ada "
+            "yang diimpor, karena nomor register atau kode lacak dari baris-baris itu baru saja "
+            "terpakai.") in page
+    with app.app_context():
+        imported = db.session.query(Complaint.register_seq).join(ComplaintEvent).filter(
+            ComplaintEvent.step == "import").order_by(Complaint.register_seq).all()
+    assert [seq for (seq,) in imported] == [1, 2]
+    assert _count(app) == 3
+
+
+def test_the_reported_officer_column_follows_who_reads_the_export(app, client):
+    """The desk reads every reported officer; the Kepala Desa named in a complaint never
+    receives its row (``access.restrict``), so the file cannot tell him either."""
+    head_user = make_user(app, "kades", "Kepala Desa")
+    head = make_officer(app, name="Kades Sidik", position="kepala_desa", user_id=head_user)
+    other = make_officer(app, name="Kaur Umum", position="kaur")
+    make_complaint(app, subject="Tentang kades", reported_officer_id=head)
+    make_complaint(app, subject="Tentang kaur", reported_officer_id=other)
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    rows = _csv_rows(_export(client))
+    column = rows[0].index("Petugas yang dilaporkan")
+    assert sorted(row[column] for row in rows[1:]) == ["Kades Sidik", "Kaur Umum"]
+    client = app.test_client()
+    login(client, "kades")
+    rows = _csv_rows(_export(client))
+    assert [(row[rows[0].index("Perihal")], row[column]) for row in rows[1:]] == [
+        ("Tentang kaur", "Kaur Umum")]
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(_export(client, "xlsx").data), read_only=True).worksheets[0]
+    assert "Kades Sidik" not in {value for row in sheet.iter_rows(values_only=True)
+                                 for value in row}

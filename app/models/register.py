@@ -112,6 +112,8 @@ class Complaint(Model):
         Index("ix_complaint_resolved_at", "resolved_at", "voided", "received_at"),
         Index("ix_complaint_open_as_of", "closed_at", "status", "due_date",
               "assigned_officer_id", "voided", "received_at"),
+        # A public form or API request registers one complaint (migration 0014).
+        Index("uq_complaint_submission_token", "submission_token", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,6 +121,8 @@ class Complaint(Model):
     register_year: Mapped[int] = mapped_column(Integer)
     register_seq: Mapped[int] = mapped_column(Integer)
     tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
+    # Keyed hash of the public form's one-time token or the API's Idempotency-Key (app.public).
+    submission_token: Mapped[Optional[str]] = mapped_column(String(64))
 
     kind: Mapped[str] = mapped_column(String(20), default="pengaduan")
     channel: Mapped[str] = mapped_column(String(20))

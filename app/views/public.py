@@ -66,6 +66,7 @@ class SubmitForm(ComplaintFields):
 
     homepage = StringField(_l("Leave this field empty"))
     question = HiddenField()
+    submission_token = HiddenField()  # one-time: the form registers one complaint
     answer = StringField(_l("Answer"), validators=[
         required(_l("Answer the question, please.")),
         Length(max=5, message=_l("At most %(max)d characters.")),
@@ -143,18 +144,26 @@ class PublicView(BaseView):
             if form.homepage.data:
                 return self._submit_page(form, gettext("The complaint could not be sent."), 400)
             if form.validate_on_submit():
-                complaint = public.submit_complaint(form.values())
+                try:
+                    complaint, _repeated = public.submit_from_page(
+                        form.values(), form.submission_token.data)
+                except public.Refused as exc:
+                    return self._submit_page(form, str(exc), exc.code)
                 public.grant_receipt(complaint)
                 return redirect(url_for(f"{self.endpoint}.receipt"), code=303)
             return self._submit_page(form, gettext("Please correct the marked fields."), 400)
         return self._submit_page(form)
 
     def _submit_page(self, form, error=None, code=200):
+        """The form (again, with what was typed and its submission token kept)."""
         text, token = public.new_question()
         form.question.data = token
         form.answer.data = ""
+        if not public.submission_key(form.submission_token.data):
+            form.submission_token.data = public.new_submission_token()
+        headers = {"Retry-After": "5"} if code == 503 else {}
         return render_template("public/submit.html", form=form, question=text,
-                               error=error), code
+                               error=error), code, headers
 
     @expose("/lapor/tanda-terima", methods=["GET"])
     def receipt(self):
@@ -210,7 +219,7 @@ class PublicView(BaseView):
             "public/status.html", form=None, view=view,
             feedback_form=feedback_form if view["feedback_asked"] else None,
             completion_form=completion_form if view["completion_asked"] else None,
-            notice=notice, error=error), code
+            notice=notice, error=error), code, {"Retry-After": "5"} if code == 503 else {}
 
     def _resident_answer(self, form_class, form_name, act):
         """A form the resident sends from the status page just opened (the session holds the
@@ -230,7 +239,10 @@ class PublicView(BaseView):
                        if form.csrf_token.errors else None)
             return self._status_page(complaint, error=message, code=400, **{form_name: form})
         try:
-            notice = act(complaint, form)
+            notice = public.record_answer(lambda: act(complaint, form))
+        except public.Refused as exc:  # busy: the answer comes back as typed
+            return self._status_page(complaint, error=str(exc), code=exc.code,
+                                     **{form_name: form})
         except services.ServiceError as exc:
             return self._status_page(complaint, error=str(exc), code=exc.code)
         return self._status_page(complaint, notice=notice)

@@ -59,7 +59,15 @@ class PublicApi(BaseApi):
           summary: Submit a complaint (channel "website"; it lands in the register as received)
           description: >-
             Rate limited per client address (PUBLIC_SUBMIT_LIMIT, shared with the /lapor page).
-            No login. The answer holds no personal data.
+            No login. The answer holds no personal data. With an Idempotency-Key, a repeat of
+            the request (e.g. after a lost answer) registers nothing new and answers 200 with
+            the same numbers (within PUBLIC_RECEIPT_MINUTES; later 409).
+          parameters:
+            - in: header
+              name: Idempotency-Key
+              required: false
+              schema: {type: string, pattern: '^[A-Za-z0-9_.:-]{16,100}$'}
+              description: A random value (e.g. a UUID), new for each complaint
           requestBody:
             required: true
             content:
@@ -114,13 +122,24 @@ class PublicApi(BaseApi):
                           - type: string
                           - type: object
                             additionalProperties: {type: array, items: {type: string}}
+            200:
+              description: A repeat of an Idempotency-Key already registered; the same numbers
+            409:
+              description: The Idempotency-Key registered a complaint too long ago
             429:
               description: Too many submissions from this client
+            503:
+              description: The database is busy; nothing was registered, send again (Retry-After)
         """
         try:
             public.check_submit_allowed()
         except public.Refused as exc:
             return self.response(exc.code, message=str(exc))
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and public.submission_key(key) is None:
+            return self.response_400(message=gettext(
+                "Idempotency-Key: use 16 to 100 letters, digits or - _ . : (a random value, "
+                "such as a UUID)."))
         data = _json_as_formdata(_SUBMIT_FIELDS)
         if data is None:
             return self._bad_body()
@@ -128,8 +147,14 @@ class PublicApi(BaseApi):
         if not form.validate():
             return self.response_400(message={k: [str(m) for m in v]
                                               for k, v in form.errors.items()})
-        complaint = public.submit_complaint(form.values())
-        return self.response(201, tracking_code=complaint.tracking_code,
+        try:
+            complaint, repeated = public.submit_complaint(form.values(), key, source="api")
+        except public.Refused as exc:
+            response = self.response(exc.code, message=str(exc))
+            if exc.code == 503:
+                response.headers["Retry-After"] = "5"
+            return response
+        return self.response(200 if repeated else 201, tracking_code=complaint.tracking_code,
                              register_number=complaint.register_number)
 
     @expose("/status", methods=["POST"])
@@ -321,7 +346,7 @@ class PublicApi(BaseApi):
             return self.response_400(message={k: [str(m) for m in v] for k, v in errors.items()})
         try:
             complaint = public.track(track_form.tracking_code.data, track_form.phone_last4.data)
-            act(complaint, answer_form)
+            public.record_answer(lambda: act(complaint, answer_form))
         except (public.Refused, services.ServiceError) as exc:
             return self.response(exc.code, message=str(exc))
         return self.response(200, **public.public_view(complaint))

@@ -117,6 +117,7 @@ class RegisterFileView(BaseView):
         try:
             count = register_io.import_rows(check, g.user, source=filename)
         except register_io.ImportRefused as exc:
+            os.remove(path)  # checked against a register that has changed: upload it again
             flash(str(exc), "danger")
             return redirect(url_for("RegisterFileView.import_file"))
         os.remove(path)

@@ -17,6 +17,7 @@ import csv
 import html
 import http.client
 import io
+import itertools
 import json
 import os
 import platform
@@ -388,7 +389,9 @@ def scenarios(facts):
                 "kind": "pengaduan", "subject": "Lampu jalan mati",
                 "description": "Lampu jalan di depan mushola mati sejak seminggu.",
                 "homepage": ""}
-        return lambda: ("POST", "/lapor", form, {303})
+        numbers = itertools.count()  # each a new complaint, not the same one sent again
+        return lambda: ("POST", "/lapor", {**form, "description": f"{form['description']} "
+                                                                  f"#{next(numbers)}"}, {303})
 
     filtered = ""
     if flt:

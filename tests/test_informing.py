@@ -310,3 +310,19 @@ def test_referred_message_names_the_office(app, ctx):
     complaint.status, complaint.referred_to = "referred", "Kecamatan Karangpucung"
     _, message = response_templates.draft(complaint, app.appbuilder.sm.get_user_by_id(desk_id))
     assert "telah kami limpahkan kepada Kecamatan Karangpucung" in message
+
+
+def test_the_draft_shows_what_its_reader_may_read(app, ctx):
+    """One fill function: the draft gives the tracking code to the desk only and the name as
+    the reader may see it (a masked complaint read by the Kepala Desa shows no name)."""
+    desk_id = make_user(app, "desk", "Petugas Pengelola")
+    head_id = make_user(app, "kades", "Kepala Desa")
+    pk = make_complaint(app, status="resolved", identity_level="masked")
+    complaint = db.session.get(Complaint, pk)
+    code = complaint.tracking_code
+    sm = app.appbuilder.sm
+    _, for_desk = response_templates.draft(complaint, sm.get_user_by_id(desk_id))
+    assert "Yth. Bapak/Ibu Siti Aminah," in for_desk and code in for_desk
+    _, for_head = response_templates.draft(complaint, sm.get_user_by_id(head_id))
+    assert "Siti Aminah" not in for_head and code not in for_head
+    assert "Yth. Bapak/Ibu S" in for_head

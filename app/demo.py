@@ -11,7 +11,7 @@ import random
 
 from flask import current_app
 
-from app import identity, security, services, workflow
+from app import identity, response_templates, security, services, workflow
 from app.extensions import db
 from app.models import Category, Complaint, Dusun, Meeting, Officer
 from app.models.meetings import HELD, SCHEDULED
@@ -240,8 +240,9 @@ def _walk(complaint, target, desk, rng, category, liaisons, start, now, meetings
          else desk, outcome_type=rng.choice(OUTCOMES), outcome_text="Sudah ditindaklanjuti.",
          public_note="Masalah sudah ditangani. Terima kasih atas laporannya.")
     if target == workflow.INFORMED:
+        # The message the desk would send: the template of the result, filled in.
         step("inform", desk, channel="whatsapp",
-             message="Pengaduan Anda sudah selesai ditindaklanjuti.")
+             message=response_templates.draft(complaint, desk)[1])
 
 
 def _feedback(desk, rng, now):

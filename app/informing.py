@@ -1,4 +1,6 @@
-"""Telling the complainant the result (SOP D.6): message templates, WhatsApp, email, letter.
+"""Telling the complainant the result (SOP D.6): WhatsApp, email, letter.
+
+The message is drafted from a template by ``app.response_templates.draft``.
 
 Sending (or confirming a message was sent by hand) takes the workflow's
 ``inform`` step, which records channel, time and text in the timeline. An email
@@ -18,109 +20,10 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 
 from app import services, workflow
-from app.choices import OUTCOME_TYPES, STATUSES, label
 from app.extensions import db
-from app.models import MessageTemplate
 from app.timeutil import date_id, today_wib
 
 INFORMABLE = (workflow.RESOLVED, workflow.REJECTED, workflow.REFERRED)
-
-# Placeholders an admin may use in a template, and what each becomes.
-PLACEHOLDERS = (
-    "name", "register_number", "tracking_code", "subject", "result", "outcome",
-    "public_note", "reason", "office", "village", "phone", "email", "status_url",
-)
-
-DEFAULT_TEMPLATES = {
-    workflow.RESOLVED: (
-        "Hasil penanganan pengaduan {register_number}",
-        "Yth. Bapak/Ibu {name},\n\n"
-        "Pengaduan Anda nomor {register_number} tentang \"{subject}\" telah selesai "
-        "ditindaklanjuti oleh Pemerintah Desa {village}.\n\n"
-        "Hasil: {outcome}.\n{public_note}\n\n"
-        "Jika ada yang ingin ditanyakan, silakan hubungi kami di {phone} (telepon/WhatsApp) "
-        "atau {email}, atau datang ke kantor desa. Status pengaduan dapat dilihat di "
-        "{status_url} dengan kode pelacakan {tracking_code}.\n\n"
-        "Terima kasih atas partisipasi Anda.\nPetugas Pengelola Pengaduan Desa {village}",
-    ),
-    workflow.REJECTED: (
-        "Pemberitahuan pengaduan {register_number}",
-        "Yth. Bapak/Ibu {name},\n\n"
-        "Pengaduan Anda nomor {register_number} tentang \"{subject}\" tidak dapat kami "
-        "tindak lanjuti.\n\nAlasan: {reason}\n\n"
-        "Jika ada yang ingin ditanyakan atau Anda ingin melengkapi pengaduan, silakan hubungi "
-        "kami di {phone} (telepon/WhatsApp) atau {email}, atau datang ke kantor desa.\n\n"
-        "Terima kasih.\nPetugas Pengelola Pengaduan Desa {village}",
-    ),
-    workflow.REFERRED: (
-        "Pengaduan {register_number} dilimpahkan",
-        "Yth. Bapak/Ibu {name},\n\n"
-        "Pengaduan Anda nomor {register_number} tentang \"{subject}\" berada di luar "
-        "kewenangan desa dan telah kami limpahkan kepada {office}.\n{public_note}\n\n"
-        "Jika ada yang ingin ditanyakan, silakan hubungi kami di {phone} (telepon/WhatsApp) "
-        "atau {email}, atau datang ke kantor desa.\n\n"
-        "Terima kasih.\nPetugas Pengelola Pengaduan Desa {village}",
-    ),
-}
-
-
-def seed_message_templates():
-    """Add the default Indonesian template of each result that has none yet (idempotent)."""
-    existing = {key for (key,) in db.session.query(MessageTemplate.key)}
-    for key, (subject, body) in DEFAULT_TEMPLATES.items():
-        if key not in existing:
-            db.session.add(MessageTemplate(key=key, subject=subject, body=body))
-
-
-def placeholder_values(complaint):
-    """What each placeholder of a template becomes for ``complaint`` (Indonesian labels)."""
-    from app.receipts import status_url
-
-    village = current_app.config["VILLAGE"]
-    with force_locale("id"):
-        return {
-            "name": complaint.complainant_name,
-            "register_number": complaint.register_number,
-            "tracking_code": complaint.tracking_code,
-            "subject": complaint.subject,
-            "result": str(label(STATUSES, complaint.status)),
-            "outcome": str(label(OUTCOME_TYPES, complaint.outcome_type))
-            if complaint.outcome_type else "-",
-            "public_note": complaint.public_note or "",
-            "reason": complaint.rejection_reason or complaint.public_note or "-",
-            "office": complaint.referred_to or "-",
-            "village": village["name"],
-            "phone": village["phone"],
-            "email": village["email"],
-            "status_url": status_url(),
-        }
-
-
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def fill(text, values):
-    """Replace ``{name}`` placeholders; unknown ones stay as typed.
-
-    Deliberately not ``str.format``: a template is typed by an admin, and
-    format strings can reach object attributes.
-    """
-    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text or "")
-
-
-def template_for(complaint):
-    return db.session.query(MessageTemplate).filter_by(key=complaint.status).first()
-
-
-def draft(complaint):
-    """(subject, message) prefilled from the template of the complaint's result."""
-    template = template_for(complaint)
-    if template is None:
-        subject, body = DEFAULT_TEMPLATES.get(complaint.status, ("{register_number}", ""))
-    else:
-        subject, body = template.subject, template.body
-    values = placeholder_values(complaint)
-    return fill(subject, values), fill(body, values).strip()
 
 
 def whatsapp_link(phone, message):

@@ -2,8 +2,10 @@
 
 import os
 
+from app.deadlines import seed_deadline_data
 from app.extensions import db
 from app.models import Category, Dusun
+from app.response_templates import seed_response_templates
 
 DEFAULT_CATEGORIES = [
     ("Pelayanan publik", "Pelayanan administrasi dan pelayanan umum oleh pemerintah desa."),
@@ -23,20 +25,14 @@ def default_dusun():
 
 
 def seed_reference_data():
-    """Fill the category and dusun lists and the message templates when empty (idempotent)."""
-    from app.deadlines import seed_deadline_data
-    from app.informing import seed_message_templates
-
+    """Fill the category and dusun lists, deadline data and templates when empty (idempotent)."""
     if not db.session.query(Category.id).first():
         db.session.add_all(Category(name=n, description=d, active=True)
                            for n, d in DEFAULT_CATEGORIES)
     if not db.session.query(Dusun.id).first():
         db.session.add_all(Dusun(name=n, active=True) for n in default_dusun())
     db.session.flush()
-    seed_message_templates()
     seed_deadline_data()
     db.session.flush()
-    from app.response_templates import seed_response_templates
-
     seed_response_templates()
     db.session.commit()

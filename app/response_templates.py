@@ -1,13 +1,19 @@
-"""Response templates (canned responses): ready texts for the note, resolve and inform steps.
+"""Templates: the ready texts for the desk's notes, results and messages to residents.
 
-The admin keeps them per step and, optionally, per category; the desk (and a
-liaison, for their own steps) picks one and gets the step's text field filled
-with the complaint's data. Placeholders are Indonesian words in braces
-(``{nomor_register}``). Only the names in ``PLACEHOLDERS`` are allowed, with no
-format specification or attribute access: ``str.format`` on an admin's text
-could otherwise reach object attributes. A bad template is refused with an
-Indonesian message when it is saved, and again (never a 500) if one reaches a
-form anyway.
+One table (``ResponseTemplate``), one placeholder syntax, one fill function. The
+admin keeps the templates per step and, optionally, per category; a template of
+the ``inform`` step is a message to the resident, with an email subject and the
+result whose message it drafts. The desk (and a liaison, for their own steps)
+picks one and gets the step's text field filled with the complaint's data; the
+inform page starts from the template of the complaint's result.
+
+Placeholders are Indonesian words in braces (``{nomor_register}``). Only the
+names in ``PLACEHOLDERS`` are allowed, with no format specification or attribute
+access: ``str.format`` on an admin's text could otherwise reach object
+attributes. A bad template is refused with an Indonesian message when it is
+saved, and again (never a 500) if one reaches a form anyway. What a placeholder
+shows follows the reader's rights (``access``): the tracking code only for the
+desk, the name as the reader may see it.
 """
 
 from string import Formatter
@@ -17,14 +23,18 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 
-from app import access, services
-from app.choices import STATUSES, label
+from app import access, services, workflow
+from app.choices import OUTCOME_TYPES, STATUSES, label
 from app.extensions import db
+from app.informing import INFORMABLE
 from app.models import Category, ResponseTemplate
+from app.receipts import status_url
 from app.timeutil import date_id
 
 # The step -> the form field its template fills.
 TARGET_FIELDS = {"note": "note", "resolve": "public_note", "inform": "message"}
+
+INFORM = "inform"
 
 PLACEHOLDERS = {
     "nomor_register": _l("register number"),
@@ -35,11 +45,18 @@ PLACEHOLDERS = {
     "tenggat": _l("due date"),
     "tanggal_terima": _l("date received"),
     "status": _l("status"),
+    "hasil": _l("kind of resolution"),
+    "catatan_publik": _l("public note"),
+    "alasan": _l("reason for rejection"),
+    "instansi_tujuan": _l("office referred to"),
     "desa": _l("village"),
+    "telepon_desa": _l("village phone"),
+    "email_desa": _l("village email"),
+    "alamat_status": _l("address of the public status page"),
 }
 
 # Notes and public notes can reach the public status page: no name there.
-_NAME_STEPS = frozenset({"inform"})
+_NAME_STEPS = frozenset({INFORM})
 
 
 class TemplateError(services.ServiceError):
@@ -76,8 +93,26 @@ def check_template(body, step=None):
     return names
 
 
+def check(template):
+    """Refuse a template that could not be used as saved: the admin's screen calls this.
+
+    An empty subject or result (the form's "any result") is stored as none.
+    """
+    template.subject = (template.subject or "").strip() or None
+    template.result = template.result or None
+    if template.step != INFORM and (template.subject or template.result):
+        raise TemplateError(gettext(
+            "An email subject and a result only belong to templates for informing the "
+            "complainant."))
+    if template.result and template.result not in INFORMABLE:
+        raise TemplateError(gettext("Choose resolved, rejected or referred as the result."))
+    check_template(template.subject, template.step)
+    check_template(template.body, template.step)
+
+
 def values_for(complaint, user):
     """What each placeholder becomes for ``complaint`` as ``user`` may read it."""
+    village = current_app.config["VILLAGE"]
     with force_locale("id"):
         return {
             "nomor_register": complaint.register_number or "",
@@ -89,25 +124,49 @@ def values_for(complaint, user):
             "tenggat": date_id(complaint.due_date) if complaint.due_date else "-",
             "tanggal_terima": date_id(complaint.received_at) if complaint.received_at else "-",
             "status": str(label(STATUSES, complaint.status)),
-            "desa": current_app.config["VILLAGE"]["name"],
+            "hasil": str(label(OUTCOME_TYPES, complaint.outcome_type))
+            if complaint.outcome_type else "-",
+            "catatan_publik": complaint.public_note or "",
+            "alasan": complaint.rejection_reason or complaint.public_note or "-",
+            "instansi_tujuan": complaint.referred_to or "-",
+            "desa": village["name"],
+            "telepon_desa": village["phone"],
+            "email_desa": village["email"],
+            "alamat_status": status_url(),
         }
+
+
+def fill_text(text, step, complaint, user):
+    """``text`` with its placeholders filled for ``complaint`` as ``user`` may read it.
+
+    The one place a template becomes text; ``TemplateError`` when it is bad.
+    """
+    check_template(text, step)
+    return (text or "").format_map(values_for(complaint, user))
 
 
 def fill(template, complaint, user):
     """The template's text filled in for ``complaint``; ``TemplateError`` when it is bad."""
-    check_template(template.body, template.step)
-    return template.body.format_map(values_for(complaint, user))
+    return fill_text(template.body, template.step, complaint, user)
 
 
 def templates_for(step, complaint):
-    """Active templates of ``step`` for ``complaint``'s category or for all, specific first."""
+    """Active templates of ``step`` usable for ``complaint``, the most specific first.
+
+    A template for the complaint's category comes before one for all; for informing,
+    one written for the complaint's result before one for any result.
+    """
     if step not in TARGET_FIELDS:
         return []
     category_id = complaint.category_id if complaint is not None else None
     query = db.session.query(ResponseTemplate).filter(
         ResponseTemplate.step == step, ResponseTemplate.active.is_(True),
         or_(ResponseTemplate.category_id.is_(None), ResponseTemplate.category_id == category_id))
-    return sorted(query, key=lambda t: (t.category_id is None, t.title))
+    if step == INFORM:
+        status = complaint.status if complaint is not None else None
+        query = query.filter(or_(ResponseTemplate.result.is_(None),
+                                 ResponseTemplate.result == status))
+    return sorted(query, key=lambda t: (t.result is None, t.category_id is None, t.title))
 
 
 def find(step, complaint, template_id):
@@ -123,35 +182,86 @@ def find(step, complaint, template_id):
 
 
 def prefill(form, step, complaint, template_id, user):
-    """Fill the step form's text field from template ``template_id``."""
+    """Fill the step form's text field (and an email subject) from template ``template_id``."""
     template = find(step, complaint, template_id)
     form[TARGET_FIELDS[step]].data = fill(template, complaint, user)
+    if template.subject and "subject" in form:
+        form["subject"].data = fill_text(template.subject, step, complaint, user)
     return template
 
 
+def draft(complaint, user):
+    """(subject, message) to the resident, from the best template for the complaint's result.
+
+    Without any such template the built-in default of the result is used.
+    """
+    found = templates_for(INFORM, complaint)
+    if found:
+        subject, body = found[0].subject, found[0].body
+    else:
+        subject, body = _default_message(complaint.status)
+    subject = subject or _default_message(complaint.status)[0]
+    return (fill_text(subject, INFORM, complaint, user),
+            fill_text(body, INFORM, complaint, user).strip())
+
+
+def _default_message(result):
+    for _title, step, default_result, _category, subject, body in DEFAULT_TEMPLATES:
+        if step == INFORM and default_result == result:
+            return subject, body
+    return "Pemberitahuan pengaduan {nomor_register}", ""
+
+
+# (title, step, result, category, email subject, body)
 DEFAULT_TEMPLATES = (
-    ("Sedang dikoordinasikan", "note", None,
+    ("Sedang dikoordinasikan", "note", None, None, None,
      "Pengaduan {nomor_register} tentang \"{perihal}\" sedang dikoordinasikan dengan petugas "
      "terkait. Perkembangan akan kami sampaikan paling lambat {tenggat}."),
-    ("Menunggu kelengkapan data", "note", None,
+    ("Menunggu kelengkapan data", "note", None, None, None,
      "Penanganan pengaduan {nomor_register} menunggu kelengkapan data dari pelapor."),
-    ("Peninjauan lokasi", "note", "Infrastruktur dan lingkungan",
+    ("Peninjauan lokasi", "note", None, "Infrastruktur dan lingkungan", None,
      "Petugas telah meninjau lokasi terkait \"{perihal}\". Perbaikan dijadwalkan dan "
      "diperkirakan selesai sebelum {tenggat}."),
-    ("Selesai ditindaklanjuti", "resolve", None,
+    ("Selesai ditindaklanjuti", "resolve", None, None, None,
      "Pengaduan {nomor_register} tentang \"{perihal}\" telah selesai ditindaklanjuti oleh "
      "Pemerintah Desa {desa}. Terima kasih atas partisipasi Anda."),
-    ("Dokumen siap diambil", "resolve", "Administrasi kependudukan",
+    ("Dokumen siap diambil", "resolve", None, "Administrasi kependudukan", None,
      "Dokumen yang Anda ajukan telah selesai diproses dan dapat diambil di kantor desa pada "
      "jam kerja dengan membawa tanda terima {nomor_register}."),
-    ("Bantuan sosial: data diperbarui", "resolve", "Bantuan sosial",
+    ("Bantuan sosial: data diperbarui", "resolve", None, "Bantuan sosial", None,
      "Data penerima bantuan sosial terkait pengaduan {nomor_register} telah diperiksa dan "
      "diperbarui bersama petugas kesejahteraan desa."),
-    ("Pemberitahuan hasil", "inform", None,
+    ("Pemberitahuan hasil", INFORM, None, None, "Pemberitahuan pengaduan {nomor_register}",
      "Yth. Bapak/Ibu {nama},\n\nPengaduan Anda nomor {nomor_register} (kategori {kategori}) "
      "tentang \"{perihal}\" kini berstatus: {status}. Status dapat dilihat kapan saja dengan "
      "kode pelacakan {kode_pelacakan}.\n\nTerima kasih.\n"
      "Petugas Pengelola Pengaduan Desa {desa}"),
+    ("Pemberitahuan: selesai ditindaklanjuti", INFORM, workflow.RESOLVED, None,
+     "Hasil penanganan pengaduan {nomor_register}",
+     "Yth. Bapak/Ibu {nama},\n\n"
+     "Pengaduan Anda nomor {nomor_register} tentang \"{perihal}\" telah selesai "
+     "ditindaklanjuti oleh Pemerintah Desa {desa}.\n\n"
+     "Hasil: {hasil}.\n{catatan_publik}\n\n"
+     "Jika ada yang ingin ditanyakan, silakan hubungi kami di {telepon_desa} "
+     "(telepon/WhatsApp) atau {email_desa}, atau datang ke kantor desa. Status pengaduan "
+     "dapat dilihat di {alamat_status} dengan kode pelacakan {kode_pelacakan}.\n\n"
+     "Terima kasih atas partisipasi Anda.\nPetugas Pengelola Pengaduan Desa {desa}"),
+    ("Pemberitahuan: tidak dapat ditindaklanjuti", INFORM, workflow.REJECTED, None,
+     "Pemberitahuan pengaduan {nomor_register}",
+     "Yth. Bapak/Ibu {nama},\n\n"
+     "Pengaduan Anda nomor {nomor_register} tentang \"{perihal}\" tidak dapat kami "
+     "tindak lanjuti.\n\nAlasan: {alasan}\n\n"
+     "Jika ada yang ingin ditanyakan atau Anda ingin melengkapi pengaduan, silakan hubungi "
+     "kami di {telepon_desa} (telepon/WhatsApp) atau {email_desa}, atau datang ke kantor "
+     "desa.\n\nTerima kasih.\nPetugas Pengelola Pengaduan Desa {desa}"),
+    ("Pemberitahuan: dilimpahkan", INFORM, workflow.REFERRED, None,
+     "Pengaduan {nomor_register} dilimpahkan",
+     "Yth. Bapak/Ibu {nama},\n\n"
+     "Pengaduan Anda nomor {nomor_register} tentang \"{perihal}\" berada di luar "
+     "kewenangan desa dan telah kami limpahkan kepada {instansi_tujuan}.\n{catatan_publik}\n\n"
+     "Jika ada yang ingin ditanyakan, silakan hubungi kami di {telepon_desa} "
+     "(telepon/WhatsApp) atau {email_desa}, atau datang ke kantor desa.\n\n"
+     "Terima kasih.\nPetugas Pengelola Pengaduan Desa {desa}"),
 )
 
 
@@ -160,6 +270,7 @@ def seed_response_templates():
     if db.session.query(ResponseTemplate.id).first():
         return
     categories = {c.name: c.id for c in db.session.query(Category)}
-    for title, step, category, body in DEFAULT_TEMPLATES:
-        db.session.add(ResponseTemplate(title=title, step=step, body=body, active=True,
+    for title, step, result, category, subject, body in DEFAULT_TEMPLATES:
+        db.session.add(ResponseTemplate(title=title, step=step, result=result, subject=subject,
+                                        body=body, active=True,
                                         category_id=categories.get(category)))

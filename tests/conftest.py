@@ -77,7 +77,7 @@ def app(tmp_path_factory):
 
 # Tables emptied between tests on PostgreSQL (roles and permissions stay).
 _DATA_TABLES = (
-    "meeting_complaint", "meeting_officer", "meeting_guest", "meeting", "message_template",
+    "meeting_complaint", "meeting_officer", "meeting_guest", "meeting",
     "identity_view", "response_template",
     "complaint_event", "complaint", "officer", "register_counter", "ab_user_role",
     "ab_user_group", "ab_user", "category", "dusun", "public_lookup_failure",

@@ -41,6 +41,14 @@ def test_demo_complaints_walk_the_sop_and_their_meetings_hold_together(app, ctx)
     scheduled = db.session.query(ComplaintEvent).filter_by(step="schedule_meeting").count()
     assert scheduled == sum(len(m.complaints) for m in meetings)
 
+    # Each message to a resident is the template of the result, filled in for that complaint.
+    informs = db.session.query(ComplaintEvent).filter_by(step="inform").all()
+    assert informs
+    for event in informs:
+        complaint = event.complaint
+        assert event.note.startswith(f"Yth. Bapak/Ibu {complaint.complainant_name},"), event.note
+        assert complaint.register_number in event.note and "{" not in event.note
+
 
 def test_demo_logins_work_with_the_documented_password(app, client):
     with app.app_context():

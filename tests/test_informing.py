@@ -10,10 +10,10 @@ from urllib.parse import quote
 import pytest
 from pypdf import PdfReader
 
-from app import informing, services
+from app import response_templates, services
 from app.extensions import db
-from app.models import Complaint, ComplaintEvent, MessageTemplate
-from tests.conftest import csrf_token, make_complaint, post_form
+from app.models import Complaint, ComplaintEvent, ResponseTemplate
+from tests.conftest import csrf_token, make_complaint, make_user, post_form
 from tests.test_meetings import (  # noqa: F401  (desk is a fixture)
     advance, desk, minutes_form, schedule, the_meeting, took_place,
 )
@@ -104,7 +104,8 @@ def test_done_when_two_complaints_from_meeting_to_informed(app, client, desk, sm
     page = client.get(f"/inform/{second}").get_data(as_text=True)
     with app.app_context():
         number = db.session.get(Complaint, second).register_number
-        subject, message = informing.draft(db.session.get(Complaint, second))
+        subject, message = response_templates.draft(
+            db.session.get(Complaint, second), app.appbuilder.sm.get_user_by_id(desk["user_id"]))
     assert number in message and "Penyelesaian administratif" in message
     assert "Nama Bapak masuk daftar penerima bulan depan." in message
     assert app.config["VILLAGE"]["phone"] in message and app.config["VILLAGE"]["email"] in message
@@ -213,12 +214,28 @@ def test_only_a_finished_complaint_can_be_reported(app, client, desk):
     assert inform_events(app, pk) == []
 
 
+def inform_templates():
+    """(result, title) of every inform template, in id order."""
+    return [(t.result, t.title) for t in db.session.query(ResponseTemplate)
+            .filter_by(step="inform").order_by(ResponseTemplate.id)]
+
+
 def test_templates_are_seeded_for_each_result_and_only_once(ctx):
     from app.reference_data import seed_reference_data
 
     seed_reference_data()
-    keys = sorted(k for (k,) in db.session.query(MessageTemplate.key))
-    assert keys == ["referred", "rejected", "resolved"]
+    assert inform_templates() == [
+        (None, "Pemberitahuan hasil"),
+        ("resolved", "Pemberitahuan: selesai ditindaklanjuti"),
+        ("rejected", "Pemberitahuan: tidak dapat ditindaklanjuti"),
+        ("referred", "Pemberitahuan: dilimpahkan"),
+    ]
+
+
+def template_form(**fields):
+    """The fields of the template screen's form, as a browser sends them."""
+    return {"title": "Templat uji", "step": "inform", "result": "", "subject": "",
+            "body": "Teks", "active": "y", **fields}
 
 
 def test_admin_edits_a_template_and_the_next_message_uses_it(app, client, login_as):
@@ -228,32 +245,70 @@ def test_admin_edits_a_template_and_the_next_message_uses_it(app, client, login_
         user = app.appbuilder.sm.get_user_by_id(admin_id)
         services.apply_step(db.session.get(Complaint, pk), "reject",
                             {"reason": "Di luar kewenangan desa."}, user)
-        template_id = db.session.query(MessageTemplate.id).filter_by(key="rejected").scalar()
+        template_id = db.session.query(ResponseTemplate.id).filter_by(
+            step="inform", result="rejected").scalar()
         number = db.session.get(Complaint, pk).register_number
         db.session.remove()
-    body = "Mohon maaf {name}, pengaduan {register_number} ditolak: {reason} {name.__class__}"
-    post_form(client, f"/messagetemplate/edit/{template_id}",
-              {"subject": "Pengaduan {register_number}", "body": body})
+    body = "Mohon maaf {nama}, pengaduan {nomor_register} ditolak: {alasan} {{kurung}}"
+    post_form(client, f"/responsetemplate/edit/{template_id}", template_form(
+        title="Ditolak", result="rejected", subject="Pengaduan {nomor_register}", body=body))
     page = client.get(f"/inform/{pk}").get_data(as_text=True)
     assert (f"Mohon maaf Siti Aminah, pengaduan {number} ditolak: Di luar kewenangan desa. "
-            "{name.__class__}") in page
+            "{kurung}") in page
     assert f'value="Pengaduan {number}"' in page
 
 
-def test_a_second_template_for_the_same_result_is_refused(app, client, login_as):
+@pytest.mark.parametrize("fields, message", [
+    ({"body": "Yth. {name}, pengaduan {register_number}"}, "Isian {name} tidak dikenal"),
+    ({"subject": "Pengaduan {nomor}"}, "Isian {nomor} tidak dikenal"),
+    ({"body": "Yth. {nama.__class__}"}, "Isian {nama.__class__} tidak dikenal"),
+    ({"step": "note", "result": "resolved"}, "hanya untuk templat pemberitahuan"),
+    ({"step": "note", "subject": "Hasil"}, "hanya untuk templat pemberitahuan"),
+])
+def test_a_template_that_would_not_fill_is_refused_when_saved(app, client, login_as, fields,
+                                                              message):
     login_as("admin")
-    page = post_form(client, "/messagetemplate/add",
-                     {"key": "resolved", "subject": "x", "body": "y"}).get_data(as_text=True)
-    assert "Sudah ada templat untuk hasil ini" in page
     with app.app_context():
-        assert db.session.query(MessageTemplate).filter_by(key="resolved").count() == 1
+        before = db.session.query(ResponseTemplate).count()
+    page = post_form(client, "/responsetemplate/add", template_form(**fields))
+    assert page.status_code == 200
+    assert message in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(ResponseTemplate).count() == before
+
+
+def test_the_template_of_the_result_drafts_the_message_and_the_picker_offers_it(
+        app, client, desk):
+    pk = resolved_complaint(app, desk["user_id"])
+    with app.app_context():
+        db.session.add_all([
+            ResponseTemplate(title="Khusus ditolak", step="inform", result="rejected",
+                             subject="Ditolak {nomor_register}", body="Ditolak.", active=True),
+            ResponseTemplate(title="Khusus selesai", step="inform", result="resolved",
+                             subject="Selesai {nomor_register}", body="Selesai: {hasil}.",
+                             active=True),
+        ])
+        db.session.query(ResponseTemplate).filter_by(
+            step="inform", result="resolved", title="Pemberitahuan: selesai ditindaklanjuti"
+        ).update({"active": False})
+        db.session.commit()
+        number = db.session.get(Complaint, pk).register_number
+        ids = dict(db.session.query(ResponseTemplate.title, ResponseTemplate.id))
+    page = client.get(f"/inform/{pk}").get_data(as_text=True)
+    assert "Selesai: Penyelesaian administratif." in page
+    assert f'value="Selesai {number}"' in page
+    assert "Khusus ditolak" not in page and "Pemberitahuan hasil" in page
+    picked = client.get(f"/inform/{pk}?template={ids['Pemberitahuan hasil']}").get_data(
+        as_text=True)
+    assert f"Pemberitahuan pengaduan {number}" in picked and "kini berstatus: Selesai" in picked
 
 
 def test_referred_message_names_the_office(app, ctx):
+    desk_id = make_user(app, "desk", "Petugas Pengelola")
     pk = make_complaint(app)
     complaint = db.session.get(Complaint, pk)
     complaint.status, complaint.referred_to = "referred", "Kecamatan Karangpucung"
-    _, message = informing.draft(complaint)
+    _, message = response_templates.draft(complaint, app.appbuilder.sm.get_user_by_id(desk_id))
     assert "telah kami limpahkan kepada Kecamatan Karangpucung" in message
 
 
@@ -277,3 +332,19 @@ def test_an_address_with_a_line_break_is_refused_not_sent(app, client, desk, smt
     assert "Alamat email pengadu tidak valid" in done.get_data(as_text=True)
     assert smtp_server.envelopes == []
     assert status_of(app, pk) == "resolved"
+
+
+def test_the_draft_shows_what_its_reader_may_read(app, ctx):
+    """One fill function: the draft gives the tracking code to the desk only and the name as
+    the reader may see it (a masked complaint read by the Kepala Desa shows no name)."""
+    desk_id = make_user(app, "desk", "Petugas Pengelola")
+    head_id = make_user(app, "kades", "Kepala Desa")
+    pk = make_complaint(app, status="resolved", identity_level="masked")
+    complaint = db.session.get(Complaint, pk)
+    code = complaint.tracking_code
+    sm = app.appbuilder.sm
+    _, for_desk = response_templates.draft(complaint, sm.get_user_by_id(desk_id))
+    assert "Yth. Bapak/Ibu Siti Aminah," in for_desk and code in for_desk
+    _, for_head = response_templates.draft(complaint, sm.get_user_by_id(head_id))
+    assert "Siti Aminah" not in for_head and code not in for_head
+    assert "Yth. Bapak/Ibu S" in for_head

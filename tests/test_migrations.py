@@ -1,8 +1,12 @@
 """The schema comes only from the migrations, and they match the models exactly."""
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_appbuilder import Model
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
@@ -39,7 +43,6 @@ def test_flask_db_loads_the_migration_commands_when_asked(tmp_path):
     import sqlite3
     import subprocess
     import sys
-    from pathlib import Path
 
     database = tmp_path / "fresh.db"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "x" * 40}
@@ -48,13 +51,12 @@ def test_flask_db_loads_the_migration_commands_when_asked(tmp_path):
                    capture_output=True)
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() \
-            == ("0014_submission_token",)
+            == ("0015_one_template_system",)
 
 
 def test_the_audience_migration_gives_each_old_note_its_readers(app):
     """Down to 0011 (no audience), old rows written as before, up again: each note gets the
     readers it was meant for, no row or note is lost, and the timeline stays append-only."""
-    from pathlib import Path
 
     from flask_migrate import downgrade, upgrade
 
@@ -98,3 +100,100 @@ def test_the_audience_migration_gives_each_old_note_its_readers(app):
             with db.engine.begin() as conn:
                 conn.execute(text("UPDATE complaint_event SET audience = 'public'"))
 
+
+
+TEMPLATES_REVISION = "0015_one_template_system"
+
+
+def _before(directory, revision):
+    """The revision a migration follows (read from the script, so a relinked chain holds)."""
+    config = Config(str(Path(directory) / "alembic.ini"))
+    config.set_main_option("script_location", directory)
+    return ScriptDirectory.from_config(config).get_revision(revision).down_revision
+
+
+# Old message templates (English placeholders, filled by a regex that left anything it did
+# not know, and lone braces, as typed) -> the same texts in the new syntax, written by hand.
+OLD_MESSAGES = [
+    ("resolved", "Hasil {register_number} {unknown}",
+     "Yth. {name} ({tracking_code}), {subject}: {result}, {outcome}. {public_note}|{reason}|"
+     "{office}|{village}|{phone}|{email}|{status_url} {name.__class__} { a } {{name}}"),
+    ("rejected", "Ditolak", "Alasan: {reason}"),
+    ("referred", "Dilimpahkan {register_number}", "Kepada {office}"),
+]
+NEW_TEMPLATES = [
+    ("Pemberitahuan hasil: selesai", "resolved", "Hasil {nomor_register} {{unknown}}",
+     "Yth. {nama} ({kode_pelacakan}), {perihal}: {status}, {hasil}. {catatan_publik}|{alasan}|"
+     "{instansi_tujuan}|{desa}|{telepon_desa}|{email_desa}|{alamat_status} "
+     "{{name.__class__}} {{ a }} {{{nama}}}"),
+    ("Pemberitahuan hasil: ditolak", "rejected", "Ditolak", "Alasan: {alasan}"),
+    ("Pemberitahuan hasil: dilimpahkan", "referred", "Dilimpahkan {nomor_register}",
+     "Kepada {instansi_tujuan}"),
+]
+
+
+def test_the_template_migration_carries_every_message_template_over_and_back(app):
+    """Down before 0015 (two template tables), old rows written as before, up again: each
+    message template is an inform template in the new syntax that reads as it did; down
+    again gives the old rows back unchanged."""
+    from flask_migrate import downgrade, upgrade
+
+    from app import response_templates
+    from app.models import Complaint
+    from tests.conftest import make_user
+
+    desk_id = make_user(app, "desk", "Petugas Pengelola")
+    pk = make_complaint(app, status="resolved", outcome_type="administrative",
+                        public_note="Sudah diperbaiki.")
+    with app.app_context():
+        directory = str(Path(app.root_path) / "migrations")
+        before = _before(directory, TEMPLATES_REVISION)
+        db.session.remove()
+        try:
+            downgrade(directory=directory, revision=before)
+            with db.engine.begin() as conn:
+                # The seeded inform template of each result went back to the old table.
+                assert conn.execute(text(
+                    "SELECT subject FROM message_template WHERE key = 'resolved'")).scalar() \
+                    == "Hasil penanganan pengaduan {register_number}"
+                conn.execute(text("DELETE FROM message_template"))
+                conn.execute(text("DELETE FROM response_template WHERE step = 'inform'"))
+                for key, subject, body in OLD_MESSAGES:
+                    conn.execute(text("INSERT INTO message_template (key, subject, body) "
+                                      "VALUES (:key, :subject, :body)"),
+                                 {"key": key, "subject": subject, "body": body})
+                notes = conn.execute(text(
+                    "SELECT id, title, step, body FROM response_template ORDER BY id")).all()
+            upgrade(directory=directory)
+            with db.engine.connect() as conn:
+                assert conn.execute(text(
+                    "SELECT title, result, subject, body FROM response_template "
+                    "WHERE step = 'inform' ORDER BY id")).all() == NEW_TEMPLATES
+                assert conn.execute(text(
+                    "SELECT id, title, step, body FROM response_template WHERE step != 'inform' "
+                    "ORDER BY id")).all() == notes
+                assert "message_template" not in db.inspect(conn).get_table_names()
+
+            complaint = db.session.get(Complaint, pk)
+            subject, message = response_templates.draft(
+                complaint, app.appbuilder.sm.get_user_by_id(desk_id))
+            code, number = complaint.tracking_code, complaint.register_number
+            assert subject == f"Hasil {number} {{unknown}}"
+            assert message == (
+                f"Yth. Siti Aminah ({code}), Lampu jalan mati: Selesai, Penyelesaian "
+                "administratif. Sudah diperbaiki.|Sudah diperbaiki.|-|Babakan|0821 3345 4594|"
+                "desababakan0401@gmail.com|https://pengaduan.example.test/status "
+                "{name.__class__} { a } {Siti Aminah}")
+            db.session.remove()
+
+            downgrade(directory=directory, revision=before)
+            with db.engine.connect() as conn:
+                assert conn.execute(text(
+                    "SELECT key, subject, body FROM message_template ORDER BY id")).all() \
+                    == OLD_MESSAGES
+                assert conn.execute(text(
+                    "SELECT id, title, step, body FROM response_template ORDER BY id")).all() \
+                    == notes
+        finally:
+            db.session.remove()
+            upgrade(directory=directory)

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from app import access, feedback, informing, public, services
+from app import access, feedback, informing, public, response_templates, services
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent
 from tests.conftest import login, make_complaint, make_officer, make_user
@@ -35,8 +35,8 @@ def informed_and_reopened(app):
                         complainant_name=FULL_NAME, identity_level="masked")
     with app.test_request_context():
         complaint = db.session.get(Complaint, pk)
-        _subject, message = informing.draft(complaint)
-        assert FULL_NAME in message  # the template's {name}
+        _subject, message = response_templates.draft(complaint, _user(app, desk_id))
+        assert FULL_NAME in message  # the template's {nama}, for the desk in full
         informing.confirm_sent(complaint, "whatsapp", message, _user(app, desk_id))
         feedback.submit_feedback(complaint, solved=False, comment=REOPEN_COMMENT)
         assert complaint.status == "reopen_requested"

@@ -9,11 +9,7 @@ from app.models.register import (  # noqa: F401
     RegisterCounter,
 )
 from app.models.public import PublicLookupFailure  # noqa: F401
-from app.models.meetings import (  # noqa: F401
-    Meeting,
-    MeetingGuest,
-    MessageTemplate,
-)
+from app.models.meetings import Meeting, MeetingGuest  # noqa: F401
 from app.models.deadlines import DeadlineTier, Holiday  # noqa: F401
 from app.models.identity import IdentityView  # noqa: F401
 from app.models.responses import ResponseTemplate  # noqa: F401

@@ -1,4 +1,4 @@
-"""Review meetings (rapat pembahasan), their minutes, and the messages sent to residents.
+"""Review meetings (rapat pembahasan) and their minutes.
 
 A meeting discusses one or several complaints; the outcome of each complaint is
 stored on the complaint itself by the workflow's ``resolve`` step, so the
@@ -83,20 +83,3 @@ class MeetingGuest(Model):
     role: Mapped[str] = mapped_column(String(120))
 
     meeting: Mapped[Meeting] = relationship(back_populates="guests")
-
-
-class MessageTemplate(Model):
-    """The text a complainant is told, per result (resolved / rejected / referred).
-
-    Editable by the admin; ``{placeholders}`` are filled in by ``app.informing``.
-    """
-
-    __tablename__ = "message_template"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(20), unique=True)
-    subject: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text)
-
-    def __str__(self):
-        return self.key

@@ -1,4 +1,4 @@
-"""Response templates (canned responses) for the desk's steps: note, resolve, inform."""
+"""Templates: the ready texts for the desk's notes, results and messages to residents."""
 
 from typing import Optional
 
@@ -12,7 +12,10 @@ from app.models.register import Category
 class ResponseTemplate(Model):
     """A ready text for one step, for one category or (``category_id`` empty) for all.
 
-    Editable by the admin; ``{placeholders}`` are filled by ``app.response_templates``.
+    A template of the ``inform`` step is a message to the resident: it may carry an
+    email ``subject`` and the ``result`` (resolved, rejected, referred) whose message
+    it drafts; empty means any result. Editable by the admin; ``{placeholders}`` are
+    checked and filled by ``app.response_templates``.
     """
 
     __tablename__ = "response_template"
@@ -22,6 +25,8 @@ class ResponseTemplate(Model):
     step: Mapped[str] = mapped_column(String(20), index=True)
     category_id: Mapped[Optional[int]] = mapped_column(ForeignKey("category.id"))
     body: Mapped[str] = mapped_column(Text)
+    subject: Mapped[Optional[str]] = mapped_column(String(200))
+    result: Mapped[Optional[str]] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     category: Mapped[Optional[Category]] = relationship()

@@ -9,7 +9,7 @@ from app.views.complaints import ComplaintModelView, OverdueComplaintModelView
 from app.views.dashboard import DashboardView
 from app.views.deadlines import DeadlineTierModelView, HolidayModelView
 from app.views.identity import IdentityViewModelView, ResponseTemplateModelView
-from app.views.informing import InformView, MessageTemplateModelView
+from app.views.informing import InformView
 from app.views.master import CategoryModelView, DusunModelView, OfficerModelView
 from app.views.meetings import MeetingModelView
 from app.views.public import PublicView
@@ -48,10 +48,6 @@ def register_views(appbuilder):
     appbuilder.add_view(
         DusunModelView, security.MENU_DUSUN, label=_l("Dusun"), icon="fa-map-marker",
         category=security.MENU_MASTER,
-    )
-    appbuilder.add_view(
-        MessageTemplateModelView, security.MENU_MESSAGE_TEMPLATES, label=_l("Message templates"),
-        icon="fa-comment", category=security.MENU_MASTER,
     )
     appbuilder.add_view(
         DashboardView, security.MENU_DASHBOARD, label=_l("Dashboard"), icon="fa-bar-chart",

@@ -1,4 +1,4 @@
-"""Admin screens of issue 10: the identity view log (read-only) and the response templates."""
+"""Admin screens: the identity view log (read-only) and the templates for notes and messages."""
 
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from app import identity, response_templates
-from app.choices import STEP_ACTIONS, label
+from app import identity, informing, response_templates
+from app.choices import STATUSES, STEP_ACTIONS, label
 from app.forms import required
 from app.models import IdentityView, ResponseTemplate
 from app.timeutil import datetime_id
@@ -36,6 +36,8 @@ class IdentityViewModelView(ModelView):
 
 
 _STEPS = [(step, STEP_ACTIONS[step]) for step in response_templates.TARGET_FIELDS]
+_RESULTS = [("", _l("Any result"))] + [(status, STATUSES[status])
+                                        for status in informing.INFORMABLE]
 
 
 def _template_fields():
@@ -44,6 +46,12 @@ def _template_fields():
         "title": StringField(_l("Title"), validators=[
             required(), Length(max=120, message=_l("At most %(max)d characters."))]),
         "step": SelectField(_l("Step"), choices=_STEPS, validators=[required()]),
+        "result": SelectField(
+            _l("Result"), choices=_RESULTS, default="",
+            description=_l("Informing the complainant only: the result whose message this is.")),
+        "subject": StringField(_l("Email subject"), validators=[
+            Length(max=200, message=_l("At most %(max)d characters."))],
+            description=_l("Informing the complainant only.")),
         "body": TextAreaField(_l("Text"), validators=[
             required(), Length(max=5000, message=_l("At most %(max)d characters."))],
             description=help_text),
@@ -52,7 +60,8 @@ def _template_fields():
 
 
 class ResponseTemplateModelView(SafeModelView):
-    """Ready texts for the note, resolve and inform steps; the admin keeps them."""
+    """Ready texts for the note and resolve steps and the messages to residents (inform);
+    the admin keeps them."""
 
     datamodel = SQLAInterface(ResponseTemplate)
     class_permission_name = "ResponseTemplate"
@@ -63,16 +72,19 @@ class ResponseTemplateModelView(SafeModelView):
     add_title = _l("Add response template")
     edit_title = _l("Edit response template")
     label_columns = {"title": _l("Title"), "step": _l("Step"), "category": _l("Category"),
+                     "result": _l("Result"), "subject": _l("Email subject"),
                      "body": _l("Text"), "active": _l("Active")}
-    list_columns = ["title", "step", "category", "active"]
-    show_columns = add_columns = edit_columns = ["title", "step", "category", "body", "active"]
-    search_columns = ["title", "step", "category", "active"]
-    formatters_columns = {"step": lambda v: label(STEP_ACTIONS, v)}
+    list_columns = ["title", "step", "result", "category", "active"]
+    show_columns = add_columns = edit_columns = [
+        "title", "step", "result", "category", "subject", "body", "active"]
+    search_columns = ["title", "step", "result", "category", "active"]
+    formatters_columns = {"step": lambda v: label(STEP_ACTIONS, v),
+                          "result": lambda v: label(STATUSES, v) if v else ""}
     add_form_extra_fields = _template_fields()
     edit_form_extra_fields = _template_fields()
 
     def pre_add(self, item):
-        response_templates.check_template(item.body, item.step)
+        response_templates.check(item)
 
     def pre_update(self, item):
-        response_templates.check_template(item.body, item.step)
+        response_templates.check(item)

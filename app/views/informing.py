@@ -1,11 +1,10 @@
-"""Telling the complainant the result: the inform page, and the admin's message templates."""
+"""Telling the complainant the result: the inform page."""
 
 from flask import abort, flash, g, make_response, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from app import access, informing, response_templates, services
@@ -13,8 +12,7 @@ from app.identity import record_view
 from app.choices import STATUSES, label
 from app.extensions import db
 from app.forms import BaseForm, required
-from app.models import Complaint, MessageTemplate
-from app.views.base import SafeModelView
+from app.models import Complaint
 
 
 class InformForm(BaseForm):
@@ -51,13 +49,14 @@ class InformView(BaseView):
             return redirect(back)
         form = InformForm()
         if request.method == "GET":
-            form.subject.data, form.message.data = informing.draft(complaint)
-            if request.args.get("template"):
-                try:
+            try:
+                form.subject.data, form.message.data = response_templates.draft(complaint,
+                                                                                g.user)
+                if request.args.get("template"):
                     response_templates.prefill(form, "inform", complaint,
                                                request.args["template"], g.user)
-                except services.ServiceError as exc:
-                    flash(str(exc), "danger")
+            except services.ServiceError as exc:
+                flash(str(exc), "danger")
             if identity:
                 record_view(g.user, complaint, "inform")
         action = request.form.get("action", "")
@@ -105,45 +104,3 @@ class InformView(BaseView):
             return None
         flash(done, "success")
         return redirect(url_for("ComplaintModelView.show", pk=complaint.id))
-
-
-def _template_key_label(value):
-    return label(STATUSES, value)
-
-
-class MessageTemplateModelView(SafeModelView):
-    """The texts sent to complainants, one per result; the admin edits them, no code needed."""
-
-    datamodel = SQLAInterface(MessageTemplate)
-    class_permission_name = "MessageTemplate"
-    route_base = "/messagetemplate"
-    exclude_route_methods = {"delete", "download", "action", "action_post"}
-    list_title = _l("Message templates")
-    show_title = _l("Message template")
-    add_title = _l("Add message template")
-    edit_title = _l("Edit message template")
-    label_columns = {"key": _l("Result"), "subject": _l("Email subject"), "body": _l("Message")}
-    list_columns = ["key", "subject"]
-    show_columns = add_columns = ["key", "subject", "body"]
-    edit_columns = ["subject", "body"]
-    search_columns = ["key", "subject"]
-    formatters_columns = {"key": _template_key_label}
-    _help = _l("Placeholders filled in for each complaint: %(names)s.",
-               names=", ".join("{" + name + "}" for name in informing.PLACEHOLDERS))
-    add_form_extra_fields = {
-        "key": SelectField(_l("Result"), choices=[(k, STATUSES[k]) for k in informing.INFORMABLE],
-                           validators=[required()]),
-        "subject": StringField(_l("Email subject"), validators=[required(), Length(max=200)],
-                               description=_help),
-        "body": TextAreaField(_l("Message"), validators=[required()], description=_help),
-    }
-    edit_form_extra_fields = {
-        "subject": StringField(_l("Email subject"), validators=[required(), Length(max=200)],
-                               description=_help),
-        "body": TextAreaField(_l("Message"), validators=[required()], description=_help),
-    }
-
-    def pre_add(self, item):
-        if db.session.query(MessageTemplate.id).filter_by(key=item.key).first():
-            raise services.ServiceError(gettext(
-                "There is already a template for this result: edit that one."))

@@ -22,12 +22,12 @@ import json
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from app import workflow
 from app.extensions import db
-from app.models import Category, DeadlineTier, Holiday
-from app.timeutil import add_working_days
+from app.models import Category, Complaint, DeadlineTier, Holiday
+from app.timeutil import add_working_days, today_wib
 
 MAX_EXTENSION_DAYS = 60
 
@@ -150,6 +150,33 @@ def seed_deadline_data():
             day = dt.date.fromisoformat(text)
             name, kind = _KNOWN_HOLIDAYS.get(text, ("Hari libur", "national"))
             db.session.add(Holiday(date=day, year=day.year, name=name, kind=kind))
+
+
+# --- Overdue ---------------------------------------------------------------------------------
+# One definition for the list filter, the home page, exports, the dashboard and the report:
+# a complaint is overdue on a day when it is still open, not void, and its resolution due
+# date is before that day. Each rule has its SQL form and its Python form side by side.
+
+def past_due(day):
+    """SQL: the resolution due date is before ``day`` (whatever the status)."""
+    return Complaint.due_date < day
+
+
+def is_past_due(complaint, day):
+    """Python form of ``past_due``."""
+    return complaint.due_date is not None and complaint.due_date < day
+
+
+def overdue_condition(day=None):
+    """SQL: open (by status), not void and past due on ``day`` (default today)."""
+    return and_(Complaint.status.in_(workflow.OPEN_STATUSES), Complaint.voided.is_(False),
+                past_due(day or today_wib()))
+
+
+def is_overdue(complaint, day=None):
+    """Python form of ``overdue_condition``."""
+    return (complaint.status in workflow.OPEN_STATUSES and not complaint.voided
+            and is_past_due(complaint, day or today_wib()))
 
 
 # --- The clock through the workflow -----------------------------------------------------------

@@ -162,28 +162,25 @@ class ComplaintApi(ModelRestApi):
             return self.response_400(
                 message=gettext("These fields cannot be changed here: %(fields)s.",
                                 fields=", ".join(unknown)))
-        if item.voided:
-            return self.response(409, message=gettext("This register entry is void."))
-        try:
-            services.check_version(item, payload["version"])
-        except services.StaleComplaint as exc:
-            return self.response(409, message=str(exc))
+        try:  # refused before the fields are read, as a stale screen is
+            services.check_editable(item, payload["version"])
+        except services.ServiceError as exc:
+            return self.response(exc.code, message=str(exc))
         form, errors = self._validated(
             {k: v for k, v in payload.items() if k not in ("version", "identity_level")},
             partial_item=item)
         if errors:
             return self.response(400, errors=errors)
+        changes = {name: form[name].data for name in EDITABLE}
+        changes["dusun_id"] = services._int(payload.get("dusun_id", item.dusun_id))
         if "identity_level" in payload:
-            try:
-                identity.change_level(item, payload["identity_level"], g.user)
-            except services.ServiceError as exc:
-                db.session.rollback()
-                return self.response(400, errors={"identity_level": [str(exc)]})
-        for name in EDITABLE:
-            setattr(item, name, form[name].data)
-        item.dusun_id = services._int(payload.get("dusun_id", item.dusun_id))
-        services.touch(item, g.user)
-        db.session.commit()
+            changes["identity_level"] = payload["identity_level"]
+        try:
+            services.edit_complaint(item, changes, g.user, payload["version"])
+        except services.ServiceError as exc:
+            if exc.field:
+                return self.response(400, errors={exc.field: [str(exc)]})
+            return self.response(exc.code, message=str(exc))
         return self.response(200, id=item.id, version=item.version, status=item.status)
 
     @expose("/<int:pk>/steps/<step>", methods=["POST"])

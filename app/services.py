@@ -12,7 +12,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import workflow
+from app import identity, workflow
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, Officer
 from app.register import format_register_number, new_tracking_code, next_register_seq
@@ -20,9 +20,13 @@ from app.timeutil import add_working_days, datetime_id, now_wib
 
 
 class ServiceError(Exception):
-    """A refusal the user can act on; the message is already translated."""
+    """A refusal the user can act on; the message is already translated.
+
+    ``field``: the input field the refusal is about, when there is one.
+    """
 
     code = 400
+    field = None
 
 
 class StaleComplaint(ServiceError):
@@ -163,6 +167,48 @@ def void_complaint(complaint, reason, user, expected_version=None):
     return complaint
 
 
+def check_editable(complaint, expected_version=None):
+    """Refuse editing a void entry (409) or a copy older than the stored one (409)."""
+    if complaint.voided:
+        exc = ServiceError(gettext("This register entry is void."))
+        exc.code = 409
+        raise exc
+    check_version(complaint, expected_version)
+
+
+def edit_complaint(complaint, changes, user, expected_version=None):
+    """Change the recorded data of ``complaint`` and commit: the edit screen and the API's PUT.
+
+    ``changes`` maps column names to their new, already validated values. Refused
+    (nothing saved): a void entry or a stale copy (``check_editable``), or a lower
+    identity level (``identity.check_raise``; the refusal's ``field`` is
+    ``identity_level``). A higher level is recorded on the timeline
+    (``identity.change_level``). ``status`` is never a field here: steps change it.
+    """
+    changes = dict(changes)
+    if "status" in changes:
+        raise ValueError("status changes only through a workflow step")
+    check_editable(complaint, expected_version)
+    try:
+        if "identity_level" in changes:
+            try:
+                identity.change_level(complaint, changes.pop("identity_level"), user)
+            except ServiceError as exc:
+                exc.field = "identity_level"
+                raise
+        for name, value in changes.items():
+            setattr(complaint, name, value)
+        touch(complaint, user)
+        db.session.commit()
+    except ServiceError:
+        db.session.rollback()
+        raise
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleComplaint(stale_message(complaint)) from None
+    return complaint
+
+
 def touch(complaint, user, at=None):
     """Record who changed the complaint and when."""
     complaint.changed_at = at or now_wib()
@@ -297,8 +343,6 @@ def _verify(complaint, fields, now):
     complaint.kind = fields["kind"]
     complaint.urgency = fields["urgency"]
     complaint.category = category
-    from app import identity
-
     wanted = fields.get("identity_level") or None
     if wanted is None and _truthy(fields.get("is_confidential")):
         wanted = identity.CONFIDENTIAL  # the old checkbox, for API clients that still send it

@@ -202,14 +202,17 @@ class ComplaintModelView(SafeModelView):
         services.register_complaint(item, g.user, commit=False)
 
     def pre_update(self, item):
-        if item.voided:
-            raise services.ServiceError(gettext("This register entry is void."))
-        services.check_version(item, getattr(item, "expected_version", None))
+        """Save the edit with ``services.edit_complaint`` (FAB's later commit finds nothing left).
+
+        FAB has put the form's values on ``item``; the identity level goes back to the
+        stored one so the service can refuse lowering it and record raising it.
+        """
+        changes = {attr.key: attr.value for attr in inspect(item).attrs
+                   if attr.history.has_changes()}
         history = inspect(item).attrs.identity_level.history
         if history.deleted:
-            wanted, item.identity_level = item.identity_level, history.deleted[0]
-            identity.change_level(item, wanted, g.user)
-        services.touch(item, g.user)
+            item.identity_level = history.deleted[0]
+        services.edit_complaint(item, changes, g.user, getattr(item, "expected_version", None))
 
     def post_add_redirect(self):
         return redirect(url_for(f"{self.endpoint}.show", pk=self._last_added_pk))

@@ -7,13 +7,15 @@ as ``{"message": ...}`` or ``{"errors": {field: [messages]}}`` in the user's
 language, never as database text. Entries are never deleted.
 """
 
+import json
+
 from flask import current_app, g, request
 from flask_appbuilder.api import ModelRestApi, expose, permission_name, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
-from app import access, identity, response_templates, services, step_forms
+from app import access, identity, response_templates, services, step_forms, workflow
 from app.extensions import db
 from app.forms import ComplaintApiForm
 from app.models import Complaint, Dusun
@@ -33,6 +35,61 @@ EDITABLE = ("kind", "channel", "complainant_name", "complainant_address", "compl
 def _formdata(payload):
     """JSON values as form input, so the WTForms rules of the screens apply unchanged."""
     return MultiDict({k: "" if v is None else str(v) for k, v in payload.items()})
+
+
+def step_operation_doc():
+    """The OpenAPI text of the step endpoint, from the workflow's table: the steps staff
+    may take (``workflow.STEPS``, those with a staff actor) and each one's fields."""
+    steps = [step for step in workflow.STEPS.values() if step.actors & workflow.STAFF_ACTORS]
+    lines = []
+    for step in steps:
+        line = f"{step.name} ({step.action})"
+        if step.required:
+            line += ": required " + ", ".join(step.required)
+        if step.optional:
+            line += ("; optional " if step.required else ": optional ") + ", ".join(step.optional)
+        lines.append(line)
+    fields = sorted({name for step in steps for name in step.fields})
+    return "\n".join([
+        "Take one workflow step.",
+        "---",
+        "post:",
+        "  summary: Take one SOP step on a complaint",
+        "  description: " + json.dumps(
+            "The step's fields, by step. " + ". ".join(lines) + "."),
+        "  parameters:",
+        "  - in: path",
+        "    name: pk",
+        "    schema: {type: integer}",
+        "  - in: path",
+        "    name: step",
+        "    schema:",
+        "      type: string",
+        "      enum: " + json.dumps([step.name for step in steps]),
+        "  requestBody:",
+        "    content:",
+        "      application/json:",
+        "        schema:",
+        "          type: object",
+        "          description: the step's fields, plus optional expected_version",
+        "          properties: " + json.dumps({name: {} for name in fields + [
+            "expected_version", "template_id"]}),
+        "  responses:",
+        "    200:",
+        "      description: the complaint's new state",
+        "    400: {description: missing or invalid fields}",
+        "    403: {description: your role may not take this step}",
+        "    404: {description: no such complaint (for you) or no such step}",
+        "    409: {description: not possible from the current status, or stale version}",
+    ])
+
+
+def _documented(text):
+    """Give the decorated endpoint ``text`` as its docstring (FAB reads OpenAPI from it)."""
+    def document(function):
+        function.__doc__ = text
+        return function
+    return document
 
 
 class ComplaintApi(ModelRestApi):
@@ -187,35 +244,8 @@ class ComplaintApi(ModelRestApi):
     @protect()
     @safe
     @permission_name("step")
+    @_documented(step_operation_doc())
     def step(self, pk, step):
-        """Take one workflow step.
-        ---
-        post:
-          summary: Take one SOP step on a complaint
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          - in: path
-            name: step
-            schema:
-              type: string
-              enum: [verify, request_completion, forward, note, schedule_meeting, resolve,
-                     reject, refer, inform, complete, extend_deadline, reopen, keep_closed]
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  description: the step's fields, plus optional expected_version
-          responses:
-            200:
-              description: the complaint's new state
-            400: {description: missing or invalid fields}
-            403: {description: your role may not take this step}
-            404: {description: no such complaint (for you) or no such step}
-            409: {description: not possible from the current status, or stale version}
-        """
         item = self._visible(pk)
         if item is None or step not in step_forms.FORMS:
             return self.response_404()

@@ -27,6 +27,7 @@ from sqlalchemy import and_, select
 from app import workflow
 from app.extensions import db
 from app.models import Category, Complaint, DeadlineTier, Holiday
+from app.step_effects import step_effect
 from app.timeutil import add_working_days, today_wib
 
 MAX_EXTENSION_DAYS = 60
@@ -216,6 +217,7 @@ def set_followup_due(complaint, today):
 
 # --- Step effects (called by services.apply_step) ---------------------------------------------
 
+@step_effect("complete")
 def _complete(complaint, fields, now):
     """The resident's missing data arrived (told by the resident or recorded by the desk).
 
@@ -224,6 +226,7 @@ def _complete(complaint, fields, now):
     return fields["completion"], False, {}
 
 
+@step_effect("extend_deadline")
 def _extend_deadline(complaint, fields, now):
     from app.services import _int, _refuse
 
@@ -239,12 +242,6 @@ def _extend_deadline(complaint, fields, now):
     complaint.due_date = add_working_days(complaint.due_date or now.date(), days, holidays())
     return fields["reason"], True, {"due_date": complaint.due_date,
                                     "due_moved": {"kind": "extended", "days": days}}
-
-
-STEP_EFFECTS = {
-    "complete": _complete,
-    "extend_deadline": _extend_deadline,
-}
 
 
 def due_moves(complaint):

@@ -23,6 +23,7 @@ from sqlalchemy import func
 from app import deadlines, services, workflow
 from app.extensions import db
 from app.models import ComplaintEvent
+from app.step_effects import step_effect
 from app.timeutil import add_working_days, today_wib
 
 ANSWER_STEPS = ("confirm_solved", "request_reopen")
@@ -95,14 +96,17 @@ def submit_feedback(complaint, solved, comment=None, at=None):
 
 # --- Step effects (called by services.apply_step) ---------------------------------------------
 
+@step_effect("confirm_solved")
 def _confirm_solved(complaint, fields, now):
     return fields.get("comment"), True, {"solved": True}
 
 
+@step_effect("request_reopen")
 def _request_reopen(complaint, fields, now):
     return fields.get("comment"), True, {"solved": False}
 
 
+@step_effect("reopen")
 def _reopen(complaint, fields, now):
     """Back to an officer (the same one, or another the desk chooses), with new deadlines.
 
@@ -114,24 +118,22 @@ def _reopen(complaint, fields, now):
     became confidential is taken off, as they cannot open it, and there is no first
     follow-up to wait for. The desk then schedules a meeting or resolves it again.
     """
-    from app.services import _refuse, assign_officer
-
     off = deadlines.holidays()
     _verification, followup, resolution = deadlines.tier_for(complaint.category_id,
                                                              complaint.urgency)
     if complaint.is_confidential:
         if fields.get("officer_id"):
-            assign_officer(complaint, fields["officer_id"])  # refused: confidential
+            services.assign_officer(complaint, fields["officer_id"])  # refused: confidential
         complaint.assigned_officer = None
         complaint.followup_due = None
         officer = None
     else:
         if fields.get("officer_id"):
-            officer = assign_officer(complaint, fields["officer_id"])
+            officer = services.assign_officer(complaint, fields["officer_id"])
         elif complaint.assigned_officer is not None:
-            officer = assign_officer(complaint, complaint.assigned_officer_id)
+            officer = services.assign_officer(complaint, complaint.assigned_officer_id)
         else:
-            _refuse(gettext("Choose the officer who handles the reopened complaint."))
+            services._refuse(gettext("Choose the officer who handles the reopened complaint."))
         complaint.followup_due = add_working_days(now.date(), followup, off)
     complaint.public_note = fields["public_note"]
     complaint.closed_at = None
@@ -143,17 +145,10 @@ def _reopen(complaint, fields, now):
         "due_moved": {"kind": "reopened", "days": resolution}}
 
 
+@step_effect("keep_closed")
 def _keep_closed(complaint, fields, now):
     complaint.public_note = fields["reason"]
     return fields["reason"], True, {}
-
-
-STEP_EFFECTS = {
-    "confirm_solved": _confirm_solved,
-    "request_reopen": _request_reopen,
-    "reopen": _reopen,
-    "keep_closed": _keep_closed,
-}
 
 
 def pending_reopen_requests(user):

@@ -24,11 +24,11 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
 
-from app import workflow
+from app import access, workflow
 from app.extensions import db
 from app.models import Category, Complaint, DeadlineTier, Holiday
 from app.step_effects import step_effect
-from app.timeutil import add_working_days, today_wib
+from app.timeutil import add_working_days, date_id, today_wib
 
 MAX_EXTENSION_DAYS = 60
 
@@ -251,9 +251,6 @@ def due_moves(complaint):
     days, or None), ``due_date`` (ISO) and ``note`` (the step's note when written for the
     public: the extension's reason, the reopening's public note).
     """
-    from app.access import can_read_note
-    from app.timeutil import date_id
-
     moves = []
     for event in complaint.events:
         try:
@@ -272,6 +269,6 @@ def due_moves(complaint):
             "days": moved.get("days"),
             "due_date": due,
             "due_date_label": date_id(dt.date.fromisoformat(due)) if due else None,
-            "note": event.note if can_read_note(None, complaint, event) else None,
+            "note": event.note if access.can_read_note(None, complaint, event) else None,
         })
     return moves

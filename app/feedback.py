@@ -20,9 +20,9 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import func
 
-from app import deadlines, services, workflow
+from app import access, deadlines, services, workflow
 from app.extensions import db
-from app.models import ComplaintEvent
+from app.models import Complaint, ComplaintEvent
 from app.step_effects import step_effect
 from app.timeutil import add_working_days, today_wib
 
@@ -153,9 +153,6 @@ def _keep_closed(complaint, fields, now):
 
 def pending_reopen_requests(user):
     """How many reopen requests among the complaints ``user`` may see wait for the desk."""
-    from app import access
-    from app.models import Complaint
-
     query = access.restrict(db.session.query(Complaint), user).filter(
         Complaint.voided.is_(False), Complaint.status == workflow.REOPEN_REQUESTED)
     return query.with_entities(func.count(Complaint.id)).scalar()
@@ -164,9 +161,6 @@ def pending_reopen_requests(user):
 def step_counts(user, start, end, steps, complaints=None):
     """Count of timeline events per step in ``steps`` from ``start`` to ``end`` (dates, inclusive)
     on the complaints ``user`` may see (or on the query ``complaints``, already narrowed)."""
-    from app import access
-    from app.models import Complaint
-
     if complaints is None:
         complaints = access.restrict(db.session.query(Complaint), user).filter(
             Complaint.voided.is_(False))

@@ -14,7 +14,9 @@ from flask_babel import force_locale, gettext
 
 from app import charts, dashboard_data, deadlines
 from app.choices import STATUSES, label
+from app.extensions import db
 from app.meeting_pdf import signatory
+from app.models import Category, Dusun
 from app.receipts import letterhead_lines
 from app.timeutil import date_id, today_wib
 
@@ -139,9 +141,6 @@ def report_pdf(user, scope, today=None):
 
 
 def _filter_text(scope):
-    from app.extensions import db
-    from app.models import Category, Dusun
-
     parts = []
     if scope.dusun_id:
         parts.append(gettext("Dusun: %(name)s", name=db.session.get(Dusun, scope.dusun_id).name))

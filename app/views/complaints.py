@@ -11,8 +11,8 @@ from markupsafe import Markup
 from sqlalchemy import inspect
 from wtforms import HiddenField
 
-from app import (access, deadlines, forms, identity, response_templates, services, step_forms,
-                 workflow)
+from app import (access, deadlines, forms, identity, receipts, response_templates, services,
+                 step_forms, workflow)
 from app.choices import CHANNELS, KINDS, STATUSES, STEP_ACTIONS, URGENCIES, label
 from app.extensions import db
 from app.models import Complaint
@@ -349,8 +349,6 @@ class ComplaintModelView(SafeModelView):
     @expose("/receipt/<pk>", methods=["GET"])
     @has_access
     def receipt(self, pk):
-        from app import receipts
-
         item = self._visible(pk)
         if access.identity_visible(g.user, item):
             identity.record_view(g.user, item, "receipt")
@@ -361,8 +359,6 @@ class ComplaintModelView(SafeModelView):
     @expose("/receipt/<pk>/pdf", methods=["GET"])
     @has_access
     def receipt_pdf(self, pk):
-        from app import receipts
-
         item = self._visible(pk)
         if access.identity_visible(g.user, item):
             identity.record_view(g.user, item, "receipt_pdf")

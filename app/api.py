@@ -7,13 +7,15 @@ as ``{"message": ...}`` or ``{"errors": {field: [messages]}}`` in the user's
 language, never as database text. Entries are never deleted.
 """
 
+import json
+
 from flask import current_app, g, request
 from flask_appbuilder.api import ModelRestApi, expose, permission_name, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
-from app import access, identity, response_templates, services, step_forms
+from app import access, identity, response_templates, services, step_forms, workflow
 from app.extensions import db
 from app.forms import ComplaintApiForm
 from app.models import Complaint, Dusun
@@ -33,6 +35,61 @@ EDITABLE = ("kind", "channel", "complainant_name", "complainant_address", "compl
 def _formdata(payload):
     """JSON values as form input, so the WTForms rules of the screens apply unchanged."""
     return MultiDict({k: "" if v is None else str(v) for k, v in payload.items()})
+
+
+def step_operation_doc():
+    """The OpenAPI text of the step endpoint, from the workflow's table: the steps staff
+    may take (``workflow.STEPS``, those with a staff actor) and each one's fields."""
+    steps = [step for step in workflow.STEPS.values() if step.actors & workflow.STAFF_ACTORS]
+    lines = []
+    for step in steps:
+        line = f"{step.name} ({step.action})"
+        if step.required:
+            line += ": required " + ", ".join(step.required)
+        if step.optional:
+            line += ("; optional " if step.required else ": optional ") + ", ".join(step.optional)
+        lines.append(line)
+    fields = sorted({name for step in steps for name in step.fields})
+    return "\n".join([
+        "Take one workflow step.",
+        "---",
+        "post:",
+        "  summary: Take one SOP step on a complaint",
+        "  description: " + json.dumps(
+            "The step's fields, by step. " + ". ".join(lines) + "."),
+        "  parameters:",
+        "  - in: path",
+        "    name: pk",
+        "    schema: {type: integer}",
+        "  - in: path",
+        "    name: step",
+        "    schema:",
+        "      type: string",
+        "      enum: " + json.dumps([step.name for step in steps]),
+        "  requestBody:",
+        "    content:",
+        "      application/json:",
+        "        schema:",
+        "          type: object",
+        "          description: the step's fields, plus optional expected_version",
+        "          properties: " + json.dumps({name: {} for name in fields + [
+            "expected_version", "template_id"]}),
+        "  responses:",
+        "    200:",
+        "      description: the complaint's new state",
+        "    400: {description: missing or invalid fields}",
+        "    403: {description: your role may not take this step}",
+        "    404: {description: no such complaint (for you) or no such step}",
+        "    409: {description: not possible from the current status, or stale version}",
+    ])
+
+
+def _documented(text):
+    """Give the decorated endpoint ``text`` as its docstring (FAB reads OpenAPI from it)."""
+    def document(function):
+        function.__doc__ = text
+        return function
+    return document
 
 
 class ComplaintApi(ModelRestApi):
@@ -162,63 +219,33 @@ class ComplaintApi(ModelRestApi):
             return self.response_400(
                 message=gettext("These fields cannot be changed here: %(fields)s.",
                                 fields=", ".join(unknown)))
-        if item.voided:
-            return self.response(409, message=gettext("This register entry is void."))
-        try:
-            services.check_version(item, payload["version"])
-        except services.StaleComplaint as exc:
-            return self.response(409, message=str(exc))
+        try:  # refused before the fields are read, as a stale screen is
+            services.check_editable(item, payload["version"])
+        except services.ServiceError as exc:
+            return self.response(exc.code, message=str(exc))
         form, errors = self._validated(
             {k: v for k, v in payload.items() if k not in ("version", "identity_level")},
             partial_item=item)
         if errors:
             return self.response(400, errors=errors)
+        changes = {name: form[name].data for name in EDITABLE}
+        changes["dusun_id"] = services._int(payload.get("dusun_id", item.dusun_id))
         if "identity_level" in payload:
-            try:
-                identity.change_level(item, payload["identity_level"], g.user)
-            except services.ServiceError as exc:
-                db.session.rollback()
-                return self.response(400, errors={"identity_level": [str(exc)]})
-        for name in EDITABLE:
-            setattr(item, name, form[name].data)
-        item.dusun_id = services._int(payload.get("dusun_id", item.dusun_id))
-        services.touch(item, g.user)
-        db.session.commit()
+            changes["identity_level"] = payload["identity_level"]
+        try:
+            services.edit_complaint(item, changes, g.user, payload["version"])
+        except services.ServiceError as exc:
+            if exc.field:
+                return self.response(400, errors={exc.field: [str(exc)]})
+            return self.response(exc.code, message=str(exc))
         return self.response(200, id=item.id, version=item.version, status=item.status)
 
     @expose("/<int:pk>/steps/<step>", methods=["POST"])
     @protect()
     @safe
     @permission_name("step")
+    @_documented(step_operation_doc())
     def step(self, pk, step):
-        """Take one workflow step.
-        ---
-        post:
-          summary: Take one SOP step on a complaint
-          parameters:
-          - in: path
-            name: pk
-            schema: {type: integer}
-          - in: path
-            name: step
-            schema:
-              type: string
-              enum: [verify, request_completion, forward, note, schedule_meeting, resolve,
-                     reject, refer, inform, complete, extend_deadline, reopen, keep_closed]
-          requestBody:
-            content:
-              application/json:
-                schema:
-                  type: object
-                  description: the step's fields, plus optional expected_version
-          responses:
-            200:
-              description: the complaint's new state
-            400: {description: missing or invalid fields}
-            403: {description: your role may not take this step}
-            404: {description: no such complaint (for you) or no such step}
-            409: {description: not possible from the current status, or stale version}
-        """
         item = self._visible(pk)
         if item is None or step not in step_forms.FORMS:
             return self.response_404()

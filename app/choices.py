@@ -6,6 +6,7 @@ change; what a user reads comes from the translation catalogue.
 
 from flask_babel import lazy_gettext as _l
 
+from app import workflow
 from app.i18n import lazy_text
 
 KINDS = {
@@ -59,44 +60,18 @@ OUTCOME_TYPES = {
     "policy": _l("Policy recommendation"),
 }
 
+# What a timeline line is called: the workflow's steps (``workflow.Step.label``) and the
+# events that are not steps (registration, voiding, import, a raised identity level).
 STEPS = {
     "register": _l("Registered"),
-    "verify": _l("Verified"),
-    "request_completion": _l("Completion requested"),
-    "forward": _l("Forwarded"),
-    "note": _l("Progress note"),
-    "schedule_meeting": _l("Review meeting scheduled"),
-    "resolve": _l("Resolved"),
-    "reject": _l("Rejected"),
-    "refer": _l("Referred to a higher office"),
-    "inform": _l("Complainant informed"),
+    **{name: _l(step.label) for name, step in workflow.STEPS.items()},
     "void": _l("Register entry voided"),
     "import": _l("Imported from a register file"),
-    "complete": _l("Completion received"),
-    "extend_deadline": _l("Deadline extended"),
-    "confirm_solved": _l("Complainant: problem solved"),
-    "request_reopen": _l("Complainant: not solved, asks to reopen"),
-    "reopen": _l("Reopened"),
-    "keep_closed": _l("Kept closed"),
     "identity_level": _l("Identity protection raised"),
 }
 
-# What a step's button says (imperative), beside its timeline label above.
-STEP_ACTIONS = {
-    "verify": _l("Verify"),
-    "request_completion": _l("Ask for completion"),
-    "forward": _l("Forward"),
-    "note": _l("Add progress note"),
-    "schedule_meeting": _l("Schedule review meeting"),
-    "resolve": _l("Resolve"),
-    "reject": _l("Reject"),
-    "refer": _l("Refer to a higher office"),
-    "inform": _l("Inform the complainant"),
-    "complete": _l("Record the completion"),
-    "extend_deadline": _l("Extend the deadline"),
-    "reopen": _l("Reopen"),
-    "keep_closed": _l("Keep closed"),
-}
+# What a step's button says (imperative, ``workflow.Step.action``), beside its timeline label.
+STEP_ACTIONS = {name: _l(step.action) for name, step in workflow.STEPS.items() if step.action}
 
 
 def label(vocabulary, key):

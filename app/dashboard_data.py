@@ -28,7 +28,7 @@ from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, union_all
 
-from app import access, workflow
+from app import access, deadlines, workflow
 from app.choices import CHANNELS, OUTCOME_TYPES, STATUSES, label
 from app.extensions import db
 from app.models import Category, Complaint, ComplaintEvent, Dusun, Officer
@@ -148,7 +148,8 @@ def _open_at(query, day):
 
 
 def _overdue_at(query, day):
-    return _open_at(query, day).filter(Complaint.due_date < day)
+    """Open as the register stood on ``day`` and past due then (``deadlines.past_due``)."""
+    return _open_at(query, day).filter(deadlines.past_due(day))
 
 
 def _count(query):
@@ -164,7 +165,7 @@ def home_summary(user):
     open_q = query.filter(Complaint.status.in_(workflow.OPEN_STATUSES))
     return {
         "open": open_q.with_entities(func.count(Complaint.id)).scalar(),
-        "overdue": open_q.filter(Complaint.due_date < today_wib())
+        "overdue": query.filter(deadlines.overdue_condition(today_wib()))
         .with_entities(func.count(Complaint.id)).scalar(),
         "new": query.filter(Complaint.status == workflow.RECEIVED)
         .with_entities(func.count(Complaint.id)).scalar(),

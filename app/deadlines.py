@@ -22,12 +22,13 @@ import json
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
-from app import workflow
+from app import access, workflow
 from app.extensions import db
-from app.models import Category, DeadlineTier, Holiday
-from app.timeutil import add_working_days
+from app.models import Category, Complaint, DeadlineTier, Holiday
+from app.step_effects import step_effect
+from app.timeutil import add_working_days, date_id, today_wib
 
 MAX_EXTENSION_DAYS = 60
 
@@ -152,6 +153,33 @@ def seed_deadline_data():
             db.session.add(Holiday(date=day, year=day.year, name=name, kind=kind))
 
 
+# --- Overdue ---------------------------------------------------------------------------------
+# One definition for the list filter, the home page, exports, the dashboard and the report:
+# a complaint is overdue on a day when it is still open, not void, and its resolution due
+# date is before that day. Each rule has its SQL form and its Python form side by side.
+
+def past_due(day):
+    """SQL: the resolution due date is before ``day`` (whatever the status)."""
+    return Complaint.due_date < day
+
+
+def is_past_due(complaint, day):
+    """Python form of ``past_due``."""
+    return complaint.due_date is not None and complaint.due_date < day
+
+
+def overdue_condition(day=None):
+    """SQL: open (by status), not void and past due on ``day`` (default today)."""
+    return and_(Complaint.status.in_(workflow.OPEN_STATUSES), Complaint.voided.is_(False),
+                past_due(day or today_wib()))
+
+
+def is_overdue(complaint, day=None):
+    """Python form of ``overdue_condition``."""
+    return (complaint.status in workflow.OPEN_STATUSES and not complaint.voided
+            and is_past_due(complaint, day or today_wib()))
+
+
 # --- The clock through the workflow -----------------------------------------------------------
 
 def on_status_change(complaint, source, target, today):
@@ -189,6 +217,7 @@ def set_followup_due(complaint, today):
 
 # --- Step effects (called by services.apply_step) ---------------------------------------------
 
+@step_effect("complete")
 def _complete(complaint, fields, now):
     """The resident's missing data arrived (told by the resident or recorded by the desk).
 
@@ -197,6 +226,7 @@ def _complete(complaint, fields, now):
     return fields["completion"], False, {}
 
 
+@step_effect("extend_deadline")
 def _extend_deadline(complaint, fields, now):
     from app.services import _int, _refuse
 
@@ -214,12 +244,6 @@ def _extend_deadline(complaint, fields, now):
                                     "due_moved": {"kind": "extended", "days": days}}
 
 
-STEP_EFFECTS = {
-    "complete": _complete,
-    "extend_deadline": _extend_deadline,
-}
-
-
 def due_moves(complaint):
     """Why the due date moved, oldest first: what the public page and API show.
 
@@ -227,9 +251,6 @@ def due_moves(complaint):
     days, or None), ``due_date`` (ISO) and ``note`` (the step's note when written for the
     public: the extension's reason, the reopening's public note).
     """
-    from app.access import can_read_note
-    from app.timeutil import date_id
-
     moves = []
     for event in complaint.events:
         try:
@@ -248,6 +269,6 @@ def due_moves(complaint):
             "days": moved.get("days"),
             "due_date": due,
             "due_date_label": date_id(dt.date.fromisoformat(due)) if due else None,
-            "note": event.note if can_read_note(None, complaint, event) else None,
+            "note": event.note if access.can_read_note(None, complaint, event) else None,
         })
     return moves

@@ -20,9 +20,10 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import func
 
-from app import deadlines, services, workflow
+from app import access, deadlines, services, workflow
 from app.extensions import db
-from app.models import ComplaintEvent
+from app.models import Complaint, ComplaintEvent
+from app.step_effects import step_effect
 from app.timeutil import add_working_days, today_wib
 
 ANSWER_STEPS = ("confirm_solved", "request_reopen")
@@ -95,14 +96,17 @@ def submit_feedback(complaint, solved, comment=None, at=None):
 
 # --- Step effects (called by services.apply_step) ---------------------------------------------
 
+@step_effect("confirm_solved")
 def _confirm_solved(complaint, fields, now):
     return fields.get("comment"), True, {"solved": True}
 
 
+@step_effect("request_reopen")
 def _request_reopen(complaint, fields, now):
     return fields.get("comment"), True, {"solved": False}
 
 
+@step_effect("reopen")
 def _reopen(complaint, fields, now):
     """Back to an officer (the same one, or another the desk chooses), with new deadlines.
 
@@ -114,24 +118,22 @@ def _reopen(complaint, fields, now):
     became confidential is taken off, as they cannot open it, and there is no first
     follow-up to wait for. The desk then schedules a meeting or resolves it again.
     """
-    from app.services import _refuse, assign_officer
-
     off = deadlines.holidays()
     _verification, followup, resolution = deadlines.tier_for(complaint.category_id,
                                                              complaint.urgency)
     if complaint.is_confidential:
         if fields.get("officer_id"):
-            assign_officer(complaint, fields["officer_id"])  # refused: confidential
+            services.assign_officer(complaint, fields["officer_id"])  # refused: confidential
         complaint.assigned_officer = None
         complaint.followup_due = None
         officer = None
     else:
         if fields.get("officer_id"):
-            officer = assign_officer(complaint, fields["officer_id"])
+            officer = services.assign_officer(complaint, fields["officer_id"])
         elif complaint.assigned_officer is not None:
-            officer = assign_officer(complaint, complaint.assigned_officer_id)
+            officer = services.assign_officer(complaint, complaint.assigned_officer_id)
         else:
-            _refuse(gettext("Choose the officer who handles the reopened complaint."))
+            services._refuse(gettext("Choose the officer who handles the reopened complaint."))
         complaint.followup_due = add_working_days(now.date(), followup, off)
     complaint.public_note = fields["public_note"]
     complaint.closed_at = None
@@ -143,24 +145,14 @@ def _reopen(complaint, fields, now):
         "due_moved": {"kind": "reopened", "days": resolution}}
 
 
+@step_effect("keep_closed")
 def _keep_closed(complaint, fields, now):
     complaint.public_note = fields["reason"]
     return fields["reason"], True, {}
 
 
-STEP_EFFECTS = {
-    "confirm_solved": _confirm_solved,
-    "request_reopen": _request_reopen,
-    "reopen": _reopen,
-    "keep_closed": _keep_closed,
-}
-
-
 def pending_reopen_requests(user):
     """How many reopen requests among the complaints ``user`` may see wait for the desk."""
-    from app import access
-    from app.models import Complaint
-
     query = access.restrict(db.session.query(Complaint), user).filter(
         Complaint.voided.is_(False), Complaint.status == workflow.REOPEN_REQUESTED)
     return query.with_entities(func.count(Complaint.id)).scalar()
@@ -169,9 +161,6 @@ def pending_reopen_requests(user):
 def step_counts(user, start, end, steps, complaints=None):
     """Count of timeline events per step in ``steps`` from ``start`` to ``end`` (dates, inclusive)
     on the complaints ``user`` may see (or on the query ``complaints``, already narrowed)."""
-    from app import access
-    from app.models import Complaint
-
     if complaints is None:
         complaints = access.restrict(db.session.query(Complaint), user).filter(
             Complaint.voided.is_(False))

@@ -12,9 +12,11 @@ from xml.sax.saxutils import escape
 from flask import current_app
 from flask_babel import force_locale, gettext
 
-from app import charts, dashboard_data
+from app import charts, dashboard_data, deadlines
 from app.choices import STATUSES, label
+from app.extensions import db
 from app.meeting_pdf import signatory
+from app.models import Category, Dusun
 from app.receipts import letterhead_lines
 from app.timeutil import date_id, today_wib
 
@@ -113,7 +115,7 @@ def report_pdf(user, scope, today=None):
                  gettext("Officer"), gettext("Due date"))]
         for index, c in enumerate(open_rows, start=1):
             due = date_id(c.due_date)
-            if c.due_date and c.due_date < as_of:
+            if deadlines.is_past_due(c, as_of):  # open on that day (open_complaints)
                 due += " " + gettext("(OVERDUE)")
             rows.append((index, c.register_number, c.subject, str(label(STATUSES, c.status)),
                          c.assigned_officer.name if c.assigned_officer else "-", due))
@@ -139,9 +141,6 @@ def report_pdf(user, scope, today=None):
 
 
 def _filter_text(scope):
-    from app.extensions import db
-    from app.models import Category, Dusun
-
     parts = []
     if scope.dusun_id:
         parts.append(gettext("Dusun: %(name)s", name=db.session.get(Dusun, scope.dusun_id).name))

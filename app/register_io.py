@@ -32,7 +32,7 @@ from typing import Callable, Optional
 from flask_babel import force_locale, gettext
 from sqlalchemy.exc import IntegrityError
 
-from app import access, identity, workflow
+from app import access, deadlines, identity, workflow
 from app.choices import CHANNELS, KINDS, OUTCOME_TYPES, STATUSES, URGENCIES, label
 from app.extensions import db
 from app.models import Category, Complaint, Dusun, Officer, RegisterCounter
@@ -111,14 +111,11 @@ READ_COLUMNS = COLUMNS + [OLD_CONFIDENTIAL]
 
 def export_query(user, filters=None, overdue=False):
     """The complaints ``user`` may see, narrowed by the list's filters, in register order."""
-    from app.timeutil import today_wib
-
     query = access.restrict(db.session.query(Complaint), user)
     if filters is not None:
         query = filters.apply_all(query)
     if overdue:
-        query = query.filter(Complaint.status.in_(workflow.OPEN_STATUSES),
-                             Complaint.voided.is_(False), Complaint.due_date < today_wib())
+        query = query.filter(deadlines.overdue_condition())
     return query.order_by(Complaint.register_year, Complaint.register_seq, Complaint.id)
 
 

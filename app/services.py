@@ -9,20 +9,26 @@ import json
 
 from flask import current_app
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from app import workflow
+from app import access, deadlines, identity, workflow
+from app.choices import KINDS, OUTCOME_TYPES, STEPS, URGENCIES, label
 from app.extensions import db
-from app.models import Complaint, ComplaintEvent, Officer
+from app.models import Category, Complaint, ComplaintEvent, Officer
 from app.register import format_register_number, new_tracking_code, next_register_seq
-from app.timeutil import add_working_days, datetime_id, now_wib
+from app.security import actors_of
+from app.step_effects import effect_of, step_effect
+from app.timeutil import datetime_id, now_wib
 
 
 class ServiceError(Exception):
-    """A refusal the user can act on; the message is already translated."""
+    """A refusal the user can act on; the message is already translated.
+
+    ``field``: the input field the refusal is about, when there is one.
+    """
 
     code = 400
+    field = None
 
 
 class StaleComplaint(ServiceError):
@@ -37,15 +43,11 @@ class AccessDenied(ServiceError):
 
 def holidays():
     """The public holidays and cuti bersama as dates (the admin's table; see app.deadlines)."""
-    from app import deadlines
-
     return deadlines.holidays()
 
 
 def compute_deadlines(complaint):
     """Set the verification and resolution due dates from the deadline tier (app.deadlines)."""
-    from app import deadlines
-
     deadlines.compute_deadlines(complaint)
 
 
@@ -163,6 +165,48 @@ def void_complaint(complaint, reason, user, expected_version=None):
     return complaint
 
 
+def check_editable(complaint, expected_version=None):
+    """Refuse editing a void entry (409) or a copy older than the stored one (409)."""
+    if complaint.voided:
+        exc = ServiceError(gettext("This register entry is void."))
+        exc.code = 409
+        raise exc
+    check_version(complaint, expected_version)
+
+
+def edit_complaint(complaint, changes, user, expected_version=None):
+    """Change the recorded data of ``complaint`` and commit: the edit screen and the API's PUT.
+
+    ``changes`` maps column names to their new, already validated values. Refused
+    (nothing saved): a void entry or a stale copy (``check_editable``), or a lower
+    identity level (``identity.check_raise``; the refusal's ``field`` is
+    ``identity_level``). A higher level is recorded on the timeline
+    (``identity.change_level``). ``status`` is never a field here: steps change it.
+    """
+    changes = dict(changes)
+    if "status" in changes:
+        raise ValueError("status changes only through a workflow step")
+    check_editable(complaint, expected_version)
+    try:
+        if "identity_level" in changes:
+            try:
+                identity.change_level(complaint, changes.pop("identity_level"), user)
+            except ServiceError as exc:
+                exc.field = "identity_level"
+                raise
+        for name, value in changes.items():
+            setattr(complaint, name, value)
+        touch(complaint, user)
+        db.session.commit()
+    except ServiceError:
+        db.session.rollback()
+        raise
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleComplaint(stale_message(complaint)) from None
+    return complaint
+
+
 def touch(complaint, user, at=None):
     """Record who changed the complaint and when."""
     complaint.changed_at = at or now_wib()
@@ -172,20 +216,8 @@ def touch(complaint, user, at=None):
 
 # --- Workflow steps -------------------------------------------------------------------------
 
-FIELD_LABELS = {
-    "kind": _l("Kind"), "category_id": _l("Category"), "urgency": _l("Urgency"),
-    "missing": _l("What is missing"), "officer_id": _l("Officer"), "note": _l("Note"),
-    "outcome_type": _l("Outcome"), "outcome_text": _l("What was done"),
-    "public_note": _l("Public note"), "reason": _l("Reason"), "office": _l("Office"),
-    "channel": _l("Channel"), "message": _l("Message"),
-    "completion": _l("What the complainant completed"), "days": _l("Working days"),
-}
-
-
 def _step_refusal(step_name, exc):
     """Translate a workflow refusal into the message the user reads."""
-    from app.choices import STEPS, label
-
     step = label(STEPS, step_name)
     if isinstance(exc, workflow.UnknownStep):
         return gettext("There is no step called %(step)s.", step=step_name)
@@ -195,7 +227,7 @@ def _step_refusal(step_name, exc):
         return gettext("The step \"%(step)s\" is not possible in the complaint's current status.",
                        step=step)
     return gettext("Please fill in: %(fields)s.",
-                   fields=", ".join(str(FIELD_LABELS.get(f, f)) for f in exc.fields))
+                   fields=", ".join(gettext(workflow.FIELD_LABELS.get(f, f)) for f in exc.fields))
 
 
 class StepRefused(ServiceError):
@@ -227,13 +259,11 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
         raise refusal from None
     check_version(complaint, expected_version)
 
-    from app import deadlines
-
     now = at or now_wib()
     source = complaint.status
     try:
         clock = deadlines.on_status_change(complaint, source, target, now.date())
-        note, is_public, data = _effects()[step_name](complaint, fields, now)
+        note, is_public, data = effect_of(step_name)(complaint, fields, now)
         data = {**clock, **(data or {})}
         audience = workflow.note_audience(step_name, _truthy(fields.get("is_public")))
     except ServiceError:
@@ -262,9 +292,6 @@ def check_step_open(complaint, step_name, user, as_resident=False):
     (403), it starts from the current status (409). Returns the user's actors.
     Callers that validate the fields first (the staff API) ask this before them.
     """
-    from app import access
-    from app.security import actors_of
-
     if complaint.voided:
         raise StepRefused(gettext("This register entry is void; no step can be taken."))
     if not as_resident and not access.can_view(user, complaint):
@@ -283,10 +310,8 @@ def _refuse(message, code=400):
     raise exc
 
 
+@step_effect("verify")
 def _verify(complaint, fields, now):
-    from app.choices import KINDS, URGENCIES
-    from app.models import Category
-
     if fields["kind"] not in KINDS:
         _refuse(gettext("Choose a kind: complaint, report or suggestion."))
     if fields["urgency"] not in URGENCIES:
@@ -297,8 +322,6 @@ def _verify(complaint, fields, now):
     complaint.kind = fields["kind"]
     complaint.urgency = fields["urgency"]
     complaint.category = category
-    from app import identity
-
     wanted = fields.get("identity_level") or None
     if wanted is None and _truthy(fields.get("is_confidential")):
         wanted = identity.CONFIDENTIAL  # the old checkbox, for API clients that still send it
@@ -321,6 +344,7 @@ def _verify(complaint, fields, now):
     return fields.get("note"), True, data
 
 
+@step_effect("request_completion")
 def _request_completion(complaint, fields, now):
     complaint.public_note = fields["missing"]
     return fields["missing"], True, {"missing": fields["missing"]}
@@ -363,16 +387,16 @@ def assignable_officers(complaint):
     return [o for o in officers if assignment_refusal(complaint, o) is None]
 
 
+@step_effect("forward")
 def _forward(complaint, fields, now):
     officer = assign_officer(complaint, fields["officer_id"])
-    from app.deadlines import set_followup_due
-
-    set_followup_due(complaint, now.date())
+    deadlines.set_followup_due(complaint, now.date())
     reported_to = fields.get("reported_to") or "kepala_desa"
     data = {"officer": officer.name, "position": officer.position, "reported_to": reported_to}
     return fields.get("note"), True, data
 
 
+@step_effect("note")
 def _note(complaint, fields, now):
     is_public = _truthy(fields.get("is_public"))
     if is_public:
@@ -380,13 +404,13 @@ def _note(complaint, fields, now):
     return fields["note"], is_public, {}
 
 
+@step_effect("schedule_meeting")
 def _schedule_meeting(complaint, fields, now):
     return fields.get("note"), True, {k: fields[k] for k in ("meeting_id",) if fields.get(k)}
 
 
+@step_effect("resolve")
 def _resolve(complaint, fields, now):
-    from app.choices import OUTCOME_TYPES
-
     if fields["outcome_type"] not in OUTCOME_TYPES:
         _refuse(gettext("Choose the kind of outcome."))
     complaint.outcome_type = fields["outcome_type"]
@@ -399,6 +423,7 @@ def _resolve(complaint, fields, now):
                                           "public_note": complaint.public_note}
 
 
+@step_effect("reject")
 def _reject(complaint, fields, now):
     complaint.rejection_reason = fields["reason"]
     complaint.public_note = fields["reason"]
@@ -406,6 +431,7 @@ def _reject(complaint, fields, now):
     return fields["reason"], True, {}
 
 
+@step_effect("refer")
 def _refer(complaint, fields, now):
     complaint.referred_to = fields["office"]
     if fields.get("public_note"):
@@ -414,28 +440,9 @@ def _refer(complaint, fields, now):
     return fields.get("public_note"), True, {"office": fields["office"]}
 
 
+@step_effect("inform")
 def _inform(complaint, fields, now):
     return fields["message"], True, {"channel": fields["channel"]}
-
-
-_EFFECTS = {
-    "verify": _verify,
-    "request_completion": _request_completion,
-    "forward": _forward,
-    "note": _note,
-    "schedule_meeting": _schedule_meeting,
-    "resolve": _resolve,
-    "reject": _reject,
-    "refer": _refer,
-    "inform": _inform,
-}
-
-
-def _effects():
-    """Every step's effect: the SOP's above, feedback and deadlines from their modules."""
-    from app import deadlines, feedback
-
-    return {**_EFFECTS, **deadlines.STEP_EFFECTS, **feedback.STEP_EFFECTS}
 
 
 def _int(value):
@@ -447,3 +454,8 @@ def _int(value):
 
 def _truthy(value):
     return str(value).lower() in ("1", "true", "y", "yes", "on")
+
+
+# The steps of the resident's feedback register their effects in their own module, which
+# builds on this one: imported last, so every step's effect is known wherever services is.
+from app import feedback  # noqa: E402,F401  (registers effects)

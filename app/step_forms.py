@@ -13,6 +13,7 @@ from app.choices import KINDS, OUTCOME_TYPES, URGENCIES, choices
 from app.extensions import db
 from app.forms import BaseForm, required, working_days_field
 from app.models import Category, Officer
+from app.services import assignable_officers
 
 NOTE_MAX = 5000
 
@@ -163,8 +164,6 @@ def _assignable_choices(complaint, submitted):
     """The officers offered for ``complaint``: those it may be given to
     (``services.assignment_refusal``'s rule). A submitted form accepts every active
     officer, so the service refuses the others with a message that says why."""
-    from app.services import assignable_officers
-
     if submitted:
         return _officer_choices()
     return [(str(o.id), str(o)) for o in assignable_officers(complaint)]

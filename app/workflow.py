@@ -34,6 +34,8 @@ DESK = "desk"          # petugas pengelola pengaduan (and the admin)
 LIAISON = "liaison"    # petugas penghubung dan tindak lanjut
 HEAD = "head"          # Kepala Desa: reads, takes no step
 RESIDENT = "resident"  # the complainant, known by tracking code and phone digits (public side)
+# The actors who take steps from the staff screens and the staff API.
+STAFF_ACTORS = frozenset({DESK, LIAISON})
 
 # Who may read a timeline note (the event's ``audience``); ``app.access.can_read_note`` is
 # the one rule that applies it on every screen, API, PDF and export.
@@ -46,11 +48,29 @@ AUDIENCES = (PUBLIC, STAFF, DESK_ONLY)
 CHOSEN = "chosen"
 
 
+def N_(message):
+    """Mark ``message`` for the translation catalogue without translating it here.
+
+    Labels in this module are English message ids; the web and services layers
+    translate them when a user reads them (``app.choices``, ``app.services``).
+    """
+    return message
+
+
 @dataclass(frozen=True)
 class Step:
-    """One step of the SOP: from which statuses, to which, by whom, with which fields."""
+    """One step of the SOP, whole: its names, from which statuses, to which, by whom, with
+    which fields, and who may read its note.
+
+    ``label`` names the step on the timeline, ``action`` on its button (both message ids;
+    None for a step only the resident takes, on the public pages). Its effect is
+    registered in the services layer (``app.step_effects``) and its form in the web layer
+    (``app.step_forms.FORMS``, or a page of its own); a test checks every step has all.
+    """
 
     name: str
+    label: str
+    action: str | None
     sources: frozenset
     target: str | None  # None: the status stays (a progress note)
     actors: frozenset
@@ -62,53 +82,82 @@ class Step:
     # such a complaint is never given to an officer, so it stays with the desk.
     confidential_target: str | None = None
 
+    @property
+    def fields(self):
+        """Every field the step reads, required ones first."""
+        return self.required + self.optional
 
-def _step(name, sources, target, actors, required=(), optional=(), note=STAFF,
+
+def _step(name, label, action, sources, target, actors, required=(), optional=(), note=STAFF,
           confidential_target=None):
-    return Step(name, frozenset(sources), target, frozenset(actors), tuple(required),
-                tuple(optional), note_audience=note, confidential_target=confidential_target)
+    return Step(name, label, action, frozenset(sources), target, frozenset(actors),
+                tuple(required), tuple(optional), note_audience=note,
+                confidential_target=confidential_target)
 
 
 STEPS = {
     s.name: s
     for s in (
-        _step("verify", {RECEIVED, NEEDS_COMPLETION}, VERIFIED, {DESK},
+        _step("verify", N_("Verified"), N_("Verify"),
+              {RECEIVED, NEEDS_COMPLETION}, VERIFIED, {DESK},
               required=("kind", "category_id", "urgency"),
               optional=("identity_level", "is_confidential", "reported_officer_id", "note")),
-        _step("request_completion", {RECEIVED, NEEDS_COMPLETION}, NEEDS_COMPLETION, {DESK},
+        _step("request_completion", N_("Completion requested"), N_("Ask for completion"),
+              {RECEIVED, NEEDS_COMPLETION}, NEEDS_COMPLETION, {DESK},
               required=("missing",), note=PUBLIC),
-        _step("forward", {VERIFIED, FORWARDED}, FORWARDED, {DESK},
+        _step("forward", N_("Forwarded"), N_("Forward"),
+              {VERIFIED, FORWARDED}, FORWARDED, {DESK},
               required=("officer_id",), optional=("reported_to", "note")),
-        _step("note", OPEN_STATUSES, None, {DESK, LIAISON},
+        _step("note", N_("Progress note"), N_("Add progress note"),
+              OPEN_STATUSES, None, {DESK, LIAISON},
               required=("note",), optional=("is_public",), note=CHOSEN),
-        _step("schedule_meeting", {VERIFIED, FORWARDED}, IN_REVIEW, {DESK},
+        _step("schedule_meeting", N_("Review meeting scheduled"), N_("Schedule review meeting"),
+              {VERIFIED, FORWARDED}, IN_REVIEW, {DESK},
               optional=("note",)),
-        _step("resolve", {VERIFIED, FORWARDED, IN_REVIEW}, RESOLVED, {DESK, LIAISON},
+        _step("resolve", N_("Resolved"), N_("Resolve"),
+              {VERIFIED, FORWARDED, IN_REVIEW}, RESOLVED, {DESK, LIAISON},
               required=("outcome_type", "outcome_text", "public_note")),
-        _step("reject", {RECEIVED, NEEDS_COMPLETION, VERIFIED}, REJECTED, {DESK},
+        _step("reject", N_("Rejected"), N_("Reject"),
+              {RECEIVED, NEEDS_COMPLETION, VERIFIED}, REJECTED, {DESK},
               required=("reason",), note=PUBLIC),
-        _step("refer", {RECEIVED, VERIFIED, FORWARDED, IN_REVIEW}, REFERRED, {DESK, LIAISON},
+        _step("refer", N_("Referred to a higher office"), N_("Refer to a higher office"),
+              {RECEIVED, VERIFIED, FORWARDED, IN_REVIEW}, REFERRED, {DESK, LIAISON},
               required=("office",), optional=("public_note",), note=PUBLIC),
-        _step("inform", {RESOLVED, REJECTED, REFERRED}, INFORMED, {DESK},
+        _step("inform", N_("Complainant informed"), N_("Inform the complainant"),
+              {RESOLVED, REJECTED, REFERRED}, INFORMED, {DESK},
               required=("channel", "message"), note=DESK_ONLY),
         # Deadlines (app.deadlines): the resident's completion resumes the paused clock;
         # a resolution deadline can be extended once, with a reason the public reads.
-        _step("complete", {NEEDS_COMPLETION}, RECEIVED, {DESK, RESIDENT},
+        _step("complete", N_("Completion received"), N_("Record the completion"),
+              {NEEDS_COMPLETION}, RECEIVED, {DESK, RESIDENT},
               required=("completion",), note=DESK_ONLY),
-        _step("extend_deadline", OPEN_STATUSES, None, {DESK},
+        _step("extend_deadline", N_("Deadline extended"), N_("Extend the deadline"),
+              OPEN_STATUSES, None, {DESK},
               required=("days", "reason"), note=PUBLIC),
         # Feedback (app.feedback): after being informed the resident says whether the
         # problem is solved; "no" within the window asks the desk to reopen.
-        _step("confirm_solved", {INFORMED}, None, {RESIDENT}, optional=("comment",),
-              note=DESK_ONLY),
-        _step("request_reopen", {INFORMED}, REOPEN_REQUESTED, {RESIDENT},
-              optional=("comment",), note=DESK_ONLY),
-        _step("reopen", {REOPEN_REQUESTED}, FORWARDED, {DESK},
+        _step("confirm_solved", N_("Complainant: problem solved"), None,
+              {INFORMED}, None, {RESIDENT}, optional=("comment",), note=DESK_ONLY),
+        _step("request_reopen", N_("Complainant: not solved, asks to reopen"), None,
+              {INFORMED}, REOPEN_REQUESTED, {RESIDENT}, optional=("comment",), note=DESK_ONLY),
+        _step("reopen", N_("Reopened"), N_("Reopen"),
+              {REOPEN_REQUESTED}, FORWARDED, {DESK},
               required=("public_note",), optional=("officer_id",), note=PUBLIC,
               confidential_target=VERIFIED),
-        _step("keep_closed", {REOPEN_REQUESTED}, INFORMED, {DESK},
+        _step("keep_closed", N_("Kept closed"), N_("Keep closed"),
+              {REOPEN_REQUESTED}, INFORMED, {DESK},
               required=("reason",), note=PUBLIC),
     )
+}
+
+# How a refusal names a step's fields ("Please fill in: ..."), as message ids.
+FIELD_LABELS = {
+    "kind": N_("Kind"), "category_id": N_("Category"), "urgency": N_("Urgency"),
+    "missing": N_("What is missing"), "officer_id": N_("Officer"), "note": N_("Note"),
+    "outcome_type": N_("Outcome"), "outcome_text": N_("What was done"),
+    "public_note": N_("Public note"), "reason": N_("Reason"), "office": N_("Office"),
+    "channel": N_("Channel"), "message": N_("Message"),
+    "completion": N_("What the complainant completed"), "days": N_("Working days"),
 }
 
 

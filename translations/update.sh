@@ -9,7 +9,7 @@ cd "$root"
 fab="$(python -c 'import flask_appbuilder, os; print(os.path.dirname(flask_appbuilder.__file__))')"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext --no-location \
+pybabel extract -F translations/babel.cfg -k _l -k lazy_gettext -k N_ --no-location \
   --sort-output -o "$tmp/app.pot" app
 (cd "$fab" && pybabel extract -F "$root/translations/babel.cfg" -k _l -k lazy_gettext \
   --no-location --sort-output -o "$tmp/fab.pot" .)

@@ -214,30 +214,6 @@ class Complaint(Model):
     def _is_confidential_expression(cls):
         return cls.identity_level == "confidential"
 
-    def is_overdue(self, today=None):
-        """Still open and past its due date."""
-        from app.timeutil import today_wib
-        from app.workflow import OPEN_STATUSES
-
-        return (self.status in OPEN_STATUSES and not self.voided and self.due_date is not None
-                and self.due_date < (today or today_wib()))
-
-    def due_display(self):
-        """The due date for lists, marked when overdue."""
-        from markupsafe import Markup
-
-        from app.timeutil import date_id
-
-        if self.is_overdue():
-            return Markup('<span class="overdue">{0} &#9888;</span>').format(date_id(self.due_date))
-        return date_id(self.due_date)
-
-    def complainant_display(self):
-        """The complainant's name as the current viewer may read it (initials, or a placeholder)."""
-        from app.access import current_user, displayed_name
-
-        return displayed_name(current_user(), self)
-
 
 class ComplaintEvent(Model):
     """One line of a complaint's timeline. Append-only: triggers refuse UPDATE and DELETE."""

@@ -11,13 +11,14 @@ from markupsafe import Markup
 from sqlalchemy import inspect
 from wtforms import HiddenField
 
-from app import access, forms, identity, response_templates, services, step_forms, workflow
+from app import (access, deadlines, forms, identity, receipts, response_templates, services,
+                 step_forms, workflow)
 from app.choices import CHANNELS, KINDS, STATUSES, STEP_ACTIONS, URGENCIES, label
 from app.extensions import db
 from app.models import Complaint
 from app.perf import EagerInterface
 from app.security import actors_of
-from app.timeutil import date_id, datetime_id, today_wib
+from app.timeutil import date_id, datetime_id
 from app.views.base import SafeModelView
 
 COLUMN_LABELS = {
@@ -74,6 +75,33 @@ def _register_number(value):
     return Markup("/<wbr>").join((value or "").split("/"))
 
 
+def _due_display(item):
+    """The due date for lists, marked when overdue (``deadlines.is_overdue``)."""
+    if deadlines.is_overdue(item):
+        return Markup('<span class="overdue">{0} &#9888;</span>').format(date_id(item.due_date))
+    return date_id(item.due_date)
+
+
+class ComplaintInterface(EagerInterface):
+    """The register's interface, with the list columns that depend on the viewer or the day.
+
+    ``complainant_display`` is the name as the current user may read it
+    (``access.displayed_name``), ``due_display`` the due date marked when overdue: the
+    model holds the data, the web layer decides what the user reads.
+    """
+
+    COMPUTED = {
+        "complainant_display": lambda item: access.displayed_name(g.user, item),
+        "due_display": _due_display,
+    }
+
+    def _get_attr_value(self, item, col):
+        compute = self.COMPUTED.get(col)
+        if compute is not None:
+            return compute(item)
+        return super()._get_attr_value(item, col)
+
+
 def _status_badge(value):
     return Markup('<span class="status status-{0}">{1}</span>').format(
         value, label(STATUSES, value)
@@ -83,7 +111,7 @@ def _status_badge(value):
 class ComplaintModelView(SafeModelView):
     """The register (buku pengaduan). Entries are never deleted; ``status`` is never a form field."""
 
-    datamodel = EagerInterface(Complaint, eager=("category", "dusun", "assigned_officer"))
+    datamodel = ComplaintInterface(Complaint, eager=("category", "dusun", "assigned_officer"))
     class_permission_name = "Complaint"
     route_base = "/complaint"
     method_permission_name = {
@@ -174,14 +202,17 @@ class ComplaintModelView(SafeModelView):
         services.register_complaint(item, g.user, commit=False)
 
     def pre_update(self, item):
-        if item.voided:
-            raise services.ServiceError(gettext("This register entry is void."))
-        services.check_version(item, getattr(item, "expected_version", None))
+        """Save the edit with ``services.edit_complaint`` (FAB's later commit finds nothing left).
+
+        FAB has put the form's values on ``item``; the identity level goes back to the
+        stored one so the service can refuse lowering it and record raising it.
+        """
+        changes = {attr.key: attr.value for attr in inspect(item).attrs
+                   if attr.history.has_changes()}
         history = inspect(item).attrs.identity_level.history
         if history.deleted:
-            wanted, item.identity_level = item.identity_level, history.deleted[0]
-            identity.change_level(item, wanted, g.user)
-        services.touch(item, g.user)
+            item.identity_level = history.deleted[0]
+        services.edit_complaint(item, changes, g.user, getattr(item, "expected_version", None))
 
     def post_add_redirect(self):
         return redirect(url_for(f"{self.endpoint}.show", pk=self._last_added_pk))
@@ -318,8 +349,6 @@ class ComplaintModelView(SafeModelView):
     @expose("/receipt/<pk>", methods=["GET"])
     @has_access
     def receipt(self, pk):
-        from app import receipts
-
         item = self._visible(pk)
         if access.identity_visible(g.user, item):
             identity.record_view(g.user, item, "receipt")
@@ -330,8 +359,6 @@ class ComplaintModelView(SafeModelView):
     @expose("/receipt/<pk>/pdf", methods=["GET"])
     @has_access
     def receipt_pdf(self, pk):
-        from app import receipts
-
         item = self._visible(pk)
         if access.identity_visible(g.user, item):
             identity.record_view(g.user, item, "receipt_pdf")
@@ -390,8 +417,7 @@ class OverdueFilter(BaseFilter):
     arg_name = "overdue"
 
     def apply(self, query, value):
-        return query.filter(Complaint.status.in_(workflow.OPEN_STATUSES),
-                            Complaint.voided.is_(False), Complaint.due_date < today_wib())
+        return query.filter(deadlines.overdue_condition())
 
 
 class OverdueComplaintModelView(ComplaintModelView):

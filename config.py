@@ -171,4 +171,3 @@ PUBLIC_HOLIDAYS = [
     ).split(",")
     if d.strip()
 ]
-

@@ -188,8 +188,3 @@ PUBLIC_HOLIDAYS = [
     ).split(",")
     if d.strip()
 ]
-
-# Charts are drawn by one chart process per server (matplotlib stays out of the web
-# workers); it ends after this many seconds without a chart. False: each worker draws.
-CHART_PROCESS = _env_bool("CHART_PROCESS", True)
-CHART_PROCESS_IDLE_SECONDS = int(os.environ.get("CHART_PROCESS_IDLE_SECONDS", 900))

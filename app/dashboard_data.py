@@ -519,16 +519,25 @@ def whose(user):
     return str(condition.compile(compile_kwargs={"literal_binds": True}))
 
 
-def cached(item, user, scope, stamp=None, today=None):
-    """``item.compute(user, scope)`` (a chart or a key figure), computed once per state.
+def cache_key(item, user, scope, stamp=None, today=None):
+    """What a chart or key figure ``item`` shows depends on, as a hashable key.
 
-    Keyed like the charts' images: the item, the scope, whose complaints count, the
-    day, the language (labels are translated) and ``data_stamp``. The page and the
-    chart images of one view share the result, and a repeat view computes nothing.
+    The item, the scope, whose complaints count (``whose``), the day (open and
+    overdue move with the date), the language (labels are translated) and
+    ``data_stamp``. The figures' cache here and the charts' images (``app.charts``)
+    are both keyed on it.
+    """
+    return (type(item).__name__, item.name, scope.key(), whose(user), today or today_wib(),
+            str(get_locale()), stamp if stamp is not None else data_stamp())
+
+
+def cached(item, user, scope, stamp=None, today=None):
+    """``item.compute(user, scope)`` (a chart or a key figure), computed once per state
+    (``cache_key``). The page and the chart images of one view share the result, and a
+    repeat view computes nothing.
     """
     today = today or today_wib()
-    key = (type(item).__name__, item.name, scope.key(), whose(user), today, str(get_locale()),
-           stamp if stamp is not None else data_stamp())
+    key = cache_key(item, user, scope, stamp, today)
     with _data_lock:
         if key in _data_cache:
             _data_cache.move_to_end(key)

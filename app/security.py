@@ -110,9 +110,6 @@ _EXPORT = [("can_export", "RegisterFile")]
 _IMPORT = [("can_import", "RegisterFile"), ("menu_access", MENU_IMPORT)]
 ROLE_PERMISSIONS[DESK] = ROLE_PERMISSIONS[DESK] + _DASHBOARD + _EXPORT + _IMPORT
 ROLE_PERMISSIONS[HEAD] = ROLE_PERMISSIONS[HEAD] + _DASHBOARD + _EXPORT
-# The roles that see the dashboard (the admin has every permission).
-DASHBOARD_ROLES = {ADMIN} | {role for role, allowed in ROLE_PERMISSIONS.items()
-                            if ("can_show", "Dashboard") in allowed}
 
 # How each role acts in the workflow (see app.workflow).
 ROLE_ACTORS = {

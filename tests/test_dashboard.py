@@ -356,7 +356,6 @@ def test_drawing_charts_leaves_no_figures_behind(app):
 
     from matplotlib.figure import Figure
 
-    from app import chart_drawing
     from app.dashboard_data import ChartData
 
     gc.collect()
@@ -364,7 +363,7 @@ def test_drawing_charts_leaves_no_figures_behind(app):
     with app.test_request_context():
         for _ in range(3):
             for chart in dashboard_data.CHARTS:
-                png = chart_drawing.draw(charts.spec(chart, data))  # where figures are made
+                png = charts.render(chart, data)  # where figures are made
                 assert png.startswith(b"\x89PNG")
     assert len([o for o in gc.get_objects() if isinstance(o, Figure)]) <= 2
 
@@ -413,7 +412,7 @@ def test_chart_texts_are_never_read_as_math(app):
     from matplotlib.figure import Figure
     from matplotlib.text import Text
 
-    from app import chart_drawing
+    from app.dashboard_data import Chart, ChartData
 
     created = []
     original = Figure.savefig
@@ -423,12 +422,10 @@ def test_chart_texts_are_never_read_as_math(app):
         created.extend(figure.findobj(Text))
         return result
 
-    spec = {"kind": "bars", "title": "$x$ judul", "value_label": "$y$", "empty": False,
-            "empty_text": "-", "labels": ["$a$", "b"],
-            "series": [["$s$", [1, 2]], ["t", [2, 1]]]}
-    with mock.patch.object(Figure, "savefig", savefig):
+    data = ChartData(["$a$", "b"], [("$s$", [1, 2]), ("t", [2, 1])])
+    with app.test_request_context(), mock.patch.object(Figure, "savefig", savefig):
         for kind in ("hbar", "bars", "line"):
-            chart_drawing.draw({**spec, "kind": kind})
+            charts.render(Chart("x", "$x$ judul", None, kind, value_label="$y$"), data)
     shown = [t for t in created if t.get_text()]
     assert {"$x$ judul", "$y$", "$a$", "$s$"} <= {t.get_text() for t in shown}
     assert not [t.get_text() for t in shown if t.get_parse_math() or t.get_usetex()]

@@ -17,6 +17,7 @@ from app import charts, dashboard_data
 from app.dashboard_data import Period, Scope
 from app.extensions import db
 from app.models import Category, Dusun
+from app.period_report import report_pdf
 from app.timeutil import today_wib
 
 MAX_RANGE_DAYS = 5 * 366
@@ -131,7 +132,6 @@ class DashboardView(BaseView):
              dashboard_data.cached(chart, g.user, scope, stamp))
             for chart in dashboard_data.CHARTS
         ]
-        charts.draw_ahead([(chart, data) for chart, _, data in chart_list], g.user, scope, stamp)
         figures = [(figure, value, dashboard_data.format_figure(figure, value))
                    for figure, value in dashboard_data.cached_key_figures(g.user, scope, stamp)]
         today = today_wib()
@@ -162,8 +162,6 @@ class DashboardView(BaseView):
     @expose("/report.pdf")
     @has_access
     def report(self):
-        from app.period_report import report_pdf
-
         scope, _ = parse_scope(request.args)
         response = make_response(report_pdf(g.user, scope))
         response.headers["Content-Type"] = "application/pdf"

@@ -14,7 +14,7 @@ from flask_appbuilder.api import BaseApi, ModelRestApi, expose, permission_name,
 from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
 from app import access, identity, response_templates, services, step_forms
@@ -113,15 +113,18 @@ class ComplaintShowSchema(ComplaintListSchema):
     extension_reason = fields.String(allow_none=True)
 
 
+PHONE_HELP = {"description": "Indonesian phone number (08..., 628..., +62...); stored as +62..."}
+
+
 class ComplaintEditSchema(Schema):
-    """The fields an edit may send (PUT); the rules are ComplaintApiForm's."""
+    """The fields an edit may send (PUT; any other field is refused); the rules are
+    ComplaintApiForm's."""
 
     kind = _one_of(KINDS)
     channel = _one_of(CHANNELS)
     complainant_name = _text(120)
     complainant_address = _text(255)
-    complainant_phone = _text(40, metadata={
-        "description": "Indonesian phone number (08..., 628..., +62...); stored as +62..."})
+    complainant_phone = _text(40, metadata=PHONE_HELP)
     complainant_email = _text(120, allow_none=True, metadata={"format": "email"})
     subject = _text(200)
     description = _text(MAX_DESCRIPTION)
@@ -136,19 +139,21 @@ class ComplaintEditSchema(Schema):
 
 
 class ComplaintAddSchema(ComplaintEditSchema):
-    """A complaint to register (POST); the rules are ComplaintApiForm's."""
+    """A complaint to register (POST; other fields are ignored); the rules are
+    ComplaintApiForm's."""
 
     class Meta:
         exclude = ("version",)
+        unknown = EXCLUDE
 
     channel = _one_of(CHANNELS, required=True)
     complainant_name = _text(120, required=True)
     complainant_address = _text(255, required=True)
-    complainant_phone = _text(40, required=True)
+    complainant_phone = _text(40, required=True, metadata=PHONE_HELP)
     subject = _text(200, required=True)
     description = _text(MAX_DESCRIPTION, required=True)
     received_at = fields.String(allow_none=True, validate=validate.Regexp(
-        r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"), metadata={
+        r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})?$"), metadata={
         "description": "WIB time YYYY-MM-DD HH:MM:SS, not in the future; empty for now"})
 
 
@@ -567,6 +572,8 @@ class ComplaintApi(ModelRestApi):
                 result is a list of {id, title, category, field, text}; ``text`` is null
                 and ``error`` says why when a template cannot be filled in. Send
                 ``template_id`` with the step to use one.
+            401: {description: no valid login token}
+            403: {description: your role may not take steps}
             404: {description: no such complaint (for you) or no templates for this step}
         """
         item = self._visible(pk)

@@ -503,3 +503,45 @@ def test_a_query_the_rison_reader_breaks_on_is_a_400(app, client, query):
     response = client.get(f"/api/v1/complaint/?q={query}", headers=auth)
     assert response.status_code == 400
     assert response.get_json()["message"]
+
+
+@pytest.mark.parametrize("method,path,operation,size", [
+    ("post", "/api/v1/complaint/", "/api/v1/complaint/", 3 * 1024 * 1024),
+    ("put", "/api/v1/complaint/1", "/api/v1/complaint/{pk}", 3 * 1024 * 1024),
+    ("post", "/api/v1/public/complaints", "/api/v1/public/complaints", 100 * 1024),
+    ("post", "/api/v1/public/feedback", "/api/v1/public/feedback", 100 * 1024),
+    ("post", "/api/v1/public/completion", "/api/v1/public/completion", 100 * 1024),
+])
+def test_a_body_over_the_limit_is_a_documented_413(app, client, method, path, operation, size):
+    """Every route has a size limit (hardening): its 413 is one of the documented answers."""
+    make_user(app, "admin", security.ADMIN)
+    make_user(app, "desk", security.DESK)
+    document = client.get("/api/v1/_openapi", headers={
+        "Authorization": f"Bearer {_api_token(client, 'admin')}"}).get_json()
+    assert "413" in document["paths"][operation][method]["responses"]
+    response = getattr(client, method)(path, data="x" * size, content_type="application/json",
+                                       headers={"Authorization":
+                                                f"Bearer {_api_token(client, 'desk')}"})
+    assert response.status_code == 413
+
+
+def test_the_add_schema_says_other_fields_are_ignored_and_the_edit_schema_refuses_them(
+        app, client):
+    """POST ignores fields it does not know, PUT refuses them (400): the document says so."""
+    make_user(app, "admin", security.ADMIN)
+    desk = make_user(app, "desk", security.DESK)
+    pk = make_complaint(app, desk)
+    schemas = client.get("/api/v1/_openapi", headers={
+        "Authorization": f"Bearer {_api_token(client, 'admin')}"}).get_json()["components"][
+        "schemas"]
+    assert schemas["ComplaintApi.post"].get("additionalProperties", True) is not False
+    assert schemas["ComplaintApi.put"]["additionalProperties"] is False
+    auth = {"Authorization": f"Bearer {_api_token(client, 'desk')}"}
+    added = client.post("/api/v1/complaint/", headers=auth, json={
+        "channel": "walk_in", "complainant_name": "Budi", "complainant_address": "RT 01",
+        "complainant_phone": "081234567891", "subject": "Got mampet",
+        "description": "Got di depan rumah mampet.", "colour": "blue"})
+    assert added.status_code == 201
+    edited = client.put(f"/api/v1/complaint/{pk}", headers=auth,
+                        json={"version": 1, "colour": "blue"})
+    assert edited.status_code == 400

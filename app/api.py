@@ -572,6 +572,22 @@ class ComplaintApi(ModelRestApi):
                 result is a list of {id, title, category, field, text}; ``text`` is null
                 and ``error`` says why when a template cannot be filled in. Send
                 ``template_id`` with the step to use one.
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      result:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            id: {type: integer}
+                            title: {type: string}
+                            category: {type: string, nullable: true}
+                            field: {type: string}
+                            text: {type: string, nullable: true}
+                            error: {type: string, nullable: true}
             401: {description: no valid login token}
             403: {description: your role may not take steps}
             404: {description: no such complaint (for you) or no templates for this step}

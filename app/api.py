@@ -9,16 +9,22 @@ language, never as database text. Entries are never deleted.
 
 import json
 
+import prison
+import yaml
 from flask import current_app, g, request
-from flask_appbuilder.api import ModelRestApi, expose, permission_name, protect, safe
+from flask_appbuilder.api import BaseApi, ModelRestApi, expose, permission_name, protect, safe
+from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
+from marshmallow import EXCLUDE, Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
 from app import access, identity, response_templates, services, step_forms, workflow
+from app.choices import CHANNELS, KINDS, OUTCOME_TYPES, STATUSES, URGENCIES
 from app.extensions import db
-from app.forms import ComplaintApiForm
+from app.forms import MAX_DESCRIPTION, ComplaintApiForm
 from app.models import Complaint, Dusun
+from app.timeutil import WIB
 from app.views.base import page_number_ok
 
 IDENTITY_FIELDS = ("complainant_name", "complainant_address", "complainant_phone",
@@ -30,6 +36,265 @@ PUBLIC_COLUMNS = [
 ]
 EDITABLE = ("kind", "channel", "complainant_name", "complainant_address", "complainant_phone",
             "complainant_email", "subject", "description", "rt_rw", "location", "incident_date")
+
+
+class WibDateTime(fields.DateTime):
+    """A stored WIB wall-clock time, answered with its offset (``+07:00``), so that it is
+    the ISO 8601 ``date-time`` the document promises and a client abroad reads it right."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=WIB)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+def _one_of(vocabulary, **kwargs):
+    return fields.String(validate=validate.OneOf(list(vocabulary)), **kwargs)
+
+
+def _text(maximum=None, **kwargs):
+    return fields.String(validate=validate.Length(max=maximum) if maximum else None, **kwargs)
+
+
+class NamedRowSchema(Schema):
+    """A related row (category, dusun, officer) as the complaint names it."""
+
+    name = fields.String(required=True)
+
+
+class ComplaintListSchema(Schema):
+    """A complaint as the list answers it; identity fields follow access.identity_visible."""
+
+    id = fields.Integer(required=True)
+    register_number = fields.String()
+    tracking_code = fields.String(allow_none=True, metadata={
+        "description": "Only the complaint desk reads it; null for every other role"})
+    status = _one_of(STATUSES)
+    kind = _one_of(KINDS)
+    channel = _one_of(CHANNELS)
+    received_at = WibDateTime(metadata={"description": "WIB, with its offset (+07:00)"})
+    subject = fields.String()
+    category = fields.Nested(NamedRowSchema, allow_none=True)
+    dusun = fields.Nested(NamedRowSchema, allow_none=True)
+    rt_rw = fields.String(allow_none=True)
+    urgency = _one_of(URGENCIES)
+    assigned_officer = fields.Nested(NamedRowSchema, allow_none=True)
+    verification_due = fields.Date(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    version = fields.Integer(metadata={"description": "Send it back when editing"})
+    voided = fields.Boolean()
+    identity_level = _one_of(identity.LEVELS)
+    complainant_name = fields.String(allow_none=True, metadata={
+        "description": "null when your role may not read the identity "
+                       "(see complainant_display)"})
+    complainant_display = fields.String(dump_only=True, metadata={
+        "description": "The name as you may read it: in full, as initials (masked), or a "
+                       "placeholder such as (anonymous) or (confidential)"})
+
+
+class ComplaintShowSchema(ComplaintListSchema):
+    """One complaint in full; identity fields are null where the user may not read them."""
+
+    complainant_address = fields.String(allow_none=True)
+    complainant_phone = fields.String(allow_none=True)
+    complainant_email = fields.String(allow_none=True)
+    description = fields.String()
+    location = fields.String(allow_none=True)
+    incident_date = fields.Date(allow_none=True)
+    public_note = fields.String(allow_none=True)
+    outcome_type = _one_of(OUTCOME_TYPES, allow_none=True)
+    outcome_text = fields.String(allow_none=True)
+    rejection_reason = fields.String(allow_none=True)
+    referred_to = fields.String(allow_none=True)
+    resolved_at = WibDateTime(allow_none=True)
+    void_reason = fields.String(allow_none=True)
+    followup_due = fields.Date(allow_none=True)
+    paused_since = fields.Date(allow_none=True)
+    paused_days = fields.Integer()
+    extension_days = fields.Integer()
+    extension_reason = fields.String(allow_none=True)
+
+
+PHONE_HELP = {"description": "Indonesian phone number (08..., 628..., +62...); stored as +62..."}
+
+
+class ComplaintEditSchema(Schema):
+    """The fields an edit may send (PUT; any other field is refused); the rules are
+    ComplaintApiForm's."""
+
+    kind = _one_of(KINDS)
+    channel = _one_of(CHANNELS)
+    complainant_name = _text(120)
+    complainant_address = _text(255)
+    complainant_phone = _text(40, metadata=PHONE_HELP)
+    complainant_email = _text(120, allow_none=True, metadata={"format": "email"})
+    subject = _text(200)
+    description = _text(MAX_DESCRIPTION)
+    rt_rw = _text(10, allow_none=True)
+    location = _text(255, allow_none=True)
+    incident_date = fields.Date(allow_none=True, metadata={"description": "Not in the future"})
+    dusun_id = fields.Integer(allow_none=True, metadata={"description": "A dusun's id"})
+    identity_level = _one_of(identity.LEVELS, metadata={
+        "description": "Only ever raised (named, masked, anonymous, confidential)"})
+    version = fields.Integer(required=True, metadata={
+        "description": "The complaint's version as you last read it"})
+
+
+class ComplaintAddSchema(ComplaintEditSchema):
+    """A complaint to register (POST; other fields are ignored); the rules are
+    ComplaintApiForm's."""
+
+    class Meta:
+        exclude = ("version",)
+        unknown = EXCLUDE
+
+    channel = _one_of(CHANNELS, required=True)
+    complainant_name = _text(120, required=True)
+    complainant_address = _text(255, required=True)
+    complainant_phone = _text(40, required=True, metadata=PHONE_HELP)
+    subject = _text(200, required=True)
+    description = _text(MAX_DESCRIPTION, required=True)
+    received_at = fields.String(allow_none=True, validate=validate.Regexp(
+        r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})?$"), metadata={
+        "description": "WIB time YYYY-MM-DD HH:MM:SS, not in the future; empty for now"})
+
+
+class _SelectedColumns(Model2SchemaConverter):
+    """``q=(columns:!(...))`` answers the documented fields it names, not FAB's own schema."""
+
+    def convert(self, columns, model=None, nested=True, parent_schema_name=None):
+        return ComplaintShowSchema(only=set(columns) | {"complainant_display"})
+
+
+# What every operation of the staff API may answer besides its own codes, as documented
+# responses; FAB's components describe 400, 401, 403, 404, 422 and 500.
+_ERROR = {"type": "object", "properties": {
+    "message": {"type": "string"},
+    "errors": {"type": "object", "additionalProperties": {"type": "array",
+                                                         "items": {"type": "string"}}}}}
+EXTRA_RESPONSES = {
+    code: {"description": text, "content": {"application/json": {"schema": _ERROR}}}
+    for code, text in (
+        ("405", "This address does not take this method (e.g. a complaint id that is not a "
+                "number)"),
+        ("409", "Conflict: the complaint changed since you read it, or it is void"),
+        ("413", "The request body is too large"),
+        ("503", "The database is busy; nothing was changed, send again"),
+    )}
+
+_STAFF_SPEC = yaml.safe_load("""
+get_list:
+  get:
+    responses:
+      200:
+        description: Complaints you may read, newest first
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                count: {type: integer}
+                ids: {type: array, items: {type: integer}}
+                result:
+                  type: array
+                  items: {$ref: '#/components/schemas/ComplaintApi.get_list'}
+                label_columns: {type: object, additionalProperties: {type: string}}
+                description_columns: {type: object, additionalProperties: {type: string}}
+                list_columns: {type: array, items: {type: string}}
+                order_columns: {type: array, items: {type: string}}
+                list_title: {type: string}
+      400: {$ref: '#/components/responses/400'}
+      401: {$ref: '#/components/responses/401'}
+      403: {$ref: '#/components/responses/403'}
+      405: {$ref: '#/components/responses/405'}
+      422: {$ref: '#/components/responses/422'}
+get:
+  get:
+    responses:
+      200:
+        description: One complaint
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                id: {type: integer}
+                result: {$ref: '#/components/schemas/ComplaintApi.get'}
+                label_columns: {type: object, additionalProperties: {type: string}}
+                description_columns: {type: object, additionalProperties: {type: string}}
+                show_columns: {type: array, items: {type: string}}
+                show_title: {type: string}
+      400: {$ref: '#/components/responses/400'}
+      401: {$ref: '#/components/responses/401'}
+      403: {$ref: '#/components/responses/403'}
+      404: {$ref: '#/components/responses/404'}
+      405: {$ref: '#/components/responses/405'}
+      422: {$ref: '#/components/responses/422'}
+post:
+  post:
+    responses:
+      201:
+        description: Registered; its number and tracking code
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                id: {type: integer}
+                register_number: {type: string}
+                tracking_code: {type: string}
+                status: {type: string}
+      400:
+        description: >-
+          Invalid input: ``errors`` maps each field to its messages, or ``message`` says
+          what is wrong with the body
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/ApiError'}
+      401: {$ref: '#/components/responses/401'}
+      403: {$ref: '#/components/responses/403'}
+      405: {$ref: '#/components/responses/405'}
+      413: {$ref: '#/components/responses/413'}
+      422: {$ref: '#/components/responses/422'}
+      503: {$ref: '#/components/responses/503'}
+put:
+  put:
+    responses:
+      200:
+        description: Saved; the complaint's new version
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                id: {type: integer}
+                version: {type: integer}
+                status: {type: string}
+      400:
+        description: >-
+          Invalid input: ``errors`` maps each field to its messages, or ``message`` says
+          what is wrong with the body (no version, a field that cannot be changed)
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/ApiError'}
+      401: {$ref: '#/components/responses/401'}
+      403: {$ref: '#/components/responses/403'}
+      404: {$ref: '#/components/responses/404'}
+      405: {$ref: '#/components/responses/405'}
+      409: {$ref: '#/components/responses/409'}
+      413: {$ref: '#/components/responses/413'}
+      422: {$ref: '#/components/responses/422'}
+      503: {$ref: '#/components/responses/503'}
+""")
+
+
+class ApiErrorSchema(Schema):
+    """An error answer: one ``message``, or ``errors`` mapping each field to its messages."""
+
+    __component_name__ = "ApiError"
+
+    message = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
 def _formdata(payload):
@@ -114,9 +379,34 @@ class ComplaintApi(ModelRestApi):
                       "channel", "urgency", "received_at", "due_date", "category", "dusun",
                       "assigned_officer"]
     order_columns = ["received_at", "register_number", "due_date", "status", "urgency"]
-    # The schemas FAB derives from these document the API; input is checked by _validated().
-    add_columns = list(EDITABLE) + ["received_at", "identity_level"]
-    edit_columns = list(EDITABLE) + ["identity_level"]
+    # These schemas document the API (and dump its answers); input is checked by _validated().
+    list_model_schema = ComplaintListSchema()
+    show_model_schema = ComplaintShowSchema()
+    add_model_schema = ComplaintAddSchema()
+    edit_model_schema = ComplaintEditSchema()
+    model2schemaconverter = _SelectedColumns
+    openapi_spec_methods = _STAFF_SPEC
+    openapi_spec_component_schemas = (ApiErrorSchema,)
+    responses = {**BaseApi.responses, **EXTRA_RESPONSES}
+
+    def create_blueprint(self, appbuilder, *args, **kwargs):
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        blueprint.before_request(self._refuse_unreadable_query)
+        return blueprint
+
+    def _refuse_unreadable_query(self):
+        """A ``q`` that breaks the rison reader itself (``q=1e+5`` is a ValueError, not
+        its parse error) gets a 400 here; FAB's own decorator would answer 500."""
+        value = request.args.get("q")
+        if not value:
+            return None
+        try:
+            prison.loads(value)
+        except prison.decoder.ParserException:
+            return None  # FAB answers these itself (or reads them as JSON)
+        except Exception:  # noqa: BLE001 - whatever else the reader raises is bad input
+            return self.response_400(message=gettext("The q argument is not valid rison."))
+        return None
 
     def _init_properties(self):
         super()._init_properties()
@@ -309,6 +599,24 @@ class ComplaintApi(ModelRestApi):
                 result is a list of {id, title, category, field, text}; ``text`` is null
                 and ``error`` says why when a template cannot be filled in. Send
                 ``template_id`` with the step to use one.
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      result:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            id: {type: integer}
+                            title: {type: string}
+                            category: {type: string, nullable: true}
+                            field: {type: string}
+                            text: {type: string, nullable: true}
+                            error: {type: string, nullable: true}
+            401: {description: no valid login token}
+            403: {description: your role may not take steps}
             404: {description: no such complaint (for you) or no templates for this step}
         """
         item = self._visible(pk)

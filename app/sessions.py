@@ -141,6 +141,13 @@ def token_ended_answer(jwt_header, jwt_payload):
     return errors.error_answer(401, _ended_message())
 
 
+def token_invalid_answer(reason):
+    """A token that is not one of ours (malformed, bad signature) is a failed login: 401, as
+    documented, not Flask-JWT-Extended's 422."""
+    return errors.error_answer(401, gettext("The login token is not valid. Please log in "
+                                            "again."))
+
+
 def init_app(app):
     """Check the generation of every cookie session and token, and move it on when needed."""
     sm = app.appbuilder.sm
@@ -148,6 +155,7 @@ def init_app(app):
     sm.jwt_manager.additional_claims_loader(token_claims)
     sm.jwt_manager.token_in_blocklist_loader(token_ended)
     sm.jwt_manager.revoked_token_loader(token_ended_answer)
+    sm.jwt_manager.invalid_token_loader(token_invalid_answer)
     user_logged_in.connect(_stamp_login, app)
     user_logged_out.connect(_end_on_logout, app)
     if not event.contains(db.session, "before_flush", _end_sessions_on_change):

@@ -126,6 +126,8 @@ class PublicApi(BaseApi):
               description: A repeat of an Idempotency-Key already registered; the same numbers
             409:
               description: The Idempotency-Key registered a complaint too long ago
+            413:
+              description: The request body is too large
             429:
               description: Too many submissions from this client
             503:
@@ -279,6 +281,10 @@ class PublicApi(BaseApi):
               description: No answer is asked for now (not informed, already answered, window over)
             429:
               description: Too many requests, or the code is locked for today
+            413:
+              description: The request body is too large
+            503:
+              description: The database is busy; nothing was recorded, send again
         """
         from app import feedback
 
@@ -323,6 +329,10 @@ class PublicApi(BaseApi):
               description: Nothing is asked now (the complaint does not wait for completion)
             429:
               description: Too many requests, or the code is locked for today
+            413:
+              description: The request body is too large
+            503:
+              description: The database is busy; nothing was recorded, send again
         """
         from app.views.public import CompletionForm
 

@@ -21,7 +21,7 @@ def create_app(test_config=None):
     app.cli.add_command(migrate_commands)
     csrf.init_app(app)
 
-    from app import (cli, errors, hardening, i18n, login_limit, passwords, perf,
+    from app import (cli, errors, hardening, login_limit, passwords, perf,
                      sessions, template_helpers)
     from app.views import register_views
 
@@ -30,7 +30,6 @@ def create_app(test_config=None):
         appbuilder.init_app(app, db.session)
         register_views(appbuilder)
 
-    i18n.init_app(app)
     template_helpers.init_app(app)
     hardening.init_app(app)
     passwords.init_app(app)

@@ -4,10 +4,10 @@ Identifiers are stored in the database and used by the APIs, so they never
 change; what a user reads comes from the translation catalogue.
 """
 
+from flask import has_request_context
 from flask_babel import lazy_gettext as _l
 
 from app import workflow
-from app.i18n import lazy_text
 
 KINDS = {
     "pengaduan": _l("Complaint"),
@@ -77,13 +77,13 @@ STEP_ACTIONS = {name: _l(step.action) for name, step in workflow.STEPS.items() i
 def label(vocabulary, key):
     """The translated label of ``key``, or the key itself when it is unknown.
 
-    Within a request the label is text, translated once per process and language
-    (a list shows the same few statuses on every row); outside one it stays lazy.
+    Within a request the label is text in the request's language; outside one it stays
+    lazy (it may be read later, in another language).
     """
     text = vocabulary.get(key, key or "")
-    if isinstance(text, str):
+    if isinstance(text, str) or not has_request_context():
         return text
-    return lazy_text(text)
+    return str(text)
 
 
 def choices(vocabulary):

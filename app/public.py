@@ -19,24 +19,28 @@ share one set of rules:
 """
 
 import datetime as dt
-import functools
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import time
-from typing import NamedTuple
 
 from flask import current_app, session
 from flask_babel import gettext
+from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import bindparam, delete, func, select
+from limits import parse_many
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app import services
+from app import deadlines, feedback, services, workflow
+from app.access import can_read_note
 from app.choices import KINDS, OUTCOME_TYPES, POSITIONS, STATUSES, STEPS, label
+from app.errors import DatabaseBusy, retry_when_busy
 from app.extensions import db
-from app.models import Category, Complaint, ComplaintEvent, Dusun, PublicLookupFailure
+from app.models import Complaint, Dusun, PublicLookupFailure
 from app.register import normalize_tracking_code
 from app.timeutil import date_id, now_wib
 
@@ -113,8 +117,6 @@ def over_limit(scope, key, limits):
     fails the request is served (and logged): the per-code daily lock lives in
     the database and still holds.
     """
-    from limits import parse_many
-
     limiter = _limiter()
     if not (limiter.enabled and limiter.initialized):
         return False
@@ -130,8 +132,6 @@ def over_limit(scope, key, limits):
 
 def client_key():
     """The client address as Flask-Limiter sees it (``RATELIMIT_KEY_FUNC``, else remote addr)."""
-    from flask_limiter.util import get_remote_address
-
     return current_app.config.get("RATELIMIT_KEY_FUNC", get_remote_address)()
 
 
@@ -181,8 +181,6 @@ def submit_complaint(fields, key=None, source="page"):
     receipt again. A busy database is tried again (``errors.retry_when_busy``), then refused
     with ``Busy``: the resident sends again.
     """
-    from app.errors import DatabaseBusy, retry_when_busy
-
     token = _submission_hash(source, key) if key else None
     try:
         return retry_when_busy(lambda: _register_once(fields, token))
@@ -210,8 +208,6 @@ def submit_from_page(fields, form_token):
 
 
 def _register_once(fields, token):
-    from sqlalchemy.exc import IntegrityError
-
     if token is not None:
         earlier = _submitted_with(token)
         if earlier is not None:
@@ -304,107 +300,24 @@ def _start_of_today():
     return dt.datetime.combine(now_wib().date(), dt.time())
 
 
-def _failures_today_query():
-    """Failed look-ups of the code ``code_hash`` since ``since`` (bound parameters). On the
-    table, not the mapped class, so that the read-only look-up stays out of the ORM."""
-    failure = PublicLookupFailure.__table__
-    return select(func.count(failure.c.id)).where(
-        failure.c.code_hash == bindparam("code_hash"),
-        failure.c.failed_at >= bindparam("since"),
-    )
+def _failures_since(code_hash, since):
+    """How many failed look-ups the code ``code_hash`` had since ``since``, as a select."""
+    return select(func.count(PublicLookupFailure.id)).where(
+        PublicLookupFailure.code_hash == code_hash, PublicLookupFailure.failed_at >= since)
 
 
-def failures_today(code_hash, since=None):
-    """How many failed look-ups this code had since midnight WIB (``since``, when given)."""
-    return db.session.scalar(_failures_today_query(), {
-        "code_hash": code_hash, "since": since or _start_of_today()})
-
-
-@functools.cache
-def _lookup_statement():
-    """The complaint by tracking code with its category and timeline, and the code's failures
-    today (the lock holds even for the right digits), in one statement: for ``track``, whose
-    callers change the complaint. Built once, as the one below."""
-    return (select(Complaint, _failures_today_query().scalar_subquery())
-            .where(Complaint.tracking_code == bindparam("code"), Complaint.voided.is_(False))
-            .options(joinedload(Complaint.category), joinedload(Complaint.events)))
-
-
-class TrackedEvent(NamedTuple):
-    """A timeline event as the public view, the feedback window and the due-date moves read it."""
-
-    id: int
-    step: str
-    occurred_at: dt.datetime
-    data: str | None
-    note: str | None
-    is_public: bool
-    audience: str
-    to_status: str | None
-
-
-class TrackedCategory(NamedTuple):
-    name: str
-
-
-class TrackedComplaint(NamedTuple):
-    """The columns of a complaint that ``public_view`` reads, read without the ORM (``look_up``).
-
-    The same attribute names as ``Complaint``, so ``public_view``, ``feedback`` and
-    ``deadlines`` read either; no name, address or phone.
-    """
-
-    id: int
-    register_number: str
-    status: str
-    kind: str
-    received_at: dt.datetime
-    due_date: dt.date | None
-    public_note: str | None
-    outcome_type: str | None
-    voided: bool
-    category: TrackedCategory | None
-    events: list[TrackedEvent]
-
-
-# The complaint's own columns in TrackedComplaint (all but category and events).
-_OWN = len(TrackedComplaint._fields) - 2
-
-
-@functools.cache
-def _record_statement():
-    """``_lookup_statement`` for reading only, in plain rows (the ORM's objects cost three
-    times as much on the hottest public page). One row per event in timeline order: the
-    complaint's own columns, the phone (to compare its digits), the category's name, the
-    event's columns and the failures today."""
-    complaint, event = Complaint.__table__, ComplaintEvent.__table__
-    category = Category.__table__
-    own = [complaint.c[name] for name in TrackedComplaint._fields[:_OWN]]
-    return (select(*own, complaint.c.complainant_phone, category.c.name.label("category"),
-                   *(event.c[name].label("event_" + name) for name in TrackedEvent._fields),
-                   _failures_today_query().scalar_subquery().label("failures"))
-            .select_from(complaint.outerjoin(category, complaint.c.category_id == category.c.id)
-                         .outerjoin(event, event.c.complaint_id == complaint.c.id))
-            .where(complaint.c.tracking_code == bindparam("code"), complaint.c.voided.is_(False))
-            .order_by(event.c.id))
-
-
-def _find_complaint(params):
-    """``(complaint, phone, failures today)`` by the ORM, or None for an unknown code."""
-    row = db.session.execute(_lookup_statement(), params).unique().first()
-    return None if row is None else (row[0], row[0].complainant_phone, row[1])
-
-
-def _find_record(params):
-    """``(TrackedComplaint, phone, failures today)`` in plain rows, or None for an unknown code."""
-    rows = db.session.execute(_record_statement(), params).all()
-    if not rows:
-        return None
-    first = rows[0]
-    events = [TrackedEvent(*row[_OWN + 2:-1]) for row in rows if row.event_id is not None]
-    category = TrackedCategory(first.category) if first.category is not None else None
-    record = TrackedComplaint(*first[:_OWN], category, events)
-    return record, first.complainant_phone, first.failures
+def _find(code, code_hash, since):
+    """``(complaint, failures today)``: the complaint with its category and timeline, and
+    the code's failures (the lock holds even for the right digits), in one statement;
+    ``(None, failures today)`` for an unknown code."""
+    row = db.session.execute(
+        select(Complaint, _failures_since(code_hash, since).scalar_subquery())
+        .where(Complaint.tracking_code == code, Complaint.voided.is_(False))
+        .options(joinedload(Complaint.category), joinedload(Complaint.events))
+    ).unique().first()
+    if row is None:
+        return None, db.session.scalar(_failures_since(code_hash, since))
+    return row[0], row[1]
 
 
 def _record_failure(code_hash):
@@ -418,33 +331,22 @@ def _record_failure(code_hash):
 def track(code_text, last4_text):
     """The complaint for a tracking code and the phone's last 4 digits, or a refusal.
 
-    Raises ``NotFound`` (unknown code and wrong digits alike), or
-    ``RateLimited`` (too many requests from this client or for this code, or
-    the code is locked for today). Always takes at least
+    The one look-up of the status page and the public API (which shows it with
+    ``public_view``) and of the resident's answers. Raises ``NotFound`` (unknown code and
+    wrong digits alike), or ``RateLimited`` (too many requests from this client or for this
+    code, or the code is locked for today). Always takes at least
     ``PUBLIC_LOOKUP_MIN_SECONDS``, so the time says nothing either.
     """
-    return _timed(_find_complaint, code_text, last4_text)
-
-
-def look_up(code_text, last4_text):
-    """``track`` for reading only: a ``TrackedComplaint`` that ``public_view`` reads, under
-    the same rules, refusals and minimum time."""
-    return _timed(_find_record, code_text, last4_text)
-
-
-def _timed(find, code_text, last4_text):
-    """``_track`` with the typed text cleaned, taking at least ``PUBLIC_LOOKUP_MIN_SECONDS``."""
     started = time.monotonic()
     try:
-        return _track(normalize_tracking_code(code_text), re.sub(r"\D", "", last4_text or ""),
-                      find)
+        return _track(normalize_tracking_code(code_text), re.sub(r"\D", "", last4_text or ""))
     finally:
         rest = current_app.config["PUBLIC_LOOKUP_MIN_SECONDS"] - (time.monotonic() - started)
         if rest > 0:
             time.sleep(rest)
 
 
-def _track(code, last4, find):
+def _track(code, last4):
     config = current_app.config
     if over_limit("status", client_key(), config["PUBLIC_STATUS_LIMIT"]):
         raise RateLimited()
@@ -452,16 +354,12 @@ def _track(code, last4, find):
     if over_limit("code", code_hash, config["PUBLIC_CODE_LIMIT"]):
         raise RateLimited(gettext("This tracking code was looked up too often. "
                                   "Please try again later."))
-    since = _start_of_today()
-    found = find({"code": code[:40], "code_hash": code_hash, "since": since})
-    # Without a match (an unknown code) the failures are counted alone.
-    complaint, phone, failures = (found if found is not None
-                                  else (None, None, failures_today(code_hash, since)))
+    complaint, failures = _find(code[:40], code_hash, _start_of_today())
     if failures >= config["PUBLIC_CODE_DAILY_FAILURES"]:
         raise RateLimited(gettext(
             "This tracking code has had too many wrong tries today and is locked until "
             "tomorrow. Please try again tomorrow or contact the village office."))
-    expected = phone[-4:] if complaint is not None else "\x00" * 4
+    expected = complaint.complainant_phone[-4:] if complaint is not None else "\x00" * 4
     if not hmac.compare_digest(last4.encode(), expected.encode()) or complaint is None:
         _record_failure(code_hash)
         raise NotFound()
@@ -474,8 +372,6 @@ def public_view(complaint):
     Plain data for the page and the JSON API alike; never the identity, the
     description, internal notes or officers' names.
     """
-    from app.access import can_read_note
-
     timeline = []
     for event in complaint.events:
         if not event.is_public:
@@ -514,8 +410,6 @@ def public_view(complaint):
 
 def _deadline_and_feedback(complaint):
     """Why the due date moved, and whether the resident is asked for feedback now."""
-    from app import deadlines, feedback, workflow
-
     until = feedback.open_until(complaint)
     return {
         "due_date_moves": deadlines.due_moves(complaint),
@@ -530,8 +424,6 @@ def _deadline_and_feedback(complaint):
 def record_answer(action):
     """``action()`` writing a resident's answer (feedback, completion), tried again while the
     database is busy like a submission; then ``BusyAnswer``."""
-    from app.errors import DatabaseBusy, retry_when_busy
-
     try:
         return retry_when_busy(action)
     except DatabaseBusy:
@@ -541,16 +433,12 @@ def record_answer(action):
 def submit_completion(complaint, text):
     """The resident sends what the desk asked for: the complaint goes back to "received"
     and its clock resumes (the workflow's ``complete`` step, taken as the resident)."""
-    from app import services
-
     return services.apply_step(complaint, "complete", {"completion": text}, None,
                                as_resident=True)
 
 
 def _position_of(event):
     """The position (never the name) of the officer a complaint was forwarded to."""
-    import json
-
     try:
         position = json.loads(event.data or "{}").get("position")
     except ValueError:

@@ -2,10 +2,8 @@
 
 from babel.numbers import format_decimal, format_percent
 from flask_babel import get_locale
-from jinja2 import pass_eval_context
-from markupsafe import Markup
 
-from app import choices, i18n, timeutil
+from app import choices, timeutil
 
 
 def init_app(app):
@@ -29,40 +27,6 @@ def init_app(app):
     @app.context_processor
     def village():
         return {"village": app.config["VILLAGE"], "get_locale": get_locale}
-
-    # Installed after Flask-Babel's own (AppBuilder set it up before this runs).
-    app.jinja_env.install_gettext_callables(
-        gettext=i18n.gettext,
-        ngettext=lambda s, p, n: i18n.translations().ungettext(s, p, n),
-        pgettext=lambda c, s: i18n.translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: i18n.translations().unpgettext(c, s, p, n),
-        newstyle=True,
-    )
-    app.jinja_env.globals["_"] = template_gettext
-
-
-@pass_eval_context
-def template_gettext(eval_ctx, message, **variables):
-    """Templates' ``_()``, as Jinja's new-style gettext does it (escaped, then always
-    formatted), without its two extra layers of context calls: a page has dozens. Without
-    variables the result is the same every time, so it is kept with the locale's texts."""
-    if not eval_ctx.autoescape:
-        return i18n.gettext(message) % variables
-    if variables:
-        return _markup(message) % variables
-    catalogue = i18n.catalogue()
-    markup = catalogue.markups.get(message) if catalogue is not None else None
-    if markup is None:
-        markup = _markup(message) % {}
-        if catalogue is not None:
-            catalogue.markups[message] = markup
-    return markup
-
-
-def _markup(message):
-    """The translated message as markup: it comes from our catalogue, as in Jinja's own
-    gettext; what is put into it is escaped by ``Markup``'s ``%``."""
-    return Markup(i18n.gettext(message))  # nosec B704
 
 
 def _locale():

@@ -62,7 +62,7 @@ def test_english_is_the_second_language(app, client, login_as):
 
 
 def test_templates_follow_a_language_forced_within_a_request(app):
-    """Templates read their translations once per request; a forced language still shows."""
+    """A language forced within a request shows in templates, and the request's after it."""
     from flask import render_template_string
     from flask_babel import force_locale
 
@@ -75,8 +75,8 @@ def test_templates_follow_a_language_forced_within_a_request(app):
 
 
 def test_template_messages_follow_the_language_and_keep_escaping_and_formatting(app):
-    """Templates' ``_()`` reads a cache kept for the process: still per language, escaped
-    and always formatted as Jinja's new-style gettext does."""
+    """Templates' ``_()`` follows the language, escapes and always formats, as Jinja's
+    new-style gettext does."""
     from flask import render_template_string
     from flask_babel import force_locale
 
@@ -84,14 +84,14 @@ def test_template_messages_follow_the_language_and_keep_escaping_and_formatting(
     with app.test_request_context("/?_l_=en"):
         assert render_template_string(page, name="<b>") == "Village of &lt;b&gt;|Received"
     with app.test_request_context():
-        for _ in range(2):  # the second time from the cache
+        for _ in range(2):  # the same again
             assert render_template_string(page, name="Suka") == "Desa Suka|Diterima"
             with force_locale("en"):
                 assert render_template_string(page, name="Suka") == "Village of Suka|Received"
 
 
 def test_labels_follow_the_language_and_a_forced_one(app):
-    """Labels are kept per process and language, never across languages."""
+    """Labels follow the request's language and a forced one, read again and again."""
     from flask_babel import force_locale
 
     from app.choices import STATUSES, label
@@ -109,6 +109,23 @@ def test_labels_follow_the_language_and_a_forced_one(app):
     assert label(STATUSES, "unknown") == "unknown"
     with app.app_context():
         assert label(STATUSES, "received") is STATUSES["received"]  # lazy outside a request
+
+
+def test_pages_translate_with_flask_babel_and_the_language_of_fab(app, monkeypatch):
+    """No layer of our own between templates and Flask-Babel (nothing kept from an earlier
+    call), and the language is chosen by FAB's own selector."""
+    import flask_babel
+    from flask import render_template_string
+
+    class Shouting:
+        def ugettext(self, message):
+            return message.upper()
+
+    assert app.extensions["babel"].locale_selector == app.appbuilder.bm.get_locale
+    with app.test_request_context():
+        assert render_template_string("{{ _('Received') }}") == "Diterima"
+        monkeypatch.setattr(flask_babel, "get_translations", Shouting)
+        assert render_template_string("{{ _('Received') }}") == "RECEIVED"
 
 
 def test_numbers_use_indonesian_separators_and_english_ones_in_english(app):

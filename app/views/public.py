@@ -194,7 +194,7 @@ class PublicView(BaseView):
         form = TrackForm()
         if request.method == "POST" and form.validate_on_submit():
             try:
-                complaint = public.look_up(form.tracking_code.data, form.phone_last4.data)
+                complaint = public.track(form.tracking_code.data, form.phone_last4.data)
             except public.Refused as exc:
                 # Nothing typed is echoed: the answer must not differ by what was typed.
                 form.tracking_code.data = form.phone_last4.data = ""

@@ -243,7 +243,7 @@ class PublicApi(BaseApi):
             return self.response_400(message={k: [str(m) for m in v]
                                               for k, v in form.errors.items()})
         try:
-            complaint = public.look_up(form.tracking_code.data, form.phone_last4.data)
+            complaint = public.track(form.tracking_code.data, form.phone_last4.data)
         except public.Refused as exc:
             return self.response(exc.code, message=str(exc))
         return self.response(200, **public.public_view(complaint))

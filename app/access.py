@@ -28,7 +28,8 @@ from flask_appbuilder.models.filters import BaseFilter, Filters
 from flask_babel import gettext
 from sqlalchemy import false, or_, select
 
-from app import identity, workflow
+from app import identity
+from app.core import workflow
 from app.models import Complaint, Officer
 from app.security import actors_of
 
@@ -247,7 +248,7 @@ def can_read_note(user, complaint, event):
 
     The one rule for every place that shows a timeline note (complaint page, APIs,
     PDFs, exports, the public status page), by the event's ``audience``
-    (``app.workflow.AUDIENCES``):
+    (``app.core.workflow.AUDIENCES``):
 
     * public: whoever may open the complaint, and the public side (``user`` None: the
       resident who gave the tracking code and phone digits);

@@ -24,11 +24,12 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
 
-from app import access, workflow
+from app import access
+from app.core import workflow
 from app.extensions import db
 from app.models import Category, Complaint, DeadlineTier, Holiday
 from app.step_effects import step_effect
-from app.timeutil import add_working_days, date_id, today_wib
+from app.core.timeutil import add_working_days, date_id, today_wib
 
 MAX_EXTENSION_DAYS = 60
 

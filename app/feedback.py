@@ -11,7 +11,7 @@ is asked once per closure whether the problem is solved:
 * after the window there is no prompt: the complaint stays closed (as LAPOR! closes
   after 10 working days without an answer).
 
-The steps are in ``app.workflow``'s table; ``services.apply_step`` applies them.
+The steps are in ``app.core.workflow``'s table; ``services.apply_step`` applies them.
 """
 
 import datetime as dt
@@ -20,11 +20,12 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import func
 
-from app import access, deadlines, services, workflow
+from app import access, deadlines, services
+from app.core import workflow
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent
 from app.step_effects import step_effect
-from app.timeutil import add_working_days, today_wib
+from app.core.timeutil import add_working_days, today_wib
 
 ANSWER_STEPS = ("confirm_solved", "request_reopen")
 COMMENT_MAX = 2000

@@ -114,7 +114,7 @@ def record_view(user, complaint, path):
     from app.extensions import db
     from app.models import IdentityView
     from app.services import actor_name
-    from app.timeutil import now_wib
+    from app.core.timeutil import now_wib
 
     if user is None or not getattr(user, "is_authenticated", False):
         return
@@ -137,7 +137,7 @@ def record_views(user, complaint_ids, path, batch=5000):
     from app.extensions import db
     from app.models import IdentityView
     from app.services import actor_name
-    from app.timeutil import now_wib
+    from app.core.timeutil import now_wib
 
     if user is None or not getattr(user, "is_authenticated", False):
         return

@@ -19,9 +19,10 @@ from xml.sax.saxutils import escape
 from flask import current_app
 from flask_babel import force_locale, gettext
 
-from app import services, workflow
+from app import services
+from app.core import workflow
 from app.extensions import db
-from app.timeutil import date_id, today_wib
+from app.core.timeutil import date_id, today_wib
 
 INFORMABLE = (workflow.RESOLVED, workflow.REJECTED, workflow.REFERRED)
 

@@ -11,12 +11,13 @@ import datetime as dt
 from flask_babel import force_locale, gettext
 from sqlalchemy import false, func, not_, select
 
-from app import access, services, workflow
+from app import access, services
+from app.core import workflow
 from app.extensions import db
 from app.models import Complaint, Meeting, MeetingGuest, Officer
 from app.models.meetings import CANCELLED, HELD, SCHEDULED, meeting_complaint
 from app.security import actors_of
-from app.timeutil import WIB, datetime_id, now_wib, today_wib
+from app.core.timeutil import WIB, datetime_id, now_wib, today_wib
 
 
 class MeetingRefused(services.ServiceError):

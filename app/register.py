@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.models import RegisterCounter
-from app.timeutil import ROMAN_MONTHS
+from app.core.timeutil import ROMAN_MONTHS
 
 # No 0/O, 1/I/L: a resident reads the code off paper or a phone screen.
 TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

@@ -32,8 +32,9 @@ from typing import Callable, Optional
 from flask_babel import force_locale, gettext
 from sqlalchemy.exc import IntegrityError
 
-from app import access, deadlines, identity, workflow
-from app.choices import CHANNELS, KINDS, OUTCOME_TYPES, STATUSES, URGENCIES, label
+from app import access, deadlines, identity
+from app.core import workflow
+from app.core.vocabularies import CHANNELS, KINDS, OUTCOME_TYPES, STATUSES, URGENCIES, label
 from app.extensions import db
 from app.models import Category, Complaint, Dusun, Officer, RegisterCounter
 from app.register import TRACKING_ALPHABET, TRACKING_LENGTH, InvalidPhone, normalize_phone

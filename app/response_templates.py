@@ -23,13 +23,14 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 
-from app import access, services, workflow
-from app.choices import OUTCOME_TYPES, STATUSES, label
+from app import access, services
+from app.core import workflow
+from app.core.vocabularies import OUTCOME_TYPES, STATUSES, label
 from app.extensions import db
 from app.informing import INFORMABLE
 from app.models import Category, ResponseTemplate
 from app.receipts import status_url
-from app.timeutil import date_id
+from app.core.timeutil import date_id
 
 # The step -> the form field its template fills.
 TARGET_FIELDS = {"note": "note", "resolve": "public_note", "inform": "message"}

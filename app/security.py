@@ -8,7 +8,7 @@ public pages do not go through FAB's permissions.
 
 from flask import current_app
 
-from app import workflow
+from app.core import workflow
 
 ADMIN = "Admin"
 DESK = "Petugas Pengelola"
@@ -111,7 +111,7 @@ _IMPORT = [("can_import", "RegisterFile"), ("menu_access", MENU_IMPORT)]
 ROLE_PERMISSIONS[DESK] = ROLE_PERMISSIONS[DESK] + _DASHBOARD + _EXPORT + _IMPORT
 ROLE_PERMISSIONS[HEAD] = ROLE_PERMISSIONS[HEAD] + _DASHBOARD + _EXPORT
 
-# How each role acts in the workflow (see app.workflow).
+# How each role acts in the workflow (see app.core.workflow).
 ROLE_ACTORS = {
     ADMIN: {workflow.DESK},
     DESK: {workflow.DESK},

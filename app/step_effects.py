@@ -1,6 +1,6 @@
 """What each workflow step does to a complaint, registered beside the code that does it.
 
-``services.apply_step`` checks a step against ``app.workflow`` and then runs its
+``services.apply_step`` checks a step against ``app.core.workflow`` and then runs its
 effect, ``effect(complaint, fields, now)``: it changes the complaint (or refuses with a
 ``services.ServiceError``) and returns ``(note, is_public, data)`` for the step's timeline
 event. Effects live with their feature (``app.services``: the SOP's steps;
@@ -9,7 +9,7 @@ reopening) and register with ``@step_effect(name)``; a test checks that every st
 workflow has exactly one.
 """
 
-from app import workflow
+from app.core import workflow
 
 _EFFECTS = {}
 

@@ -1,4 +1,4 @@
-"""One small form per workflow step, with the fields the step needs (app.workflow).
+"""One small form per workflow step, with the fields the step needs (app.core.workflow).
 
 The same forms validate the screens (with CSRF) and the staff API (without),
 so a step is checked the same way wherever it comes from.
@@ -9,7 +9,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import Length, Optional
 
 from app import identity
-from app.choices import KINDS, OUTCOME_TYPES, URGENCIES, choices
+from app.core.vocabularies import KINDS, OUTCOME_TYPES, URGENCIES, choices
 from app.extensions import db
 from app.forms import BaseForm, required, working_days_field
 from app.models import Category, Officer

@@ -3,7 +3,7 @@
 from babel.numbers import format_decimal, format_percent
 from flask_babel import get_locale
 
-from app import choices, timeutil
+from app.core import timeutil, vocabularies
 
 
 def init_app(app):
@@ -12,17 +12,17 @@ def init_app(app):
     app.jinja_env.filters["datetime_id"] = timeutil.datetime_id
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = percent
-    vocabularies = {
-        "status": choices.STATUSES,
-        "kind": choices.KINDS,
-        "channel": choices.CHANNELS,
-        "urgency": choices.URGENCIES,
-        "position": choices.POSITIONS,
-        "outcome": choices.OUTCOME_TYPES,
-        "step": choices.STEPS,
+    by_name = {
+        "status": vocabularies.STATUSES,
+        "kind": vocabularies.KINDS,
+        "channel": vocabularies.CHANNELS,
+        "urgency": vocabularies.URGENCIES,
+        "position": vocabularies.POSITIONS,
+        "outcome": vocabularies.OUTCOME_TYPES,
+        "step": vocabularies.STEPS,
     }
-    app.jinja_env.filters["label"] = lambda value, name: choices.label(vocabularies[name], value)
-    app.jinja_env.filters["step_label"] = lambda value: choices.label(choices.STEPS, value)
+    app.jinja_env.filters["label"] = lambda value, name: vocabularies.label(by_name[name], value)
+    app.jinja_env.filters["step_label"] = lambda value: vocabularies.label(by_name["step"], value)
 
     @app.context_processor
     def village():

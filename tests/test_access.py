@@ -100,7 +100,7 @@ def _resolved_at_a_held_meeting(app):
     import datetime as dt
 
     from app.models import Meeting
-    from app.timeutil import now_wib
+    from app.core.timeutil import now_wib
 
     done = make_complaint(app, subject="Sudah selesai")
     with app.app_context():

@@ -6,7 +6,7 @@ import datetime as dt
 from app import services
 from app.extensions import db
 from app.models import Complaint
-from app.timeutil import now_wib
+from app.core.timeutil import now_wib
 from tests.conftest import CSRF_RE, make_complaint, make_user
 from tests.test_feedback import LAST4, look_up
 

@@ -11,7 +11,7 @@ import statistics
 import pytest
 
 from app import charts, dashboard_data, services
-from app.choices import CHANNELS, OUTCOME_TYPES, STATUSES
+from app.core.vocabularies import CHANNELS, OUTCOME_TYPES, STATUSES
 from app.dashboard_data import Period, Scope
 from app.extensions import db
 from app.models import Category, Complaint, Dusun, Officer

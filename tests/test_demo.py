@@ -1,12 +1,12 @@
 """The demo data a newcomer loads tells a true story: the SOP's steps in order, meetings with
 minutes for what they decided, and logins that work."""
 
-from app import workflow
+from app.core import workflow
 from app.demo import DEMO_PASSWORD, load_demo
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, Meeting
 from app.models.meetings import HELD, SCHEDULED
-from app.timeutil import now_wib
+from app.core.timeutil import now_wib
 from tests.conftest import login
 
 

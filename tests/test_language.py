@@ -94,7 +94,7 @@ def test_labels_follow_the_language_and_a_forced_one(app):
     """Labels follow the request's language and a forced one, read again and again."""
     from flask_babel import force_locale
 
-    from app.choices import STATUSES, label
+    from app.core.vocabularies import STATUSES, label
 
     with app.test_request_context():
         for _ in range(2):

@@ -64,7 +64,7 @@ def test_list_home_and_export_count_the_same_complaints(app, client, login_as):
     _set(app, void, status="verified", due_date=dt.date(2020, 1, 6), voided=True,
          void_reason="salah catat")
     with app.app_context():
-        from app.timeutil import today_wib
+        from app.core.timeutil import today_wib
 
         _set(app, due_today, status="verified", due_date=today_wib())
 

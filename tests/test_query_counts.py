@@ -153,7 +153,7 @@ def _meetings(app, register, count, complaints_each):
     import datetime as dt
 
     from app.models import Complaint, Meeting, Officer
-    from app.timeutil import now_wib
+    from app.core.timeutil import now_wib
 
     with app.app_context():
         officers = db.session.query(Officer).order_by(Officer.id).limit(2).all()

@@ -7,7 +7,8 @@ import pytest
 from apispec import yaml_utils
 from babel.messages.pofile import read_po
 
-from app import choices, step_effects, step_forms, workflow
+from app import step_effects, step_forms
+from app.core import vocabularies, workflow
 from app.api import ComplaintApi
 from app.views.complaints import STEP_PAGES
 from tests.test_translations import PO
@@ -58,9 +59,9 @@ def test_nothing_exists_for_a_step_outside_the_workflow(app):
     assert set(step_effects.registered()) == names
     assert set(step_forms.FORMS) <= names
     assert set(STEP_PAGES) <= names
-    assert set(choices.STEP_ACTIONS) == {s.name for s in STEPS if s.action}
+    assert set(vocabularies.STEP_ACTIONS) == {s.name for s in STEPS if s.action}
     # The timeline's labels: the steps, plus the events that are not steps.
-    assert set(choices.STEPS) - names == {"register", "void", "import", "identity_level"}
+    assert set(vocabularies.STEPS) - names == {"register", "void", "import", "identity_level"}
     with pytest.raises(workflow.UnknownStep):
         step_effects.step_effect("not_a_step")
 

@@ -339,7 +339,7 @@ ROLE_ACTORS = {"desk": "desk", "liaison": "liaison", "head": None}
 
 
 def _cases():
-    from app import workflow
+    from app.core import workflow
 
     for name, rule in workflow.STEPS.items():
         if rule.actors == {workflow.RESIDENT}:
@@ -351,7 +351,7 @@ def _cases():
 
 @pytest.mark.parametrize("step_name, source, role, expected", list(_cases()))
 def test_every_step_for_every_role_on_the_api(app, client, step_name, source, role, expected):
-    from app import workflow
+    from app.core import workflow
 
     user_id = make_user(app, role, {"desk": "Petugas Pengelola", "liaison": "Petugas Penghubung",
                                     "head": "Kepala Desa"}[role])

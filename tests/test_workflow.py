@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from app import workflow as wf
-from app.timeutil import add_working_days
+from app.core import workflow as wf
+from app.core.timeutil import add_working_days
 
 DESK, LIAISON, HEAD, RESIDENT = {wf.DESK}, {wf.LIAISON}, {wf.HEAD}, {wf.RESIDENT}
 

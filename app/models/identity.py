@@ -9,7 +9,7 @@ from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.register import USER_FK, Complaint
-from app.timeutil import now_wib
+from app.core.timeutil import now_wib
 
 
 class IdentityView(Model):

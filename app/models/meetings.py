@@ -13,7 +13,7 @@ from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.register import USER_FK, Complaint, Officer
-from app.timeutil import now_wib
+from app.core.timeutil import now_wib
 
 SCHEDULED = "scheduled"
 HELD = "held"
@@ -67,7 +67,7 @@ class Meeting(Model):
     )
 
     def __str__(self):
-        from app.timeutil import datetime_id
+        from app.core.timeutil import datetime_id
 
         return f"{datetime_id(self.starts_at)} · {self.place}"
 

@@ -6,7 +6,7 @@ from flask_appbuilder import Model
 from sqlalchemy import DateTime, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.timeutil import now_wib
+from app.core.timeutil import now_wib
 
 
 class PublicLookupFailure(Model):

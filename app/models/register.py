@@ -2,7 +2,7 @@
 
 All tables hang off FAB's ``Model.metadata`` (the same metadata as FAB's own
 security tables), which is what the migrations in ``app/migrations`` track.
-Times are naive WIB wall-clock times (see ``app.timeutil``).
+Times are naive WIB wall-clock times (see ``app.core.timeutil``).
 """
 
 import datetime as dt
@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.timeutil import now_wib
+from app.core.timeutil import now_wib
 
 USER_FK = "ab_user.id"
 
@@ -74,7 +74,7 @@ class Officer(Model):
     user = relationship(User)
 
     def __str__(self):
-        from app.choices import POSITIONS, label
+        from app.core.vocabularies import POSITIONS, label
 
         return f"{self.name} ({label(POSITIONS, self.position)})"
 
@@ -233,7 +233,7 @@ class ComplaintEvent(Model):
     note: Mapped[Optional[str]] = mapped_column(Text)
     # The line (step, date, status) is on the resident's public timeline.
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Who may read ``note``: "public", "staff" or "desk" (app.workflow.AUDIENCES, applied by
+    # Who may read ``note``: "public", "staff" or "desk" (app.core.workflow.AUDIENCES, applied by
     # app.access.can_read_note). A row written without one is for the desk only.
     audience: Mapped[str] = mapped_column(String(10), server_default="desk")
     data: Mapped[Optional[str]] = mapped_column(Text)

@@ -12,13 +12,14 @@ from sqlalchemy import inspect
 from wtforms import HiddenField
 
 from app import (access, deadlines, forms, identity, receipts, response_templates, services,
-                 step_forms, workflow)
-from app.choices import CHANNELS, KINDS, STATUSES, STEP_ACTIONS, URGENCIES, label
+                 step_forms)
+from app.core import workflow
+from app.core.vocabularies import CHANNELS, KINDS, STATUSES, STEP_ACTIONS, URGENCIES, label
 from app.extensions import db
 from app.models import Complaint
 from app.perf import EagerInterface
 from app.security import actors_of
-from app.timeutil import date_id, datetime_id
+from app.core.timeutil import date_id, datetime_id
 from app.views.base import SafeModelView
 
 COLUMN_LABELS = {

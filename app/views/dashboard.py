@@ -18,7 +18,7 @@ from app.dashboard_data import Period, Scope
 from app.extensions import db
 from app.models import Category, Dusun
 from app.period_report import report_pdf
-from app.timeutil import today_wib
+from app.core.timeutil import today_wib
 
 MAX_RANGE_DAYS = 5 * 366
 

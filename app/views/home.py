@@ -3,9 +3,10 @@
 from flask import g
 from flask_appbuilder import IndexView, expose
 
-from app import dashboard_data, workflow
+from app import dashboard_data
+from app.core import workflow
 from app.security import actors_of
-from app.timeutil import today_wib
+from app.core.timeutil import today_wib
 
 
 class HomeView(IndexView):

@@ -9,7 +9,7 @@ from wtforms.validators import Length
 
 from app import access, informing, response_templates, services
 from app.identity import record_view
-from app.choices import STATUSES, label
+from app.core.vocabularies import STATUSES, label
 from app.extensions import db
 from app.forms import BaseForm, required
 from app.models import Complaint

@@ -6,7 +6,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from app import forms
-from app.choices import POSITIONS, choices, label
+from app.core.vocabularies import POSITIONS, choices, label
 from app.models import Category, Dusun, Officer
 from app.views.base import SafeModelView
 

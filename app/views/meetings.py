@@ -15,12 +15,13 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional, ValidationError
 
-from app import access, meetings, workflow
-from app.choices import OUTCOME_TYPES
+from app import access, meetings
+from app.core import workflow
+from app.core.vocabularies import OUTCOME_TYPES
 from app.forms import BaseForm, required, typed_required
 from app.models import Meeting
 from app.models.meetings import CANCELLED, HELD, SCHEDULED
-from app.timeutil import datetime_id, today_wib
+from app.core.timeutil import datetime_id, today_wib
 from app.views.base import SafeModelView
 
 MEETING_STATUSES = {

@@ -12,7 +12,7 @@ from flask_appbuilder.urltools import get_filter_args
 from flask_babel import gettext
 
 from app import access, register_io
-from app.timeutil import now_wib
+from app.core.timeutil import now_wib
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PENDING_HOURS = 12

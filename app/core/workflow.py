@@ -52,7 +52,7 @@ def N_(message):
     """Mark ``message`` for the translation catalogue without translating it here.
 
     Labels in this module are English message ids; the web and services layers
-    translate them when a user reads them (``app.choices``, ``app.services``).
+    translate them when a user reads them (``app.core.vocabularies``, ``app.services``).
     """
     return message
 

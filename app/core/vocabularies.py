@@ -7,7 +7,7 @@ change; what a user reads comes from the translation catalogue.
 from flask import has_request_context
 from flask_babel import lazy_gettext as _l
 
-from app import workflow
+from app.core import workflow
 
 KINDS = {
     "pengaduan": _l("Complaint"),

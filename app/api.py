@@ -21,11 +21,11 @@ from werkzeug.datastructures import MultiDict
 
 from app import access, identity, response_templates, services, step_forms
 from app.core import workflow
+from app.core.timeutil import WIB
 from app.core.vocabularies import CHANNELS, KINDS, OUTCOME_TYPES, STATUSES, URGENCIES
 from app.extensions import db
 from app.forms import MAX_DESCRIPTION, ComplaintApiForm
 from app.models import Complaint, Dusun
-from app.core.timeutil import WIB
 from app.views.base import page_number_ok
 
 IDENTITY_FIELDS = ("complainant_name", "complainant_address", "complainant_phone",

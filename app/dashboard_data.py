@@ -30,10 +30,10 @@ from sqlalchemy import func, literal, select, union_all
 
 from app import access, deadlines
 from app.core import workflow
+from app.core.timeutil import ROMAN_MONTHS, today_wib
 from app.core.vocabularies import CHANNELS, OUTCOME_TYPES, STATUSES, label
 from app.extensions import db
 from app.models import Category, Complaint, ComplaintEvent, Dusun, Officer
-from app.core.timeutil import ROMAN_MONTHS, today_wib
 
 MONTH_NAMES = (
     _l("January"), _l("February"), _l("March"), _l("April"), _l("May"), _l("June"),

@@ -26,10 +26,10 @@ from sqlalchemy import and_, select
 
 from app import access
 from app.core import workflow
+from app.core.timeutil import add_working_days, date_id, today_wib
 from app.extensions import db
 from app.models import Category, Complaint, DeadlineTier, Holiday
 from app.step_effects import step_effect
-from app.core.timeutil import add_working_days, date_id, today_wib
 
 MAX_EXTENSION_DAYS = 60
 

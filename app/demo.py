@@ -13,10 +13,10 @@ from flask import current_app
 
 from app import identity, response_templates, security, services
 from app.core import workflow
+from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Category, Complaint, Dusun, Meeting, Officer
 from app.models.meetings import HELD, SCHEDULED
-from app.core.timeutil import now_wib
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-babakan-2026")
 

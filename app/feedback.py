@@ -22,10 +22,10 @@ from sqlalchemy import func
 
 from app import access, deadlines, services
 from app.core import workflow
+from app.core.timeutil import add_working_days, today_wib
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent
 from app.step_effects import step_effect
-from app.core.timeutil import add_working_days, today_wib
 
 ANSWER_STEPS = ("confirm_solved", "request_reopen")
 COMMENT_MAX = 2000

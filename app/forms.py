@@ -13,9 +13,9 @@ from wtforms import (DateField, DateTimeField, IntegerField, PasswordField, Sele
 from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange,
                                 Optional, ValidationError)
 
+from app.core.timeutil import now_wib
 from app.core.vocabularies import CHANNELS, KINDS, URGENCIES, choices
 from app.register import InvalidPhone, normalize_phone
-from app.core.timeutil import now_wib
 
 MAX_DESCRIPTION = 5000
 

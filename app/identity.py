@@ -16,6 +16,8 @@ and writes the log of every identity shown (who, when, which complaint, where).
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from app.core.timeutil import now_wib
+
 NAMED = "named"
 MASKED = "masked"
 ANONYMOUS = "anonymous"
@@ -114,7 +116,6 @@ def record_view(user, complaint, path):
     from app.extensions import db
     from app.models import IdentityView
     from app.services import actor_name
-    from app.core.timeutil import now_wib
 
     if user is None or not getattr(user, "is_authenticated", False):
         return
@@ -137,7 +138,6 @@ def record_views(user, complaint_ids, path, batch=5000):
     from app.extensions import db
     from app.models import IdentityView
     from app.services import actor_name
-    from app.core.timeutil import now_wib
 
     if user is None or not getattr(user, "is_authenticated", False):
         return

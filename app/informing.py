@@ -21,8 +21,8 @@ from flask_babel import force_locale, gettext
 
 from app import services
 from app.core import workflow
-from app.extensions import db
 from app.core.timeutil import date_id, today_wib
+from app.extensions import db
 
 INFORMABLE = (workflow.RESOLVED, workflow.REJECTED, workflow.REFERRED)
 

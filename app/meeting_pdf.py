@@ -9,12 +9,12 @@ from xml.sax.saxutils import escape
 from flask import current_app
 from flask_babel import force_locale, gettext
 
+from app.core.timeutil import date_id
 from app.core.vocabularies import OUTCOME_TYPES, POSITIONS, label
 from app.extensions import db
 from app.meetings import meeting_complaints
 from app.models import Officer
 from app.receipts import letterhead_lines
-from app.core.timeutil import date_id
 
 
 def signatory(position, fallback=None):

@@ -13,11 +13,11 @@ from sqlalchemy import false, func, not_, select
 
 from app import access, services
 from app.core import workflow
+from app.core.timeutil import WIB, datetime_id, now_wib, today_wib
 from app.extensions import db
 from app.models import Complaint, Meeting, MeetingGuest, Officer
 from app.models.meetings import CANCELLED, HELD, SCHEDULED, meeting_complaint
 from app.security import actors_of
-from app.core.timeutil import WIB, datetime_id, now_wib, today_wib
 
 
 class MeetingRefused(services.ServiceError):

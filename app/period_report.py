@@ -13,12 +13,12 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 
 from app import charts, dashboard_data, deadlines
+from app.core.timeutil import date_id, today_wib
 from app.core.vocabularies import STATUSES, label
 from app.extensions import db
 from app.meeting_pdf import signatory
 from app.models import Category, Dusun
 from app.receipts import letterhead_lines
-from app.core.timeutil import date_id, today_wib
 
 
 def report_pdf(user, scope, today=None):

@@ -36,14 +36,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app import deadlines, feedback, services
-from app.core import workflow
 from app.access import can_read_note
+from app.core import workflow
+from app.core.timeutil import date_id, now_wib
 from app.core.vocabularies import KINDS, OUTCOME_TYPES, POSITIONS, STATUSES, STEPS, label
 from app.errors import DatabaseBusy, retry_when_busy
 from app.extensions import db
 from app.models import Complaint, Dusun, PublicLookupFailure
 from app.register import normalize_tracking_code
-from app.core.timeutil import date_id, now_wib
 
 _QUESTION_MAX_AGE = 2 * 60 * 60
 

@@ -9,9 +9,9 @@ from io import BytesIO
 from flask import current_app
 from flask_babel import force_locale, gettext
 
-from app.core.vocabularies import CHANNELS, KINDS, label
-from app.models import Officer
 from app.core.timeutil import date_id, datetime_id
+from app.core.vocabularies import CHANNELS, KINDS, POSITIONS, label
+from app.models import Officer
 
 
 def status_url():
@@ -34,7 +34,6 @@ def receiver_name(complaint):
 
 def receiver_position(complaint):
     """Who received the complaint, for the public: the officer's position, never the name."""
-    from app.core.vocabularies import POSITIONS
     from app.extensions import db
 
     user = complaint.created_by

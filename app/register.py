@@ -12,8 +12,8 @@ from sqlalchemy import insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.models import RegisterCounter
 from app.core.timeutil import ROMAN_MONTHS
+from app.models import RegisterCounter
 
 # No 0/O, 1/I/L: a resident reads the code off paper or a phone screen.
 TRACKING_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

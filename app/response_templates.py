@@ -25,12 +25,12 @@ from sqlalchemy import or_
 
 from app import access, services
 from app.core import workflow
+from app.core.timeutil import date_id
 from app.core.vocabularies import OUTCOME_TYPES, STATUSES, label
 from app.extensions import db
 from app.informing import INFORMABLE
 from app.models import Category, ResponseTemplate
 from app.receipts import status_url
-from app.core.timeutil import date_id
 
 # The step -> the form field its template fills.
 TARGET_FIELDS = {"note": "note", "resolve": "public_note", "inform": "message"}

@@ -13,13 +13,13 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import access, deadlines, identity
 from app.core import workflow
+from app.core.timeutil import datetime_id, now_wib
 from app.core.vocabularies import KINDS, OUTCOME_TYPES, STEPS, URGENCIES, label
 from app.extensions import db
 from app.models import Category, Complaint, ComplaintEvent, Officer
 from app.register import format_register_number, new_tracking_code, next_register_seq
 from app.security import actors_of
 from app.step_effects import effect_of, step_effect
-from app.core.timeutil import datetime_id, now_wib
 
 
 class ServiceError(Exception):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Complaint
 from tests.conftest import make_complaint, make_officer
@@ -100,7 +101,6 @@ def _resolved_at_a_held_meeting(app):
     import datetime as dt
 
     from app.models import Meeting
-    from app.core.timeutil import now_wib
 
     done = make_complaint(app, subject="Sudah selesai")
     with app.app_context():

@@ -2,11 +2,11 @@
 minutes for what they decided, and logins that work."""
 
 from app.core import workflow
+from app.core.timeutil import now_wib
 from app.demo import DEMO_PASSWORD, load_demo
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, Meeting
 from app.models.meetings import HELD, SCHEDULED
-from app.core.timeutil import now_wib
 from tests.conftest import login
 
 

@@ -8,9 +8,9 @@ import pytest
 from pypdf import PdfReader
 
 from app import meetings
+from app.core.timeutil import date_id, now_wib
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, Meeting
-from app.core.timeutil import date_id, now_wib
 from tests.conftest import csrf_token, make_complaint, make_officer, make_user, post_form
 
 TOMORROW = (now_wib() + dt.timedelta(days=1)).date()

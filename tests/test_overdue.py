@@ -11,6 +11,7 @@ import datetime as dt
 import pytest
 
 from app import deadlines
+from app.core.timeutil import today_wib
 from app.extensions import db
 from app.models import Complaint
 from tests.conftest import make_complaint
@@ -64,8 +65,6 @@ def test_list_home_and_export_count_the_same_complaints(app, client, login_as):
     _set(app, void, status="verified", due_date=dt.date(2020, 1, 6), voided=True,
          void_reason="salah catat")
     with app.app_context():
-        from app.core.timeutil import today_wib
-
         _set(app, due_today, status="verified", due_date=today_wib())
 
     page = client.get("/complaint/overdue/list/").get_data(as_text=True)

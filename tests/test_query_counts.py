@@ -7,6 +7,7 @@ the same, and a complaint with 2 timeline events the same as one with 12.
 
 import pytest
 
+from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Category, Dusun
 from app.perf import count_queries
@@ -153,7 +154,6 @@ def _meetings(app, register, count, complaints_each):
     import datetime as dt
 
     from app.models import Complaint, Meeting, Officer
-    from app.core.timeutil import now_wib
 
     with app.app_context():
         officers = db.session.query(Officer).order_by(Officer.id).limit(2).all()

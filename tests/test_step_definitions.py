@@ -8,8 +8,8 @@ from apispec import yaml_utils
 from babel.messages.pofile import read_po
 
 from app import step_effects, step_forms
-from app.core import vocabularies, workflow
 from app.api import ComplaintApi
+from app.core import vocabularies, workflow
 from app.views.complaints import STEP_PAGES
 from tests.test_translations import PO
 

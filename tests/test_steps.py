@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from app.core import workflow
 from app.extensions import db
 from app.models import Category, Complaint, ComplaintEvent
 from tests.conftest import (
@@ -339,8 +340,6 @@ ROLE_ACTORS = {"desk": "desk", "liaison": "liaison", "head": None}
 
 
 def _cases():
-    from app.core import workflow
-
     for name, rule in workflow.STEPS.items():
         if rule.actors == {workflow.RESIDENT}:
             continue  # the resident's steps are on the public side (tests/test_feedback.py)
@@ -351,8 +350,6 @@ def _cases():
 
 @pytest.mark.parametrize("step_name, source, role, expected", list(_cases()))
 def test_every_step_for_every_role_on_the_api(app, client, step_name, source, role, expected):
-    from app.core import workflow
-
     user_id = make_user(app, role, {"desk": "Petugas Pengelola", "liaison": "Petugas Penghubung",
                                     "head": "Kepala Desa"}[role])
     mine = make_officer(app, name="Petugas Saya", user_id=user_id)

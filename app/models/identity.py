@@ -8,8 +8,8 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.register import USER_FK, Complaint
 from app.core.timeutil import now_wib
+from app.models.register import USER_FK, Complaint
 
 
 class IdentityView(Model):

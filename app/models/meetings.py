@@ -12,8 +12,8 @@ from flask_appbuilder import Model
 from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.timeutil import datetime_id, now_wib
 from app.models.register import USER_FK, Complaint, Officer
-from app.core.timeutil import now_wib
 
 SCHEDULED = "scheduled"
 HELD = "held"
@@ -67,8 +67,6 @@ class Meeting(Model):
     )
 
     def __str__(self):
-        from app.core.timeutil import datetime_id
-
         return f"{datetime_id(self.starts_at)} · {self.place}"
 
 

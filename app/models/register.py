@@ -25,6 +25,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.timeutil import now_wib
+from app.core.vocabularies import POSITIONS, label
 
 USER_FK = "ab_user.id"
 
@@ -74,8 +75,6 @@ class Officer(Model):
     user = relationship(User)
 
     def __str__(self):
-        from app.core.vocabularies import POSITIONS, label
-
         return f"{self.name} ({label(POSITIONS, self.position)})"
 
 

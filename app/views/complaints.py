@@ -14,12 +14,12 @@ from wtforms import HiddenField
 from app import (access, deadlines, forms, identity, receipts, response_templates, services,
                  step_forms)
 from app.core import workflow
+from app.core.timeutil import date_id, datetime_id
 from app.core.vocabularies import CHANNELS, KINDS, STATUSES, STEP_ACTIONS, URGENCIES, label
 from app.extensions import db
 from app.models import Complaint
 from app.perf import EagerInterface
 from app.security import actors_of
-from app.core.timeutil import date_id, datetime_id
 from app.views.base import SafeModelView
 
 COLUMN_LABELS = {

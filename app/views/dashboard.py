@@ -14,11 +14,11 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 
 from app import charts, dashboard_data
+from app.core.timeutil import today_wib
 from app.dashboard_data import Period, Scope
 from app.extensions import db
 from app.models import Category, Dusun
 from app.period_report import report_pdf
-from app.core.timeutil import today_wib
 
 MAX_RANGE_DAYS = 5 * 366
 

@@ -11,12 +11,12 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import DateInput
 
 from app import forms
+from app.core.timeutil import date_id
 from app.core.vocabularies import URGENCIES, choices, label
 from app.deadlines import HOLIDAY_KINDS
 from app.extensions import db
 from app.models import Category, DeadlineTier, Holiday
 from app.services import ServiceError
-from app.core.timeutil import date_id
 from app.views.base import SafeModelView
 
 

@@ -5,8 +5,8 @@ from flask_appbuilder import IndexView, expose
 
 from app import dashboard_data
 from app.core import workflow
-from app.security import actors_of
 from app.core.timeutil import today_wib
+from app.security import actors_of
 
 
 class HomeView(IndexView):

@@ -7,10 +7,10 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from app import identity, informing, response_templates
+from app.core.timeutil import datetime_id
 from app.core.vocabularies import STATUSES, STEP_ACTIONS, label
 from app.forms import required
 from app.models import IdentityView, ResponseTemplate
-from app.core.timeutil import datetime_id
 from app.views.base import SafeModelView
 
 

@@ -8,10 +8,10 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from app import access, informing, response_templates, services
-from app.identity import record_view
 from app.core.vocabularies import STATUSES, label
 from app.extensions import db
 from app.forms import BaseForm, required
+from app.identity import record_view
 from app.models import Complaint
 
 

@@ -17,11 +17,11 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from app import access, meetings
 from app.core import workflow
+from app.core.timeutil import datetime_id, today_wib
 from app.core.vocabularies import OUTCOME_TYPES
 from app.forms import BaseForm, required, typed_required
 from app.models import Meeting
 from app.models.meetings import CANCELLED, HELD, SCHEDULED
-from app.core.timeutil import datetime_id, today_wib
 from app.views.base import SafeModelView
 
 MEETING_STATUSES = {

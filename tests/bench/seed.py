@@ -18,10 +18,10 @@ from sqlalchemy import func, select, text
 
 from app import security
 from app.core import workflow
+from app.core.timeutil import add_working_days, now_wib
 from app.extensions import db
 from app.models import Category, Complaint, ComplaintEvent, Dusun, Officer, RegisterCounter
 from app.register import TRACKING_ALPHABET, format_register_number
-from app.core.timeutil import add_working_days, now_wib
 
 BENCH_USER = "bench_desk"
 BENCH_PASSWORD = "bench-kata-sandi-panjang"

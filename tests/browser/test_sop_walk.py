@@ -7,9 +7,9 @@ import re
 
 from pypdf import PdfReader
 
+from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Complaint, Meeting
-from app.core.timeutil import now_wib
 from tests.browser.conftest import click_and_wait, no_horizontal_scroll, shot, ui_login
 from tests.conftest import PASSWORD, make_officer, make_user
 

@@ -214,3 +214,13 @@ def make_complaint(app, user_id=None, **fields):
         complaint_id = complaint.id
         db.session.remove()
         return complaint_id
+
+
+def set_fields(app, pk, **fields):
+    """Test set-up: give a registered complaint these values directly (no service, no event)."""
+    with app.app_context():
+        complaint = db.session.get(Complaint, pk)
+        for name, value in fields.items():
+            setattr(complaint, name, value)
+        db.session.commit()
+        db.session.remove()

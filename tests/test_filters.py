@@ -15,7 +15,7 @@ import pytest
 
 from app.extensions import db
 from app.models import IdentityView
-from tests.conftest import PASSWORD, login, make_complaint, make_officer, make_user
+from tests.conftest import PASSWORD, login, make_complaint, make_officer, make_user, set_fields
 
 HIDDEN_NAME, HIDDEN_SUBJECT = "Wulandari Anonim", "Aduan tanpa nama"
 NAMED_NAME, NAMED_SUBJECT = "Budi Santoso", "Aduan dengan nama"
@@ -48,25 +48,13 @@ def two_complaints(app):
                             identity_level="anonymous", status="verified")
     named = make_complaint(app, complainant_name=NAMED_NAME, subject=NAMED_SUBJECT,
                            status="verified")
-    _set(app, hidden, due_date=PAST, tracking_code=CODE)
-    _set(app, named, due_date=PAST)
+    set_fields(app, hidden, due_date=PAST, tracking_code=CODE)
+    set_fields(app, named, due_date=PAST)
     return hidden, named
 
 
-def _set(app, pk, **fields):
-    """Test set-up: give a registered complaint these values directly."""
-    from app.models import Complaint
-
-    with app.app_context():
-        complaint = db.session.get(Complaint, pk)
-        for name, value in fields.items():
-            setattr(complaint, name, value)
-        db.session.commit()
-        db.session.remove()
-
-
 def _fix_code(app, pk, code):
-    _set(app, pk, tracking_code=code)
+    set_fields(app, pk, tracking_code=code)
 
 
 def _csv(response):

@@ -14,17 +14,9 @@ from app import deadlines
 from app.core.timeutil import today_wib
 from app.extensions import db
 from app.models import Complaint
-from tests.conftest import make_complaint
+from tests.conftest import make_complaint, set_fields
 
 DUE = dt.date(2026, 3, 10)
-
-
-def _set(app, pk, **values):
-    with app.app_context():
-        complaint = db.session.get(Complaint, pk)
-        for name, value in values.items():
-            setattr(complaint, name, value)
-        db.session.commit()
 
 
 @pytest.mark.parametrize("status, voided, day, expected", [
@@ -37,7 +29,7 @@ def _set(app, pk, **values):
 ])
 def test_sql_and_python_forms_agree(app, status, voided, day, expected):
     pk = make_complaint(app)
-    _set(app, pk, status=status, voided=voided, due_date=DUE)
+    set_fields(app, pk, status=status, voided=voided, due_date=DUE)
     with app.app_context():
         complaint = db.session.get(Complaint, pk)
         assert deadlines.is_overdue(complaint, day) is expected
@@ -48,7 +40,7 @@ def test_sql_and_python_forms_agree(app, status, voided, day, expected):
 
 def test_without_a_due_date_nothing_is_overdue(app):
     pk = make_complaint(app)
-    _set(app, pk, status="forwarded", due_date=None)
+    set_fields(app, pk, status="forwarded", due_date=None)
     with app.app_context():
         complaint = db.session.get(Complaint, pk)
         assert not deadlines.is_overdue(complaint, dt.date(2030, 1, 1))
@@ -61,11 +53,11 @@ def test_list_home_and_export_count_the_same_complaints(app, client, login_as):
     late = make_complaint(app, subject="Sudah lewat")
     due_today = make_complaint(app, subject="Jatuh tempo hari ini")
     void = make_complaint(app, subject="Batal lewat")
-    _set(app, late, status="verified", due_date=dt.date(2020, 1, 6))
-    _set(app, void, status="verified", due_date=dt.date(2020, 1, 6), voided=True,
+    set_fields(app, late, status="verified", due_date=dt.date(2020, 1, 6))
+    set_fields(app, void, status="verified", due_date=dt.date(2020, 1, 6), voided=True,
          void_reason="salah catat")
     with app.app_context():
-        _set(app, due_today, status="verified", due_date=today_wib())
+        set_fields(app, due_today, status="verified", due_date=today_wib())
 
     page = client.get("/complaint/overdue/list/").get_data(as_text=True)
     assert "Sudah lewat" in page

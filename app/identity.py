@@ -15,8 +15,11 @@ and writes the log of every identity shown (who, when, which complaint, where).
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert
 
 from app.core.timeutil import now_wib
+from app.extensions import db
+from app.models import IdentityView
 
 NAMED = "named"
 MASKED = "masked"
@@ -82,7 +85,7 @@ def mask_name(name):
 
 def check_raise(current, wanted):
     """Refuse a change towards less protection; return the (valid) wanted level."""
-    from app.services import ServiceError
+    from app.services import ServiceError  # app.services imports this module
 
     if wanted not in LEVELS:
         raise ServiceError(gettext("Choose an identity protection level from the list."))
@@ -99,7 +102,7 @@ def change_level(complaint, wanted, user):
 
     Returns True when the level changed. Refuses a lower level.
     """
-    from app import services
+    from app import services  # app.services imports this module
 
     current = complaint.identity_level or NAMED
     check_raise(current, wanted)
@@ -113,9 +116,7 @@ def change_level(complaint, wanted, user):
 
 def record_view(user, complaint, path):
     """Log that ``user`` was just shown ``complaint``'s identity through ``path`` (commits)."""
-    from app.extensions import db
-    from app.models import IdentityView
-    from app.services import actor_name
+    from app.services import actor_name  # app.services imports this module
 
     if user is None or not getattr(user, "is_authenticated", False):
         return
@@ -133,11 +134,7 @@ def record_views(user, complaint_ids, path, batch=5000):
     nothing: it only added rows, and the export still reads the user's roles after
     this request's session is closed (the CSV streams).
     """
-    from sqlalchemy import insert
-
-    from app.extensions import db
-    from app.models import IdentityView
-    from app.services import actor_name
+    from app.services import actor_name  # app.services imports this module
 
     if user is None or not getattr(user, "is_authenticated", False):
         return

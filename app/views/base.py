@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import access
+from app.errors import error_answer
 from app.extensions import db
 from app.forms import TranslatedMeta
 from app.services import ServiceError
@@ -57,8 +58,6 @@ def check_list_args():
     view's own), and a column the view declares in ``order_columns`` that
     ``access.sort_allowed`` lets the user sort by.
     """
-    from app.errors import error_answer
-
     views = None
     for name, value in request.args.items(multi=True):
         if _PAGE_ARG.search(name) and not page_number_ok(value):

@@ -119,10 +119,12 @@ REMEMBER_COOKIE_SAMESITE = "Lax"
 REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The largest request body each route accepts, in bytes: the longest matching path prefix wins,
 # every other route gets REQUEST_SIZE_DEFAULT. A larger request is answered 413 before its body
-# is read. When /lapor takes photos (3 x 10 MB), its line goes up to about 31 MB.
+# is read.
 REQUEST_SIZE_LIMITS = {
     "/register/import": 21 * 1024 * 1024,  # the register file (at most 20 MB) and its form
-    "/lapor": 256 * 1024,  # the complaint form: texts of at most 5,000 characters
+    # The complaint form: texts of at most 5,000 characters and up to 3 files of 10 MB each.
+    "/lapor": 31 * 1024 * 1024,
+    "/attachment/add": 31 * 1024 * 1024,  # the staff's files for a complaint (3 x 10 MB)
     "/status": 64 * 1024,  # tracking, the resident's feedback and completion
     "/api/v1/public/": 64 * 1024,  # the same as JSON
 }
@@ -188,3 +190,21 @@ PUBLIC_HOLIDAYS = [
     ).split(",")
     if d.strip()
 ]
+
+# Evidence (photos and PDF documents): where the files live, and how large they may be.
+# ATTACHMENT_STORAGE "directory" (ATTACHMENT_DIR, under the instance path) or "s3" (S3_BUCKET,
+# and S3_ENDPOINT_URL for a store other than Amazon's, S3_REGION, S3_ACCESS_KEY_ID,
+# S3_SECRET_ACCESS_KEY).
+ATTACHMENT_STORAGE = os.environ.get("ATTACHMENT_STORAGE", "directory")
+ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "lampiran"))
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+S3_REGION = os.environ.get("S3_REGION", "")
+S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID", "")
+S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+# Per file as sent, per request, per complaint; an image larger than this many pixels is
+# refused before it is decoded (a "decompression bomb": a small file that decodes to gigabytes).
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+ATTACHMENT_MAX_PER_REQUEST = int(os.environ.get("ATTACHMENT_MAX_PER_REQUEST", 3))
+ATTACHMENT_MAX_PER_COMPLAINT = int(os.environ.get("ATTACHMENT_MAX_PER_COMPLAINT", 20))
+ATTACHMENT_MAX_PIXELS = int(os.environ.get("ATTACHMENT_MAX_PIXELS", 50_000_000))

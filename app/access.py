@@ -267,6 +267,36 @@ def can_read_note(user, complaint, event):
     return _is_desk(user) and can_view(user, complaint)
 
 
+def can_read_attachment(user, attachment):
+    """Whether staff ``user`` may open ``attachment``: a complaint's file goes with the
+    complaint (``can_view``: never to the officer complained about, a liaison only on what
+    was forwarded to them); a withdrawn file is for the desk alone. A meeting's paper goes
+    with the meeting, whose rule (``app.meetings``) the caller applies besides this one."""
+    if attachment.complaint is not None and not can_view(user, attachment.complaint):
+        return False
+    if attachment.complaint is None and not (_is_desk(user) or workflow.HEAD in actors_of(user)):
+        return False
+    if attachment.withdrawn_at is not None:
+        return _is_desk(user)
+    return True
+
+
+def resident_may_read(attachment):
+    """Whether the resident (who gave the tracking code and phone digits) may open
+    ``attachment``: the files the desk marked public and the resident's own uploads, never a
+    withdrawn one."""
+    return attachment.withdrawn_at is None and (attachment.is_public
+                                                or attachment.uploaded_by_resident)
+
+
+def may_withdraw_attachment(user, attachment):
+    """The desk withdraws any file it may open; an officer only one they added."""
+    if not can_read_attachment(user, attachment):
+        return False
+    return _is_desk(user) or (attachment.uploaded_by_id is not None
+                              and attachment.uploaded_by_id == getattr(user, "id", None))
+
+
 def hidden_note_text():
     """What stands in place of a note the user may not read."""
     return gettext("(note for the complaint desk only)")

@@ -60,6 +60,7 @@ def app(tmp_path_factory):
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
         "PUBLIC_LOOKUP_MIN_SECONDS": 0.05,
+        "ATTACHMENT_DIR": str(tmp_path_factory.mktemp("lampiran")),
     })
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -77,7 +78,7 @@ def app(tmp_path_factory):
 
 # Tables emptied between tests on PostgreSQL (roles and permissions stay).
 _DATA_TABLES = (
-    "meeting_complaint", "meeting_officer", "meeting_guest", "meeting",
+    "attachment", "meeting_complaint", "meeting_officer", "meeting_guest", "meeting",
     "identity_view", "response_template",
     "complaint_event", "complaint", "officer", "register_counter", "ab_user_role",
     "ab_user_group", "ab_user", "category", "dusun", "public_lookup_failure",

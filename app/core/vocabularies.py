@@ -68,6 +68,8 @@ STEPS = {
     "void": _l("Register entry voided"),
     "import": _l("Imported from a register file"),
     "identity_level": _l("Identity protection raised"),
+    "attach": _l("Files added"),
+    "withdraw_attachment": _l("File withdrawn"),
 }
 
 # What a step's button says (imperative, ``workflow.Step.action``), beside its timeline label.

@@ -122,15 +122,23 @@ REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # is read.
 REQUEST_SIZE_LIMITS = {
     "/register/import": 21 * 1024 * 1024,  # the register file (at most 20 MB) and its form
-    # The complaint form: texts of at most 5,000 characters and up to 3 files of 10 MB each.
-    "/lapor": 31 * 1024 * 1024,
-    "/attachment/add": 31 * 1024 * 1024,  # the staff's files for a complaint (3 x 10 MB)
+    "/lapor": 256 * 1024,  # the complaint form: texts of at most 5,000 characters
     "/status": 64 * 1024,  # tracking, the resident's feedback and completion
     "/api/v1/public/": 64 * 1024,  # the same as JSON
 }
 REQUEST_SIZE_DEFAULT = 2 * 1024 * 1024  # staff forms and the staff API
+# Routes that take files (up to 3 of ATTACHMENT_MAX_BYTES, 10 MB, and the texts): these limits
+# replace the ones above only for a multipart/form-data body, the one way files are sent.
+REQUEST_SIZE_WITH_FILES = {
+    "/lapor": 31 * 1024 * 1024,
+    "/attachment/add": 31 * 1024 * 1024,
+}
 # The ceiling Flask itself enforces, whatever the table says.
-MAX_CONTENT_LENGTH = max([REQUEST_SIZE_DEFAULT, *REQUEST_SIZE_LIMITS.values()])
+MAX_CONTENT_LENGTH = max([REQUEST_SIZE_DEFAULT, *REQUEST_SIZE_LIMITS.values(),
+                          *REQUEST_SIZE_WITH_FILES.values()])
+# One text field of a form (files aside): the longest text a form takes is a few thousand
+# characters, so the room /lapor has for photos is not room for a text.
+MAX_FORM_MEMORY_SIZE = 256 * 1024
 # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto / -Host (0: none).
 PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", 0))
 PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO", 0))

@@ -80,7 +80,11 @@ def handle_too_large(error):
     """413, saying how much this address accepts (``hardening.request_size_limit``)."""
     from app.hardening import request_size_limit
 
-    limit = request_size_limit(request.path, current_app.config)
+    limit = request_size_limit(request.path, current_app.config,
+                               request.mimetype == "multipart/form-data")
+    if request.content_length is not None and request.content_length <= limit:
+        # The body was within the route's limit: one text field was over its own.
+        limit = current_app.config["MAX_FORM_MEMORY_SIZE"]
     return error_answer(413, gettext(
         "What was sent is larger than this page accepts (at most %(size)s). Shorten the text "
         "or choose a smaller file, and send it again.", size=_size_text(limit)))

@@ -266,10 +266,11 @@ def saved_together(prepared):
 
 
 def record(staged, user, complaint=None, meeting_id=None, resident=False, is_public=False,
-           note=None, event=None):
+           note=None, event=None, at=None):
     """Add the rows for ``staged`` files (and, on a complaint, the timeline line "who added
-    what") to the session; the caller commits. Returns the rows."""
-    now = now_wib()
+    what") to the session; the caller commits. ``at``: the time of a registration the files
+    came with (the receipt lists those). Returns the rows."""
+    now = at or now_wib()
     if complaint is not None and staged and event is None:
         names = ", ".join(entry.prepared.original_name for entry in staged)
         event = add_event(complaint, "attach", user, complaint.status, complaint.status,

@@ -151,9 +151,16 @@ def refuse_ids_out_of_range():
     return None
 
 
-def request_size_limit(path, config):
+def request_size_limit(path, config, multipart=False):
     """The largest body ``path`` accepts: its longest prefix in ``REQUEST_SIZE_LIMITS``, else
-    ``REQUEST_SIZE_DEFAULT``."""
+    ``REQUEST_SIZE_DEFAULT``; for a ``multipart`` body (files) ``REQUEST_SIZE_WITH_FILES``
+    first. Only multipart bodies are read field by field with a limit per text field
+    (``MAX_FORM_MEMORY_SIZE``): any other body is read whole, so it keeps the small limit."""
+    if multipart:
+        with_files = config.get("REQUEST_SIZE_WITH_FILES") or {}
+        prefixes = [prefix for prefix in with_files if path.startswith(prefix)]
+        if prefixes:
+            return with_files[max(prefixes, key=len)]
     limits = config.get("REQUEST_SIZE_LIMITS") or {}
     prefixes = [prefix for prefix in limits if path.startswith(prefix)]
     if prefixes:
@@ -167,7 +174,8 @@ def limit_request_size():
     Flask reads the body only when asked (a form, JSON); the limit set on the request also
     stops a body sent without a ``Content-Length`` at that size.
     """
-    limit = request_size_limit(request.path, current_app.config)
+    limit = request_size_limit(request.path, current_app.config,
+                               request.mimetype == "multipart/form-data")
     request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:
         abort(413)

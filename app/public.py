@@ -35,7 +35,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app import deadlines, feedback, services
+from app import deadlines, evidence, feedback, services
 from app.access import can_read_note
 from app.core import workflow
 from app.core.timeutil import date_id, now_wib
@@ -170,7 +170,7 @@ def _submission_hash(source, key):
     return hmac.new(secret, f"{source}:{key}".encode(), hashlib.sha256).hexdigest()
 
 
-def submit_complaint(fields, key=None, source="page"):
+def submit_complaint(fields, key=None, source="page", files=()):
     """Register a complaint sent from the website; ``fields`` are validated form values.
 
     Returns ``(complaint, repeated)``: the registered complaint (committed), with its
@@ -180,16 +180,17 @@ def submit_complaint(fields, key=None, source="page"):
     it registered (``repeated`` True) instead of registering another; after
     ``PUBLIC_RECEIPT_MINUTES`` a repeat is refused (``AlreadySent``) rather than showing the
     receipt again. A busy database is tried again (``errors.retry_when_busy``), then refused
-    with ``Busy``: the resident sends again.
+    with ``Busy``: the resident sends again. ``files``: the resident's evidence, already
+    checked (``evidence.prepare``), saved with the complaint or not at all.
     """
     token = _submission_hash(source, key) if key else None
     try:
-        return retry_when_busy(lambda: _register_once(fields, token))
+        return retry_when_busy(lambda: _register_once(fields, token, files))
     except DatabaseBusy:
         raise Busy() from None
 
 
-def submit_from_page(fields, form_token):
+def submit_from_page(fields, form_token, files=()):
     """``submit_complaint`` for the /lapor page, whose form carries a one-time token.
 
     Back after sending reloads the form with a new token (the page is never cached), so the
@@ -197,18 +198,19 @@ def submit_from_page(fields, form_token):
     very same complaint sent again from this browser is the same submission.
     """
     digest = _submission_hash("content", repr(sorted(
-        (name, str(value or "").strip()) for name, value in fields.items())))
+        (name, str(value or "").strip()) for name, value in fields.items()))
+        + repr([item.sha256 for item in files]))
     last = session.get("public_last_submission")
     token = submission_key(form_token) or new_submission_token()
     if isinstance(last, dict) and last.get("digest") == digest \
             and submission_key(last.get("token")):
         token = last["token"]
-    result = submit_complaint(fields, token)
+    result = submit_complaint(fields, token, files=files)
     session["public_last_submission"] = {"digest": digest, "token": token}
     return result
 
 
-def _register_once(fields, token):
+def _register_once(fields, token, files=()):
     if token is not None:
         earlier = _submitted_with(token)
         if earlier is not None:
@@ -216,7 +218,11 @@ def _register_once(fields, token):
     complaint = _new_complaint(fields)
     complaint.submission_token = token
     try:
-        return services.register_complaint(complaint, user=None), False
+        with evidence.saved_together(files) as staged:
+            services.register_complaint(complaint, user=None, commit=False)
+            evidence.record(staged, None, complaint, resident=True, at=complaint.created_at)
+            db.session.commit()
+        return complaint, False
     except IntegrityError:
         db.session.rollback()
         earlier = _submitted_with(token) if token is not None else None

@@ -11,7 +11,7 @@ from flask_babel import force_locale, gettext
 
 from app.core.timeutil import date_id, datetime_id
 from app.core.vocabularies import CHANNELS, KINDS, POSITIONS, label
-from app.models import Officer
+from app.models import Attachment, Officer
 
 
 def status_url():
@@ -70,10 +70,28 @@ def receipt_data(complaint, public=False, viewer=None):
         (gettext("Received by"), receiver_name(complaint)),
         (gettext("Verification due"), date_id(complaint.verification_due)),
     ]
+    names = attachment_names(complaint)
+    if names:
+        rows.append((gettext("Attachments"), names))
     if public:
         rows = [(key, receiver_position(complaint) if key == gettext("Received by") else value)
                 for key, value in rows if key != gettext("Complainant")]
     return rows
+
+
+def attachment_names(complaint):
+    """The names of the files sent with the complaint (at its registration), comma separated.
+
+    The receipt acknowledges what was handed in; files added later by the officers are not
+    on it."""
+    from app.extensions import db
+
+    names = db.session.scalars(
+        db.select(Attachment.original_name)
+        .where(Attachment.complaint_id == complaint.id, Attachment.withdrawn_at.is_(None),
+               Attachment.created_at <= complaint.created_at)
+        .order_by(Attachment.id))
+    return ", ".join(names)
 
 
 def letterhead_lines():

@@ -6,15 +6,16 @@ admin-panel JavaScript). Every answer carries ``Cache-Control: no-store`` and
 parse the form, call it and render.
 """
 
-from flask import make_response, redirect, render_template, request, url_for
+from flask import current_app, make_response, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (DateField, HiddenField, MultipleFileField, RadioField, SelectField,
+                     StringField, TextAreaField)
 from wtforms.validators import AnyOf, Length, Optional, Regexp
 from wtforms.widgets import DateInput
 
-from app import forms, public
+from app import evidence, forms, public
 from app.forms import BaseForm, LazyTokenCSRF, NotInFuture, required
 
 
@@ -67,6 +68,8 @@ class SubmitForm(ComplaintFields):
     homepage = StringField(_l("Leave this field empty"))
     question = HiddenField()
     submission_token = HiddenField()  # one-time: the form registers one complaint
+    # Up to 3 photos or PDFs, one plain file input each (a phone offers camera or gallery).
+    attachments = MultipleFileField(_l("Photos or documents (optional)"))
     answer = StringField(_l("Answer"), validators=[
         required(_l("Answer the question, please.")),
         Length(max=5, message=_l("At most %(max)d characters.")),
@@ -145,9 +148,14 @@ class PublicView(BaseView):
                 return self._submit_page(form, gettext("The complaint could not be sent."), 400)
             if form.validate_on_submit():
                 try:
+                    files = evidence.prepare_all(evidence.read_uploads(form.attachments.data))
                     complaint, _repeated = public.submit_from_page(
-                        form.values(), form.submission_token.data)
-                except public.Refused as exc:
+                        form.values(), form.submission_token.data, files)
+                except evidence.FileRefused as exc:
+                    form.attachments.errors = [str(exc)]
+                    return self._submit_page(form, gettext("Please correct the marked fields."),
+                                             400)
+                except (public.Refused, evidence.StorageFailed) as exc:
                     return self._submit_page(form, str(exc), exc.code)
                 public.grant_receipt(complaint)
                 return redirect(url_for(f"{self.endpoint}.receipt"), code=303)
@@ -162,8 +170,12 @@ class PublicView(BaseView):
         if not public.submission_key(form.submission_token.data):
             form.submission_token.data = public.new_submission_token()
         headers = {"Retry-After": "5"} if code == 503 else {}
-        return render_template("public/submit.html", form=form, question=text,
-                               error=error), code, headers
+        files_sent = any((item.filename or "").strip() for item in form.attachments.data or ())
+        return render_template("public/submit.html", form=form, question=text, error=error,
+                               files_sent=files_sent and code != 200,
+                               max_files=current_app.config["ATTACHMENT_MAX_PER_REQUEST"],
+                               max_mb=current_app.config["ATTACHMENT_MAX_BYTES"] // 2 ** 20
+                               ), code, headers
 
     @expose("/lapor/tanda-terima", methods=["GET"])
     def receipt(self):

@@ -44,6 +44,7 @@ _SELF_SERVICE = [
 _READ_REGISTER = [
     ("can_list", "Complaint"),
     ("can_show", "Complaint"),
+    ("can_file", "Attachment"),  # a file goes with its complaint (access.can_read_attachment)
     ("can_get", "ComplaintApi"),
     ("menu_access", MENU_REGISTER),
     ("menu_access", MENU_COMPLAINTS),
@@ -85,6 +86,9 @@ ROLE_PERMISSIONS = {
         ("can_post", "ComplaintApi"),
         ("can_put", "ComplaintApi"),
         ("can_step", "ComplaintApi"),
+        ("can_add", "Attachment"),
+        ("can_withdraw", "Attachment"),
+        ("can_publish", "Attachment"),
     ]
     + _READ_MEETINGS
     + [
@@ -93,7 +97,10 @@ ROLE_PERMISSIONS = {
         ("can_inform", "Inform"),
     ],
     LIAISON: _SELF_SERVICE + _READ_REGISTER + [("can_step", "Complaint"),
-                                               ("can_step", "ComplaintApi")],
+                                               ("can_step", "ComplaintApi"),
+                                               # before/after photos; withdraw their own
+                                               ("can_add", "Attachment"),
+                                               ("can_withdraw", "Attachment")],
     HEAD: _SELF_SERVICE + _READ_REGISTER + _READ_MASTER + _READ_MEETINGS,
     PUBLIC: [],
 }

@@ -72,6 +72,17 @@ MATRIX = {
                                      dict(anon=400, desk=400, liaison=400, head=400, admin=400),
     "/officer/list/?psize_OfficerModelView=100000":
                                      dict(anon=400, desk=400, liaison=400, head=400, admin=400),
+    # Evidence files go with their complaint: a liaison reads only the files of complaints
+    # forwarded to them; the public side serves none without a look-up.
+    "/attachment/{mine_file}":       dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/attachment/{mine_file}/thumb": dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/attachment/{other_file}":      dict(anon=LOGIN, desk=OK, liaison=NOT_FOUND, head=OK, admin=OK),
+    "/attachment/{other_file}/thumb": dict(anon=LOGIN, desk=OK, liaison=NOT_FOUND, head=OK, admin=OK),
+    "/attachment/{other_pdf}":       dict(anon=LOGIN, desk=OK, liaison=NOT_FOUND, head=OK, admin=OK),
+    "/attachment/{other_pdf}/thumb": dict(anon=LOGIN, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    "/attachment/999999":            dict(anon=LOGIN, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    "/status/lampiran/{other_file}": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    "/status/lampiran/{other_file}/kecil": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     # The public pages: open to everyone, logged in or not.
     "/lapor":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/status":                       dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
@@ -88,12 +99,35 @@ def test_role_matrix(app, client, login_as, path, role, expected):
     officer = make_officer(app, name="Kadus Satu", user_id=user_id if role == "liaison" else None)
     mine = make_complaint(app, assigned_officer_id=officer, status="forwarded")
     done, meeting = _resolved_at_a_held_meeting(app)
-    response = client.get(path.format(mine=mine, other=other, done=done, meeting=meeting))
+    names = {}
+    if "{mine_file}" in path or "{other_file}" in path or "{other_pdf}" in path:
+        names = {"mine_file": file_on(app, mine), "other_file": file_on(app, other, public=True),
+                 "other_pdf": file_on(app, other, pdf=True)}
+    response = client.get(path.format(mine=mine, other=other, done=done, meeting=meeting,
+                                      **names))
     if expected == LOGIN:
         assert response.status_code == 302
         assert "/login/" in response.headers["Location"]
     else:
         assert response.status_code == expected
+
+
+def file_on(app, pk, public=False, pdf=False, resident=False):
+    """A photo (or a PDF) stored on complaint ``pk`` as the desk would add it; its id."""
+    from app import evidence
+    from tests import files
+
+    with app.test_request_context():
+        complaint = db.session.get(Complaint, pk)
+        prepared = evidence.prepare("bukti.pdf" if pdf else "bukti.png",
+                                    files.pdf() if pdf else files.png())
+        with evidence.saved_together([prepared]) as staged:
+            (row,) = evidence.record(staged, None, complaint, is_public=public,
+                                     resident=resident)
+            db.session.commit()
+        row_id = row.id
+        db.session.remove()
+    return row_id
 
 
 def _resolved_at_a_held_meeting(app):

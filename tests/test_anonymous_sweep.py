@@ -24,6 +24,8 @@ PUBLIC_ENDPOINTS = {
     "PublicView.complete", "PublicApi.completion",          # the resident completes (issue 10)
     "PublicApi.complaints", "PublicApi.status",             # the public pages and API
     "SecurityApi.login",                                    # the REST API's login
+    # A file of the complaint this session looked up with its code and phone digits (else 404).
+    "PublicView.attachment", "PublicView.attachment_thumbnail",
 }
 ARGUMENTS = {"pk": "1", "complaint_id": "1", "name": "forward_selected", "step": "verify",
              "version": "v1", "filename": "x.csv", "group_by": "username", "locale": "en",

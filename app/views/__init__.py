@@ -7,6 +7,7 @@ from app import security
 from app.views.base import check_list_args
 from app.views.complaints import ComplaintModelView, OverdueComplaintModelView
 from app.views.dashboard import DashboardView
+from app.views.evidence import AttachmentView
 from app.views.deadlines import DeadlineTierModelView, HolidayModelView
 from app.views.identity import IdentityViewModelView, ResponseTemplateModelView
 from app.views.informing import InformView
@@ -37,6 +38,7 @@ def register_views(appbuilder):
         icon="fa-calendar", category=security.MENU_REGISTER,
     )
     appbuilder.add_view_no_menu(InformView)
+    appbuilder.add_view_no_menu(AttachmentView)
     appbuilder.add_view(
         OfficerModelView, security.MENU_OFFICERS, label=_l("Officers"), icon="fa-users",
         category=security.MENU_MASTER, category_label=_l("Master data"), category_icon="fa-cog",

@@ -11,8 +11,8 @@ from markupsafe import Markup
 from sqlalchemy import inspect
 from wtforms import HiddenField
 
-from app import (access, deadlines, forms, identity, receipts, response_templates, services,
-                 step_forms)
+from app import (access, deadlines, evidence, forms, identity, receipts, response_templates,
+                 services, step_forms)
 from app.core import workflow
 from app.core.timeutil import date_id, datetime_id
 from app.core.vocabularies import CHANNELS, KINDS, STATUSES, STEP_ACTIONS, URGENCIES, label
@@ -253,7 +253,26 @@ class ComplaintModelView(SafeModelView):
             readable_notes={event.id for event in item.events
                             if access.can_read_note(user, item, event)},
             hidden_note=access.hidden_note_text(),
+            **self._files(item),
         )
+
+    def _files(self, item):
+        """The complaint's files this user may read, by the timeline line they came with, and
+        what the user may do with them."""
+        sm = self.appbuilder.sm
+        files = evidence.shown_to(g.user, item)
+        by_event = {}
+        for attachment in files:
+            by_event.setdefault(attachment.event_id, []).append(attachment)
+        return {
+            "files": files,
+            "files_by_event": by_event,
+            "can_attach": not item.voided and sm.has_access("can_add", "Attachment"),
+            "can_withdraw": sm.has_access("can_withdraw", "Attachment"),
+            "can_publish": sm.has_access("can_publish", "Attachment"),
+            "may_withdraw": {a.id for a in files if not a.withdrawn
+                             and access.may_withdraw_attachment(g.user, a)},
+        }
 
     def _open_steps(self, item):
         """(step, label, url) for the steps this user may take on ``item`` now."""

@@ -6,7 +6,8 @@ admin-panel JavaScript). Every answer carries ``Cache-Control: no-store`` and
 parse the form, call it and render.
 """
 
-from flask import current_app, make_response, redirect, render_template, request, url_for
+from flask import (abort, current_app, make_response, redirect, render_template, request,
+                   url_for)
 from flask_appbuilder import BaseView, expose
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -15,8 +16,11 @@ from wtforms import (DateField, HiddenField, MultipleFileField, RadioField, Sele
 from wtforms.validators import AnyOf, Length, Optional, Regexp
 from wtforms.widgets import DateInput
 
-from app import evidence, forms, public
+from app import access, evidence, forms, public
+from app.extensions import db
 from app.forms import BaseForm, LazyTokenCSRF, NotInFuture, required
+from app.models import Attachment
+from app.views.evidence import file_answer
 
 
 def no_store(response):
@@ -229,6 +233,7 @@ class PublicView(BaseView):
             completion_form = CompletionForm()
         return render_template(
             "public/status.html", form=None, view=view,
+            files=evidence.shown_to_resident(complaint),
             feedback_form=feedback_form if view["feedback_asked"] else None,
             completion_form=completion_form if view["completion_asked"] else None,
             notice=notice, error=error), code, {"Retry-After": "5"} if code == 503 else {}
@@ -258,6 +263,25 @@ class PublicView(BaseView):
         except services.ServiceError as exc:
             return self._status_page(complaint, error=str(exc), code=exc.code)
         return self._status_page(complaint, notice=notice)
+
+    @expose("/status/lampiran/<int:pk>", methods=["GET"])
+    def attachment(self, pk):
+        """A file of the complaint this session looked up (or just sent): one the desk made
+        public, or one the resident sent. Anything else is a 404, whatever it is."""
+        return self._resident_file(pk, thumbnail=False)
+
+    @expose("/status/lampiran/<int:pk>/kecil", methods=["GET"])
+    def attachment_thumbnail(self, pk):
+        return self._resident_file(pk, thumbnail=True)
+
+    def _resident_file(self, pk, thumbnail):
+        complaint = public.granted_complaint()
+        attachment = db.session.get(Attachment, pk) if complaint is not None else None
+        if (attachment is None or attachment.complaint_id != complaint.id
+                or not access.resident_may_read(attachment)
+                or (thumbnail and attachment.thumbnail_key is None)):
+            abort(404)
+        return file_answer(attachment, thumbnail)
 
     @expose("/status/lengkapi", methods=["POST"])
     def complete(self):

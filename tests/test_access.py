@@ -114,7 +114,7 @@ def test_role_matrix(app, client, login_as, path, role, expected):
 
 def file_on(app, pk, public=False, pdf=False, resident=False):
     """A photo (or a PDF) stored on complaint ``pk`` as the desk would add it; its id."""
-    from app import evidence
+    from app.services import evidence
     from tests import files
 
     with app.test_request_context():

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from werkzeug.datastructures import FileStorage
 
-from app import evidence, storage
+from app.services import evidence, storage
 from app.extensions import db
 from app.models import Attachment, Complaint, ComplaintEvent
 from tests import files

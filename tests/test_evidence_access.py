@@ -8,7 +8,7 @@ import re
 import pytest
 from PIL import Image
 
-from app import security
+from app.auth import security
 from app.extensions import db
 from app.models import Attachment, Complaint
 from tests import files
@@ -45,7 +45,7 @@ def test_a_liaison_reads_files_of_complaints_forwarded_to_them_only(app, client)
 
 def test_a_served_photo_has_no_exif_or_gps_and_a_pdf_is_only_a_download(app, client,
                                                                          login_as):
-    from app import evidence
+    from app.services import evidence
 
     pk = make_complaint(app)
     with app.test_request_context():

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from app import storage
+from app.services import storage
 from app.extensions import db
 from app.models import Attachment, Complaint
 from tests import files
@@ -129,7 +129,7 @@ def test_a_failed_write_registers_nothing_and_keeps_the_form(app, resident, monk
 
 
 def test_a_failed_commit_registers_nothing_and_removes_the_files(app, resident, monkeypatch):
-    from app import services
+    from app.services import complaints as services
 
     before = _stored_keys(app)
     real_register = services.register_complaint

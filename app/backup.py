@@ -9,13 +9,20 @@
   timeline's triggers) and ``pg_restore --clean --if-exists`` into the target.
   The client tools must be installed and at least the server's version.
 
+The evidence files (photos and documents, ``app.services.storage``) go into a tar file beside
+the database backup, ``TARGET.lampiran.tar``, read from and written back to whichever storage
+is configured (a directory or S3), so a backup taken from one can be restored into the other.
+
 Restoring replaces everything in the target database: run it with the app
-stopped.
+stopped. Files are put back under their keys; files in the storage that the backup does not
+hold are left as they are (no row names them).
 """
 
 import os
 import shutil
+import io
 import sqlite3
+import tarfile
 # Only pg_dump and pg_restore are run, with an argument list (no shell).
 import subprocess  # nosec B404
 from pathlib import Path
@@ -94,3 +101,39 @@ def restore_database(url, source):
               str(source)])
     else:
         raise BackupError(f"Restoring {dialect} databases is not supported.")
+
+
+def files_archive(target):
+    """Where the files of the database backup ``target`` are kept."""
+    return Path(f"{target}.lampiran.tar")
+
+
+def backup_files(store, target):
+    """Write every file of ``store`` into ``files_archive(target)``; return (path, count)."""
+    path = files_archive(target)
+    keys = store.keys()
+    with tarfile.open(path, "w") as archive:
+        for key in keys:
+            data = store.get(key)
+            info = tarfile.TarInfo(key)
+            info.size = len(data)
+            info.mode = 0o600
+            archive.addfile(info, io.BytesIO(data))
+    os.chmod(path, 0o600)  # residents' photos
+    return path, len(keys)
+
+
+def restore_files(store, source):
+    """Put the files of the backup ``source`` back into ``store``; return how many (0 when the
+    backup has no files archive). Each name must be a storage key (``storage.put`` checks it),
+    so an archive cannot write outside the storage."""
+    path = files_archive(source)
+    if not path.is_file():
+        return 0
+    count = 0
+    with tarfile.open(path, "r") as archive:
+        for member in archive:
+            if member.isfile():
+                store.put(member.name, archive.extractfile(member).read())
+                count += 1
+    return count

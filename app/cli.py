@@ -5,13 +5,17 @@
 schema, sync roles and permissions, fill the reference lists.
 """
 
+import tarfile
+
 import click
 from flask import current_app
 
 from app.auth.security import sync_roles
-from app.backup import BackupError, backup_database, restore_database
+from app.backup import (BackupError, backup_database, backup_files, restore_database,
+                        restore_files)
 from app.demo import load_demo
 from app.extensions import db, init_migrate
+from app.services import storage
 from app.services.reference_data import seed_reference_data
 
 
@@ -53,9 +57,10 @@ def init_app(app):
         """Back the whole database up into TARGET (SQLite online backup, or pg_dump)."""
         try:
             path = backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
-        except BackupError as exc:
+            files, count = backup_files(storage.storage(), target)
+        except (BackupError, storage.StorageError, OSError) as exc:
             raise click.ClickException(str(exc)) from exc
-        click.echo(f"Backup written to {path}.")
+        click.echo(f"Backup written to {path}, {count} evidence files to {files}.")
 
     @app.cli.command("restore")
     @click.argument("source", type=click.Path(exists=True, dir_okay=False))
@@ -65,6 +70,7 @@ def init_app(app):
         db.engine.dispose()
         try:
             restore_database(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
-        except BackupError as exc:
+            count = restore_files(storage.storage(), source)
+        except (BackupError, storage.StorageError, OSError, tarfile.TarError) as exc:
             raise click.ClickException(str(exc)) from exc
-        click.echo("Database restored.")
+        click.echo(f"Database restored, {count} evidence files.")

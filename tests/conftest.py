@@ -103,6 +103,7 @@ def clean_db(app):
             seed_reference_data()
             db.session.remove()
     app.appbuilder.sm.limiter.reset()
+    shutil.rmtree(app.config["ATTACHMENT_DIR"], ignore_errors=True)  # no files without rows
     yield
 
 

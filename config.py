@@ -132,6 +132,7 @@ REQUEST_SIZE_DEFAULT = 2 * 1024 * 1024  # staff forms and the staff API
 REQUEST_SIZE_WITH_FILES = {
     "/lapor": 31 * 1024 * 1024,
     "/attachment/add": 31 * 1024 * 1024,
+    "/status/lengkapi": 31 * 1024 * 1024,  # the resident's completion
 }
 # The ceiling Flask itself enforces, whatever the table says.
 MAX_CONTENT_LENGTH = max([REQUEST_SIZE_DEFAULT, *REQUEST_SIZE_LIMITS.values(),

@@ -152,3 +152,38 @@ def test_a_failed_commit_registers_nothing_and_removes_the_files(app, resident, 
 def test_the_form_without_files_works_as_before(app, resident):
     assert resident.submit_page().status_code == 303
     assert _count(app) == 1 and _count(app, Attachment) == 0
+
+
+def test_the_resident_completes_with_a_photo_and_sees_it_on_the_status_page(app, client):
+    from tests.conftest import CSRF_RE
+    from tests.test_completion import waiting_for_completion
+    from tests.test_feedback import look_up
+
+    pk, code = waiting_for_completion(app)
+    page = look_up(client, code).get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page
+    token = CSRF_RE.findall(page)[-1]
+    refused = client.post("/status/lengkapi", data={
+        "completion": "Lampu di RT 02/RW 03.", "csrf_token": token,
+        "attachments": [(io.BytesIO(b"GIF89a..."), "animasi.gif")]},
+        content_type="multipart/form-data")
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert "animasi.gif tidak diterima" in text and "Lampu di RT 02/RW 03." in text
+    assert _count(app, Attachment) == 0
+    with app.app_context():
+        assert db.session.get(Complaint, pk).status == "needs_completion"
+    response = client.post("/status/lengkapi", data={
+        "completion": "Lampu di RT 02/RW 03.", "csrf_token": token,
+        "attachments": [(io.BytesIO(files.phone_photo(1200, 900)), "lokasi.jpg")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 200
+    (row,) = _attachments(app)
+    assert (row.original_name, row.uploaded_by_resident) == ("lokasi.jpg", True)
+    assert f"/status/lampiran/{row.id}/kecil" in response.get_data(as_text=True)
+    with app.app_context():
+        complaint = db.session.get(Complaint, pk)
+        assert complaint.status == "received"
+        assert [e.step for e in complaint.events][-2:] == ["complete", "attach"]
+    served = client.get(f"/status/lampiran/{row.id}")
+    assert served.status_code == 200 and not Image.open(io.BytesIO(served.data)).getexif()

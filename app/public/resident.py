@@ -406,11 +406,16 @@ def record_answer(action):
         raise BusyAnswer() from None
 
 
-def submit_completion(complaint, text):
+def submit_completion(complaint, text, files=()):
     """The resident sends what the desk asked for: the complaint goes back to "received"
-    and its clock resumes (the workflow's ``complete`` step, taken as the resident)."""
-    return services.apply_step(complaint, "complete", {"completion": text}, None,
-                               as_resident=True)
+    and its clock resumes (the workflow's ``complete`` step, taken as the resident).
+    ``files`` (checked by ``evidence.prepare``) are saved with the step or not at all."""
+    with evidence.saved_together(files) as staged:
+        services.apply_step(complaint, "complete", {"completion": text}, None,
+                            as_resident=True, commit=False)
+        evidence.record(staged, None, complaint, resident=True)
+        db.session.commit()
+    return complaint
 
 
 def _position_of(event):

@@ -120,6 +120,7 @@ class CompletionForm(BaseForm):
     completion = TextAreaField(_l("What you add"), validators=[
         required(_l("Write what the complaint officer asked for.")),
         Length(max=2000, message=_l("At most %(max)d characters."))])
+    attachments = MultipleFileField(_l("Photos or documents (optional)"))
 
 
 class PublicView(BaseView):
@@ -228,6 +229,7 @@ class PublicView(BaseView):
         return render_template(
             "public/status.html", form=None, view=view,
             files=evidence.shown_to_resident(complaint),
+            max_files=current_app.config["ATTACHMENT_MAX_PER_REQUEST"],
             feedback_form=feedback_form if view["feedback_asked"] else None,
             completion_form=completion_form if view["completion_asked"] else None,
             notice=notice, error=error), code, {"Retry-After": "5"} if code == 503 else {}
@@ -252,8 +254,9 @@ class PublicView(BaseView):
         except public.Refused as exc:  # busy: the answer comes back as typed
             return self._status_page(complaint, error=str(exc), code=exc.code,
                                      **{form_name: form})
-        except services.ServiceError as exc:
-            return self._status_page(complaint, error=str(exc), code=exc.code)
+        except services.ServiceError as exc:  # refused (a file, the step): typed text kept
+            return self._status_page(complaint, error=str(exc), code=exc.code,
+                                     **{form_name: form})
         return self._status_page(complaint, notice=notice)
 
     @expose("/status/lampiran/<int:pk>", methods=["GET"])
@@ -280,7 +283,9 @@ class PublicView(BaseView):
         """The resident completes the complaint the desk asked them to complete."""
 
         def act(complaint, form):
-            public.submit_completion(complaint, form.completion.data.strip())
+            files = evidence.prepare_all(evidence.read_uploads(
+                form.attachments.data, evidence.count_on(complaint)))
+            public.submit_completion(complaint, form.completion.data.strip(), files)
             return gettext("Thank you: what you added was sent to the complaint officer, and "
                            "the complaint is being handled again.")
 

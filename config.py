@@ -133,6 +133,7 @@ REQUEST_SIZE_WITH_FILES = {
     "/lapor": 31 * 1024 * 1024,
     "/attachment/add": 31 * 1024 * 1024,
     "/status/lengkapi": 31 * 1024 * 1024,  # the resident's completion
+    "/api/v1/public/complaints": 31 * 1024 * 1024,  # the same as /lapor, as a multipart form
 }
 # The ceiling Flask itself enforces, whatever the table says.
 MAX_CONTENT_LENGTH = max([REQUEST_SIZE_DEFAULT, *REQUEST_SIZE_LIMITS.values(),

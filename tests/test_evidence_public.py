@@ -187,3 +187,34 @@ def test_the_resident_completes_with_a_photo_and_sees_it_on_the_status_page(app,
         assert [e.step for e in complaint.events][-2:] == ["complete", "attach"]
     served = client.get(f"/status/lampiran/{row.id}")
     assert served.status_code == 200 and not Image.open(io.BytesIO(served.data)).getexif()
+
+
+def test_the_api_takes_the_same_complaint_as_a_multipart_form_with_files(app, resident):
+    from tests.test_public import FORM
+
+    response = resident.client.post("/api/v1/public/complaints", data={
+        **FORM, "attachments": [(io.BytesIO(files.phone_photo(1600, 1200)), "wa-foto.jpg")]},
+        content_type="multipart/form-data", environ_base=resident.environ)
+    assert response.status_code == 201, response.get_json()
+    (row,) = _attachments(app)
+    assert (row.original_name, row.uploaded_by_resident) == ("wa-foto.jpg", True)
+    refused = resident.client.post("/api/v1/public/complaints", data={
+        **FORM, "attachments": [(io.BytesIO(b"#!/bin/sh"), "skrip.sh")]},
+        content_type="multipart/form-data", environ_base=resident.environ)
+    assert refused.status_code == 400
+    assert refused.get_json()["message"]["attachments"][0].startswith("skrip.sh tidak diterima")
+    missing = resident.client.post("/api/v1/public/complaints", data={"name": "Siti"},
+                                   content_type="multipart/form-data",
+                                   environ_base=resident.environ)
+    assert missing.status_code == 400 and "subject" in missing.get_json()["message"]
+    assert _count(app) == 1
+
+
+def test_the_openapi_document_describes_the_multipart_form(app, client, login_as):
+    login_as("admin")
+    spec = client.get("/api/v1/_openapi").get_json()
+    body = spec["paths"]["/api/v1/public/complaints"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"] == {"$ref": "#/components/schemas/PublicComplaint"}
+    files_schema = body["multipart/form-data"]["schema"]["allOf"][1]["properties"]["attachments"]
+    assert files_schema["maxItems"] == 3 and files_schema["items"]["format"] == "binary"
+    assert "subject" in spec["components"]["schemas"]["PublicComplaint"]["required"]

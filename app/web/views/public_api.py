@@ -5,17 +5,56 @@ same rate limits, the same identical "not found", no personal data. Open to
 everyone (no ``@protect``); documented in ``/api/v1/_openapi`` under "Public".
 """
 
+import yaml
 from flask import request
 from flask_appbuilder.api import BaseApi, expose
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from app.public import resident as public
-from app.services import complaints as services, feedback
+from app.services import complaints as services, evidence, feedback
 from app.web.views.public import ComplaintFields, CompletionForm, FeedbackForm, TrackForm, no_store
+
+# The fields of a complaint sent to the public API, as JSON or as a multipart form (with
+# files); one schema for both in the OpenAPI document.
+PUBLIC_COMPLAINT_SCHEMA = yaml.safe_load("""
+type: object
+required: [name, address, phone, subject, description]
+properties:
+  name: {type: string, maxLength: 120, description: Complainant's name}
+  address: {type: string, maxLength: 255}
+  phone:
+    type: string
+    maxLength: 40
+    description: Indonesian phone number (08..., 628..., +62...); stored as +62...
+  email: {type: string, format: email, maxLength: 120}
+  kind: {type: string, enum: [pengaduan, laporan, saran], default: pengaduan}
+  subject: {type: string, maxLength: 200}
+  description: {type: string, maxLength: 5000, description: What, where, when}
+  dusun: {type: string, description: A dusun name from the village's list}
+  rt_rw: {type: string, maxLength: 10, example: 02/03}
+  incident_date: {type: string, format: date, description: Not in the future}
+  identity_level:
+    type: string
+    enum: [named, masked, anonymous, confidential]
+    default: named
+    description: >-
+      Who may see the complainant's identity: named (the officers handling
+      it), masked (initials only outside the complaint desk), anonymous (the
+      desk only), confidential (the whole complaint: the desk and the village
+      head only)
+""")
 
 _SUBMIT_FIELDS = ("name", "address", "phone", "email", "kind", "subject", "description", "dusun",
                   "rt_rw", "incident_date", "identity_level")
+
+
+def _submitted_fields(fields):
+    """The request's fields as form data: a multipart form (with files) as sent, else the JSON
+    object (``_json_as_formdata``). None when the body is neither."""
+    if request.mimetype == "multipart/form-data":
+        return MultiDict([(name, request.form[name]) for name in fields if name in request.form])
+    return _json_as_formdata(fields)
 
 
 def _json_as_formdata(fields):
@@ -49,6 +88,10 @@ class PublicApi(BaseApi):
         blueprint.after_request(no_store)
         return blueprint
 
+    def add_apispec_components(self, api_spec):
+        super().add_apispec_components(api_spec)
+        api_spec.components.schema("PublicComplaint", PUBLIC_COMPLAINT_SCHEMA)
+
     def _bad_body(self):
         return self.response_400(message=gettext("Send a JSON object with the fields."))
 
@@ -73,32 +116,22 @@ class PublicApi(BaseApi):
             required: true
             content:
               application/json:
+                schema: {$ref: '#/components/schemas/PublicComplaint'}
+              multipart/form-data:
                 schema:
-                  type: object
-                  required: [name, address, phone, subject, description]
-                  properties:
-                    name: {type: string, maxLength: 120, description: Complainant's name}
-                    address: {type: string, maxLength: 255}
-                    phone:
-                      type: string
-                      maxLength: 40
-                      description: Indonesian phone number (08..., 628..., +62...); stored as +62...
-                    email: {type: string, format: email, maxLength: 120}
-                    kind: {type: string, enum: [pengaduan, laporan, saran], default: pengaduan}
-                    subject: {type: string, maxLength: 200}
-                    description: {type: string, maxLength: 5000, description: What, where, when}
-                    dusun: {type: string, description: A dusun name from the village's list}
-                    rt_rw: {type: string, maxLength: 10, example: 02/03}
-                    incident_date: {type: string, format: date, description: Not in the future}
-                    identity_level:
-                      type: string
-                      enum: [named, masked, anonymous, confidential]
-                      default: named
-                      description: >-
-                        Who may see the complainant's identity: named (the officers handling
-                        it), masked (initials only outside the complaint desk), anonymous (the
-                        desk only), confidential (the whole complaint: the desk and the village
-                        head only)
+                  allOf:
+                    - {$ref: '#/components/schemas/PublicComplaint'}
+                    - type: object
+                      properties:
+                        attachments:
+                          type: array
+                          maxItems: 3
+                          items: {type: string, format: binary}
+                          description: >-
+                            Up to 3 photos (JPEG, PNG, WebP) or PDF documents of at most 10 MB
+                            each; photos are re-encoded without their EXIF and GPS data
+                encoding:
+                  attachments: {contentType: 'image/jpeg, image/png, image/webp, application/pdf'}
           responses:
             201:
               description: Registered
@@ -143,7 +176,7 @@ class PublicApi(BaseApi):
             return self.response_400(message=gettext(
                 "Idempotency-Key: use 16 to 100 letters, digits or - _ . : (a random value, "
                 "such as a UUID)."))
-        data = _json_as_formdata(_SUBMIT_FIELDS)
+        data = _submitted_fields(_SUBMIT_FIELDS)
         if data is None:
             return self._bad_body()
         form = ComplaintFields(formdata=data, meta={"csrf": False})
@@ -151,7 +184,17 @@ class PublicApi(BaseApi):
             return self.response_400(message={k: [str(m) for m in v]
                                               for k, v in form.errors.items()})
         try:
-            complaint, repeated = public.submit_complaint(form.values(), key, source="api")
+            files = evidence.prepare_all(evidence.read_uploads(
+                request.files.getlist("attachments")))
+        except evidence.FileRefused as exc:
+            return self.response_400(message={"attachments": [str(exc)]})
+        try:
+            complaint, repeated = public.submit_complaint(form.values(), key, source="api",
+                                                          files=files)
+        except evidence.StorageFailed as exc:
+            response = self.response(exc.code, message=str(exc))
+            response.headers["Retry-After"] = "60"
+            return response
         except public.Refused as exc:
             response = self.response(exc.code, message=str(exc))
             if exc.code == 503:

@@ -538,3 +538,26 @@ def test_the_reported_officer_column_follows_who_reads_the_export(app, client):
     sheet = load_workbook(io.BytesIO(_export(client, "xlsx").data), read_only=True).worksheets[0]
     assert "Kades Sidik" not in {value for row in sheet.iter_rows(values_only=True)
                                  for value in row}
+
+
+def test_the_export_lists_each_complaints_files_and_the_import_ignores_them(app, client):
+    from app.models import Attachment
+    from app.reporting import register_io
+    from tests.test_access import file_on
+
+    first = make_complaint(app, subject="Dengan foto")
+    make_complaint(app, subject="Tanpa foto")
+    file_on(app, first)
+    withdrawn = file_on(app, first, pdf=True)
+    file_on(app, first, pdf=True)
+    with app.app_context():
+        db.session.get(Attachment, withdrawn).withdrawn_at = db.func.now()
+        db.session.commit()
+    make_user(app, "petugas", "Petugas Pengelola")
+    login(client, "petugas")
+    rows = _csv_rows(_export(client))
+    assert rows[0][-1] == "Lampiran"
+    by_subject = {row[rows[0].index("Perihal")]: row[-1] for row in rows[1:]}
+    assert by_subject == {"Dengan foto": "bukti.png, bukti.pdf", "Tanpa foto": ""}
+    with app.app_context():
+        assert "Lampiran" not in {c.header for c in register_io.READ_COLUMNS}

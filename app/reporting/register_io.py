@@ -37,7 +37,7 @@ from app.core import workflow
 from app.core.numbering import TRACKING_ALPHABET, TRACKING_LENGTH, InvalidPhone, normalize_phone
 from app.core.vocabularies import CHANNELS, KINDS, OUTCOME_TYPES, STATUSES, URGENCIES, label
 from app.extensions import db
-from app.models import Category, Complaint, Dusun, Officer, RegisterCounter
+from app.models import Attachment, Category, Complaint, Dusun, Officer, RegisterCounter
 from app.models.busy import DatabaseBusy, retry_when_busy
 from app.services import deadlines
 from app.services.complaints import add_event, compute_deadlines, touch, unique_tracking_code
@@ -103,7 +103,10 @@ COLUMNS = [
     Column("Tanggal ditutup", "closed_at", "datetime"),
     Column("Batal (alasan)", "void_reason"),
 ]
-HEADERS = [column.header for column in COLUMNS]
+# The export also lists each complaint's files by name (the files themselves are in the
+# backup); the import ignores that column, as it ignores any column not in COLUMNS.
+FILES_HEADER = "Lampiran"
+HEADERS = [column.header for column in COLUMNS] + [FILES_HEADER]
 # Files exported before the identity level existed carry only "Rahasia: Ya/Tidak": still read
 # (Ya is the confidential level), never written.
 OLD_CONFIDENTIAL = Column("Rahasia", "is_confidential", "bool")
@@ -135,8 +138,16 @@ def record_export_views(query, user):
 
 
 def _names():
-    return {model: dict(db.session.query(model.id, model.name).all())
-            for model in (Dusun, Category, Officer)}
+    names = {model: dict(db.session.query(model.id, model.name).all())
+             for model in (Dusun, Category, Officer)}
+    files = {}
+    for complaint_id, name in db.session.query(Attachment.complaint_id, Attachment.original_name
+                                               ).filter(Attachment.complaint_id.isnot(None),
+                                                        Attachment.withdrawn_at.is_(None)
+                                                        ).order_by(Attachment.id):
+        files.setdefault(complaint_id, []).append(name)
+    names[Attachment] = {pk: ", ".join(listed) for pk, listed in files.items()}
+    return names
 
 
 def export_values(complaint, user, names, as_text=False):
@@ -165,6 +176,7 @@ def export_values(complaint, user, names, as_text=False):
         elif as_text and isinstance(value, dt.date):
             value = value.isoformat()
         row.append(value)
+    row.append(names[Attachment].get(complaint.id))
     return row
 
 

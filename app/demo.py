@@ -6,10 +6,12 @@ Names and phone numbers are invented. Not for a production database.
 """
 
 import datetime as dt
+import io
 import os
 import random
 
 from flask import current_app
+from PIL import Image, ImageDraw
 
 from app.auth import identity, security
 from app.core import workflow
@@ -17,7 +19,7 @@ from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Category, Complaint, Dusun, Meeting, Officer
 from app.models.meetings import HELD, SCHEDULED
-from app.services import complaints as services, feedback, response_templates
+from app.services import complaints as services, evidence, feedback, response_templates
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-babakan-2026")
 
@@ -125,6 +127,7 @@ def load_demo(count=300, seed=2026):
     reopen_at = (now - dt.timedelta(days=8)).replace(hour=9, minute=30)
     arrivals.append((reopen_at, None))  # the complaint that will wait for a reopen answer
     reopen_case = None
+    photographed = []
     # Registered in the order they arrived, as at the desk: numbers follow the dates.
     for received, age in sorted(arrivals, key=lambda a: a[0]):
         if age is None:
@@ -147,14 +150,18 @@ def load_demo(count=300, seed=2026):
         target = _target_status(age, rng)
         complaint.identity_level = _identity_level(target, rng)
         services.register_complaint(complaint, desk, at=received)
+        if complaint.subject in PHOTO_SUBJECTS and len(photographed) < 6:
+            _photo_sent(complaint, desk, rng)
+            photographed.append(complaint)
         _walk(complaint, target, desk, rng, category, liaisons, received, now, meetings)
     meetings.close()
     db.session.commit()
     _ask_to_reopen(reopen_case, now)
     _feedback(desk, rng, now)
+    _photos_after(photographed, desk, rng)
     total = db.session.query(Complaint).count()
     return f"Data demo dimuat: {total} pengaduan, {len(officers)} petugas, " \
-           f"{len(meetings.by_week)} rapat (kata sandi demo: {DEMO_PASSWORD})."
+           f"{len(meetings.by_week)} rapat, {len(photographed)} foto (kata sandi demo: {DEMO_PASSWORD})."
 
 
 class _DemoMeetings:
@@ -301,3 +308,66 @@ def _ask_to_reopen(complaint, now):
     if complaint is not None and complaint.status == workflow.INFORMED:
         feedback.submit_feedback(complaint, False, "Setelah hujan kemarin saluran tersumbat lagi.",
                                  at=now - dt.timedelta(hours=1))
+
+
+# Subjects a resident shows with a photo, and what the demo draws for each.
+PHOTO_SUBJECTS = {"Jalan berlubang di RT 03": "road", "Lampu jalan mati": "lamp",
+                  "Saluran air tersumbat": "drain", "Jembatan kecil rusak": "bridge"}
+
+
+def _photo_sent(complaint, desk, rng):
+    """The resident's photo, drawn here (never downloaded), sent with the complaint: through
+    the website, or by WhatsApp and attached by the desk when registering it."""
+    scene = PHOTO_SUBJECTS[complaint.subject]
+    files = [evidence.prepare(f"foto-{scene}.jpg", _draw(scene, rng, fixed=False))]
+    website = complaint.channel == "website"
+    with evidence.saved_together(files) as staged:
+        evidence.record(staged, None if website else desk, complaint, at=complaint.received_at,
+                        resident=website, note=None if website else "Foto dari pelapor (WhatsApp)")
+        db.session.commit()
+
+
+def _photos_after(complaints, desk, rng):
+    """For the photographed complaints since resolved, the desk's "after" photo, shown to the
+    resident (added now: the timeline stays in order)."""
+    for complaint in complaints:
+        if complaint.resolved_at is None:
+            continue
+        scene = PHOTO_SUBJECTS[complaint.subject]
+        files = [evidence.prepare(f"sesudah-{scene}.jpg", _draw(scene, rng, fixed=True))]
+        with evidence.saved_together(files) as staged:
+            evidence.record(staged, desk, complaint, is_public=True,
+                            note="Foto sesudah perbaikan")
+            db.session.commit()
+
+
+def _draw(scene, rng, fixed):
+    """A simple 1200 x 900 picture of ``scene`` (before, or ``fixed``) as JPEG bytes."""
+    image = Image.new("RGB", (1200, 900), (150, 200, 235))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 500, 1200, 900), fill=(90, 150, 70))  # fields
+    if scene in ("road", "lamp"):
+        draw.polygon([(450, 500), (750, 500), (1100, 900), (100, 900)], fill=(105, 105, 110))
+    if scene == "road" and not fixed:
+        for _ in range(3):
+            x, y = rng.randint(350, 750), rng.randint(620, 820)
+            draw.ellipse((x, y, x + rng.randint(90, 180), y + rng.randint(40, 70)),
+                         fill=(60, 45, 35))
+    if scene == "lamp":
+        draw.rectangle((880, 180, 900, 560), fill=(70, 70, 70))
+        draw.ellipse((840, 150, 940, 210), fill=(255, 230, 120) if fixed else (60, 60, 60))
+    if scene == "drain":
+        draw.rectangle((0, 620, 1200, 720), fill=(120, 110, 100))
+        draw.rectangle((0, 640, 1200, 700), fill=(70, 120, 160) if fixed else (95, 85, 60))
+        if not fixed:
+            for _ in range(12):
+                x = rng.randint(0, 1150)
+                draw.ellipse((x, 645, x + 45, 690), fill=(140, 120, 80))
+    if scene == "bridge":
+        draw.rectangle((0, 640, 1200, 760), fill=(70, 120, 160))
+        draw.rectangle((300, 600, 900, 640), fill=(130, 90, 60))
+        if not fixed:
+            draw.polygon([(560, 600), (640, 600), (610, 660)], fill=(70, 120, 160))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()

@@ -1,6 +1,8 @@
 """The demo data a newcomer loads tells a true story: the SOP's steps in order, meetings with
 minutes for what they decided, and logins that work."""
 
+import io
+
 from app.core import workflow
 from app.core.timeutil import now_wib
 from app.demo import DEMO_PASSWORD, load_demo
@@ -77,3 +79,21 @@ def test_demo_has_every_identity_level_and_no_confidential_complaint_is_forwarde
         levels.setdefault(level, set()).add(status)
     assert {"named", "masked", "anonymous"} <= set(levels)
     assert levels.get("confidential", set()) <= {"received", "verified", "rejected", "informed"}
+
+
+def test_demo_has_a_few_drawn_photos_stored_and_readable(app, ctx):
+    from PIL import Image
+
+    from app.models import Attachment
+    from app.services import evidence
+
+    summary = load_demo(count=80, seed=7)
+    rows = db.session.query(Attachment).all()
+    assert 1 <= len({row.complaint_id for row in rows}) <= 6
+    assert "foto" in summary
+    for row in rows:
+        assert row.kind == "image" and row.original_name.endswith(".jpg")
+        image = Image.open(io.BytesIO(evidence.content(row)))
+        assert image.size == (1200, 900)
+    after = [row for row in rows if row.original_name.startswith("sesudah-")]
+    assert all(row.is_public for row in after)

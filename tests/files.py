@@ -59,3 +59,20 @@ def pdf(text="Berita acara"):
     page.drawString(72, 720, text)
     page.save()
     return out.getvalue()
+
+
+def five_mb_photo(seed=5):
+    """A 4000 x 3000 phone photo of about 5 MB (detail a JPEG cannot squeeze), with EXIF and
+    GPS: what the benchmark sends."""
+    import random
+
+    rng = random.Random(seed)
+    small = (900, 675)
+    image = Image.frombytes("RGB", small, rng.randbytes(small[0] * small[1] * 3)).resize(
+        (4000, 3000), Image.Resampling.BICUBIC)
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    exif.get_ifd(GPS_IFD).update({1: "S", 2: (7.0, 24.0, 36.0), 3: "E", 4: (108.0, 54.0, 0.0)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()

@@ -165,9 +165,11 @@ def _prepare_image(name, data):
                     "than a photo has (at most %(limit)s million).", name=name, width=width,
                     height=height, limit=f"{max_pixels / 1_000_000:g}"))
             if image.format == "JPEG":
-                # Decode at a reduced scale when the photo is much larger than kept: less
-                # memory and time for the same result.
-                image.draft("RGB", (MAX_SIDE, MAX_SIDE))
+                # Decode at a reduced scale (1/2, 1/4, 1/8) when the photo is at least that
+                # much larger than kept: less memory and time for the same result. The box
+                # keeps the photo's proportions, else the short side would forbid scaling.
+                ratio = MAX_SIDE / max(width, height)
+                image.draft("RGB", (int(width * ratio), int(height * ratio)))
             image = ImageOps.exif_transpose(image)
             icc = image.info.get("icc_profile")
             image = _flatten(image)

@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -210,7 +211,9 @@ class Client:
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
-        if form is not None:
+        if isinstance(form, Multipart):
+            body, headers["Content-Type"] = form.encode()
+        elif form is not None:
             body = urllib.parse.urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         for attempt in (1, 2):
@@ -260,6 +263,42 @@ class Client:
                                                          "csrf_token": token})
         if status != 302:
             raise RuntimeError(f"login failed ({status})")
+
+
+class Multipart:
+    """A multipart/form-data body: text fields and ``(name, filename, bytes)`` files."""
+
+    def __init__(self, fields, files):
+        self.fields, self.files = fields, files
+
+    def encode(self):
+        boundary = "bench" + uuid.uuid4().hex
+        parts = []
+        for name, value in self.fields.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'
+                         f"\r\n\r\n{value}\r\n".encode())
+        for name, filename, data in self.files:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                         f'filename="{filename}"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
+                         + data + b"\r\n")
+        parts.append(f"--{boundary}--\r\n".encode())
+        return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def peak_rss_mb(pid):
+    """The most resident memory process ``pid`` held since ``reset_peak_rss``, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def reset_peak_rss(pid):
+    """Start counting a process's peak memory again (Linux: ``clear_refs`` 5)."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        pass
 
 
 def run_load(port, make_requester, duration, concurrency, warmup=1.0, workers=None):
@@ -381,6 +420,23 @@ def scenarios(facts):
         return lambda: ("POST", "/lapor", {**form, "description": f"{form['description']} "
                                                                   f"#{next(numbers)}"}, {303})
 
+    photo = []
+
+    def submit_photo(client, slot):
+        """The same form with a 5 MB phone photo (4000 x 3000, EXIF and GPS), sent as a
+        browser sends it; each a new complaint."""
+        if not photo:
+            from tests.files import five_mb_photo
+
+            photo.append(five_mb_photo())
+        make = submit_page(client, slot)
+
+        def next_request():
+            method, path, form, ok = make()
+            return method, path, Multipart(form, [("attachments", "IMG_0001.jpg",
+                                                   photo[0])]), ok
+        return next_request
+
     filtered = ""
     if flt:
         filtered = urllib.parse.urlencode({
@@ -391,6 +447,9 @@ def scenarios(facts):
         "status_bare": ("baseline: bare Flask, one indexed look-up", get(bare, login=False)),
         "status": ("public status look-up (POST /status)", status_page),
         "submit": ("public submit (POST /lapor)", submit_page),
+        # Run on its own (not in the rounds), so its peak memory is its own.
+        "submit_photo": ("public submit with a 5 MB photo (POST /lapor)",
+                         ("photo", submit_photo)),
         "list_plain": ("baseline: FAB plain ModelView, first page", get(["/bench/plain/list/"])),
         "list": ("admin list, first page", get(["/complaint/list/"])),
         "list_filtered_plain": ("baseline: FAB plain ModelView, filtered + name",
@@ -458,6 +517,8 @@ def run_size(args, rows):
             entry = {"title": title}
             if make in ("dashboard", "export"):
                 entry.update(run_optional(args, server, name, make, facts))
+            elif isinstance(make, tuple) and make[0] == "photo":
+                entry.update(photo_run(args, server, make[1]))
             elif name.startswith("list_filtered") and not facts["filter"]:
                 entry["skipped"] = "no forwarded complaint with category and dusun"
             else:
@@ -656,6 +717,20 @@ def export_run(server, path, name, times=3):
     return entry
 
 
+def photo_run(args, server, make):
+    """Residents sending a 5 MB photo with the form, back to back: the time to accept it
+    and each worker's peak memory while they do (counted from the run's start)."""
+    for pid in server.worker_pids():
+        reset_peak_rss(pid)
+    samples, errors = run_load(server.port, make, args.duration, args.concurrency,
+                               workers=args.workers)
+    entry = summarize(samples, args.duration) or {}
+    entry["worker_peak_rss_mb"] = [round(peak_rss_mb(pid), 1) for pid in server.worker_pids()]
+    if errors:
+        entry["errors"] = errors[:5]
+    return entry
+
+
 def run_optional(args, server, name, kind, facts):
     """Dashboard and export: only when this build has them (another branch adds them)."""
     from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
@@ -695,8 +770,10 @@ def format_row(name, entry):
     def cell(value, width):
         return f"{'-' if value is None else value:>{width}}"
 
+    peak = entry.get("worker_peak_rss_mb")
     return (f"{name:<20}{cell(entry.get('rps'), 9)}{cell(entry.get('p50_ms'), 9)}"
-            f"{cell(entry.get('p95_ms'), 9)}{cell(entry.get('queries'), 8)}")
+            f"{cell(entry.get('p95_ms'), 9)}{cell(entry.get('queries'), 8)}"
+            + (f"  worker peak MB {peak}" if peak else ""))
 
 
 def print_table(report):

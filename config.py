@@ -132,6 +132,7 @@ REQUEST_SIZE_DEFAULT = 2 * 1024 * 1024  # staff forms and the staff API
 REQUEST_SIZE_WITH_FILES = {
     "/lapor": 31 * 1024 * 1024,
     "/attachment/add": 31 * 1024 * 1024,
+    "/attachment/meeting": 31 * 1024 * 1024,  # a meeting's scanned papers
     "/status/lengkapi": 31 * 1024 * 1024,  # the resident's completion
     "/api/v1/public/complaints": 31 * 1024 * 1024,  # the same as /lapor, as a multipart form
 }

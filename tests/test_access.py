@@ -81,6 +81,12 @@ MATRIX = {
     "/attachment/{other_pdf}":       dict(anon=LOGIN, desk=OK, liaison=NOT_FOUND, head=OK, admin=OK),
     "/attachment/{other_pdf}/thumb": dict(anon=LOGIN, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     "/attachment/999999":            dict(anon=LOGIN, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    # Adding, withdrawing, publishing and a meeting's papers are POST only (with CSRF;
+    # tests/test_evidence_access.py checks who may): a GET is refused for everyone.
+    "/attachment/add/{mine}":        dict(anon=405, desk=405, liaison=405, head=405, admin=405),
+    "/attachment/withdraw/{mine_file}": dict(anon=405, desk=405, liaison=405, head=405, admin=405),
+    "/attachment/publish/{mine_file}": dict(anon=405, desk=405, liaison=405, head=405, admin=405),
+    "/attachment/meeting/{meeting}": dict(anon=405, desk=405, liaison=405, head=405, admin=405),
     "/status/lampiran/{other_file}": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     "/status/lampiran/{other_file}/kecil": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     # The public pages: open to everyone, logged in or not.

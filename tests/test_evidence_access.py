@@ -193,3 +193,41 @@ def test_staff_file_actions_need_a_login_and_a_csrf_token(app, client, login_as,
         row = db.session.get(Attachment, file_id)
         assert (row.withdrawn_at, row.is_public) == (None, False)
         assert db.session.scalar(db.select(db.func.count(Attachment.id))) == 1
+
+
+def test_a_meetings_signed_berita_acara_is_kept_and_read_under_the_meetings_rule(app, client):
+    from tests.test_access import _resolved_at_a_held_meeting
+
+    make_user(app, "meja", security.DESK)
+    named = make_user(app, "kades", security.HEAD)
+    make_user(app, "kades2", security.HEAD)
+    _done, meeting = _resolved_at_a_held_meeting(app)
+    login(client, "meja")
+    token = csrf_token(client, f"/meeting/show/{meeting}")
+    response = client.post(f"/attachment/meeting/{meeting}", data={
+        "csrf_token": token, "attachments": [(io.BytesIO(files.pdf("Berita acara")),
+                                              "ba-ttd.pdf")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    with app.app_context():
+        row = db.session.scalars(db.select(Attachment)).one()
+        assert (row.meeting_id, row.complaint_id, row.kind) == (meeting, None, "pdf")
+        file_id = row.id
+    assert f'href="/attachment/{file_id}" download' in client.get(
+        f"/meeting/show/{meeting}").get_data(as_text=True)
+    client.get("/logout/")
+    login(client, "kades2")
+    assert client.get(f"/attachment/{file_id}").status_code == 200
+    assert client.post(f"/attachment/meeting/{meeting}", data={
+        "csrf_token": csrf_token(client, "/resetmypassword/form")}).status_code == 403
+    client.get("/logout/")
+    # A Kepala Desa named in one of the meeting's complaints reads neither it nor its papers.
+    reported = make_officer(app, name="Pak Kades", position="kepala_desa", user_id=named)
+    with app.app_context():
+        from app.models import Meeting
+
+        db.session.get(Meeting, meeting).complaints[0].reported_officer_id = reported
+        db.session.commit()
+    login(client, "kades")
+    assert client.get(f"/meeting/show/{meeting}").status_code == 404
+    assert client.get(f"/attachment/{file_id}").status_code == 404

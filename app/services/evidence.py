@@ -40,9 +40,9 @@ from app.core import workflow
 from app.core.errors import ServiceError
 from app.core.timeutil import now_wib
 from app.extensions import db
-from app.models import Attachment
+from app.models import Attachment, Meeting
 from app.models.evidence import IMAGE, PDF
-from app.services import storage
+from app.services import meetings, storage
 from app.services.complaints import add_event
 
 MAX_SIDE = 2000  # the long side of a kept image, in pixels: sharp on any phone or print
@@ -335,7 +335,8 @@ def withdraw(attachment, reason, user):
 
     The desk may withdraw any file it can see; an officer only a file they added."""
     reason = (reason or "").strip()
-    if not access.may_withdraw_attachment(user, attachment):
+    if not (access.may_withdraw_attachment(user, attachment)
+            and readable_by(user, attachment)):
         exc = ServiceError(gettext("You may not withdraw this file."))
         exc.code = 403
         raise exc
@@ -360,7 +361,7 @@ def withdraw(attachment, reason, user):
 
 def set_public(attachment, is_public, user):
     """The desk shows a file to the resident on the status page, or hides it again."""
-    if workflow.DESK not in actors_of(user) or not access.can_read_attachment(user, attachment):
+    if workflow.DESK not in actors_of(user) or not readable_by(user, attachment):
         exc = ServiceError(gettext("Only the complaint desk decides which files the "
                                    "resident sees."))
         exc.code = 403
@@ -368,6 +369,47 @@ def set_public(attachment, is_public, user):
     attachment.is_public = bool(is_public)
     db.session.commit()
     return attachment
+
+
+def attach_to_meeting(meeting, files, user):
+    """The desk keeps the scanned signed berita acara and other papers with a meeting's
+    minutes. Only who may record minutes (the desk) and read the meeting. Returns the rows."""
+    if workflow.DESK not in actors_of(user) or not meeting_readable(user, meeting.id):
+        exc = ServiceError(gettext("You may not work on this meeting."))
+        exc.code = 403
+        raise exc
+    existing = db.session.scalar(select(func.count(Attachment.id))
+                                 .where(Attachment.meeting_id == meeting.id))
+    prepared = prepare_all(read_uploads(files, existing))
+    if not prepared:
+        raise FileRefused(gettext("Choose at least one file."))
+    with saved_together(prepared) as staged:
+        rows = record(staged, user, meeting_id=meeting.id)
+        db.session.commit()
+    return rows
+
+
+def meeting_readable(user, meeting_id):
+    """Whether ``user`` may read the meeting (``meetings.restrict_meetings``: withheld whole
+    when it discusses a complaint the user may not see)."""
+    return db.session.scalar(meetings.restrict_meetings(
+        select(Meeting.id).where(Meeting.id == meeting_id), user)) is not None
+
+
+def readable_by(user, attachment):
+    """Whether staff ``user`` may open ``attachment``: ``access.can_read_attachment`` and,
+    for a meeting's paper, the meeting's own rule."""
+    if not access.can_read_attachment(user, attachment):
+        return False
+    return attachment.meeting_id is None or meeting_readable(user, attachment.meeting_id)
+
+
+def on_meeting(meeting, user):
+    """The papers of ``meeting`` ``user`` may open, oldest first."""
+    rows = db.session.scalars(select(Attachment).where(
+        Attachment.meeting_id == meeting.id, Attachment.complaint_id.is_(None))
+        .order_by(Attachment.id))
+    return [row for row in rows if readable_by(user, row)]
 
 
 # --- Reading ---------------------------------------------------------------------------------

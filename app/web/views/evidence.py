@@ -16,7 +16,7 @@ from flask_babel import gettext
 from app.auth import access
 from app.services import evidence, storage
 from app.extensions import db
-from app.models import Attachment, Complaint
+from app.models import Attachment, Complaint, Meeting
 from app.models.evidence import PDF
 
 
@@ -48,12 +48,13 @@ class AttachmentView(BaseView):
     route_base = "/attachment"
     class_permission_name = "Attachment"
     method_permission_name = {"file": "file", "thumbnail": "file", "add": "add",
-                              "withdraw": "withdraw", "publish": "publish"}
+                              "withdraw": "withdraw", "publish": "publish",
+                              "add_to_meeting": "publish"}
     default_view = "file"
 
     def _readable(self, pk):
         attachment = db.session.get(Attachment, pk)
-        if attachment is None or not access.can_read_attachment(g.user, attachment):
+        if attachment is None or not evidence.readable_by(g.user, attachment):
             abort(404)
         return attachment
 
@@ -70,7 +71,9 @@ class AttachmentView(BaseView):
             abort(404)
         return file_answer(attachment, thumbnail=True)
 
-    def _complaint_page(self, complaint_id):
+    def _complaint_page(self, complaint_id, meeting_id=None):
+        if complaint_id is None:
+            return redirect(url_for("MeetingModelView.show", pk=meeting_id) + "#lampiran")
         return redirect(url_for("ComplaintModelView.show", pk=complaint_id) + "#lampiran")
 
     @expose("/add/<int:complaint_id>", methods=["POST"])
@@ -102,7 +105,25 @@ class AttachmentView(BaseView):
             flash(str(exc), "danger")
         else:
             flash(gettext("%(name)s was withdrawn.", name=attachment.original_name), "success")
-        return self._complaint_page(attachment.complaint_id)
+        return self._complaint_page(attachment.complaint_id, attachment.meeting_id)
+
+    @expose("/meeting/<int:meeting_id>", methods=["POST"])
+    @has_access
+    def add_to_meeting(self, meeting_id):
+        """The scanned signed berita acara and other papers of a meeting's minutes (the desk:
+        the same permission as deciding what the resident sees)."""
+        meeting = db.session.get(Meeting, meeting_id)
+        if meeting is None or not evidence.meeting_readable(g.user, meeting_id):
+            abort(404)
+        try:
+            rows = evidence.attach_to_meeting(meeting, request.files.getlist("attachments"),
+                                              g.user)
+        except evidence.ServiceError as exc:
+            flash(str(exc), "danger")
+        else:
+            flash(gettext("Added: %(names)s.", names=", ".join(r.original_name for r in rows)),
+                  "success")
+        return self._complaint_page(None, meeting_id)
 
     @expose("/publish/<int:pk>", methods=["POST"])
     @has_access

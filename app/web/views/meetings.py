@@ -22,7 +22,7 @@ from app.core.vocabularies import OUTCOME_TYPES
 from app.documents.berita_acara import berita_acara_pdf
 from app.models import Meeting
 from app.models.meetings import CANCELLED, HELD, SCHEDULED
-from app.services import meetings
+from app.services import evidence, meetings
 from app.web.forms import BaseForm, required, typed_required
 from app.web.views.base import SafeModelView
 
@@ -209,6 +209,8 @@ class MeetingModelView(SafeModelView):
             can_ics=self._can("can_ics"),
             can_inform=self.appbuilder.sm.has_access("can_inform", "Inform"),
             minutes_refusal=meetings.minutes_open(item),
+            files=evidence.on_meeting(item, g.user),
+            can_attach=self.appbuilder.sm.has_access("can_publish", "Attachment"),
         )
 
     @expose("/schedule", methods=["GET", "POST"])

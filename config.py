@@ -132,9 +132,11 @@ REQUEST_SIZE_DEFAULT = 2 * 1024 * 1024  # staff forms and the staff API
 REQUEST_SIZE_WITH_FILES = {
     "/lapor": 31 * 1024 * 1024,
     "/attachment/add": 31 * 1024 * 1024,
+    "/complaint/add": 31 * 1024 * 1024,  # a walk-in, box or WhatsApp complaint with its files
     "/attachment/meeting": 31 * 1024 * 1024,  # a meeting's scanned papers
     "/status/lengkapi": 31 * 1024 * 1024,  # the resident's completion
     "/api/v1/public/complaints": 31 * 1024 * 1024,  # the same as /lapor, as a multipart form
+    "/api/v1/public/completion": 31 * 1024 * 1024,
 }
 # The ceiling Flask itself enforces, whatever the table says.
 MAX_CONTENT_LENGTH = max([REQUEST_SIZE_DEFAULT, *REQUEST_SIZE_LIMITS.values(),

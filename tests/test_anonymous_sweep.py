@@ -27,7 +27,7 @@ PUBLIC_ENDPOINTS = {
     # A file of the complaint this session looked up with its code and phone digits (else 404).
     "PublicView.attachment", "PublicView.attachment_thumbnail",
 }
-ARGUMENTS = {"pk": "1", "complaint_id": "1", "name": "forward_selected", "step": "verify",
+ARGUMENTS = {"pk": "1", "complaint_id": "1", "meeting_id": "1", "name": "forward_selected", "step": "verify",
              "version": "v1", "filename": "x.csv", "group_by": "username", "locale": "en",
              "fmt": "csv"}
 

@@ -231,3 +231,29 @@ def test_a_meetings_signed_berita_acara_is_kept_and_read_under_the_meetings_rule
     login(client, "kades")
     assert client.get(f"/meeting/show/{meeting}").status_code == 404
     assert client.get(f"/attachment/{file_id}").status_code == 404
+
+
+def test_the_desk_registers_a_whatsapp_complaint_with_its_photo(app, client, login_as):
+    from tests.conftest import post_form
+    from tests.test_register import _form
+
+    login_as("desk")
+    refused = post_form(client, "/complaint/add", _form(
+        channel="phone", subject="Foto dari WA",
+        attachments=(io.BytesIO(b"<svg onload=alert(1)>"), "wa.svg")))
+    page = refused.get_data(as_text=True)
+    assert "wa.svg tidak diterima" in page and "Foto dari WA" in page  # the form, as typed
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Complaint.id))) == 0
+    response = post_form(client, "/complaint/add", _form(
+        channel="phone", subject="Foto dari WA",
+        attachments=(io.BytesIO(files.phone_photo(1000, 750)), "IMG-WA0001.jpg")))
+    assert response.status_code == 200
+    with app.app_context():
+        complaint = db.session.scalars(db.select(Complaint)).one()
+        (row,) = db.session.scalars(db.select(Attachment)).all()
+        assert (row.complaint_id, row.original_name) == (complaint.id, "IMG-WA0001.jpg")
+        assert [e.step for e in complaint.events] == ["register", "attach"]
+        pk = complaint.id
+    receipt = client.get(f"/complaint/receipt/{pk}").get_data(as_text=True)
+    assert "IMG-WA0001.jpg" in receipt

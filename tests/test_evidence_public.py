@@ -218,3 +218,22 @@ def test_the_openapi_document_describes_the_multipart_form(app, client, login_as
     files_schema = body["multipart/form-data"]["schema"]["allOf"][1]["properties"]["attachments"]
     assert files_schema["maxItems"] == 3 and files_schema["items"]["format"] == "binary"
     assert "subject" in spec["components"]["schemas"]["PublicComplaint"]["required"]
+
+
+def test_the_api_completion_takes_files_as_a_multipart_form(app, client):
+    from tests.test_completion import waiting_for_completion
+
+    pk, code = waiting_for_completion(app)
+    fields = {"tracking_code": code, "phone_last4": "7890", "completion": "RT 02/RW 03."}
+    refused = client.post("/api/v1/public/completion", data={
+        **fields, "attachments": [(io.BytesIO(b"bukan foto"), "x.jpg")]},
+        content_type="multipart/form-data")
+    assert refused.status_code == 400
+    assert refused.get_json()["message"].startswith("x.jpg tidak diterima")
+    with app.app_context():
+        assert db.session.get(Complaint, pk).status == "needs_completion"
+    response = client.post("/api/v1/public/completion", data={
+        **fields, "attachments": [(io.BytesIO(files.png()), "denah.png")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 200 and response.get_json()["status"] == "received"
+    assert [r.original_name for r in _attachments(app)] == ["denah.png"]

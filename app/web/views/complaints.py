@@ -9,7 +9,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import inspect
-from wtforms import HiddenField
+from wtforms import HiddenField, MultipleFileField
 
 from app.auth import access, identity
 from app.auth.security import actors_of
@@ -49,6 +49,7 @@ COLUMN_LABELS = {
     "due_display": _l("Due date"),
     "public_note": _l("Public note"),
     "identity_level": _l("Identity protection"),
+    "attachments": _l("Photos or documents (optional)"),
 }
 
 _FORM_FIELDS = {
@@ -153,14 +154,17 @@ class ComplaintModelView(SafeModelView):
     add_columns = [
         "kind", "channel", "received_at", "complainant_name", "complainant_address",
         "complainant_phone", "complainant_email", "subject", "description", "dusun", "rt_rw",
-        "location", "incident_date", "category", "urgency", "identity_level",
+        "location", "incident_date", "category", "urgency", "identity_level", "attachments",
     ]
     edit_columns = [
         "kind", "channel", "complainant_name", "complainant_address", "complainant_phone",
         "complainant_email", "subject", "description", "dusun", "rt_rw", "location",
         "incident_date", "identity_level", "expected_version",
     ]
-    add_form_extra_fields = _form_fields()
+    # The photo a resident sent by WhatsApp, the scanned note from the complaint box.
+    add_form_extra_fields = {**_form_fields(), "attachments": MultipleFileField(
+        _l("Photos or documents (optional)"),
+        description=_l("Up to 3 photos or PDF documents, 10 MB each."))}
     edit_form_extra_fields = {**_form_fields(), "expected_version": HiddenField()}
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "dusun": [["active", FilterEqual, True]],
@@ -202,7 +206,14 @@ class ComplaintModelView(SafeModelView):
             identity.record_view(g.user, item, "edit")
 
     def pre_add(self, item):
-        services.register_complaint(item, g.user, commit=False)
+        """Register the complaint with its files, together or not at all (FAB's later commit
+        finds nothing left). A refused file comes back on the form with what was typed."""
+        files = evidence.prepare_all(evidence.read_uploads(
+            item.__dict__.pop("attachments", None) or ()))
+        with evidence.saved_together(files) as staged:
+            services.register_complaint(item, g.user, commit=False)
+            evidence.record(staged, g.user, item, at=item.created_at)
+            db.session.commit()
 
     def pre_update(self, item):
         """Save the edit with ``services.edit_complaint`` (FAB's later commit finds nothing left).

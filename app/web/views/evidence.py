@@ -2,8 +2,8 @@
 ``access`` about its complaint, never a public URL.
 
 Reading a file needs the ``file`` permission (the roles that open complaints) and
-``access.can_read_attachment`` on the row: a file of a complaint the user may not open is a
-404, like the complaint itself. Adding, withdrawing and the public flag are services in
+``evidence.readable_by`` on the row (``access.can_read_attachment``, and a meeting's rule for
+its papers): a file of a complaint the user may not open is a 404, like the complaint itself. Adding, withdrawing and the public flag are services in
 ``app.services.evidence``; these views parse the form, call them, flash and redirect.
 """
 
@@ -14,9 +14,9 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 
 from app.auth import access
-from app.services import evidence, storage
 from app.extensions import db
 from app.models import Attachment, Complaint, Meeting
+from app.services import evidence, storage
 from app.models.evidence import PDF
 
 
@@ -134,4 +134,4 @@ class AttachmentView(BaseView):
             evidence.set_public(attachment, request.form.get("is_public") == "y", g.user)
         except evidence.ServiceError as exc:
             flash(str(exc), "danger")
-        return self._complaint_page(attachment.complaint_id)
+        return self._complaint_page(attachment.complaint_id, attachment.meeting_id)

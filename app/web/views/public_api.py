@@ -360,6 +360,19 @@ class PublicApi(BaseApi):
                     tracking_code: {type: string}
                     phone_last4: {type: string, pattern: '^[0-9]{4}$'}
                     completion: {type: string, maxLength: 2000}
+              multipart/form-data:
+                schema:
+                  type: object
+                  required: [tracking_code, phone_last4, completion]
+                  properties:
+                    tracking_code: {type: string}
+                    phone_last4: {type: string, pattern: '^[0-9]{4}$'}
+                    completion: {type: string, maxLength: 2000}
+                    attachments:
+                      type: array
+                      maxItems: 3
+                      items: {type: string, format: binary}
+                      description: Up to 3 photos or PDF documents of at most 10 MB each
           responses:
             200:
               description: Recorded; the answer is the complaint's public view
@@ -376,11 +389,16 @@ class PublicApi(BaseApi):
             503:
               description: The database is busy; nothing was recorded, send again
         """
-        data = _json_as_formdata(("tracking_code", "phone_last4", "completion"))
+        data = _submitted_fields(("tracking_code", "phone_last4", "completion"))
         if data is None:
             return self._bad_body()
-        return self._resident_answer(data, CompletionForm, lambda complaint, form: (
-            public.submit_completion(complaint, form.completion.data.strip())))
+
+        def act(complaint, form):
+            files = evidence.prepare_all(evidence.read_uploads(
+                request.files.getlist("attachments"), evidence.count_on(complaint)))
+            public.submit_completion(complaint, form.completion.data.strip(), files)
+
+        return self._resident_answer(data, CompletionForm, act)
 
     def _resident_answer(self, data, form_class, act):
         """Check the code and phone digits and the answer's own fields (400 naming each bad

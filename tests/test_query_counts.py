@@ -114,8 +114,9 @@ def test_the_status_page_asking_for_feedback_reads_the_holidays_once(app):
     _, code = informed(app)
     response, count = _look_up(app, resident, code)
     assert 'id="tanggapan"' in response.get_data(as_text=True)
-    # The look-up, and the holidays for the feedback window's last day.
-    assert count == 2
+    # The look-up, the holidays for the feedback window's last day, and the complaint's files
+    # the resident may see (one statement, whatever their number).
+    assert count == 3
 
 
 def _look_up(app, resident, code):

@@ -257,3 +257,16 @@ def test_the_desk_registers_a_whatsapp_complaint_with_its_photo(app, client, log
         pk = complaint.id
     receipt = client.get(f"/complaint/receipt/{pk}").get_data(as_text=True)
     assert "IMG-WA0001.jpg" in receipt
+
+
+@pytest.mark.parametrize("role", ["desk", "head"])
+def test_the_complaint_page_costs_the_same_for_one_or_five_files(app, client, login_as, role):
+    from tests.test_query_counts import statements
+
+    one, five = make_complaint(app), make_complaint(app, subject="Banyak foto")
+    file_on(app, one)
+    for n in range(5):
+        file_on(app, five, public=bool(n % 2), pdf=n == 4)
+    login_as(role)
+    assert statements(app, client, f"/complaint/show/{one}") \
+        == statements(app, client, f"/complaint/show/{five}")

@@ -346,11 +346,24 @@ def step_operation_doc():
         "  responses:",
         "    200:",
         "      description: the complaint's new state",
-        "    400: {description: missing or invalid fields}",
-        "    403: {description: your role may not take this step}",
-        "    404: {description: no such complaint (for you) or no such step}",
-        "    409: {description: not possible from the current status, or stale version}",
+        "      content:",
+        "        application/json:",
+        "          schema: " + json.dumps(STEP_ANSWER),
+        "    400: {$ref: '#/components/responses/400'}",
+        "    401: {$ref: '#/components/responses/401'}",
+        "    403: {$ref: '#/components/responses/403'}",
+        "    404: {$ref: '#/components/responses/404'}",
+        "    405: {$ref: '#/components/responses/405'}",
+        "    409: {$ref: '#/components/responses/409'}",
     ])
+
+
+# What a step answers: the complaint's new state.
+STEP_ANSWER = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "register_number": {"type": "string"},
+    "status": {"type": "string", "enum": list(STATUSES)}, "version": {"type": "integer"},
+    "identity_level": {"type": "string", "enum": list(identity.LEVELS)},
+    "assigned_officer": {"type": "string", "nullable": True}}}
 
 
 def _documented(text):

@@ -51,8 +51,6 @@ MAX_IMPORT_LINES = 25000  # rows read at all: the header, the entries, and empty
 MAX_IMPORT_COLUMNS = 100  # the register has about 30
 MAX_IMPORT_CELL_CHARS = 10000  # the forms take at most 5,000 (a description)
 MAX_XLSX_UNPACKED_BYTES = 300 * 1024 * 1024  # an XLSX is a zip: what its parts unpack to
-IDENTITY_FIELDS = ("complainant_name", "complainant_address", "complainant_phone",
-                   "complainant_email")
 REGISTER_NUMBER = re.compile(r"^\s*(\d{1,6})\s*/\s*([^/\s]+)\s*/\s*([IVX]{1,4})\s*/\s*(\d{4})\s*$")
 YES, NO = "Ya", "Tidak"
 
@@ -148,7 +146,7 @@ def export_values(complaint, user, names, as_text=False):
     row = []
     for column in COLUMNS:
         value = getattr(complaint, column.field)
-        if column.field in IDENTITY_FIELDS and not visible:
+        if column.field in access.IDENTITY_COLUMNS and not visible:
             value = access.hidden_identity_text()
         elif column.field == access.TRACKING_CODE and not access.tracking_code_visible(user):
             value = None

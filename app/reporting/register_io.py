@@ -7,7 +7,8 @@ an official document and is read by people.
 
 Export respects the row-level rules (``access.restrict``) and identity
 confidentiality (``access.identity_visible``), and streams: CSV row by row,
-XLSX through openpyxl's write-only mode (constant memory), sent in chunks.
+XLSX written by XlsxWriter in its constant-memory mode, sent in chunks. An XLSX
+to import is read by openpyxl (read-only mode).
 
 Import is two steps: ``check_file`` (the dry run: the file read as a stream
 within limits, every problem of every row, in Indonesian) and ``import_rows``
@@ -220,8 +221,8 @@ def _csv_chunks(query, user, batch):
 def xlsx_file(query, user, batch=200):
     """The export as an XLSX in a temporary file, written row by row (constant memory).
 
-    XlsxWriter in its constant-memory mode: about twice as fast as openpyxl's write-only
-    workbook (10,000 rows: 2.6 s against 5.6 s on the benchmark's machine). Every text is
+    XlsxWriter in its constant-memory mode (faster than openpyxl's write-only workbook, which
+    reads the import: README "The register in and out of Excel"). Every text is
     written as a string cell, so '=...' from a resident never becomes a formula.
     """
     import xlsxwriter  # loaded only when an XLSX is asked for, not in every worker at start

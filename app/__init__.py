@@ -25,7 +25,7 @@ def create_app(test_config=None):
     # only when an app is made, so that importing app.core does not load the web layer.
     from app import cli
     from app.auth import passwords, sessions
-    from app.web import errors, hardening, login_limit, perf, template_helpers
+    from app.web import errors, hardening, login_limit, openapi, perf, template_helpers
     from app.web.menu import register_views
 
     with app.app_context():
@@ -40,5 +40,6 @@ def create_app(test_config=None):
     sessions.init_app(app)
     errors.init_app(app)
     perf.init_app(app)
+    openapi.init_app(app)
     cli.init_app(app)
     return app

@@ -11,7 +11,7 @@ from flask_babel import force_locale, gettext
 
 from app.core.timeutil import date_id
 from app.core.vocabularies import OUTCOME_TYPES, POSITIONS, label
-from app.documents.letterhead import letterhead_lines, signatory
+from app.documents.letterhead import heading_style, letterhead, signatory
 from app.services.meetings import meeting_complaints
 
 
@@ -37,15 +37,12 @@ def berita_acara_pdf(meeting, user):
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import (
-        HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+        KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
     )
 
     village = current_app.config["VILLAGE"]
     styles = getSampleStyleSheet()
-    head = ParagraphStyle("head", parent=styles["Normal"], alignment=1,
-                          fontName="Helvetica-Bold", fontSize=12, leading=15)
-    small = ParagraphStyle("small", parent=styles["Normal"], alignment=1, fontSize=8, leading=10)
-    title = ParagraphStyle("title", parent=head, fontSize=13, spaceBefore=8, spaceAfter=6)
+    title = heading_style("title", fontSize=13, leading=15, spaceBefore=8, spaceAfter=6)
     body = ParagraphStyle("body", parent=styles["Normal"], fontSize=10, leading=14,
                           alignment=4)
     cell = ParagraphStyle("cell", parent=styles["Normal"], fontSize=9, leading=12)
@@ -74,10 +71,8 @@ def berita_acara_pdf(meeting, user):
             "On %(date)s, at %(hours)s WIB, at %(place)s, a meeting was held to review "
             "complaints, with the agenda: %(agenda)s.",
             date=when, hours=hours, place=meeting.place, agenda=meeting.agenda)
-        story = [para(line, head) for line in letterhead_lines()[:3]]
-        story += [para(letterhead_lines()[3], small),
-                  HRFlowable(width="100%", thickness=2, color=colors.black, spaceBefore=4),
-                  para("BERITA ACARA RAPAT PEMBAHASAN PENGADUAN", title),
+        story = letterhead()
+        story += [para("BERITA ACARA RAPAT PEMBAHASAN PENGADUAN", title),
                   para(opening), Spacer(1, 3 * mm),
                   para(gettext("Attendees"), section)]
         rows = [("No", gettext("Name"), gettext("Position / role"), gettext("As"))]

@@ -7,23 +7,19 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 
 from app.core.timeutil import date_id, today_wib
-from app.documents.letterhead import letterhead_lines, signatory
+from app.documents.letterhead import letterhead, signatory
 
 
 def letter_pdf(complaint, message):
     """A printable A4 letter to the complainant with the message, on the village letterhead."""
     # reportlab loads only when a PDF is asked for, not in every worker at start.
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
     village = current_app.config["VILLAGE"]
     styles = getSampleStyleSheet()
-    head = ParagraphStyle("head", parent=styles["Normal"], alignment=1,
-                          fontName="Helvetica-Bold", fontSize=12, leading=15)
-    small = ParagraphStyle("small", parent=styles["Normal"], alignment=1, fontSize=8, leading=10)
     body = ParagraphStyle("body", parent=styles["Normal"], fontSize=11, leading=15)
     right = ParagraphStyle("right", parent=body, alignment=2)
 
@@ -31,11 +27,8 @@ def letter_pdf(complaint, message):
         return Paragraph(escape(text or "").replace("\n", "<br/>"), style)
 
     with force_locale("id"):
-        lines = letterhead_lines()
-        story = [para(line, head) for line in lines[:3]]
-        story += [para(lines[3], small),
-                  HRFlowable(width="100%", thickness=2, color=colors.black, spaceBefore=4),
-                  Spacer(1, 4 * mm),
+        story = letterhead()
+        story += [Spacer(1, 4 * mm),
                   para(f"{village['name']}, {date_id(today_wib())}", right),
                   para(gettext("Regarding: result of your complaint %(number)s",
                                number=complaint.register_number)),

@@ -12,7 +12,7 @@ from flask_babel import force_locale, gettext
 from app.auth import access
 from app.core.timeutil import date_id, datetime_id
 from app.core.vocabularies import CHANNELS, KINDS, POSITIONS, label
-from app.documents.letterhead import letterhead_lines
+from app.documents.letterhead import heading_style, letterhead
 from app.extensions import db
 from app.models import Attachment, Officer
 from app.services.informing import status_url
@@ -93,12 +93,11 @@ def receipt_pdf(complaint, public=False, viewer=None):
     # reportlab loads only when a PDF is asked for, not in every worker at start.
     from reportlab.graphics.barcode.qr import QrCodeWidget
     from reportlab.graphics.shapes import Drawing
-    from reportlab.lib import colors
     from reportlab.lib.pagesizes import A5
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import (
-        HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+        Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
     )
     with force_locale("id"):
         rows = receipt_data(complaint, public=public, viewer=viewer)
@@ -110,21 +109,15 @@ def receipt_pdf(complaint, public=False, viewer=None):
             url=status_url(),
         )
     styles = getSampleStyleSheet()
-    head = ParagraphStyle("head", parent=styles["Normal"], alignment=1, fontName="Helvetica-Bold",
-                          fontSize=11, leading=14)
-    small = ParagraphStyle("small", parent=styles["Normal"], alignment=1, fontSize=7, leading=9)
     body = ParagraphStyle("body", parent=styles["Normal"], fontSize=9, leading=12)
-    title_style = ParagraphStyle("title", parent=head, fontSize=12, spaceBefore=6)
+    title_style = heading_style("title", fontSize=12, leading=14, spaceBefore=6)
 
     buffer = BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A5, leftMargin=12 * mm, rightMargin=12 * mm,
                             topMargin=10 * mm, bottomMargin=10 * mm,
                             title=f"{title} {complaint.register_number}")
-    lines = letterhead_lines()
-    story = [Paragraph(escape(line), head) for line in lines[:3]]
-    story += [Paragraph(escape(lines[3]), small),
-              HRFlowable(width="100%", thickness=1.5, color=colors.black, spaceBefore=4),
-              Paragraph(escape(title), title_style), Spacer(1, 4 * mm)]
+    story = letterhead(a5=True)
+    story += [Paragraph(escape(title), title_style), Spacer(1, 4 * mm)]
     table = Table([[Paragraph(escape(k), body), Paragraph(escape(v or "-"), body)] for k, v in rows],
                   colWidths=[38 * mm, 86 * mm])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),

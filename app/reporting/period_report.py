@@ -14,7 +14,7 @@ from flask_babel import force_locale, gettext
 
 from app.core.timeutil import date_id, today_wib
 from app.core.vocabularies import STATUSES, label
-from app.documents.letterhead import letterhead_lines, signatory
+from app.documents.letterhead import heading_style, letterhead, signatory
 from app.extensions import db
 from app.models import Category, Dusun
 from app.reporting import charts, figures as dashboard_data
@@ -30,16 +30,13 @@ def report_pdf(user, scope, today=None):
     from reportlab.lib.units import mm
     from reportlab.lib.utils import ImageReader
     from reportlab.platypus import (
-        HRFlowable, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+        Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
     )
 
     today = today or today_wib()
     village = current_app.config["VILLAGE"]
     styles = getSampleStyleSheet()
-    head = ParagraphStyle("head", parent=styles["Normal"], alignment=1,
-                          fontName="Helvetica-Bold", fontSize=12, leading=15)
-    small = ParagraphStyle("small", parent=styles["Normal"], alignment=1, fontSize=8, leading=10)
-    title = ParagraphStyle("title", parent=head, fontSize=13, spaceBefore=8, spaceAfter=2)
+    title = heading_style("title", fontSize=13, leading=15, spaceBefore=8, spaceAfter=2)
     body = ParagraphStyle("body", parent=styles["Normal"], fontSize=10, leading=14)
     cell = ParagraphStyle("cell", parent=styles["Normal"], fontSize=8.5, leading=11)
     section = ParagraphStyle("section", parent=body, fontName="Helvetica-Bold", spaceBefore=10,
@@ -78,10 +75,8 @@ def report_pdf(user, scope, today=None):
     with force_locale("id"):
         period = scope.period
         filters = _filter_text(scope)
-        story = [para(line, head) for line in letterhead_lines()[:3]]
-        story += [para(letterhead_lines()[3], small),
-                  HRFlowable(width="100%", thickness=2, color=colors.black, spaceBefore=4),
-                  para(gettext("COMPLAINT HANDLING REPORT"), title),
+        story = letterhead()
+        story += [para(gettext("COMPLAINT HANDLING REPORT"), title),
                   para(gettext("Period: %(period)s", period=period.label()), center)]
         if filters:
             story.append(para(filters, center))

@@ -7,7 +7,8 @@ an official document and is read by people.
 
 Export respects the row-level rules (``access.restrict``) and identity
 confidentiality (``access.identity_visible``), and streams: CSV row by row,
-XLSX through openpyxl's write-only mode (constant memory), sent in chunks.
+XLSX written by XlsxWriter in its constant-memory mode, sent in chunks. An XLSX
+to import is read by openpyxl (read-only mode).
 
 Import is two steps: ``check_file`` (the dry run: the file read as a stream
 within limits, every problem of every row, in Indonesian) and ``import_rows``
@@ -51,8 +52,6 @@ MAX_IMPORT_LINES = 25000  # rows read at all: the header, the entries, and empty
 MAX_IMPORT_COLUMNS = 100  # the register has about 30
 MAX_IMPORT_CELL_CHARS = 10000  # the forms take at most 5,000 (a description)
 MAX_XLSX_UNPACKED_BYTES = 300 * 1024 * 1024  # an XLSX is a zip: what its parts unpack to
-IDENTITY_FIELDS = ("complainant_name", "complainant_address", "complainant_phone",
-                   "complainant_email")
 REGISTER_NUMBER = re.compile(r"^\s*(\d{1,6})\s*/\s*([^/\s]+)\s*/\s*([IVX]{1,4})\s*/\s*(\d{4})\s*$")
 YES, NO = "Ya", "Tidak"
 
@@ -159,7 +158,7 @@ def export_values(complaint, user, names, as_text=False):
     row = []
     for column in COLUMNS:
         value = getattr(complaint, column.field)
-        if column.field in IDENTITY_FIELDS and not visible:
+        if column.field in access.IDENTITY_COLUMNS and not visible:
             value = access.hidden_identity_text()
         elif column.field == access.TRACKING_CODE and not access.tracking_code_visible(user):
             value = None
@@ -234,8 +233,8 @@ def _csv_chunks(query, user, batch):
 def xlsx_file(query, user, batch=200):
     """The export as an XLSX in a temporary file, written row by row (constant memory).
 
-    XlsxWriter in its constant-memory mode: about twice as fast as openpyxl's write-only
-    workbook (10,000 rows: 2.6 s against 5.6 s on the benchmark's machine). Every text is
+    XlsxWriter in its constant-memory mode (faster than openpyxl's write-only workbook, which
+    reads the import: README "The register in and out of Excel"). Every text is
     written as a string cell, so '=...' from a resident never becomes a formula.
     """
     import xlsxwriter  # loaded only when an XLSX is asked for, not in every worker at start

@@ -31,13 +31,7 @@ from app.web import step_forms
 from app.web.forms import MAX_DESCRIPTION, ComplaintApiForm
 from app.web.views.base import page_number_ok
 
-IDENTITY_FIELDS = ("complainant_name", "complainant_address", "complainant_phone",
-                   "complainant_email")
-PUBLIC_COLUMNS = [
-    "id", "register_number", "tracking_code", "status", "kind", "channel", "received_at",
-    "subject", "category.name", "dusun.name", "rt_rw", "urgency", "assigned_officer.name",
-    "verification_due", "due_date", "version", "voided", "identity_level",
-]
+IDENTITY_FIELDS = access.IDENTITY_COLUMNS
 EDITABLE = ("kind", "channel", "complainant_name", "complainant_address", "complainant_phone",
             "complainant_email", "subject", "description", "rt_rw", "location", "incident_date")
 
@@ -301,6 +295,13 @@ class ApiErrorSchema(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
+def _columns(schema):
+    """FAB's column names for ``schema``'s fields (``category`` -> ``category.name``); fields
+    the answer adds itself (``complainant_display``) are not columns."""
+    return [f"{name}.name" if isinstance(field, fields.Nested) else name
+            for name, field in schema().fields.items() if not field.dump_only]
+
+
 def _formdata(payload):
     """JSON values as form input, so the WTForms rules of the screens apply unchanged."""
     return MultiDict({k: "" if v is None else str(v) for k, v in payload.items()})
@@ -346,11 +347,24 @@ def step_operation_doc():
         "  responses:",
         "    200:",
         "      description: the complaint's new state",
-        "    400: {description: missing or invalid fields}",
-        "    403: {description: your role may not take this step}",
-        "    404: {description: no such complaint (for you) or no such step}",
-        "    409: {description: not possible from the current status, or stale version}",
+        "      content:",
+        "        application/json:",
+        "          schema: " + json.dumps(STEP_ANSWER),
+        "    400: {$ref: '#/components/responses/400'}",
+        "    401: {$ref: '#/components/responses/401'}",
+        "    403: {$ref: '#/components/responses/403'}",
+        "    404: {$ref: '#/components/responses/404'}",
+        "    405: {$ref: '#/components/responses/405'}",
+        "    409: {$ref: '#/components/responses/409'}",
     ])
+
+
+# What a step answers: the complaint's new state.
+STEP_ANSWER = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "register_number": {"type": "string"},
+    "status": {"type": "string", "enum": list(STATUSES)}, "version": {"type": "integer"},
+    "identity_level": {"type": "string", "enum": list(identity.LEVELS)},
+    "assigned_officer": {"type": "string", "nullable": True}}}
 
 
 def _documented(text):
@@ -371,12 +385,10 @@ class ComplaintApi(ModelRestApi):
     exclude_route_methods = {"delete", "info"}
     base_filters = [["id", access.VisibleComplaintsFilter, lambda: None]]
     base_order = ("received_at", "desc")
-    list_columns = PUBLIC_COLUMNS + ["complainant_name"]
-    show_columns = PUBLIC_COLUMNS + list(IDENTITY_FIELDS) + [
-        "description", "location", "incident_date", "public_note", "outcome_type",
-        "outcome_text", "rejection_reason", "referred_to", "resolved_at", "void_reason",
-        "followup_due", "paused_since", "paused_days", "extension_days", "extension_reason",
-    ]
+    # What FAB reads for the list and the page: the documented schemas' fields (a related
+    # row by its name), so the document and the answers cannot drift apart.
+    list_columns = _columns(ComplaintListSchema)
+    show_columns = _columns(ComplaintShowSchema)
     # Filters are built by access.complaint_filters (_init_properties): a filter on the
     # name or the tracking code only looks where the user may read it.
     search_columns = ["register_number", "tracking_code", "complainant_name", "status", "kind",

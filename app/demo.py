@@ -188,6 +188,8 @@ class _DemoMeetings:
                 meeting.status = HELD
                 meeting.findings = "Data pengadu lengkap dan benar; lokasi sudah dicek petugas."
                 meeting.recommendations = "Tindak lanjuti sesuai kewenangan masing-masing kasi."
+                meeting.public_recommendations = (
+                    "Pemeriksaan rutin lampu jalan dan saluran air tiap bulan oleh Kadus.")
                 meeting.minutes_at = starts + dt.timedelta(hours=2)
                 meeting.minutes_by_id = self.desk.id
 

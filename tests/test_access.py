@@ -75,6 +75,8 @@ MATRIX = {
     # The public pages: open to everyone, logged in or not.
     "/lapor":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/status":                       dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/statistik":                    dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/api/v1/public/statistics":     dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
 }
 ROLES = ("anon", "desk", "liaison", "head", "admin")
 CASES = [(path, role, expected[role]) for path, expected in MATRIX.items() for role in ROLES]

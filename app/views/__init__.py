@@ -15,6 +15,7 @@ from app.views.meetings import MeetingModelView
 from app.views.public import PublicView
 from app.views.public_api import PublicApi
 from app.views.register_io import RegisterFileView
+from app.views.statistics import StatisticsApi, StatisticsView
 
 
 def register_views(appbuilder):
@@ -75,3 +76,5 @@ def register_views(appbuilder):
     )
     appbuilder.add_view_no_menu(PublicView)
     appbuilder.add_api(PublicApi)
+    appbuilder.add_view_no_menu(StatisticsView)
+    appbuilder.add_api(StatisticsApi)

@@ -42,16 +42,16 @@ PAD = 2
 MAX_LINES = 8  # a longer cell ends with "..." (the full text is in the register's screens)
 # (header, width in mm); the widths fill A4 landscape within the margins (273 mm).
 COLUMNS = [
-    ("No.", 22),
+    ("No.", 26),
     ("Tanggal diterima", 17),
     ("Pengadu dan alamat", 38),
-    ("Saluran", 19),
-    ("Perihal", 40),
+    ("Saluran", 25),
+    ("Perihal", 36),
     ("Petugas", 26),
-    ("Tindak lanjut", 38),
+    ("Tindak lanjut", 33),
     ("Hasil", 25),
     ("Tanggal diberitahukan", 20),
-    ("Status", 28),
+    ("Status", 27),
 ]
 BATCH = 500
 

@@ -43,6 +43,9 @@ MATRIX = {
     "/dashboard/report.pdf":         dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/register/export.csv":          dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/register/export.xlsx":         dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/register/book.pdf?year=2026":  dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/register/book.pdf?year=2026&month=11":
+                                     dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/register/import":              dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/deadlinetier/list/":           dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/deadlinetier/add":             dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),

@@ -143,6 +143,7 @@ class DashboardView(BaseView):
             categories=db.session.query(Category).order_by(Category.name).all(),
             years=list(range(today.year, today.year - 6, -1)),
             can_report=self.appbuilder.sm.has_access("can_report", self.class_permission_name),
+            can_book=self.appbuilder.sm.has_access("can_export", "RegisterFile"),
         )
 
     @expose("/chart/<name>.png")

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import CHECKS
 from schemathesis.generation import GenerationMode
 
-from app import security
+from app.auth import security
 from app.extensions import db
 from app.models import Category, Complaint, ComplaintEvent, Dusun, ResponseTemplate
 from tests.conftest import CSRF_RE, PASSWORD, make_complaint, make_officer, make_user
@@ -420,15 +420,20 @@ PUBLIC_OPERATIONS = {
     ("POST", "/api/v1/public/feedback"), ("POST", "/api/v1/public/completion"),
     ("GET", "/api/v1/public/statistics"),
 }
+# FAB's own, answered with our guards (app.web.openapi completes their documentation).
+FAB_OPERATIONS = {
+    ("POST", "/api/v1/security/login"), ("POST", "/api/v1/security/refresh"),
+    ("GET", "/api/v1/menu/"), ("GET", "/api/{version}/_openapi"),
+}
 
 
 def test_the_staff_and_public_apis_hold_to_their_openapi_document(app, client, high_limits):
     """Cases generated from /api/v1/_openapi (valid and invalid input) for every operation of
-    the staff API (as the desk, with a token from the real login) and the public API: no 5xx,
-    and status codes, content types and bodies as documented (dates with their offset, ids as
-    numbers, every field the answer holds). ``positive_data_acceptance`` is left out: the
-    document cannot say which phone numbers, dusun names and workflow steps are possible
-    for a given complaint. FAB's own operations (login, menu, the document) are not ours."""
+    the document: the staff API and FAB's own (as the desk, with a token from the real
+    login) and the public API: no 5xx, and status codes, content types and bodies as
+    documented (dates with their offset, ids as numbers, every field the answer holds).
+    ``positive_data_acceptance`` is left out: the document cannot say which phone numbers,
+    dusun names and workflow steps are possible for a given complaint."""
     make_user(app, "admin", security.ADMIN)
     desk = make_user(app, "desk", security.DESK)
     officer = make_officer(app, name="Sutrisno")
@@ -446,18 +451,18 @@ def test_the_staff_and_public_apis_hold_to_their_openapi_document(app, client, h
         headers={"Authorization": f"Bearer {_api_token(client, 'admin')}"})
     desk_auth = {"Authorization": f"Bearer {_api_token(client, 'desk')}"}
     operations = [result.ok() for result in schema.get_all_operations()]
-    ours = [op for op in operations if op.path.startswith(("/api/v1/complaint/",
-                                                           "/api/v1/public/"))]
-    assert {(op.method.upper(), op.path) for op in ours} == STAFF_OPERATIONS | PUBLIC_OPERATIONS
+    assert ({(op.method.upper(), op.path) for op in operations}
+            == STAFF_OPERATIONS | PUBLIC_OPERATIONS | FAB_OPERATIONS)
     # The village head reads without the tracking code and with masked names: the nulls and
     # complainant_display are checked against the document too.
     make_user(app, "head", security.HEAD)
     head_auth = {"Authorization": f"Bearer {_api_token(client, 'head')}"}
-    reads = [op for op in ours if op.method.upper() == "GET"
+    reads = [op for op in operations if op.method.upper() == "GET"
              and op.path in ("/api/v1/complaint/", "/api/v1/complaint/{pk}")]
     excluded = [CHECKS.get_one("positive_data_acceptance")]
-    for operation, headers in [(op, desk_auth if op.path.startswith("/api/v1/complaint/")
-                                 else {}) for op in ours] + [(op, head_auth) for op in reads]:
+    for operation, headers in [(op, {} if op.path.startswith("/api/v1/public/")
+                                 else desk_auth) for op in operations] + [
+                                     (op, head_auth) for op in reads]:
         positive = operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
         strategy = positive | operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
         if "{pk}" in operation.path:  # random ids seldom name a row: aim at real ones too
@@ -532,6 +537,11 @@ def test_a_query_the_rison_reader_breaks_on_is_a_400(app, client, query):
     ("post", "/api/v1/public/complaints", "/api/v1/public/complaints", 100 * 1024),
     ("post", "/api/v1/public/feedback", "/api/v1/public/feedback", 100 * 1024),
     ("post", "/api/v1/public/completion", "/api/v1/public/completion", 100 * 1024),
+    ("post", "/api/v1/public/status", "/api/v1/public/status", 100 * 1024),
+    ("post", "/api/v1/complaint/1/steps/note", "/api/v1/complaint/{pk}/steps/{step}",
+     3 * 1024 * 1024),
+    ("post", "/api/v1/security/login", "/api/v1/security/login", 3 * 1024 * 1024),
+    ("get", "/api/v1/menu/", "/api/v1/menu/", 3 * 1024 * 1024),
 ])
 def test_a_body_over_the_limit_is_a_documented_413(app, client, method, path, operation, size):
     """Every route has a size limit (hardening): its 413 is one of the documented answers."""
@@ -544,6 +554,32 @@ def test_a_body_over_the_limit_is_a_documented_413(app, client, method, path, op
                                        headers={"Authorization":
                                                 f"Bearer {_api_token(client, 'desk')}"})
     assert response.status_code == 413
+
+
+def test_every_operation_documents_the_guards_answers(app, client):
+    """What the guards answer on any operation (too large, busy database) and, behind a
+    token, 401, are in every operation's documented answers, FAB's own included."""
+    make_user(app, "admin", security.ADMIN)
+    document = client.get("/api/v1/_openapi", headers={
+        "Authorization": f"Bearer {_api_token(client, 'admin')}"}).get_json()
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert {"413", "503"} <= codes, (method, path, codes)
+            if not path.startswith("/api/v1/public/") and path != "/api/v1/security/login":
+                assert "401" in codes, (method, path, codes)
+    assert "429" in document["paths"]["/api/v1/security/login"]["post"]["responses"]
+    step = document["paths"]["/api/v1/complaint/{pk}/steps/{step}"]["post"]["responses"]
+    assert "schema" in step["200"]["content"]["application/json"]
+
+
+def test_a_login_over_the_rate_limit_is_a_documented_429(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "2 per minute")
+    make_user(app, "desk", security.DESK)
+    answers = [client.post("/api/v1/security/login", json={
+        "username": "desk", "password": "salah", "provider": "db"}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [401, 401, 429]
+    assert answers[-1].get_json()["message"]
 
 
 def test_the_add_schema_says_other_fields_are_ignored_and_the_edit_schema_refuses_them(

@@ -7,10 +7,10 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from app import register_book
+from app.documents import register_book
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, IdentityView
-from tests.conftest import make_complaint, make_officer, set_fields
+from tests.conftest import make_complaint, make_officer, make_user, set_fields
 
 NOV = dt.datetime(2026, 11, 3, 9, 0)
 
@@ -115,8 +115,6 @@ def test_a_voided_entry_is_struck_through_in_each_line_but_its_status(app, ctx):
 
 
 def _desk(app):
-    from tests.conftest import make_user
-
     user_id = make_user(app, "meja", "Petugas Pengelola")
     return app.appbuilder.sm.get_user_by_id(user_id)
 

@@ -8,10 +8,11 @@ import datetime as dt
 
 import pytest
 
-from app import public_statistics
 from app.core.timeutil import now_wib, today_wib
+from app.demo import load_demo
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, Dusun, Meeting
+from app.reporting import public_statistics
 from tests.conftest import make_complaint, set_fields
 
 NAMES = ("Siti Aminah Rahayu", "Bambang Sutejo", "Warsini Lestari", "Ahmad Fauzi Rohman")
@@ -202,8 +203,6 @@ def test_the_public_pages_link_to_the_statistics(client, path):
 def test_the_statistics_with_the_demo_data_name_nobody(app, client):
     """The demo register: every public statistics answer is free of its names, addresses and
     phones, and every group shown holds at least three complaints."""
-    from app.demo import load_demo
-
     with app.app_context():
         load_demo(count=60, seed=3)
         rows = db.session.query(Complaint.complainant_name, Complaint.complainant_address,

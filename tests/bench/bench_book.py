@@ -70,7 +70,9 @@ def seed_year(db, rows):
 
 def run(rows, database_url, memory=False):
     os.environ.setdefault("SECRET_KEY", "bench-secret-key-long-enough-for-jwt-signing-0123")
-    from app import create_app, register_book, security
+    from app import create_app
+    from app.auth import security
+    from app.documents import register_book
     from app.cli import prepare_database
     from app.extensions import db
     from tests.bench.seed import reset_database

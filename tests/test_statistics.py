@@ -5,15 +5,19 @@ public answer is scanned for the complainants' names, addresses, phones and word
 """
 
 import datetime as dt
+import re
 
 import pytest
 
+from app.auth import security
+from app.core.errors import ServiceError
 from app.core.timeutil import now_wib, today_wib
 from app.demo import load_demo
 from app.extensions import db
-from app.models import Complaint, ComplaintEvent, Dusun, Meeting
+from app.models import Category, Complaint, ComplaintEvent, Dusun, Meeting
 from app.reporting import public_statistics
-from tests.conftest import make_complaint, set_fields
+from app.services import complaints as services
+from tests.conftest import login, make_complaint, make_officer, make_user, post_form, set_fields
 
 NAMES = ("Siti Aminah Rahayu", "Bambang Sutejo", "Warsini Lestari", "Ahmad Fauzi Rohman")
 ADDRESS = "Jalan Kenanga 7 RT 02/RW 03"
@@ -221,3 +225,99 @@ def test_the_statistics_with_the_demo_data_name_nobody(app, client):
         for key in ("by_category", "by_channel", "by_dusun"):
             assert all(g["count"] is None or g["count"] >= 3 for g in period[key])
     assert data["recommendations"], "the demo's held meetings publish a recommendation"
+
+
+# --- "Sudah ditangani": resolved problems the desk chose to publish -------------------------
+
+SUMMARY = "Lampu penerangan di RT 02 sudah diganti oleh petugas desa."
+
+
+def _forwarded(app, **fields):
+    """A complaint of Dusun II in "Pelayanan publik", verified and forwarded; the desk user."""
+    desk = make_user(app, "meja", security.DESK)
+    officer = make_officer(app, name="Kadus Dua")
+    dusun = _dusun_ids(app)["Dusun II"]
+    pk = make_complaint(app, desk, complainant_name=NAMES[0], complainant_address=ADDRESS,
+                        description=WORDS, subject=SUBJECT, dusun_id=dusun, **fields)
+    with app.app_context():
+        user = app.appbuilder.sm.get_user_by_id(desk)
+        complaint = db.session.get(Complaint, pk)
+        category = db.session.query(Category).filter_by(name="Pelayanan publik").one()
+        services.apply_step(complaint, "verify", {"kind": "pengaduan", "urgency": "normal",
+                                                  "category_id": category.id}, user)
+        services.apply_step(complaint, "forward", {"officer_id": officer}, user)
+        db.session.remove()
+    return pk, desk
+
+
+def _resolve_step(app, pk, desk, **extra):
+    with app.app_context():
+        user = app.appbuilder.sm.get_user_by_id(desk)
+        try:
+            services.apply_step(db.session.get(Complaint, pk), "resolve", {
+                "outcome_type": "administrative", "outcome_text": "Diganti",
+                "public_note": "Sudah diperbaiki, terima kasih.", **extra}, user)
+        finally:
+            db.session.remove()
+
+
+def test_a_problem_marked_publishable_shows_on_the_already_handled_list(app, client):
+    pk, desk = _forwarded(app)
+    _resolve_step(app, pk, desk, publishable="y", public_summary=SUMMARY)
+    data = client.get("/api/v1/public/statistics").get_json()
+    month = today_wib()
+    assert data["resolved_publicly"] == [{
+        "month": f"{month:%Y-%m}", "month_label": data["resolved_publicly"][0]["month_label"],
+        "category": "Pelayanan publik", "dusun": "Dusun II", "what_was_done": SUMMARY}]
+    page = _scan(client.get("/statistik"))
+    assert SUMMARY in page and "Pelayanan publik · Dusun II" in page
+    # Voided later: gone from the list.
+    set_fields(app, pk, voided=True, void_reason="Salah catat")
+    assert client.get("/api/v1/public/statistics").get_json()["resolved_publicly"] == []
+
+
+def test_a_resolved_problem_is_not_published_unless_marked(app, client):
+    pk, desk = _forwarded(app)
+    _resolve_step(app, pk, desk, public_summary=SUMMARY)
+    assert client.get("/api/v1/public/statistics").get_json()["resolved_publicly"] == []
+    with app.app_context():
+        assert db.session.get(Complaint, pk).publishable is False
+
+
+@pytest.mark.parametrize("summary, message", [
+    ("", "tuliskan apa yang dilakukan"),
+    ("Lampu untuk Bu Aminah sudah diganti.", "tidak boleh menyebut nama pengadu"),
+    ("Petugas datang ke Jalan Kenanga 7 RT 02/RW 03 dan memperbaiki lampu.",
+     "tidak boleh menyebut nama pengadu atau alamatnya"),
+    ("Hubungi 0812-3456-7890 bila lampu mati lagi.", "nomor telepon"),
+    ("Benar, lampu di depan rumah Pak Kadus mati; sudah diperbaiki.", "mengutip"),
+    ("x" * 1001, "paling banyak 1000"),
+])
+def test_a_public_text_that_points_at_the_resident_is_refused(app, summary, message):
+    pk, desk = _forwarded(app)
+    with pytest.raises(ServiceError, match=message):
+        _resolve_step(app, pk, desk, publishable="y", public_summary=summary)
+    with app.app_context():
+        complaint = db.session.get(Complaint, pk)
+        assert complaint.status == "forwarded" and not complaint.publishable
+
+
+def test_the_desk_marks_a_problem_publishable_on_the_resolve_form(app, client):
+    pk, _ = _forwarded(app)
+    login(client, "meja")
+    form = client.get(f"/complaint/step/{pk}/resolve").get_data(as_text=True)
+    assert 'name="publishable"' in form and "Sudah ditangani" in form
+    checkbox = re.search(r'<input[^>]*name="publishable"[^>]*>', form).group(0)
+    assert "checked" not in checkbox  # default off
+    refused = post_form(client, f"/complaint/step/{pk}/resolve", {
+        "outcome_type": "administrative", "outcome_text": "Diganti",
+        "public_note": "Sudah diperbaiki.", "publishable": "y",
+        "public_summary": "Lampu Bu Aminah sudah menyala."})
+    assert "tidak boleh menyebut nama pengadu" in refused.get_data(as_text=True)
+    post_form(client, f"/complaint/step/{pk}/resolve", {
+        "outcome_type": "administrative", "outcome_text": "Diganti",
+        "public_note": "Sudah diperbaiki.", "publishable": "y", "public_summary": SUMMARY})
+    with app.app_context():
+        complaint = db.session.get(Complaint, pk)
+        assert complaint.status == "resolved" and complaint.publishable
+        assert complaint.public_summary == SUMMARY

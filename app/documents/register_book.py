@@ -138,6 +138,7 @@ class _Book:
     """Draws the book page by page on one canvas."""
 
     def __init__(self, canvas, title, period_label):
+        # reportlab on the first book only: it is large and most requests never draw a PDF.
         from reportlab.lib.pagesizes import A4, landscape
         from reportlab.lib.utils import simpleSplit
 
@@ -287,7 +288,7 @@ def book_pdf(user, year, month=None, output=None, today=None):
     Writes to ``output`` (a file object) when given, else returns the PDF bytes.
     ``BadPeriod`` for a year or month the book cannot be made for.
     """
-    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.pdfgen.canvas import Canvas  # on use: see ``_Book.__init__``
 
     today = today or today_wib()
     start, end, period_label = book_period(year, month, today)
@@ -320,6 +321,6 @@ def book_pdf(user, year, month=None, output=None, today=None):
 
 
 def _landscape():
-    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.pagesizes import A4, landscape  # on use: see ``_Book.__init__``
 
     return landscape(A4)

@@ -40,6 +40,7 @@ MATRIX = {
     "/messagetemplate/list/":        dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     "/dashboard/":                   dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/dashboard/chart/status.png":   dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/dashboard/annual.pdf?year=2025": dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/dashboard/report.pdf":         dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/register/export.csv":          dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/register/export.xlsx":         dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),

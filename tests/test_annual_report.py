@@ -33,7 +33,7 @@ def _year_2025(app):
                followup_due=D(2025, 3, 12), due_date=D(2025, 3, 20), status="resolved",
                resolved_at=dt.datetime(2025, 3, 18, 9), closed_at=dt.datetime(2025, 3, 18, 9),
                outcome_type="administrative")
-    _event(app, a, "verify", D(2025, 3, 5))
+    _event(app, a, "verify", D(2025, 3, 6))  # on the due day itself: met
     _event(app, a, "note", D(2025, 3, 10))
     set_fields(app, b, received_at=dt.datetime(2025, 3, 3, 10), verification_due=D(2025, 3, 6),
                followup_due=D(2025, 3, 15), due_date=D(2025, 3, 30), status="forwarded")

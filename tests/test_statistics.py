@@ -121,9 +121,9 @@ def test_the_json_counts_the_register_with_small_groups_merged(app, client):
     assert year["median_days_to_resolve"] == 4.0
     assert year["satisfied_percent"] is None  # nobody answered yet
     assert year["by_dusun"] == [{"label": "Dusun I", "count": 5},
-                                {"label": "Lainnya", "count": 3, "merged": True}]
+                                {"label": "Kelompok kecil (digabung)", "count": 3, "merged": True}]
     assert year["by_channel"] == [{"label": "Tatap muka", "count": 4},
-                                  {"label": "Lainnya", "count": 4, "merged": True}]
+                                  {"label": "Kelompok kecil (digabung)", "count": 4, "merged": True}]
     assert year["by_category"] == [{"label": "Belum diklasifikasi", "count": 8}]
     this_month = data["months"][-1]
     assert this_month["month"] == f"{today_wib():%Y-%m}"
@@ -225,6 +225,7 @@ def test_the_statistics_with_the_demo_data_name_nobody(app, client):
         for key in ("by_category", "by_channel", "by_dusun"):
             assert all(g["count"] is None or g["count"] >= 3 for g in period[key])
     assert data["recommendations"], "the demo's held meetings publish a recommendation"
+    assert data["resolved_publicly"], "the demo publishes some resolved problems"
 
 
 # --- "Sudah ditangani": resolved problems the desk chose to publish -------------------------

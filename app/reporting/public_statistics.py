@@ -58,7 +58,7 @@ def merge_small(rows, minimum=MIN_COUNT, others=None):
     If the whole is under ``minimum``, one row remains whose count is None ("fewer
     than 3"). Largest first, "Others" last; groups of 0 are left out.
     """
-    others = others if others is not None else gettext("Others")
+    others = others if others is not None else gettext("Small groups, merged")
     shown = sorted(((label, count) for label, count in rows if count), key=lambda r: -r[1])
     merged = 0
     while shown and shown[-1][1] < minimum:

@@ -54,6 +54,13 @@ SUBJECTS = {
     "Lainnya": ["Usulan taman bacaan", "Anjing liar di sekitar sekolah"],
 }
 OUTCOMES = ["administrative", "corrective", "policy"]
+# What was done, as the desk writes it for the public list (no names, no resident's words).
+PUBLIC_SUMMARIES = [
+    "Petugas meninjau lokasi dan perbaikan selesai dalam seminggu.",
+    "Data penerima diperbarui bersama Kasi Kesejahteraan.",
+    "Jadwal pelayanan kantor desa diumumkan di papan informasi.",
+    "Saluran dibersihkan bersama warga dalam kerja bakti.",
+]
 
 
 def _ensure_officers():
@@ -196,6 +203,8 @@ class _DemoMeetings:
                 meeting.status = HELD
                 meeting.findings = "Data pengadu lengkap dan benar; lokasi sudah dicek petugas."
                 meeting.recommendations = "Tindak lanjuti sesuai kewenangan masing-masing kasi."
+                meeting.public_recommendations = (
+                    "Pemeriksaan rutin lampu jalan dan saluran air tiap bulan oleh Kadus.")
                 meeting.minutes_at = starts + dt.timedelta(hours=2)
                 meeting.minutes_by_id = self.desk.id
 
@@ -245,9 +254,12 @@ def _walk(complaint, target, desk, rng, category, liaisons, start, now, meetings
         if target == workflow.IN_REVIEW or meeting.starts_at > now:
             return  # decided at a meeting still to come
         clock[0] = max(clock[0], meeting.starts_at + dt.timedelta(hours=2))
+    published = rng.random() < 0.2  # the desk publishes some on the "Sudah ditangani" list
     step("resolve", rng.choice([desk, liaison_user]) if complaint.status != workflow.IN_REVIEW
          else desk, outcome_type=rng.choice(OUTCOMES), outcome_text="Sudah ditindaklanjuti.",
-         public_note="Masalah sudah ditangani. Terima kasih atas laporannya.")
+         public_note="Masalah sudah ditangani. Terima kasih atas laporannya.",
+         publishable="y" if published else "",
+         public_summary=rng.choice(PUBLIC_SUMMARIES) if published else "")
     if target == workflow.INFORMED:
         # The message the desk would send: the template of the result, filled in.
         step("inform", desk, channel="whatsapp",

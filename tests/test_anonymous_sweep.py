@@ -23,6 +23,7 @@ PUBLIC_ENDPOINTS = {
     "PublicView.feedback", "PublicApi.feedback",            # the resident's answer (issue 10)
     "PublicView.complete", "PublicApi.completion",          # the resident completes (issue 10)
     "PublicApi.complaints", "PublicApi.status",             # the public pages and API
+    "StatisticsView.statistics", "StatisticsApi.statistics",  # aggregates only (issue 23)
     "SecurityApi.login",                                    # the REST API's login
     # A file of the complaint this session looked up with its code and phone digits (else 404).
     "PublicView.attachment", "PublicView.attachment_thumbnail",

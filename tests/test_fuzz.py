@@ -418,6 +418,7 @@ STAFF_OPERATIONS = {
 PUBLIC_OPERATIONS = {
     ("POST", "/api/v1/public/complaints"), ("POST", "/api/v1/public/status"),
     ("POST", "/api/v1/public/feedback"), ("POST", "/api/v1/public/completion"),
+    ("GET", "/api/v1/public/statistics"),
 }
 # FAB's own, answered with our guards (app.web.openapi completes their documentation).
 FAB_OPERATIONS = {

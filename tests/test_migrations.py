@@ -51,7 +51,7 @@ def test_flask_db_loads_the_migration_commands_when_asked(tmp_path):
                    capture_output=True)
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() \
-            == ("0016_evidence",)
+            == ("0019_publishable",)
 
 
 def test_the_audience_migration_gives_each_old_note_its_readers(app):
@@ -194,6 +194,47 @@ def test_the_template_migration_carries_every_message_template_over_and_back(app
                 assert conn.execute(text(
                     "SELECT id, title, step, body FROM response_template ORDER BY id")).all() \
                     == notes
+        finally:
+            db.session.remove()
+            upgrade(directory=directory)
+
+
+PUBLISHABLE_REVISION = "0019_publishable"
+
+
+def test_the_publishable_migration_goes_down_and_up_keeping_every_row(app):
+    """Down before 0019 (no publishable flag, no public texts), then up again: every
+    complaint and meeting is still there, unpublished and without a public text."""
+    from flask_migrate import downgrade, upgrade
+
+    pk = make_complaint(app, subject="Tetap ada")
+    with app.app_context():
+        directory = str(Path(app.root_path) / "migrations")
+        before = _before(directory, PUBLISHABLE_REVISION)
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE complaint SET publishable = :yes, public_summary = 'x'"),
+                         {"yes": True})
+            conn.execute(text("INSERT INTO meeting (starts_at, place, agenda, status, "
+                              "public_recommendations, created_at) VALUES ('2026-11-02 09:00:00',"
+                              " 'Balai', 'Rapat', 'held', 'Untuk publik', '2026-11-01 09:00:00')"))
+        db.session.remove()
+        try:
+            downgrade(directory=directory, revision=before)
+            with db.engine.connect() as conn:
+                columns = {c["name"] for c in db.inspect(conn).get_columns("complaint")}
+                assert not {"publishable", "public_summary"} & columns
+                assert "public_recommendations" not in {
+                    c["name"] for c in db.inspect(conn).get_columns("meeting")}
+                assert conn.execute(text("SELECT subject FROM complaint WHERE id = :pk"),
+                                    {"pk": pk}).scalar() == "Tetap ada"
+                assert conn.execute(text("SELECT count(*) FROM meeting")).scalar() == 1
+            upgrade(directory=directory)
+            with db.engine.connect() as conn:
+                assert conn.execute(text(
+                    "SELECT subject, publishable, public_summary FROM complaint WHERE id = :pk"),
+                    {"pk": pk}).one() == ("Tetap ada", False, None)
+                assert conn.execute(text(
+                    "SELECT public_recommendations FROM meeting")).scalar() is None
         finally:
             db.session.remove()
             upgrade(directory=directory)

@@ -483,6 +483,19 @@ def test_every_public_answer_is_free_of_personal_data(app, resident, handled):
     assert resident.answers == 15
 
 
+def test_the_public_statistics_are_free_of_personal_data(app, resident, handled):
+    """/statistik and its JSON are the same for every visitor (no-cache with an ETag, not
+    no-store): scanned here for the same secrets, after a submission and a handled one."""
+    resident.submit_page()
+    for path in ("/statistik", "/api/v1/public/statistics"):
+        response = resident.client.get(path, environ_base=resident.environ)
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "no-cache" and response.headers["ETag"]
+        text = response.get_data(as_text=True)
+        for secret in SECRETS + (FORM["description"], FORM["subject"]):
+            assert secret not in text, f"{secret!r} in {path}"
+
+
 # --- Rate limits and the per-code lock -----------------------------------------------------
 
 def test_submissions_are_limited_per_client_across_page_and_api(app, resident, monkeypatch):

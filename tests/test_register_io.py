@@ -1,6 +1,7 @@
 """The register in and out of files: export (filters, row rules, hidden identities) and import."""
 
 import csv
+import datetime
 import io
 import re
 import shutil
@@ -100,9 +101,51 @@ def test_xlsx_export_is_a_workbook_with_the_register(app, client, register):
     login(client, "petugas")
     response = _export(client, "xlsx")
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.data), read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "No. Register" and len(rows) - 1 == _count(app)
+    workbook = load_workbook(io.BytesIO(response.data), read_only=True)
+    with app.app_context():
+        years = sorted({y for (y,) in db.session.query(Complaint.register_year)})
+    # One sheet per register year, each with the header row.
+    assert workbook.sheetnames == [f"Buku Pengaduan {year}" for year in years]
+    entries = 0
+    for sheet in workbook.worksheets:
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][0] == "No. Register"
+        entries += len(rows) - 1
+    assert entries == _count(app)
+
+
+def test_the_xlsx_is_laid_out_for_a_clerk(app, client, register):
+    """Column widths, a filter on the header row, dates shown the Indonesian way but kept as
+    dates, and the identity level as a word."""
+    from openpyxl import load_workbook
+
+    login(client, "petugas")
+    workbook = load_workbook(io.BytesIO(_export(client, "xlsx").data))
+    sheet = workbook.worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    column = {header: chr(ord("A") + i) for i, header in enumerate(headers[:26])}
+    assert sheet.auto_filter.ref == f"A1:{_letter(len(headers))}{sheet.max_row}"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions[column["Nama pengadu"]].width > 20
+    assert sheet.column_dimensions[column["Perihal"]].width > 30
+    received = sheet[f"{column['Tanggal diterima']}2"]
+    assert isinstance(received.value, datetime.datetime)
+    assert received.number_format == "dd-mm-yyyy hh:mm"
+    levels = {row[headers.index("Perlindungan identitas")]
+              for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert levels and levels <= {
+        "Dengan nama", "Disamarkan (hanya inisial)",
+        "Anonim (hanya petugas pengelola pengaduan yang tahu)",
+        "Rahasia (hanya petugas pengelola pengaduan dan Kepala Desa)"}
+
+
+def _letter(number):
+    """The spreadsheet column letter of a 1-based column number (A, ..., Z, AA, ...)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def test_an_export_imported_into_an_empty_database_gives_back_the_same_register(

@@ -51,6 +51,8 @@ class Meeting(Model):
     findings: Mapped[Optional[str]] = mapped_column(Text)
     root_cause: Mapped[Optional[str]] = mapped_column(Text)
     recommendations: Mapped[Optional[str]] = mapped_column(Text)
+    # What of the recommendations the village publishes (/statistik); the above stays internal.
+    public_recommendations: Mapped[Optional[str]] = mapped_column(Text)
     decided_steps: Mapped[Optional[str]] = mapped_column(Text)
     minutes_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     minutes_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK))

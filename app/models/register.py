@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     insert,
     update,
 )
@@ -170,6 +171,10 @@ class Complaint(Model):
     referred_to: Mapped[Optional[str]] = mapped_column(String(200))
     resolved_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     closed_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    # Marked by the desk when resolving: shown on the public "Sudah ditangani" list with
+    # ``public_summary`` (what was done, written for everyone) and nothing personal.
+    publishable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    public_summary: Mapped[Optional[str]] = mapped_column(Text)
 
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     void_reason: Mapped[Optional[str]] = mapped_column(Text)

@@ -247,6 +247,11 @@ def _feedback_answers(user, scope):
                                 complaints=_visible(user, scope))
 
 
+def feedback_answer_count(user, scope, today=None):
+    """How many residents answered "solved" or "not solved" in the period."""
+    return sum(_feedback_answers(user, scope).values())
+
+
 def satisfied_percent(user, scope, today=None):
     """Share (%) of the residents who answered in the period that said "solved"; None if none."""
     answers = _feedback_answers(user, scope)

@@ -17,11 +17,11 @@ from app.core.vocabularies import STATUSES, label
 from app.documents.letterhead import heading_style, letterhead, signatory
 from app.extensions import db
 from app.models import Category, Dusun
-from app.reporting import charts, figures as dashboard_data
+from app.reporting import annual, charts, figures as dashboard_data
 from app.services import deadlines
 
 
-def report_pdf(user, scope, today=None):
+def report_pdf(user, scope, today=None, annual=False):
     """The report of ``scope`` (period, dusun, category) as ``user`` may see it, as PDF bytes."""
     # reportlab loads only when a PDF is asked for, not in every worker at start.
     from reportlab.lib import colors
@@ -76,7 +76,9 @@ def report_pdf(user, scope, today=None):
         period = scope.period
         filters = _filter_text(scope)
         story = letterhead()
-        story += [para(gettext("COMPLAINT HANDLING REPORT"), title),
+        heading = gettext("ANNUAL REPORT ON COMPLAINT HANDLING") if annual \
+            else gettext("COMPLAINT HANDLING REPORT")
+        story += [para(heading, title),
                   para(gettext("Period: %(period)s", period=period.label()), center)]
         if filters:
             story.append(para(filters, center))
@@ -103,10 +105,17 @@ def report_pdf(user, scope, today=None):
         story.append(Table(pairs, colWidths=[width / 2, width / 2],
                            style=[("VALIGN", (0, 0), (-1, -1), "TOP")]))
 
+        if annual:
+            story += _annual_sections(user, period.start.year, today, para, grid, section,
+                                      cell, mm)
         open_rows = dashboard_data.open_complaints(user, scope, today)
         as_of = period.as_of(today)
-        story.append(para(gettext("Complaints open on %(date)s (%(count)s)",
-                                  date=date_id(as_of), count=len(open_rows)), section))
+        heading = gettext("Open complaints carried into %(year)s (%(count)s)",
+                          year=period.start.year + 1, count=len(open_rows)) \
+            if annual and as_of == period.end else \
+            gettext("Complaints open on %(date)s (%(count)s)", date=date_id(as_of),
+                    count=len(open_rows))
+        story.append(para(heading, section))
         rows = [("No", gettext("Register no."), gettext("Subject"), gettext("Status"),
                  gettext("Officer"), gettext("Due date"))]
         for index, c in enumerate(open_rows, start=1):
@@ -134,6 +143,56 @@ def report_pdf(user, scope, today=None):
                             topMargin=15 * mm, bottomMargin=15 * mm, title=doc_title)
     doc.build(story)
     return buffer.getvalue()
+
+
+def _annual_sections(user, year, today, para, grid, section, cell, mm):
+    """The annual report's own sections: deadlines, outcomes, residents' answers and
+    reopenings, the year's meetings and what became of their complaints."""
+    scope = dashboard_data.Scope(dashboard_data.Period.year(year))
+    story = [para(gettext("Performance against each deadline"), section)]
+    rows = [(gettext("Deadline"), gettext("Met"), gettext("Missed"), gettext("Still running"),
+             gettext("Met (%)"))]
+    performance = annual.deadline_performance(user, year, today)
+    for name, title in annual.DEADLINES:
+        result = performance[name]
+        percent = result.percent_met
+        rows.append((str(title), result.met, result.missed, result.pending,
+                     "-" if percent is None else f"{percent:.1f}%".replace(".", ",")))
+    story.append(grid(rows, [50 * mm, 25 * mm, 25 * mm, 30 * mm, 25 * mm]))
+    story.append(para(gettext("Over the complaints received in the year; a deadline that "
+                              "passed without the step counts as missed."), cell))
+
+    story.append(para(gettext("Outcomes by type"), section))
+    outcomes = dashboard_data.by_outcome(user, scope, today)
+    rows = [(gettext("Outcome"), gettext("Number of complaints"))]
+    rows += list(zip(outcomes.labels, outcomes.series[0][1])) if outcomes.series else []
+    rows.append((gettext("Total"), sum(outcomes.series[0][1]) if outcomes.series else 0))
+    story.append(grid(rows, [80 * mm, 40 * mm], total=True))
+
+    story.append(para(gettext("Residents' answers and reopenings"), section))
+    answers = dashboard_data.feedback_summary(user, scope.period.start, scope.period.end)
+    satisfied = answers["satisfied_percent"]
+    rows = [(gettext("Figure"), gettext("Value")),
+            (gettext("Said the problem is solved"), answers["solved"]),
+            (gettext("Said it is not solved (asked to reopen)"), answers["not_solved"]),
+            (gettext("Residents satisfied"), "-" if satisfied is None else f"{satisfied}%"),
+            (gettext("Reopened by the complaint officer"), answers["reopened"]),
+            (gettext("Kept closed"), answers["kept_closed"])]
+    story.append(grid(rows, [80 * mm, 40 * mm]))
+
+    story.append(para(gettext("Recommendations of the review meetings"), section))
+    rows = [(gettext("Date"), gettext("Recommendations"), gettext("What became of them"))]
+    for meeting, complaints in annual.meetings_of_year(user, year):
+        outcome = "; ".join(f"{c.register_number}: {label(STATUSES, c.status)}"
+                            for c in complaints) or "-"
+        text = meeting.recommendations or "-"
+        if meeting.decided_steps:
+            text += "\n" + gettext("Decided steps: %(steps)s", steps=meeting.decided_steps)
+        rows.append((date_id(meeting.starts_at), text, outcome))
+    if len(rows) == 1:
+        rows.append(("-", gettext("No review meeting was held this year."), ""))
+    story.append(grid(rows, [28 * mm, 82 * mm, 60 * mm]))
+    return story
 
 
 def _filter_text(scope):

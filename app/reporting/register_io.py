@@ -236,26 +236,67 @@ def xlsx_file(query, user, batch=200):
     XlsxWriter in its constant-memory mode (faster than openpyxl's write-only workbook, which
     reads the import: README "The register in and out of Excel"). Every text is
     written as a string cell, so '=...' from a resident never becomes a formula.
+
+    As a clerk reads it: one sheet per register year ("Buku Pengaduan 2026", the query is
+    in register order), the header row bold, frozen and with a filter, columns wide
+    enough for what they hold (``XLSX_WIDTHS``), dates shown the Indonesian way
+    (31-12-2026) but kept as dates (they sort, filter and import back), the identity level
+    as its word (``COLUMNS``' vocabulary).
     """
     import xlsxwriter  # loaded only when an XLSX is asked for, not in every worker at start
 
     with force_locale("id"):
         output = tempfile.TemporaryFile()
         workbook = xlsxwriter.Workbook(output, {"constant_memory": True})
-        sheet = workbook.add_worksheet("Buku Pengaduan")
-        sheet.freeze_panes(1, 0)
-        bold = workbook.add_format({"bold": True})
-        formats = {dt.datetime: workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
-                   dt.date: workbook.add_format({"num_format": "yyyy-mm-dd"})}
-        for col, text in enumerate(HEADERS):
-            sheet.write_string(0, col, text, bold)
+        bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top",
+                                    "bg_color": "#D9D9D9", "border": 1})
+        formats = {dt.datetime: workbook.add_format({"num_format": "dd-mm-yyyy hh:mm"}),
+                   dt.date: workbook.add_format({"num_format": "dd-mm-yyyy"})}
         names = _names()
-        for row, complaint in enumerate(query.yield_per(batch), start=1):
+        sheet, year, row = None, None, 0
+        for complaint in query.yield_per(batch):
+            if sheet is None or complaint.register_year != year:
+                _xlsx_close_sheet(sheet, row)
+                year, row = complaint.register_year, 0
+                sheet = _xlsx_sheet(workbook, f"{SHEET_NAME} {year}", bold)
+            row += 1
             for col, value in enumerate(export_values(complaint, user, names)):
                 _xlsx_write(sheet, row, col, value, formats)
+        if sheet is None:
+            sheet = _xlsx_sheet(workbook, SHEET_NAME, bold)
+        _xlsx_close_sheet(sheet, row)
         workbook.close()
         output.seek(0)
         return output
+
+
+SHEET_NAME = "Buku Pengaduan"
+# Column widths (characters) of the XLSX by field; other columns get ``XLSX_WIDTH``.
+XLSX_WIDTH = 16
+XLSX_WIDTHS = {
+    "register_number": 18, "received_at": 17, "complainant_name": 24,
+    "complainant_address": 30, "complainant_phone": 17, "complainant_email": 26,
+    "subject": 34, "description": 50, "location": 26, "outcome_text": 40,
+    "rejection_reason": 30, "public_note": 40, "void_reason": 26, "referred_to": 26,
+    "identity_level": 22, "reported_officer_id": 22, "assigned_officer_id": 22,
+}
+
+
+def _xlsx_sheet(workbook, name, header_format):
+    """A new sheet with the register's header row (frozen) and the columns' widths."""
+    sheet = workbook.add_worksheet(name)
+    sheet.freeze_panes(1, 0)
+    for col, column in enumerate(COLUMNS):
+        sheet.set_column(col, col, XLSX_WIDTHS.get(column.field, XLSX_WIDTH))
+    for col, text in enumerate(HEADERS):
+        sheet.write_string(0, col, text, header_format)
+    return sheet
+
+
+def _xlsx_close_sheet(sheet, last_row):
+    """The header's filter over the rows written (set once they are all known)."""
+    if sheet is not None:
+        sheet.autofilter(0, 0, last_row, len(COLUMNS) - 1)
 
 
 def _xlsx_write(sheet, row, col, value, formats):
@@ -328,7 +369,13 @@ def _cell_too_long(line):
 
 
 def _xlsx_rows(data):
-    """The first sheet's rows as value tuples, its declared dimension ignored."""
+    """Every sheet's rows as value tuples, their declared dimensions ignored.
+
+    An export of several years has a sheet per year, each with the header row: the first
+    sheet's header is read as the file's, a later sheet's identical header is skipped, so
+    the years follow one another as one register. Row numbers in the check's messages
+    count on across the sheets.
+    """
     from openpyxl import load_workbook  # loaded only when an XLSX is imported
 
     not_xlsx = gettext("The file could not be read as an Excel (XLSX) file.")
@@ -346,19 +393,35 @@ def _xlsx_rows(data):
     except Exception:  # openpyxl raises many kinds of errors for a broken file
         raise UnreadableFile(not_xlsx) from None
     try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # rows as they are in the file, not padded to the declared size
-        rows = sheet.iter_rows(values_only=True)
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
-                return
-            except Exception:  # a broken sheet part
-                raise UnreadableFile(not_xlsx) from None
-            yield row
+        header = None
+        for sheet in workbook.worksheets:
+            sheet.reset_dimensions()  # rows as they are in the file, not padded to the size
+            rows = sheet.iter_rows(values_only=True)
+            first = True
+            while True:
+                try:
+                    row = next(rows)
+                except StopIteration:
+                    break
+                except Exception:  # a broken sheet part
+                    raise UnreadableFile(not_xlsx) from None
+                if first and header is not None and _trimmed(row) == header:
+                    first = False
+                    continue
+                if header is None:
+                    header = _trimmed(row)
+                first = False
+                yield row
     finally:
         workbook.close()
+
+
+def _trimmed(row):
+    """A row without its trailing empty cells (to compare header rows)."""
+    row = list(row)
+    while row and _blank(row[-1]):
+        row.pop()
+    return row
 
 
 def _csv_rows(data):

@@ -6,6 +6,7 @@ leaves the commit to FAB's add, which commits the same transaction).
 """
 
 import json
+import re
 
 from flask import current_app
 from flask_babel import gettext
@@ -389,6 +390,46 @@ def _schedule_meeting(complaint, fields, now):
     return fields.get("note"), True, {k: fields[k] for k in ("meeting_id",) if fields.get(k)}
 
 
+PUBLIC_SUMMARY_MAX = 1000
+_WORD = re.compile(r"\w+", re.UNICODE)
+QUOTE_WORDS = 5  # this many of the complainant's words in a row are a quotation
+
+
+def public_summary_problem(complaint, text):
+    """Why ``text`` cannot be published as what was done about ``complaint`` (None if it can).
+
+    The "Sudah ditangani" list shows it to everyone beside the category, dusun and month,
+    so it must not point at the resident: it may not be empty or longer than
+    ``PUBLIC_SUMMARY_MAX``, name the complainant (the full name or any part of it of four
+    letters or more), give their address or phone number, or quote their complaint
+    (``QUOTE_WORDS`` words in a row of the subject or description).
+    """
+    if not text:
+        return gettext("To publish the resolved problem, write what was done for the public "
+                       "list.")
+    if len(text) > PUBLIC_SUMMARY_MAX:
+        return gettext("The text for the public list has at most %(max)d characters.",
+                       max=PUBLIC_SUMMARY_MAX)
+    words = [w.lower() for w in _WORD.findall(text)]
+    name_parts = {w.lower() for w in _WORD.findall(complaint.complainant_name or "") if len(w) >= 4}
+    address = " ".join(_WORD.findall((complaint.complainant_address or "").lower()))
+    digits = re.sub(r"\D", "", text)
+    phone = re.sub(r"\D", "", complaint.complainant_phone or "")[-8:]
+    if name_parts & set(words) or (address and address in " ".join(words)):
+        return gettext("The text for the public list may not name the complainant or give "
+                       "their address.")
+    if phone and phone in digits:
+        return gettext("The text for the public list may not give the complainant's phone "
+                       "number.")
+    said = " ".join(w.lower() for w in _WORD.findall(
+        f"{complaint.subject or ''} . {complaint.description or ''}"))
+    for start in range(0, max(len(words) - QUOTE_WORDS + 1, 0)):
+        if " ".join(words[start:start + QUOTE_WORDS]) in said:
+            return gettext("The text for the public list may not quote the complaint: say in "
+                           "your own words what was done.")
+    return None
+
+
 @step_effect("resolve")
 def _resolve(complaint, fields, now):
     if fields["outcome_type"] not in OUTCOME_TYPES:
@@ -397,6 +438,12 @@ def _resolve(complaint, fields, now):
     complaint.outcome_text = fields["outcome_text"]
     complaint.public_note = fields["public_note"]
     complaint.resolved_at = complaint.closed_at = now
+    complaint.publishable = truthy(fields.get("publishable"))
+    complaint.public_summary = (fields.get("public_summary") or "").strip() or None
+    if complaint.publishable:
+        problem = public_summary_problem(complaint, complaint.public_summary)
+        if problem:
+            refuse(problem)
     # Public, so the resident's timeline reaches "Selesai"; public pages show the
     # public note, never the internal "what was done" (the event's note).
     return fields["outcome_text"], True, {"outcome_type": complaint.outcome_type,

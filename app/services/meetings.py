@@ -176,7 +176,8 @@ def minutes_open(meeting):
 def record_minutes(meeting, texts, outcomes, user):
     """Save the minutes, resolve each complaint given an outcome, mark the meeting held.
 
-    ``texts``: findings, root_cause, recommendations, decided_steps.
+    ``texts``: findings, root_cause, recommendations, public_recommendations (what the
+    village publishes on /statistik: no names), decided_steps.
     ``outcomes``: {complaint id: {"outcome_type", "outcome_text", "public_note"}}
     for the complaints decided at this meeting. All or nothing.
     """
@@ -193,7 +194,8 @@ def record_minutes(meeting, texts, outcomes, user):
         for complaint_id, fields in sorted(outcomes.items()):
             _step(discussed[complaint_id], "resolve", fields, user,
                   field=f"outcome-{complaint_id}")
-        for name in ("findings", "root_cause", "recommendations", "decided_steps"):
+        for name in ("findings", "root_cause", "recommendations", "public_recommendations",
+                     "decided_steps"):
             setattr(meeting, name, (texts.get(name) or "").strip() or None)
         meeting.status = HELD
         meeting.minutes_at = now_wib()

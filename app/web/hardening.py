@@ -6,7 +6,7 @@
   'unsafe-inline' (styles cannot run code). ``frame-ancestors 'none'`` (and
   ``X-Frame-Options: DENY`` for old browsers) stops click-jacking.
 * ``X-Content-Type-Options: nosniff`` and a ``Referrer-Policy`` on every answer.
-* ``Cache-Control: no-store`` on every page but static files: the login page, the public
+* ``Cache-Control: no-store`` on every page but static files and the public statistics: the login page, the public
   status pages and every staff page with personal data stay out of shared and browser caches.
 * ``Strict-Transport-Security`` when the request came over HTTPS.
 * Redirects stay on the app: an absolute ``Location`` to a host outside
@@ -29,7 +29,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.core.values import MAX_ID
 
 # Endpoints whose answers may be cached (static files only).
-_CACHEABLE_ENDPOINTS = frozenset({"static", "appbuilder.static"})
+# Static files, and the public statistics: the same aggregates for every visitor, with
+# nothing personal, revalidated by their ETag (app.views.statistics).
+_CACHEABLE_ENDPOINTS = frozenset({"static", "appbuilder.static", "StatisticsView.statistics",
+                                  "StatisticsApi.statistics"})
 
 
 def csp_nonce():

@@ -17,6 +17,7 @@ from app.web.views.meetings import MeetingModelView
 from app.web.views.public import PublicView
 from app.web.views.public_api import PublicApi
 from app.web.views.register_io import RegisterFileView
+from app.web.views.statistics import StatisticsApi, StatisticsView
 
 
 def register_views(appbuilder):
@@ -76,3 +77,5 @@ def register_views(appbuilder):
     )
     appbuilder.add_view_no_menu(PublicView)
     appbuilder.add_api(PublicApi)
+    appbuilder.add_view_no_menu(StatisticsView)
+    appbuilder.add_api(StatisticsApi)

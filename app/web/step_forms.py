@@ -98,6 +98,11 @@ class ResolveForm(StepForm):
                                validators=[required()])
     outcome_text = _text(_l("What was done"))
     public_note = _text(_l("Public note (the complainant will read this)"))
+    publishable = BooleanField(_l("Publish on the \"Already handled\" list"), description=_l(
+        "Everyone will see the category, the dusun, the month and the text below: never a "
+        "name, an address or the complainant's words."))
+    public_summary = _text(_l("What was done, for the public list"), needed=False,
+                           max_length=1000)
 
 
 class RejectForm(StepForm):

@@ -2,11 +2,13 @@
 
 Builds a fresh SQLite database in a temporary folder, loads the demo data, serves the app on
 127.0.0.1 in a thread and photographs, in Indonesian, with Debian's Chromium: the register list,
-a complaint's timeline on a phone, the Kepala Desa's dashboard and the public status page on a
-phone. The pictures go to docs/.
+a complaint's timeline on a phone, the Kepala Desa's dashboard, the public status page and the
+public statistics on a phone; and the first page of the register book and of the annual report
+(PDFs, drawn to PNG with poppler's pdftoppm). The pictures go to docs/.
 """
 
 import os
+import subprocess
 import sys
 import tempfile
 import threading
@@ -75,9 +77,26 @@ def main():
         with resident.expect_navigation():
             resident.click("button[type=submit]")
         resident.screenshot(path=str(DOCS / "public-status-phone.png"), full_page=True)
+        visitor = page_for(None, phone=True)
+        visitor.goto(f"{base}/statistik")
+        visitor.screenshot(path=str(DOCS / "public-statistics-phone.png"), full_page=True)
+        for name, path in (("register-book", "/register/book.pdf"),
+                           ("annual-report", "/dashboard/annual.pdf")):
+            pdf = head.request.get(f"{base}{path}").body()
+            _first_page_png(pdf, DOCS / f"{name}.png")
         browser.close()
     server.shutdown()
     print("docs/:", ", ".join(sorted(p.name for p in DOCS.glob("*.png"))))
+
+
+def _first_page_png(pdf, target):
+    """The PDF's first page as a PNG (poppler-utils' pdftoppm)."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "document.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile",
+                        str(source), str(Path(folder) / "page")], check=True)
+        target.write_bytes((Path(folder) / "page.png").read_bytes())
 
 
 if __name__ == "__main__":

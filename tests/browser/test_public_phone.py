@@ -36,3 +36,25 @@ def test_a_360px_phone_submits_and_tracks_without_horizontal_scrolling(live_serv
     assert "Diterima" in page.inner_text(".summary")
     assert _fits(page)
     shot(page, "04-public-status-phone")
+
+
+def test_a_360px_phone_reads_the_statistics_without_horizontal_scrolling(app, live_server,
+                                                                         new_page):
+    """The demo register's /statistik, followed from the status page's menu: tables fit the
+    screen, the bars are drawn by the browser, no image and no script."""
+    from app.demo import load_demo
+    from app.extensions import db
+
+    with app.app_context():
+        load_demo(count=60, seed=5)
+        db.session.remove()
+    page = new_page(phone=True)
+    page.goto(live_server + "/status")
+    page.click("text=Statistik")
+    page.wait_for_url("**/statistik")
+    assert "Bagaimana desa menangani pengaduan" in page.inner_text("h1")
+    assert page.locator("table.stats").count() >= 7
+    assert page.locator("progress").count() > 0
+    assert page.locator("img, script").count() == 0
+    assert _fits(page)
+    shot(page, "05-public-statistics-phone")

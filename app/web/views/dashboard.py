@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import re
 
-from flask import abort, g, make_response, request, url_for
+from flask import abort, flash, g, make_response, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 
@@ -118,7 +118,8 @@ class DashboardView(BaseView):
 
     route_base = "/dashboard"
     class_permission_name = "Dashboard"
-    method_permission_name = {"index": "show", "chart": "show", "report": "report"}
+    method_permission_name = {"index": "show", "chart": "show", "report": "report",
+                              "annual": "report"}
     default_view = "index"
 
     @expose("/")
@@ -143,6 +144,7 @@ class DashboardView(BaseView):
             categories=db.session.query(Category).order_by(Category.name).all(),
             years=list(range(today.year, today.year - 6, -1)),
             can_report=self.appbuilder.sm.has_access("can_report", self.class_permission_name),
+            can_book=self.appbuilder.sm.has_access("can_export", "RegisterFile"),
         )
 
     @expose("/chart/<name>.png")
@@ -168,6 +170,32 @@ class DashboardView(BaseView):
         name = f"laporan-pengaduan-{scope.period.start:%Y-%m-%d}-{scope.period.end:%Y-%m-%d}.pdf"
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+    @expose("/annual.pdf")
+    @has_access
+    def annual(self):
+        """The laporan tahunan of ``?year=`` (default this year) for the Kepala Desa and BPD."""
+        today = today_wib()
+        year = _year(request.args.get("year"), today)
+        if year is None:
+            flash(gettext("Choose a year between 2000 and %(year)s.", year=today.year), "warning")
+            return redirect(url_for("DashboardView.index"))
+        response = make_response(report_pdf(g.user, Scope(Period.year(year)), today, annual=True))
+        response.headers["Content-Type"] = "application/pdf"
+        response.headers["Content-Disposition"] = \
+            f'attachment; filename="laporan-tahunan-pengaduan-{year}.pdf"'
+        return response
+
+
+def _year(text, today):
+    """The year of ``?year=``: this year when absent, None when it is not a year we report."""
+    if text in (None, ""):
+        return today.year
+    try:
+        year = int(text)
+    except ValueError:
+        return None
+    return year if 2000 <= year <= today.year else None
 
 
 def hash_stamp(stamp):

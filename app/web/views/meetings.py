@@ -89,6 +89,11 @@ class MinutesForm(BaseForm):
                              validators=[required()])
     root_cause = TextAreaField(_l("Root cause"))
     recommendations = TextAreaField(_l("Recommendations"), validators=[required()])
+    public_recommendations = TextAreaField(
+        _l("Recommendations for the public"),
+        description=_l("Shown to everyone on the statistics page: no names, addresses or "
+                       "complainants' words. Leave empty to publish nothing."),
+        validators=[Length(max=2000, message=_l("At most %(max)d characters."))])
     decided_steps = TextAreaField(_l("Decided steps"))
 
 
@@ -261,7 +266,8 @@ class MeetingModelView(SafeModelView):
             return redirect(url_for(f"{self.endpoint}.show", pk=pk))
         if request.method == "POST" and form.validate():
             texts = {name: form[name].data for name in
-                     ("findings", "root_cause", "recommendations", "decided_steps")}
+                     ("findings", "root_cause", "recommendations", "public_recommendations",
+                      "decided_steps")}
             try:
                 meetings.record_minutes(item, texts, outcomes, g.user)
             except meetings.MeetingRefused as exc:

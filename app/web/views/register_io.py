@@ -12,6 +12,7 @@ from flask_appbuilder.urltools import get_filter_args
 from flask_babel import gettext
 
 from app.auth import access
+from app.documents import register_book
 from app.core.timeutil import now_wib
 from app.reporting import register_io
 from app.web.views.complaints import ComplaintModelView
@@ -46,7 +47,7 @@ class RegisterFileView(BaseView):
 
     route_base = "/register"
     class_permission_name = "RegisterFile"
-    method_permission_name = {"export": "export", "import_file": "import",
+    method_permission_name = {"export": "export", "book": "export", "import_file": "import",
                               "import_confirm": "import"}
     default_view = "import_file"
 
@@ -68,6 +69,26 @@ class RegisterFileView(BaseView):
             return Response(body, mimetype="text/csv", headers=headers)
         handle = register_io.xlsx_file(query, g.user)
         return Response(register_io.file_chunks(handle), mimetype=XLSX_TYPE, headers=headers)
+
+    @expose("/book.pdf")
+    @has_access
+    def book(self):
+        """The buku register pengaduan of a year (``?year=2026``) or a month (``&month=11``)."""
+        year, month = request.args.get("year") or now_wib().year, request.args.get("month")
+        try:
+            register_book.book_period(year, month)
+        except register_book.BadPeriod as exc:
+            flash(str(exc), "warning")
+            return redirect(url_for("ComplaintModelView.list"))
+        query = register_book.book_query(g.user, *register_book.book_period(year, month)[:2])
+        register_io.record_export_views(query, g.user)
+        handle = tempfile.TemporaryFile()
+        register_book.book_pdf(g.user, year, month, output=handle)
+        handle.seek(0)
+        name = f"buku-register-pengaduan-{year}" + (f"-{int(month):02d}" if month else "") + ".pdf"
+        return Response(register_io.file_chunks(handle), mimetype="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                 "Cache-Control": "no-store"})
 
     @expose("/import", methods=["GET", "POST"])
     @has_access

@@ -23,12 +23,11 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 
-from app import access, services
+from app import access, informing, services
 from app.core import workflow
 from app.core.timeutil import date_id
 from app.core.vocabularies import OUTCOME_TYPES, STATUSES, label
 from app.extensions import db
-from app.informing import INFORMABLE
 from app.models import Category, ResponseTemplate
 from app.receipts import status_url
 
@@ -44,6 +43,8 @@ PLACEHOLDERS = {
     "kategori": _l("category"),
     "perihal": _l("subject"),
     "tenggat": _l("due date"),
+    "tenggat_verifikasi": _l("verification due date"),
+    "tenggat_tindak_lanjut": _l("first follow-up due date"),
     "tanggal_terima": _l("date received"),
     "status": _l("status"),
     "hasil": _l("kind of resolution"),
@@ -105,24 +106,34 @@ def check(template):
         raise TemplateError(gettext(
             "An email subject and a result only belong to templates for informing the "
             "complainant."))
-    if template.result and template.result not in INFORMABLE:
+    if template.result and template.result not in informing.INFORMABLE:
         raise TemplateError(gettext("Choose resolved, rejected or referred as the result."))
     check_template(template.subject, template.step)
     check_template(template.body, template.step)
 
 
-def values_for(complaint, user):
-    """What each placeholder becomes for ``complaint`` as ``user`` may read it."""
+def values_for(complaint, user, for_resident=False):
+    """What each placeholder becomes for ``complaint`` as ``user`` may read it.
+
+    ``for_resident``: the reader is the complainant (an email to them, ``app.notifications``),
+    who holds their own tracking code and name.
+    """
     village = current_app.config["VILLAGE"]
+    code_visible = for_resident or access.tracking_code_visible(user)
     with force_locale("id"):
         return {
             "nomor_register": complaint.register_number or "",
-            "kode_pelacakan": (complaint.tracking_code or "") if access.tracking_code_visible(user)
+            "kode_pelacakan": (complaint.tracking_code or "") if code_visible
             else access.hidden_identity_text(),
-            "nama": access.displayed_name(user, complaint),
+            "nama": complaint.complainant_name if for_resident
+            else access.displayed_name(user, complaint),
             "kategori": complaint.category.name if complaint.category else "-",
             "perihal": complaint.subject or "",
             "tenggat": date_id(complaint.due_date) if complaint.due_date else "-",
+            "tenggat_verifikasi": date_id(complaint.verification_due)
+            if complaint.verification_due else "-",
+            "tenggat_tindak_lanjut": date_id(complaint.followup_due)
+            if complaint.followup_due else "-",
             "tanggal_terima": date_id(complaint.received_at) if complaint.received_at else "-",
             "status": str(label(STATUSES, complaint.status)),
             "hasil": str(label(OUTCOME_TYPES, complaint.outcome_type))
@@ -137,13 +148,13 @@ def values_for(complaint, user):
         }
 
 
-def fill_text(text, step, complaint, user):
+def fill_text(text, step, complaint, user, for_resident=False):
     """``text`` with its placeholders filled for ``complaint`` as ``user`` may read it.
 
     The one place a template becomes text; ``TemplateError`` when it is bad.
     """
     check_template(text, step)
-    return (text or "").format_map(values_for(complaint, user))
+    return (text or "").format_map(values_for(complaint, user, for_resident))
 
 
 def fill(template, complaint, user):

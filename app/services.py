@@ -88,12 +88,14 @@ def add_event(complaint, step, user, from_status, to_status, note=None, is_publi
     return event
 
 
-def register_complaint(complaint, user=None, commit=True, at=None):
+def register_complaint(complaint, user=None, commit=True, at=None, notify=True):
     """Enter a new complaint in the register: number, tracking code, deadlines, first event.
 
     The register number is taken inside this transaction (see
     ``app.register.next_register_seq``), so a failed save gives it back.
-    ``at`` backdates the registration (imports and demo data).
+    ``at`` backdates the registration (imports and demo data). Whoever must hear of it
+    is told in the same transaction (``app.notifications``); ``notify=False`` for entries
+    of the past (imports, demo data), which nobody waits for.
     """
     now = at or now_wib()
     complaint.received_at = complaint.received_at or now
@@ -114,6 +116,8 @@ def register_complaint(complaint, user=None, commit=True, at=None):
     db.session.add(complaint)
     add_event(complaint, "register", user, None, workflow.RECEIVED, is_public=True,
               data={"channel": complaint.channel}, at=now)
+    if notify:
+        notifications.after_register(complaint, user, now)
     if commit:
         db.session.commit()
     return complaint
@@ -236,7 +240,7 @@ class StepRefused(ServiceError):
 
 
 def apply_step(complaint, step_name, fields, user, expected_version=None, at=None, commit=True,
-               as_resident=False):
+               as_resident=False, notify=True):
     """Take one SOP step on ``complaint`` for ``user``; everything or nothing.
 
     Checks, in order: the entry is not void, the user may see it, the workflow
@@ -247,7 +251,9 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
     commit to a caller that takes several steps in one transaction (a meeting
     for several complaints) and rolls back if any of them is refused.
     ``as_resident`` takes a resident's step (``user`` is None): the caller has
-    checked the tracking code and phone digits (``app.public``).
+    checked the tracking code and phone digits (``app.public``). Whoever the step
+    concerns is told in the same transaction (``app.notifications``); ``notify=False``
+    for steps of the past (demo data).
     """
     fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in (fields or {}).items()}
     actors = check_step_open(complaint, step_name, user, as_resident)
@@ -275,6 +281,8 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
         touch(complaint, user, now)
         add_event(complaint, step_name, user, source, target, note=note, is_public=is_public,
                   data=data, at=now, audience=audience)
+        if notify:
+            notifications.after_step(complaint, step_name, source, target, fields, user, now)
         if commit:
             db.session.commit()
     except StaleDataError:
@@ -460,3 +468,5 @@ def _truthy(value):
 # The steps of the resident's feedback register their effects in their own module, which
 # builds on this one: imported last, so every step's effect is known wherever services is.
 from app import feedback  # noqa: E402,F401  (registers effects)
+# Notifications build on this module too (templates, access); the steps above call them.
+from app import notifications  # noqa: E402

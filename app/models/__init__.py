@@ -14,3 +14,9 @@ from app.models.deadlines import DeadlineTier, Holiday  # noqa: F401
 from app.models.identity import IdentityView  # noqa: F401
 from app.models.responses import ResponseTemplate  # noqa: F401
 from app.models.sessions import UserSessionGeneration  # noqa: F401
+from app.models.notifications import (  # noqa: F401
+    JobLease,
+    Notification,
+    NotificationSetting,
+    OutboxMessage,
+)

@@ -29,14 +29,15 @@ import datetime as dt
 
 from flask import current_app
 from flask_appbuilder.security.sqla.models import Role, User
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
-from app import access, response_templates, security
+from app import access, deadlines, response_templates, security, services
+from app.core import workflow
 from app.core.timeutil import now_wib
 from app.extensions import db
-from app.models import Notification, NotificationSetting, Officer, OutboxMessage
+from app.models import Complaint, Notification, NotificationSetting, Officer, OutboxMessage
 from app.models.notifications import EMAIL, TELEGRAM
 
 # kind -> (text for staff or residents, urgent). Placeholders are the template system's.
@@ -149,6 +150,11 @@ def officer_users(position):
                     User.active.is_(True)).order_by(User.id).all())
 
 
+def telegram_available():
+    """Whether the village configured a Telegram bot (users may then choose it)."""
+    return bool(current_app.config.get("TELEGRAM_BOT_TOKEN"))
+
+
 def settings_of(user_id):
     """The user's channel choices (a default row, not added, when they never chose)."""
     setting = db.session.get(NotificationSetting, user_id)
@@ -179,8 +185,7 @@ def tell_staff(user, kind, complaint, at=None, dedupe_key=None, text=None, urgen
         english = render(kind, complaint, user, "en") if kind in TEXTS and complaint else None
         _queue(notification, EMAIL, user.email, subject,
                body + (f"\n\n--\n{english}" if english else ""), urgent, at)
-    if choice.telegram and choice.telegram_chat_id and \
-            current_app.config.get("TELEGRAM_BOT_TOKEN"):
+    if choice.telegram and choice.telegram_chat_id and telegram_available():
         _queue(notification, TELEGRAM, choice.telegram_chat_id, subject, body, urgent, at)
     return notification
 
@@ -349,3 +354,63 @@ def mark_all_read(user, at=None):
 def resident_steps():
     """The steps that email the resident (for tests and the README)."""
     return dict(_RESIDENT_STEPS)
+
+
+# --- "Tugas saya" --------------------------------------------------------------------------
+
+# Where each actor's move is awaited.
+_WAITING_FOR = {
+    workflow.DESK: (workflow.RECEIVED, workflow.REOPEN_REQUESTED, workflow.RESOLVED,
+                    workflow.REJECTED, workflow.REFERRED),
+    workflow.LIAISON: (workflow.FORWARDED, workflow.IN_REVIEW),
+}
+
+
+def waiting_statuses(user):
+    """The statuses in which a complaint waits for ``user``'s move (none for the Kepala Desa)."""
+    statuses = set()
+    for actor in security.actors_of(user):
+        statuses |= set(_WAITING_FOR.get(actor, ()))
+    return statuses
+
+
+def tasks_of(user, today, limit=100):
+    """``user``'s tasks: the complaints waiting for them (as they may see them), and which of
+    those are due today or overdue, by due date.
+
+    Due today: the resolution, verification or first follow-up deadline is today. Overdue:
+    past the resolution deadline (``deadlines.is_overdue``), or past the verification or
+    first follow-up deadline (``deadlines``' rules).
+    """
+    statuses = waiting_statuses(user)
+    if not statuses:
+        return {"waiting": [], "due_today": [], "overdue": []}
+    waiting = (access.restrict(db.session.query(Complaint), user)
+               .filter(Complaint.voided.is_(False), Complaint.status.in_(statuses))
+               .order_by(Complaint.due_date.is_(None), Complaint.due_date, Complaint.id)
+               .limit(limit).all())
+    due_today = [c for c in waiting if today in (c.due_date, c.verification_due, c.followup_due)
+                 and c.status in workflow.OPEN_STATUSES]
+    overdue = [c for c in waiting if deadlines.is_overdue(c, today)
+               or deadlines.is_verification_late(c, today)
+               or deadlines.is_followup_late(c, today)]
+    return {"waiting": waiting, "due_today": due_today, "overdue": overdue}
+
+
+def save_settings(user, email, telegram, chat_id):
+    """Store ``user``'s channel choices; Telegram needs a chat id (refused without one)."""
+    chat_id = (chat_id or "").strip()
+    if telegram and not chat_id:
+        raise services.ServiceError(gettext(
+            "Fill in your Telegram chat id to receive notifications on Telegram."))
+    if chat_id and not chat_id.lstrip("-").isdigit():
+        raise services.ServiceError(gettext("A Telegram chat id is a number."))
+    setting = db.session.get(NotificationSetting, user.id)
+    if setting is None:
+        setting = NotificationSetting(user_id=user.id)
+        db.session.add(setting)
+    setting.email = bool(email)
+    setting.telegram = bool(telegram)
+    setting.telegram_chat_id = chat_id or None
+    db.session.commit()
+    return setting

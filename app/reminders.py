@@ -15,57 +15,13 @@ import datetime as dt
 
 from flask import current_app
 from flask_babel import force_locale, gettext
-from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import func
 
 from app import access, deadlines, notifications, security
 from app.core import workflow
 from app.core.timeutil import add_working_days, date_id
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, Officer
-
-
-# --- The two SOP deadlines besides the resolution one: SQL and Python side by side ------------
-
-def verification_late_condition(day):
-    """SQL: not verified yet (received) and its verification deadline is before ``day``."""
-    return and_(Complaint.status == workflow.RECEIVED, Complaint.voided.is_(False),
-                Complaint.verification_due < day)
-
-
-def is_verification_late(complaint, day):
-    """Python form of ``verification_late_condition``."""
-    return (complaint.status == workflow.RECEIVED and not complaint.voided
-            and complaint.verification_due is not None and complaint.verification_due < day)
-
-
-def _given_at():
-    """SQL: when the complaint was last given to an officer (forwarded or reopened)."""
-    given = aliased(ComplaintEvent)
-    return (select(func.max(given.occurred_at))
-            .where(given.complaint_id == Complaint.id, given.step.in_(("forward", "reopen")))
-            .correlate(Complaint).scalar_subquery())
-
-
-def followup_late_condition(day):
-    """SQL: forwarded, its first follow-up deadline before ``day``, and no progress note since
-    it was last given to the officer."""
-    note = aliased(ComplaintEvent)
-    followed_up = exists().where(note.complaint_id == Complaint.id, note.step == "note",
-                                 note.occurred_at >= _given_at())
-    return and_(Complaint.status == workflow.FORWARDED, Complaint.voided.is_(False),
-                Complaint.followup_due < day, ~followed_up)
-
-
-def is_followup_late(complaint, day):
-    """Python form of ``followup_late_condition`` (reads the complaint's timeline)."""
-    if complaint.status != workflow.FORWARDED or complaint.voided \
-            or complaint.followup_due is None or complaint.followup_due >= day:
-        return False
-    given = max((e.occurred_at for e in complaint.events if e.step in ("forward", "reopen")),
-                default=None)
-    return not any(e.step == "note" and (given is None or e.occurred_at >= given)
-                   for e in complaint.events)
 
 
 # --- The job ---------------------------------------------------------------------------------
@@ -102,9 +58,9 @@ def _desk_escalations(now, today):
         return 0
     given = 0
     for kind, condition, due in (
-            (notifications.VERIFICATION_LATE, verification_late_condition(today),
+            (notifications.VERIFICATION_LATE, deadlines.verification_late_condition(today),
              "verification_due"),
-            (notifications.FOLLOWUP_LATE, followup_late_condition(today), "followup_due")):
+            (notifications.FOLLOWUP_LATE, deadlines.followup_late_condition(today), "followup_due")):
         for complaint in db.session.query(Complaint).filter(condition).order_by(Complaint.id):
             for desk in desks:
                 key = f"{kind}:{complaint.id}:{getattr(complaint, due)}:{desk.id}"

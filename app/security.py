@@ -32,6 +32,8 @@ MENU_DEADLINE_TIERS = "Deadline tiers"  # admin only
 MENU_HOLIDAYS = "Holidays"  # admin only
 MENU_RESPONSE_TEMPLATES = "Response templates"
 MENU_IDENTITY_VIEWS = "Identity views"
+MENU_TASKS = "My tasks"
+MENU_OUTBOX = "Outbox"  # admin only
 
 # What every logged-in staff member may do: see their own profile, change their password.
 _SELF_SERVICE = [
@@ -110,6 +112,10 @@ _EXPORT = [("can_export", "RegisterFile")]
 _IMPORT = [("can_import", "RegisterFile"), ("menu_access", MENU_IMPORT)]
 ROLE_PERMISSIONS[DESK] = ROLE_PERMISSIONS[DESK] + _DASHBOARD + _EXPORT + _IMPORT
 ROLE_PERMISSIONS[HEAD] = ROLE_PERMISSIONS[HEAD] + _DASHBOARD + _EXPORT
+
+# "Tugas saya", the bell and one's own notification channels: every staff role.
+_TASKS = [("can_tasks", "MyTasks"), ("menu_access", MENU_TASKS)]
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] + _TASKS for role in (DESK, LIAISON, HEAD)})
 
 # How each role acts in the workflow (see app.core.workflow).
 ROLE_ACTORS = {

@@ -72,6 +72,13 @@ MATRIX = {
                                      dict(anon=400, desk=400, liaison=400, head=400, admin=400),
     "/officer/list/?psize_OfficerModelView=100000":
                                      dict(anon=400, desk=400, liaison=400, head=400, admin=400),
+    # Notifications: "Tugas saya" and one's own channels for every staff role; the outbox
+    # (addresses and message texts) for the admin only.
+    "/tasks/":                       dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/tasks/settings":               dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/tasks/open/999":               dict(anon=LOGIN, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    "/outbox/":                      dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/outbox/?status=failed":        dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     # The public pages: open to everyone, logged in or not.
     "/lapor":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/status":                       dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),

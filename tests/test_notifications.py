@@ -1,12 +1,14 @@
 """Who is told what (SOP: the desk monitors, the Kepala Desa receives results), in the same
 transaction as the step, and never against the identity rules."""
 
+import datetime as dt
+
 import pytest
 
 from app import notifications, services
 from app.extensions import db
-from app.models import Category, Complaint, Notification, OutboxMessage
-from tests.conftest import make_complaint, make_officer, make_user
+from app.models import Category, Complaint, Notification, Officer, OutboxMessage
+from tests.conftest import csrf_token, make_complaint, make_officer, make_user, post_form
 
 PUBLIC_FORM = {
     "name": "Siti Aminah Rahayu", "address": "Jalan Kenanga 7, Babakan",
@@ -255,3 +257,133 @@ def test_texts_fit_a_phone_notification(app):
             text = notifications.render(kind, complaint, user,
                                         for_resident=kind.startswith("resident"))
             assert "{" not in text and len(text) < 300, (kind, text)
+
+
+# --- The bell and "Tugas saya" -------------------------------------------------------------
+
+def forwarded_to_kadus(app, client, login_as):
+    """A complaint forwarded to the logged-in liaison's officer record; returns (pk, user)."""
+    desk = make_user(app, "desk", "Petugas Pengelola")
+    kadus_user = login_as("liaison", "kadus")
+    kadus = make_officer(app, name="Sutrisno", user_id=kadus_user)
+    pk = make_complaint(app, desk, subject="Lampu jalan mati")
+    verify(app, pk, desk)
+    step(app, pk, "forward", desk, officer_id=kadus)
+    return pk, kadus_user
+
+
+def test_the_bell_counts_unread_on_every_staff_page_and_reading_marks_read(
+        app, client, login_as):
+    pk, _kadus = forwarded_to_kadus(app, client, login_as)
+    for path in ("/complaint/list/", f"/complaint/show/{pk}", "/users/userinfo/"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert '<span class="badge bell-count">1</span>' in page.get_data(as_text=True), path
+
+    tasks = client.get("/tasks/").get_data(as_text=True)
+    assert "Tugas saya" in tasks and "diteruskan kepada Anda" in tasks
+    with app.app_context():
+        [notification_id] = [n.id for n in db.session.query(Notification)]
+    opened = client.get(f"/tasks/open/{notification_id}")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(
+        f"/complaint/show/{pk}")
+    assert "bell-count" not in client.get("/complaint/list/").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Notification, notification_id).read_at is not None
+
+
+def test_tasks_show_what_waits_what_is_due_today_and_what_is_overdue(app, client, login_as):
+    from app.core.timeutil import today_wib
+    from tests.conftest import set_fields
+
+    pk, _kadus = forwarded_to_kadus(app, client, login_as)
+    late = make_complaint(app, subject="Saluran tersumbat", status="forwarded")
+    with app.app_context():
+        officer = db.session.query(Officer).filter_by(name="Sutrisno").one().id
+    set_fields(app, late, assigned_officer_id=officer, due_date=dt.date(2026, 1, 5))
+    set_fields(app, pk, due_date=today_wib())
+    page = client.get("/tasks/").get_data(as_text=True)
+    overdue = page[page.index("Terlambat"):page.index("Jatuh tempo hari ini")]
+    today = page[page.index("Jatuh tempo hari ini"):page.index("Menunggu saya")]
+    assert "Saluran tersumbat" in overdue and "Lampu jalan mati" not in overdue
+    assert "Lampu jalan mati" in today and "Saluran tersumbat" not in today
+
+
+def test_nobody_opens_or_reads_another_users_notification(app, client, login_as):
+    forwarded_to_kadus(app, client, login_as)
+    with app.app_context():
+        [notification_id] = [n.id for n in db.session.query(Notification)]
+    other = app.test_client()
+    make_user(app, "kades", "Kepala Desa")
+    from tests.conftest import login
+    login(other, "kades")
+    assert other.get(f"/tasks/open/{notification_id}").status_code == 404
+    assert "diteruskan kepada Anda" not in other.get("/tasks/").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Notification, notification_id).read_at is None
+
+
+def test_mark_all_read_needs_the_form_token(app, client, login_as):
+    forwarded_to_kadus(app, client, login_as)
+    assert client.post("/tasks/read-all").status_code == 400  # no CSRF token
+    response = post_form(client, "/tasks/", {}, follow=False)
+    assert response.status_code == 405  # the page itself takes no POST
+    token = csrf_token(client, "/tasks/")
+    assert client.post("/tasks/read-all", data={"csrf_token": token}).status_code == 302
+    with app.app_context():
+        assert db.session.query(Notification).filter(Notification.read_at.is_(None)).count() == 0
+
+
+def test_channel_choices_are_saved_and_followed(app, client, login_as, mail_on, monkeypatch):
+    desk = make_user(app, "desk", "Petugas Pengelola")
+    kadus_user = login_as("liaison", "kadus")
+    kadus = make_officer(app, name="Sutrisno", user_id=kadus_user)
+    page = client.get("/tasks/settings").get_data(as_text=True)
+    assert "Telegram" not in page  # no bot configured
+    post_form(client, "/tasks/settings", {})  # email unticked
+    pk = make_complaint(app, desk)
+    verify(app, pk, desk)
+    step(app, pk, "forward", desk, officer_id=kadus)
+    assert [m for m in outbox(app) if m[1] == "kadus@example.test"] == []
+    assert [kind for _w, kind, _t in notices(app, user_id=kadus_user)] == ["assigned"]
+
+    monkeypatch.setitem(app.config, "TELEGRAM_BOT_TOKEN", "123:abc")
+    refused = post_form(client, "/tasks/settings", {"telegram": "y", "telegram_chat_id": ""})
+    assert "Isi ID chat Telegram Anda" in refused.get_data(as_text=True)
+    post_form(client, "/tasks/settings", {"email": "y", "telegram": "y",
+                                          "telegram_chat_id": "987654"})
+    step(app, pk, "forward", desk, officer_id=kadus)
+    assert sorted(m[:2] for m in outbox(app) if m[1] in ("kadus@example.test", "987654")) == \
+        [("email", "kadus@example.test"), ("telegram", "987654")]
+
+
+def test_only_the_admin_sees_the_outbox_and_resends_failed_messages(app, client, login_as,
+                                                                     mail_on):
+    from app.models.notifications import FAILED
+
+    desk_client = app.test_client()
+    make_user(app, "desk", "Petugas Pengelola")
+    from tests.conftest import login
+    login(desk_client, "desk")
+    login_as("admin")
+    pk = make_complaint(app, complainant_email="siti@example.test")
+    with app.app_context():
+        message = db.session.query(OutboxMessage).filter_by(address="siti@example.test").one()
+        message.status, message.attempts, message.last_error = FAILED, 8, "server down"
+        db.session.commit()
+        message_id = message.id
+    page = client.get("/outbox/?status=failed").get_data(as_text=True)
+    assert "siti@example.test" in page and "server down" in page
+    token = csrf_token(client, "/outbox/")
+    desk_token = csrf_token(desk_client, "/tasks/")
+    assert desk_client.post(f"/outbox/resend/{message_id}",
+                            data={"csrf_token": desk_token}).status_code == 403
+    with app.app_context():
+        assert db.session.get(OutboxMessage, message_id).status == FAILED
+    assert client.post(f"/outbox/resend/{message_id}",
+                       data={"csrf_token": token}).status_code == 302
+    with app.app_context():
+        message = db.session.get(OutboxMessage, message_id)
+        assert (message.status, message.attempts) == ("queued", 0)
+    assert client.get("/outbox/?status=bogus").status_code == 400
+    assert pk

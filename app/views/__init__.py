@@ -12,6 +12,7 @@ from app.views.identity import IdentityViewModelView, ResponseTemplateModelView
 from app.views.informing import InformView
 from app.views.master import CategoryModelView, DusunModelView, OfficerModelView
 from app.views.meetings import MeetingModelView
+from app.views.notifications import OutboxView, TasksView
 from app.views.public import PublicView
 from app.views.public_api import PublicApi
 from app.views.register_io import RegisterFileView
@@ -73,5 +74,12 @@ def register_views(appbuilder):
         IdentityViewModelView, security.MENU_IDENTITY_VIEWS, label=_l("Identity views"),
         icon="fa-eye", category=security.MENU_MASTER,
     )
+    appbuilder.add_link(
+        security.MENU_TASKS, label=_l("My tasks"), href="/tasks/", icon="fa-bell",
+        category=security.MENU_REGISTER)
+    appbuilder.add_view_no_menu(TasksView)
+    appbuilder.add_view(
+        OutboxView, security.MENU_OUTBOX, label=_l("Outbox"), icon="fa-envelope",
+        category=security.MENU_MASTER)
     appbuilder.add_view_no_menu(PublicView)
     appbuilder.add_api(PublicApi)

@@ -116,8 +116,12 @@ def send_telegram(chat_id, text):
         with urllib.request.urlopen(request, timeout=float(cfg.get("SMTP_TIMEOUT") or 15)) as r:
             answer = json.loads(r.read().decode() or "{}")
     except urllib.error.HTTPError as exc:
+        try:  # the bot API says why in its JSON body ("chat not found")
+            reason = str(json.loads(exc.read().decode()).get("description", ""))[:200]
+        except (OSError, ValueError, AttributeError):
+            reason = ""
         raise DeliveryFailed(gettext("Telegram refused the message (HTTP %(code)s).",
-                                     code=exc.code)) from None
+                                     code=exc.code) + (f" {reason}" if reason else "")) from None
     except (OSError, ValueError):
         current_app.logger.warning("Sending to Telegram failed", exc_info=True)
         raise DeliveryFailed(gettext("Telegram could not be reached.")) from None

@@ -20,6 +20,8 @@ PUBLIC = "Public"
 MENU_REGISTER = "Register"
 MENU_COMPLAINTS = "Complaints"
 MENU_OVERDUE = "Overdue complaints"
+MENU_LATE_VERIFICATION = "Verification late"
+MENU_LATE_FOLLOWUP = "First follow-up late"
 MENU_OFFICERS = "Officers"
 MENU_CATEGORIES = "Categories"
 MENU_DUSUN = "Dusun"
@@ -50,6 +52,8 @@ _READ_REGISTER = [
     ("menu_access", MENU_REGISTER),
     ("menu_access", MENU_COMPLAINTS),
     ("menu_access", MENU_OVERDUE),
+    ("menu_access", MENU_LATE_VERIFICATION),
+    ("menu_access", MENU_LATE_FOLLOWUP),
 ]
 
 _READ_MASTER = [

@@ -72,6 +72,9 @@ MATRIX = {
                                      dict(anon=400, desk=400, liaison=400, head=400, admin=400),
     "/officer/list/?psize_OfficerModelView=100000":
                                      dict(anon=400, desk=400, liaison=400, head=400, admin=400),
+    # The SOP's verification and first follow-up deadlines, each with its own list.
+    "/complaint/late-verification/list/": dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/complaint/late-followup/list/": dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
     # Notifications: "Tugas saya" and one's own channels for every staff role; the outbox
     # (addresses and message texts) for the admin only.
     "/tasks/":                       dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),

@@ -129,3 +129,34 @@ def test_the_kepala_desa_gets_one_weekly_digest_on_the_configured_day_and_hour(
     assert "2 diterima, 0 selesai; terlambat: Sutrisno 1" in text
     remind(app, dt.datetime(2026, 12, 9, 7, 30))  # next week's
     assert kinds(app, head) == [("digest", None), ("digest", None)]
+
+
+def test_the_sop_deadlines_are_flagged_on_the_page_and_the_list_and_have_their_own_lists(
+        app, client, login_as, forwarded):
+    pk, desk, _kadus = forwarded
+    login_as("head", "kades")
+    waiting = make_complaint(app, desk, subject="Belum diverifikasi")
+    on_time = make_complaint(app, desk, subject="Masih dalam tenggat")
+    set_fields(app, waiting, verification_due=dt.date(2026, 1, 5))
+    set_fields(app, on_time, verification_due=dt.date(2099, 1, 5))
+    set_fields(app, pk, followup_due=dt.date(2026, 1, 5), due_date=dt.date(2099, 1, 5))
+
+    page = client.get(f"/complaint/show/{waiting}").get_data(as_text=True)
+    assert "verifikasi terlambat" in page and "tindak lanjut pertama terlambat" not in page
+    page = client.get(f"/complaint/show/{pk}").get_data(as_text=True)
+    assert "tindak lanjut pertama terlambat" in page and "verifikasi terlambat" not in page
+
+    listing = client.get("/complaint/list/").get_data(as_text=True)
+    assert listing.count("overdue late-verification") == 1
+    assert listing.count("overdue late-followup") == 1
+
+    late_verification = client.get("/complaint/late-verification/list/").get_data(as_text=True)
+    assert "Belum diverifikasi" in late_verification
+    assert "Masih dalam tenggat" not in late_verification and "Lampu jalan" not in \
+        late_verification
+    late_followup = client.get("/complaint/late-followup/list/").get_data(as_text=True)
+    assert "Lampu jalan mati" in late_followup and "Belum diverifikasi" not in late_followup
+
+    step(app, pk, "note", desk, note="Sudah dicek ke lokasi")  # the first follow-up
+    assert "Lampu jalan mati" not in client.get("/complaint/late-followup/list/").get_data(
+        as_text=True)

@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 
 from app import security
 from app.views.base import check_list_args
-from app.views.complaints import ComplaintModelView, OverdueComplaintModelView
+from app.views.complaints import (ComplaintModelView, LateFollowupComplaintModelView,
+                                  LateVerificationComplaintModelView, OverdueComplaintModelView)
 from app.views.dashboard import DashboardView
 from app.views.deadlines import DeadlineTierModelView, HolidayModelView
 from app.views.identity import IdentityViewModelView, ResponseTemplateModelView
@@ -32,6 +33,15 @@ def register_views(appbuilder):
     appbuilder.add_view(
         OverdueComplaintModelView, security.MENU_OVERDUE, label=_l("Overdue complaints"),
         icon="fa-exclamation-triangle", category=security.MENU_REGISTER,
+    )
+    appbuilder.add_view(
+        LateVerificationComplaintModelView, security.MENU_LATE_VERIFICATION,
+        label=_l("Verification late"), icon="fa-hourglass-end", category=security.MENU_REGISTER,
+    )
+    appbuilder.add_view(
+        LateFollowupComplaintModelView, security.MENU_LATE_FOLLOWUP,
+        label=_l("First follow-up late"), icon="fa-hourglass-half",
+        category=security.MENU_REGISTER,
     )
     appbuilder.add_view(
         MeetingModelView, security.MENU_MEETINGS, label=_l("Review meetings"),

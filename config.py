@@ -66,12 +66,12 @@ SQL_QUERY_COUNT = _env_bool("SQL_QUERY_COUNT", False)
 FAB_CREATE_DB = False
 FAB_UPDATE_PERMS = _env_bool("FAB_UPDATE_PERMS", False)
 # Permission checks of one request answered from one query (app/perf.py).
-FAB_SECURITY_MANAGER_CLASS = "app.perf.CachingSecurityManager"
+FAB_SECURITY_MANAGER_CLASS = "app.web.perf.CachingSecurityManager"
 
 APP_NAME = os.environ.get("APP_NAME", "Pengaduan Desa Babakan")
 APP_THEME = ""
 FAB_BASE_TEMPLATE = "base_layout.html"
-FAB_INDEX_VIEW = "app.views.home.HomeView"
+FAB_INDEX_VIEW = "app.web.views.home.HomeView"
 
 AUTH_TYPE = AUTH_DB
 AUTH_ROLE_ADMIN = "Admin"

@@ -11,8 +11,8 @@ import os
 import secrets
 
 from app import background, create_app
+from app.auth.security import ensure_admin
 from app.cli import prepare_database
-from app.security import ensure_admin
 
 
 def main(argv=None):

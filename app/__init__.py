@@ -21,9 +21,12 @@ def create_app(test_config=None):
     app.cli.add_command(migrate_commands)
     csrf.init_app(app)
 
-    from app import (cli, errors, hardening, login_limit, passwords, perf,
-                     sessions, template_helpers)
-    from app.views import register_views
+    # Importing any module of the package runs this file first: the layers above come in
+    # only when an app is made, so that importing app.core does not load the web layer.
+    from app import cli
+    from app.auth import passwords, sessions
+    from app.web import errors, hardening, login_limit, perf, template_helpers
+    from app.web.menu import register_views
 
     with app.app_context():
         appbuilder = AppBuilder(update_perms=False)

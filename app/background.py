@@ -9,7 +9,7 @@ With several app processes (gunicorn workers, a timer beside the app) a job runs
 of them at a time: ``run_job`` first takes the job's lease, a ``job_lease`` row that one
 conditional UPDATE (or the INSERT of a new row) gives to one holder until it expires. This
 works the same on SQLite and PostgreSQL; the sender also claims every message on its own
-(``app.outbox``), so even two senders past a lease's expiry send nothing twice.
+(``app.services.outbox``), so even two senders past a lease's expiry send nothing twice.
 
 A thread and not a separate worker: the embedded default (SQLite, one process) then needs
 nothing else running, as the village server has nobody to watch a second service.
@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
-from app import outbox, reminders
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import JobLease
+from app.services import outbox, reminders
 
 log = logging.getLogger(__name__)
 

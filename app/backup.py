@@ -1,4 +1,4 @@
-"""Backing up and restoring the whole database (issue 7, point 12).
+"""Backing up and restoring the whole database.
 
 ``flask backup FILE`` and ``flask restore FILE`` (app/cli.py) call these.
 

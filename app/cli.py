@@ -9,14 +9,16 @@ import click
 from flask import current_app
 
 from app import background
-from app.extensions import init_migrate
-from app.reference_data import seed_reference_data
-from app.security import sync_roles
+from app.auth.security import sync_roles
+from app.backup import BackupError, backup_database, restore_database
+from app.demo import load_demo
+from app.extensions import db, init_migrate
+from app.services.reference_data import seed_reference_data
 
 
 def prepare_database():
     """Bring the database to the current schema, roles and reference lists."""
-    from flask_migrate import upgrade
+    from flask_migrate import upgrade  # Alembic and Mako: only when migrating (app.extensions)
 
     upgrade(directory=init_migrate(current_app._get_current_object()).directory)
     sync_roles()
@@ -51,8 +53,6 @@ def init_app(app):
     @click.option("--complaints", default=300, show_default=True)
     def demo_data_command(complaints):
         """Load Babakan's officers, demo logins and complaints over the past 12 months."""
-        from app.demo import load_demo
-
         prepare_database()
         report = load_demo(complaints)
         click.echo(report)
@@ -75,8 +75,6 @@ def init_app(app):
     @click.argument("target", type=click.Path(dir_okay=False))
     def backup_command(target):
         """Back the whole database up into TARGET (SQLite online backup, or pg_dump)."""
-        from app.backup import BackupError, backup_database
-
         try:
             path = backup_database(current_app.config["SQLALCHEMY_DATABASE_URI"], target)
         except BackupError as exc:
@@ -88,9 +86,6 @@ def init_app(app):
     @click.confirmation_option(prompt="This replaces everything in the database. Continue?")
     def restore_command(source):
         """Replace the whole database with the backup in SOURCE (stop the app first)."""
-        from app.backup import BackupError, restore_database
-        from app.extensions import db
-
         db.engine.dispose()
         try:
             restore_database(current_app.config["SQLALCHEMY_DATABASE_URI"], source)

@@ -11,12 +11,13 @@ import random
 
 from flask import current_app
 
-from app import identity, response_templates, security, services
+from app.auth import identity, security
 from app.core import workflow
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Category, Complaint, Dusun, Meeting, Officer
 from app.models.meetings import HELD, SCHEDULED
+from app.services import complaints as services, feedback, response_templates
 
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-babakan-2026")
 
@@ -251,8 +252,6 @@ def _feedback(desk, rng, now):
 
     A "not solved" is answered by the desk a day or two later: reopened or kept closed.
     """
-    from app import feedback
-
     informed = db.session.query(Complaint).filter_by(status=workflow.INFORMED).order_by(Complaint.id)
     for complaint in informed.all():
         if rng.random() < 0.5:
@@ -299,8 +298,6 @@ def _reopen_case(desk, rng, categories, dusuns, liaisons, received, now):
 
 def _ask_to_reopen(complaint, now):
     """The complainant answers "not solved": a reopen request waiting for the desk."""
-    from app import feedback
-
     if complaint is not None and complaint.status == workflow.INFORMED:
         feedback.submit_feedback(complaint, False, "Setelah hujan kemarin saluran tersumbat lagi.",
                                  at=now - dt.timedelta(hours=1))

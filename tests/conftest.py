@@ -15,11 +15,12 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app import create_app
+from app.auth import security
 from app.cli import prepare_database
 from app.extensions import db
 from app.models import Complaint, Officer
-from app.reference_data import seed_reference_data
-from app import security, services
+from app.services import complaints as services
+from app.services.reference_data import seed_reference_data
 
 PASSWORD = "kata-sandi-uji-panjang"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

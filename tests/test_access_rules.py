@@ -1,4 +1,4 @@
-"""The rules of app.access tested on their own, without the views that also filter.
+"""The rules of app.auth.access tested on their own, without the views that also filter.
 
 For each role, every combination of identity level, officer complained about and
 officer assigned: who may open the complaint, read the identity, read which name,
@@ -11,9 +11,10 @@ import itertools
 import pytest
 from flask_babel import force_locale
 
-from app import access, services
+from app.auth import access
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent
+from app.services import complaints as services
 from tests.conftest import make_complaint, make_officer, make_user
 
 LEVELS = ("named", "masked", "anonymous", "confidential")

@@ -11,10 +11,10 @@ import time
 
 import pytest
 
-from app import charts, dashboard_data
-from app.dashboard_data import Period, Scope
 from app.extensions import db
 from app.models import Category
+from app.reporting import charts, figures as dashboard_data
+from app.reporting.figures import Period, Scope
 from tests.test_dashboard import _add, _desk
 
 MARCH = Scope(Period.month(2026, 3))
@@ -130,16 +130,14 @@ def test_a_new_complaint_or_a_renamed_category_draws_the_chart_again(app, desk, 
 
 
 def test_the_cache_keeps_the_newest_charts_only(app, desk, drawings, monkeypatch):
-    monkeypatch.setattr(charts, "CACHE_SIZE", 3)
-    months = [Scope(Period.month(2026, month)) for month in (1, 2, 3, 4)]
+    # One cache holds a chart's figures and its PNG: room for two charts here.
+    monkeypatch.setattr(dashboard_data, "CACHE_SIZE", 4)
+    months = [Scope(Period.month(2026, month)) for month in (1, 2, 3)]
     for scope in months:
         chart_png(app, desk, "status", scope)
-    chart_png(app, desk, "status", months[1])  # asked again: now the newest
-    chart_png(app, desk, "status", Scope(Period.month(2026, 5)))
-    assert len(charts._cache) == 3
-    assert len(drawings.names) == 5
-    for kept in (months[1], months[3]):
-        chart_png(app, desk, "status", kept)
-    assert len(drawings.names) == 5
-    chart_png(app, desk, "status", months[2])  # the oldest, dropped to make room
-    assert len(drawings.names) == 6
+    assert len(drawings.names) == 3
+    chart_png(app, desk, "status", months[2])  # the newest: kept
+    assert len(drawings.names) == 3
+    chart_png(app, desk, "status", months[0])  # the oldest, dropped to make room: drawn again
+    assert len(drawings.names) == 4
+    assert len(dashboard_data._cache) == 4

@@ -3,10 +3,10 @@ the public API: the complaint goes back to the desk and its clock resumes (issue
 
 import datetime as dt
 
-from app import services
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Complaint
+from app.services import complaints as services
 from tests.conftest import CSRF_RE, make_complaint, make_user
 from tests.test_feedback import LAST4, look_up
 

@@ -1,7 +1,7 @@
 """The Kepala Desa's dashboard: every number checked against the register itself.
 
 The expected values are counted here, in plain Python over the stored rows,
-independently of ``app.dashboard_data``'s queries.
+independently of ``app.reporting.figures``'s queries.
 """
 
 import datetime as dt
@@ -10,11 +10,12 @@ import statistics
 
 import pytest
 
-from app import charts, dashboard_data, services
 from app.core.vocabularies import CHANNELS, OUTCOME_TYPES, STATUSES
-from app.dashboard_data import Period, Scope
 from app.extensions import db
 from app.models import Category, Complaint, Dusun, Officer
+from app.reporting import charts, figures as dashboard_data
+from app.reporting.figures import Period, Scope
+from app.services import complaints as services
 from tests.conftest import COMPLAINT_FIELDS, make_officer, make_user
 
 PERIOD = Period.month(2026, 3)
@@ -324,7 +325,7 @@ def test_the_home_page_leads_the_head_to_the_dashboard(app, client):
 
 
 def test_satisfaction_and_reopen_requests_count_the_residents_answers_in_the_period(app):
-    from app import feedback
+    from app.services import feedback
     from tests.test_feedback import informed
 
     answers = [True, True, True, False]
@@ -340,7 +341,7 @@ def test_satisfaction_and_reopen_requests_count_the_residents_answers_in_the_per
 
 
 def test_a_median_of_zero_days_is_drawn_not_called_no_data(app):
-    from app.dashboard_data import ChartData
+    from app.reporting.figures import ChartData
 
     zero = ChartData(["Nov 26"], [("Median hari", [0.0])], zero_is_data=True)
     assert not zero.is_empty()
@@ -356,7 +357,7 @@ def test_drawing_charts_leaves_no_figures_behind(app):
 
     from matplotlib.figure import Figure
 
-    from app.dashboard_data import ChartData
+    from app.reporting.figures import ChartData
 
     gc.collect()
     data = ChartData(["Nov 26", "Des 26"], [("Diterima", [3, 5]), ("Selesai", [1, 4])])
@@ -412,7 +413,7 @@ def test_chart_texts_are_never_read_as_math(app):
     from matplotlib.figure import Figure
     from matplotlib.text import Text
 
-    from app.dashboard_data import Chart, ChartData
+    from app.reporting.figures import Chart, ChartData
 
     created = []
     original = Figure.savefig

@@ -10,9 +10,10 @@ import re
 
 import pytest
 
-from app import charts, dashboard_data, services
 from app.extensions import db
 from app.models import Complaint
+from app.reporting import charts, figures as dashboard_data
+from app.services import complaints as services
 from tests.test_dashboard import _add, _desk, _login
 
 URL = "/dashboard/?period=month&month=2026-03"

@@ -12,9 +12,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import event
 
-from app import dashboard_data
-from app.dashboard_data import Period, Scope
 from app.extensions import db
+from app.reporting import figures as dashboard_data
+from app.reporting.figures import Period, Scope
 from tests.conftest import make_officer
 from tests.test_dashboard import _add, _desk
 

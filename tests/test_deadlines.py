@@ -3,10 +3,10 @@
 import datetime as dt
 import json
 
-from app import services
-from app.deadlines import holidays, working_days_between
 from app.extensions import db
 from app.models import Category, Complaint, ComplaintEvent, DeadlineTier, Holiday
+from app.services import complaints as services
+from app.services.deadlines import holidays, working_days_between
 from tests.conftest import login, make_complaint, make_user, post_form
 from tests.test_steps import api_login, category_id
 

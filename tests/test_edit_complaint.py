@@ -3,9 +3,9 @@ screen and the API's PUT; neither commits by itself."""
 
 import pytest
 
-from app import services
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent
+from app.services import complaints as services
 from tests.conftest import make_complaint, make_user, post_form
 from tests.test_steps import api_login
 

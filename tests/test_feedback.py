@@ -5,10 +5,10 @@ import itertools
 
 import pytest
 
-from app import feedback, services
 from app.core.timeutil import now_wib, today_wib
 from app.extensions import db
 from app.models import Complaint
+from app.services import complaints as services, feedback
 from tests.conftest import CSRF_RE, login, make_complaint, make_officer, make_user, post_form
 from tests.test_steps import api_login
 
@@ -171,7 +171,7 @@ def test_the_desk_reopens_through_the_api_with_a_new_deadline(app, client):
 
 
 def test_satisfaction_and_reopen_counts_on_the_home_page(app, client):
-    from app.dashboard_data import feedback_summary
+    from app.reporting.figures import feedback_summary
 
     for solved in ("yes", "yes", "yes", "no"):
         _pk, code = informed(app)

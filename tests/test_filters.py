@@ -127,7 +127,7 @@ def test_the_desk_finds_the_anonymous_complaint_by_name_in_the_api(app, client, 
 
 def test_every_complaint_list_export_and_api_filters_through_access(app):
     """Each registered view or API over complaints builds its filters with access."""
-    from app import access
+    from app.auth import access
     from app.models import Complaint
 
     over_complaints = [view for view in app.appbuilder.baseviews
@@ -293,8 +293,8 @@ def test_the_desk_reads_and_finds_the_tracking_code(app, client, login_as):
 
 
 def test_a_liaison_filling_a_template_does_not_get_the_tracking_code(app, ctx):
-    from app import response_templates
     from app.models import Complaint
+    from app.services import response_templates
 
     liaison = make_user(app, "kadus", ROLE_NAMES["liaison"])
     desk = make_user(app, "petugas", ROLE_NAMES["desk"])
@@ -344,7 +344,7 @@ def test_an_export_logs_one_view_per_identity_it_shows(app, client, login_as, fm
 
 
 def test_a_large_export_is_logged_in_one_transaction(app, ctx):
-    from app import identity
+    from app.auth import identity
 
     user = app.appbuilder.sm.get_user_by_id(make_user(app, "petugas", ROLE_NAMES["desk"]))
     ids = [make_complaint(app) for _ in range(5)]
@@ -355,7 +355,7 @@ def test_a_large_export_is_logged_in_one_transaction(app, ctx):
 def test_the_new_log_paths_have_indonesian_labels(app):
     from flask_babel import force_locale
 
-    from app.identity import VIEW_PATHS
+    from app.auth.identity import VIEW_PATHS
 
     with app.test_request_context(), force_locale("id"):
         assert str(VIEW_PATHS["edit"]) != "Edit form"

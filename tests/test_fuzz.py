@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from schemathesis.checks import CHECKS
 from schemathesis.generation import GenerationMode
 
-from app import security
+from app.auth import security
 from app.extensions import db
 from app.models import Category, Complaint, ComplaintEvent, Dusun, ResponseTemplate
 from tests.conftest import CSRF_RE, PASSWORD, make_complaint, make_officer, make_user

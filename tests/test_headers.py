@@ -72,7 +72,7 @@ def test_proxy_fix_takes_the_client_address_from_the_proxy_when_configured():
     """On a bare Flask app: with PROXY_FIX_X_FOR=1 the address is the client's (rate limits)."""
     from flask import Flask, request
 
-    from app import hardening
+    from app.web import hardening
 
     def remote_addr(config):
         bare = Flask("bare")

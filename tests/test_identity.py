@@ -150,7 +150,7 @@ def test_a_confidential_complaint_cannot_be_forwarded_to_a_liaison(app, client, 
 
 
 def test_a_receipt_prints_the_name_as_its_viewer_may_read_it(app):
-    from app import receipts
+    from app.documents import receipts
 
     head_id = make_user(app, "kades", "Kepala Desa")
     pk = make_complaint(app, identity_level="masked")
@@ -338,8 +338,8 @@ def _template_id(app, title):
 
 
 def test_templates_are_seeded_in_indonesian_per_step_and_category(app):
-    from app import response_templates
     from app.models import Category
+    from app.services import response_templates
 
     with app.app_context():
         complaint = Complaint(category_id=db.session.query(Category.id).filter_by(

@@ -10,9 +10,9 @@ from urllib.parse import quote
 import pytest
 from pypdf import PdfReader
 
-from app import response_templates, services
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, ResponseTemplate
+from app.services import complaints as services, response_templates
 from tests.conftest import csrf_token, make_complaint, make_user, post_form
 from tests.test_meetings import (  # noqa: F401  (desk is a fixture)
     advance, desk, minutes_form, schedule, the_meeting, took_place,
@@ -221,7 +221,7 @@ def inform_templates():
 
 
 def test_templates_are_seeded_for_each_result_and_only_once(ctx):
-    from app.reference_data import seed_reference_data
+    from app.services.reference_data import seed_reference_data
 
     seed_reference_data()
     assert inform_templates() == [

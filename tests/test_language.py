@@ -131,7 +131,7 @@ def test_pages_translate_with_flask_babel_and_the_language_of_fab(app, monkeypat
 def test_numbers_use_indonesian_separators_and_english_ones_in_english(app):
     from flask_babel import force_locale
 
-    from app.template_helpers import number, percent
+    from app.web.template_helpers import number, percent
 
     with app.test_request_context():
         assert (number(1234567), number(1234.5, 1), percent(0.875), number(None)) == \

@@ -7,10 +7,10 @@ import json
 import pytest
 from pypdf import PdfReader
 
-from app import meetings
 from app.core.timeutil import date_id, now_wib
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, Meeting
+from app.services import meetings
 from tests.conftest import csrf_token, make_complaint, make_officer, make_user, post_form
 
 TOMORROW = (now_wib() + dt.timedelta(days=1)).date()
@@ -43,8 +43,8 @@ def desk(app, login_as):
 
 def advance(app, user_id, complaint_id, to="verified"):
     """Take the SOP's steps (as the desk) until the complaint is verified or forwarded."""
-    from app import services
     from app.models import Category, Officer
+    from app.services import complaints as services
 
     with app.app_context():
         user = app.appbuilder.sm.get_user_by_id(user_id)
@@ -391,7 +391,7 @@ def test_a_complaint_knows_its_meetings(app, client, desk):
 
 
 def test_liaison_reads_no_meetings(app):
-    from app.security import LIAISON
+    from app.auth.security import LIAISON
 
     first = make_complaint(app, status="verified")
     user_id = make_user(app, "kadus", LIAISON)
@@ -418,7 +418,7 @@ def head_named(app, client, desk):
     """The Kepala Desa (a login linked to his officer record) named in a confidential
     complaint; three meetings scheduled by the desk through the real form: the hidden
     complaint with an open one ("mixed"), the hidden one alone, the open one alone."""
-    from app.security import HEAD
+    from app.auth.security import HEAD
 
     head_user = make_user(app, "kades", HEAD)
     head_officer = make_officer(app, name="Sidik Noer Amin", position="kepala_desa",
@@ -495,9 +495,9 @@ def test_the_head_named_in_a_complaint_reads_no_meeting_that_discusses_it(app, c
 def test_every_listing_of_a_meeting_asks_access_per_complaint(app, client, head_named):
     """The service layer on its own: the helper leaves hidden complaints out of the
     list, the calendar file and the berita acara, whatever the screens filter first."""
-    from app.meeting_pdf import berita_acara_pdf
+    from app.auth.security import LIAISON
+    from app.documents.berita_acara import berita_acara_pdf
     from app.models import Officer
-    from app.security import LIAISON
 
     named, ids = head_named, head_named["meetings"]
     hold_mixed_meeting(app, client, named)
@@ -545,7 +545,7 @@ def test_a_meeting_with_an_unassigned_complaint_stays_hidden_from_a_liaison(app,
                                                                             monkeypatch):
     """Were liaisons given meetings, the rule "may see every complaint of it" must not
     let through a complaint assigned to nobody (its rule is NULL in SQL, not false)."""
-    from app.security import LIAISON
+    from app.auth.security import LIAISON
 
     named, ids = head_named, head_named["meetings"]
     liaison_user = make_user(app, "kadus", LIAISON)

@@ -138,8 +138,8 @@ def test_the_template_migration_carries_every_message_template_over_and_back(app
     again gives the old rows back unchanged."""
     from flask_migrate import downgrade, upgrade
 
-    from app import response_templates
     from app.models import Complaint
+    from app.services import response_templates
     from tests.conftest import make_user
 
     desk_id = make_user(app, "desk", "Petugas Pengelola")

@@ -10,9 +10,11 @@ import datetime as dt
 
 import pytest
 
-from app import access, feedback, informing, public, response_templates, services
+from app.auth import access
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent
+from app.public import resident as public
+from app.services import complaints as services, feedback, informing, response_templates
 from tests.conftest import login, make_complaint, make_officer, make_user
 
 FULL_NAME = "Siti Aminah Rahayu"

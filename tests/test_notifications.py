@@ -5,9 +5,10 @@ import datetime as dt
 
 import pytest
 
-from app import notifications, services
+from app.core.errors import ServiceError
 from app.extensions import db
 from app.models import Category, Complaint, Notification, Officer, OutboxMessage
+from app.services import complaints as services, notifications
 from tests.conftest import csrf_token, make_complaint, make_officer, make_user, post_form
 
 PUBLIC_FORM = {
@@ -81,7 +82,7 @@ def test_a_refused_step_writes_no_notification(app, mail_on):
     pk = make_complaint(app, desk)
     verify(app, pk, desk)
     before = len(notices(app)), len(outbox(app))
-    with app.app_context(), pytest.raises(services.ServiceError):
+    with app.app_context(), pytest.raises(ServiceError):
         services.apply_step(db.session.get(Complaint, pk), "forward", {"officer_id": 999},
                             app.appbuilder.sm.get_user_by_id(desk))
     assert (len(notices(app)), len(outbox(app))) == before

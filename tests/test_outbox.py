@@ -9,9 +9,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from app import background, notifications, outbox, services
+from app import background
 from app.extensions import db
 from app.models import Complaint, JobLease, NotificationSetting, OutboxMessage
+from app.services import complaints as services, notifications, outbox
 from tests.conftest import make_complaint, make_officer, make_user
 from tests.test_informing import Inbox, free_port
 

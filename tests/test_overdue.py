@@ -10,10 +10,10 @@ import datetime as dt
 
 import pytest
 
-from app import deadlines
 from app.core.timeutil import today_wib
 from app.extensions import db
 from app.models import Complaint
+from app.services import deadlines
 from tests.conftest import make_complaint, set_fields
 
 DUE = dt.date(2026, 3, 10)

@@ -3,7 +3,7 @@
 import pytest
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 
-from app.passwords import check_password
+from app.auth.passwords import check_password
 from tests.conftest import PASSWORD, login, make_user, post_form
 
 

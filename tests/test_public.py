@@ -12,9 +12,11 @@ import time
 
 import pytest
 
-from app import public, security, services
+from app.auth import security
 from app.extensions import db
 from app.models import Category, Complaint, PublicLookupFailure
+from app.public import resident as public
+from app.services import complaints as services
 from tests.conftest import CSRF_RE, make_complaint, make_officer, make_user
 
 NAME = "Siti Aminah Rahayu"
@@ -299,7 +301,7 @@ PATHS = {
 
 
 def _take(app, pk, desk, step, fields):
-    from app import feedback
+    from app.services import feedback
 
     with app.test_request_context():
         complaint = db.session.get(Complaint, pk)
@@ -367,7 +369,7 @@ def test_the_look_up_form_signs_its_token_only_when_shown(app):
     from flask import g
     from flask_wtf.csrf import generate_csrf
 
-    from app.views.public import TrackForm
+    from app.web.views.public import TrackForm
 
     with app.test_request_context():
         form = TrackForm()
@@ -407,7 +409,7 @@ def test_unknown_code_and_wrong_phone_get_the_same_answer_on_page_and_api(app, r
 
 
 class FakeClock:
-    """``time.monotonic`` and ``time.sleep`` for ``app.public``: sleeping moves the clock,
+    """``time.monotonic`` and ``time.sleep`` for ``app.public.resident``: sleeping moves the clock,
     and so does the look-up's own work, by however long a test says it took."""
 
     def __init__(self):
@@ -430,7 +432,7 @@ def test_unknown_code_and_wrong_phone_take_the_same_time(app, resident, handled,
     busy machine cannot make it fail; on the real clock only the floor is checked."""
     import types
 
-    from app.register import normalize_tracking_code
+    from app.core.numbering import normalize_tracking_code
 
     floor = app.config["PUBLIC_LOOKUP_MIN_SECONDS"]
     for code, last4 in (("UNKNOWN0", "7890"), (handled, "1111")):

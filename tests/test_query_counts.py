@@ -1,7 +1,7 @@
 """Each screen sends the same number of SQL statements however long its page is (no N+1).
 
 The counts are taken on the real database (SQLite or PostgreSQL) with
-``app.perf.count_queries``: a list of 10 rows (5 for the API) and a list of 25 rows must cost
+``app.web.perf.count_queries``: a list of 10 rows (5 for the API) and a list of 25 rows must cost
 the same, and a complaint with 2 timeline events the same as one with 12.
 """
 
@@ -10,7 +10,7 @@ import pytest
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Category, Dusun
-from app.perf import count_queries
+from app.web.perf import count_queries
 from tests.conftest import CSRF_RE, PASSWORD, login, make_complaint, make_officer, make_user
 
 ROWS = 25
@@ -75,8 +75,8 @@ def test_the_complaint_page_costs_the_same_for_a_short_or_long_timeline(app, cli
 
 def add_notes(app, pk, user_id, how_many):
     """Grow a complaint's timeline by ``how_many`` public progress notes."""
-    from app import services
     from app.models import Complaint, ComplaintEvent
+    from app.services import complaints as services
 
     with app.app_context():
         complaint = db.session.get(Complaint, pk)
@@ -220,7 +220,7 @@ def test_the_officer_list_costs_the_same_for_10_or_25_rows(app, client, register
 
 
 def test_the_identity_log_costs_the_same_for_10_or_25_rows(app, client, register):
-    from app import identity
+    from app.auth import identity
     from app.models import Complaint
 
     user_id = make_user(app, "admin", "Admin")
@@ -238,7 +238,7 @@ def test_the_identity_log_costs_the_same_for_10_or_25_rows(app, client, register
 @pytest.mark.parametrize("path", ["/dashboard/?period=year", "/register/export.csv",
                                   "/register/export.xlsx"])
 def test_the_dashboard_and_the_export_cost_the_same_for_5_or_25_complaints(app, client, path):
-    from app import charts
+    from app.reporting import charts
 
     make_user(app, "desk", "Petugas Pengelola")
     login(client, "desk")

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from app.hardening import is_local_redirect
+from app.web.hardening import is_local_redirect
 from tests.conftest import CSRF_RE, PASSWORD, make_user
 
 EVIL = ["https://evil.example/", "//evil.example/x", "/\\evil.example", "\\\\evil.example",

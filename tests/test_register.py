@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent
-from app.register import (
+from app.core.numbering import (
     TRACKING_ALPHABET, InvalidPhone, format_register_number, new_tracking_code,
     normalize_phone,
 )

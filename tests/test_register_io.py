@@ -10,10 +10,10 @@ import pytest
 
 from sqlalchemy import func, text
 
-from app import services
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, Officer, RegisterCounter
-from app.reference_data import seed_reference_data
+from app.services import complaints as services
+from app.services.reference_data import seed_reference_data
 from tests.conftest import (
     _DATA_TABLES, COMPLAINT_FIELDS, csrf_token, login, make_complaint, make_officer, make_user,
 )
@@ -361,7 +361,7 @@ def _checked_with_peak(app, name, data):
     """``check_file``'s answer and the memory it took at most (bytes)."""
     import tracemalloc
 
-    from app import register_io
+    from app.reporting import register_io
 
     with app.test_request_context():
         tracemalloc.start()
@@ -408,7 +408,7 @@ def test_a_csv_cell_over_the_limit_is_refused_with_a_clear_message(app, client):
 
 
 def test_more_entries_than_the_limit_are_refused_whole(app, client, monkeypatch):
-    from app import register_io
+    from app.reporting import register_io
 
     monkeypatch.setattr(register_io, "MAX_IMPORT_ROWS", 2)
     make_user(app, "petugas", "Petugas Pengelola")
@@ -433,7 +433,7 @@ def _numbered_file(count, year):
 @pytest.fixture
 def small_batches(app, monkeypatch):
     """Batches of two rows, and lock waits of 0.2 s (a writer locked out fails fast)."""
-    from app import register_io
+    from app.reporting import register_io
 
     monkeypatch.setattr(register_io, "IMPORT_BATCH_ROWS", 2)
     monkeypatch.setitem(app.config, "DATABASE_LOCK_TIMEOUT", 0.2)

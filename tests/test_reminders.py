@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from app import deadlines, reminders
 from app.extensions import db
 from app.models import Complaint, Notification
+from app.services import deadlines, reminders
 from tests.conftest import make_complaint, make_officer, make_user, set_fields
 from tests.test_notifications import step, verify
 

@@ -8,7 +8,7 @@ import pytest
 from werkzeug.security import check_password_hash
 
 from app.extensions import db
-from app.perf import count_queries
+from app.web.perf import count_queries
 from tests.conftest import PASSWORD, login, make_user, post_form
 
 NEW_PASSWORD = "teh manis di pagi hari"

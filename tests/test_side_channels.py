@@ -77,6 +77,10 @@ def test_rest_error_bodies_carry_no_personal_data_or_database_text(app, client, 
         ("PUT", f"/api/v1/complaint/{pk}", {"version": "x", "received_at": "kemarin"}),
         ("POST", "/api/v1/complaint/", {"complainant_name": SECRET_NAME, "subject": 5}),
         ("POST", "/api/v1/complaint/", {"dusun_id": 99999, "category_id": -1}),
+        # beyond the databases' integers: the driver would refuse to bind it
+        ("POST", "/api/v1/complaint/", {"dusun_id": 8994850312060873474048}),
+        ("PUT", f"/api/v1/complaint/{pk}", {"dusun_id": -(2 ** 70)}),
+        ("POST", f"/api/v1/complaint/{pk}/steps/verify", {"category_id": 2 ** 64}),
         ("POST", f"/api/v1/complaint/{pk}/steps/verify", {"category_id": 99999}),
         ("POST", f"/api/v1/complaint/{pk}/steps/forward", {"officer_id": 99999}),
     ]

@@ -1,5 +1,5 @@
 """Every step of the workflow is complete in every layer, and nothing exists for a step that
-is not in the workflow: labels (``workflow.Step``), its effect (``app.step_effects``), its
+is not in the workflow: labels (``workflow.Step``), its effect (``app.services.step_effects``), its
 form or page (``step_forms.FORMS``, ``views.complaints.STEP_PAGES``), its API documentation
 and the field names a refusal reads."""
 
@@ -7,10 +7,11 @@ import pytest
 from apispec import yaml_utils
 from babel.messages.pofile import read_po
 
-from app import step_effects, step_forms
-from app.api import ComplaintApi
 from app.core import vocabularies, workflow
-from app.views.complaints import STEP_PAGES
+from app.services import step_effects
+from app.web import step_forms
+from app.web.api import ComplaintApi
+from app.web.views.complaints import STEP_PAGES
 from tests.test_translations import PO
 
 STEPS = list(workflow.STEPS.values())

@@ -386,7 +386,7 @@ def test_a_step_saved_over_a_change_made_meanwhile_is_refused_not_a_500(app):
     second write finds the version moved under it and is refused as stale; nothing is saved."""
     from sqlalchemy.orm.attributes import set_committed_value
 
-    from app import services
+    from app.services import complaints as services
 
     desk_id = make_user(app, "meja2", "Petugas Pengelola")
     pk = make_complaint(app, status="forwarded")

@@ -1,7 +1,7 @@
 """The SOP's workflow as data: statuses, steps, and who may take which step from where.
 
 No Flask and no database here, so the whole status model can be read in one
-place and tested on its own. ``app.services.apply_step`` is the only code that
+place and tested on its own. ``app.services.complaints.apply_step`` is the only code that
 applies it.
 """
 
@@ -37,7 +37,7 @@ RESIDENT = "resident"  # the complainant, known by tracking code and phone digit
 # The actors who take steps from the staff screens and the staff API.
 STAFF_ACTORS = frozenset({DESK, LIAISON})
 
-# Who may read a timeline note (the event's ``audience``); ``app.access.can_read_note`` is
+# Who may read a timeline note (the event's ``audience``); ``app.auth.access.can_read_note`` is
 # the one rule that applies it on every screen, API, PDF and export.
 PUBLIC = "public"  # also the resident, on the public status page
 STAFF = "staff"    # everyone who may open the complaint (desk, its liaison, the Kepala Desa)
@@ -52,7 +52,7 @@ def N_(message):
     """Mark ``message`` for the translation catalogue without translating it here.
 
     Labels in this module are English message ids; the web and services layers
-    translate them when a user reads them (``app.core.vocabularies``, ``app.services``).
+    translate them when a user reads them (``app.core.vocabularies``, ``app.services.complaints``).
     """
     return message
 
@@ -64,8 +64,8 @@ class Step:
 
     ``label`` names the step on the timeline, ``action`` on its button (both message ids;
     None for a step only the resident takes, on the public pages). Its effect is
-    registered in the services layer (``app.step_effects``) and its form in the web layer
-    (``app.step_forms.FORMS``, or a page of its own); a test checks every step has all.
+    registered in the services layer (``app.services.step_effects``) and its form in the web layer
+    (``app.web.step_forms.FORMS``, or a page of its own); a test checks every step has all.
     """
 
     name: str
@@ -126,7 +126,7 @@ STEPS = {
         _step("inform", N_("Complainant informed"), N_("Inform the complainant"),
               {RESOLVED, REJECTED, REFERRED}, INFORMED, {DESK},
               required=("channel", "message"), note=DESK_ONLY),
-        # Deadlines (app.deadlines): the resident's completion resumes the paused clock;
+        # Deadlines (app.services.deadlines): the resident's completion resumes the paused clock;
         # a resolution deadline can be extended once, with a reason the public reads.
         _step("complete", N_("Completion received"), N_("Record the completion"),
               {NEEDS_COMPLETION}, RECEIVED, {DESK, RESIDENT},
@@ -134,7 +134,7 @@ STEPS = {
         _step("extend_deadline", N_("Deadline extended"), N_("Extend the deadline"),
               OPEN_STATUSES, None, {DESK},
               required=("days", "reason"), note=PUBLIC),
-        # Feedback (app.feedback): after being informed the resident says whether the
+        # Feedback (app.services.feedback): after being informed the resident says whether the
         # problem is solved; "no" within the window asks the desk to reopen.
         _step("confirm_solved", N_("Complainant: problem solved"), None,
               {INFORMED}, None, {RESIDENT}, optional=("comment",), note=DESK_ONLY),

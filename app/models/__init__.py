@@ -7,11 +7,12 @@ from app.models.register import (  # noqa: F401
     Dusun,
     Officer,
     RegisterCounter,
+    next_register_seq,
 )
-from app.models.public import PublicLookupFailure  # noqa: F401
-from app.models.meetings import Meeting, MeetingGuest  # noqa: F401
 from app.models.deadlines import DeadlineTier, Holiday  # noqa: F401
 from app.models.identity import IdentityView  # noqa: F401
+from app.models.meetings import Meeting, MeetingGuest  # noqa: F401
+from app.models.public import PublicLookupFailure  # noqa: F401
 from app.models.responses import ResponseTemplate  # noqa: F401
 from app.models.sessions import UserSessionGeneration  # noqa: F401
 from app.models.notifications import (  # noqa: F401

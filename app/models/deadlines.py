@@ -15,7 +15,7 @@ class DeadlineTier(Model):
 
     The most specific tier that matches a complaint wins (category and urgency,
     then category, then urgency, then the general tier); with no tier at all the
-    config values apply (``app.deadlines.tier_for``).
+    config values apply (``app.services.deadlines.tier_for``).
     """
 
     __tablename__ = "deadline_tier"

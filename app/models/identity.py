@@ -1,4 +1,4 @@
-"""The log of identities shown to staff (issue 7 point 8, issue 10): read by the admin only."""
+"""The log of identities shown to staff: read by the admin only."""
 
 import datetime as dt
 from typing import Optional

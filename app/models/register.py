@@ -20,7 +20,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    insert,
+    update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -91,7 +95,7 @@ class Complaint(Model):
     """One entry of the register (buku pengaduan).
 
     An entry is never deleted: a mistaken one is voided with a reason and keeps
-    its number. ``status`` only changes through ``app.services``.
+    its number. ``status`` only changes through ``app.services.complaints``.
     """
 
     __tablename__ = "complaint"
@@ -120,7 +124,7 @@ class Complaint(Model):
     register_year: Mapped[int] = mapped_column(Integer)
     register_seq: Mapped[int] = mapped_column(Integer)
     tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
-    # Keyed hash of the public form's one-time token or the API's Idempotency-Key (app.public).
+    # Keyed hash of the public form's one-time token or the API's Idempotency-Key (app.public.resident).
     submission_token: Mapped[Optional[str]] = mapped_column(String(64))
 
     kind: Mapped[str] = mapped_column(String(20), default="pengaduan")
@@ -146,13 +150,13 @@ class Complaint(Model):
         ForeignKey("officer.id"), index=True
     )
     reported_officer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("officer.id"))
-    # Graded identity protection (app.identity): named, masked, anonymous, confidential.
+    # Graded identity protection (app.auth.identity): named, masked, anonymous, confidential.
     identity_level: Mapped[str] = mapped_column(String(20), default="named",
                                                 server_default="named")
 
     verification_due: Mapped[Optional[dt.date]] = mapped_column(Date)
     due_date: Mapped[Optional[dt.date]] = mapped_column(Date)
-    # Fair deadlines (app.deadlines): first follow-up due after forwarding; the clock paused
+    # Fair deadlines (app.services.deadlines): first follow-up due after forwarding; the clock paused
     # while waiting for the resident; one extension with its reason.
     followup_due: Mapped[Optional[dt.date]] = mapped_column(Date)
     paused_since: Mapped[Optional[dt.date]] = mapped_column(Date)
@@ -233,8 +237,33 @@ class ComplaintEvent(Model):
     # The line (step, date, status) is on the resident's public timeline.
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
     # Who may read ``note``: "public", "staff" or "desk" (app.core.workflow.AUDIENCES, applied by
-    # app.access.can_read_note). A row written without one is for the desk only.
+    # app.auth.access.can_read_note). A row written without one is for the desk only.
     audience: Mapped[str] = mapped_column(String(10), server_default="desk")
     data: Mapped[Optional[str]] = mapped_column(Text)
 
     complaint: Mapped[Complaint] = relationship(back_populates="events")
+
+
+def next_register_seq(session, year):
+    """Take the next number of ``year`` inside the caller's transaction.
+
+    The counter row is created if missing, then incremented with an UPDATE that
+    locks it until the transaction ends: a concurrent registration waits, and a
+    rolled-back one gives its number back. Hence no gaps and no duplicates.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt = pg_insert(RegisterCounter).values(year=year, last_number=0)
+        session.execute(stmt.on_conflict_do_nothing(index_elements=["year"]))
+    elif dialect == "sqlite":
+        stmt = sqlite_insert(RegisterCounter).values(year=year, last_number=0)
+        session.execute(stmt.on_conflict_do_nothing(index_elements=["year"]))
+    elif session.get(RegisterCounter, year) is None:
+        session.execute(insert(RegisterCounter).values(year=year, last_number=0))
+    result = session.execute(
+        update(RegisterCounter)
+        .where(RegisterCounter.year == year)
+        .values(last_number=RegisterCounter.last_number + 1)
+        .returning(RegisterCounter.last_number)
+    )
+    return result.scalar_one()

@@ -15,7 +15,7 @@ class ResponseTemplate(Model):
     A template of the ``inform`` step is a message to the resident: it may carry an
     email ``subject`` and the ``result`` (resolved, rejected, referred) whose message
     it drafts; empty means any result. Editable by the admin; ``{placeholders}`` are
-    checked and filled by ``app.response_templates``.
+    checked and filled by ``app.services.response_templates``.
     """
 
     __tablename__ = "response_template"

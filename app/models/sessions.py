@@ -10,7 +10,7 @@ from app.models.register import USER_FK
 class UserSessionGeneration(Model):
     """How many times a user's sessions were ended (logout, new password, deactivation).
 
-    A user without a row is at generation 0. See ``app.sessions``.
+    A user without a row is at generation 0. See ``app.auth.sessions``.
     """
 
     __tablename__ = "user_session_generation"

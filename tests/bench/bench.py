@@ -61,7 +61,7 @@ def seed_main(args):
     os.environ["DATABASE_URL"] = args.database_url
     from sqlalchemy import func, select
 
-    from app import security
+    from app.auth import security
     from app.cli import prepare_database
     from app.extensions import db
     from app.models import Complaint

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from app import create_app
 from app.extensions import db
 from app.models import Complaint
-from app.views.complaints import ComplaintModelView
+from app.web.views.complaints import ComplaintModelView
 
 PLAIN_LIST_COLUMNS = ["register_number", "subject", "status", "received_at", "complainant_name",
                       "category", "urgency", "assigned_officer", "due_date"]

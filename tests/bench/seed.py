@@ -16,12 +16,12 @@ import time
 from flask import current_app
 from sqlalchemy import func, select, text
 
-from app import security
+from app.auth import security
 from app.core import workflow
+from app.core.numbering import TRACKING_ALPHABET, format_register_number
 from app.core.timeutil import add_working_days, now_wib
 from app.extensions import db
 from app.models import Category, Complaint, ComplaintEvent, Dusun, Officer, RegisterCounter
-from app.register import TRACKING_ALPHABET, format_register_number
 
 BENCH_USER = "bench_desk"
 BENCH_PASSWORD = "bench-kata-sandi-panjang"
@@ -135,7 +135,7 @@ class _Deadlines:
 
 def seed(rows, random_seed=8, log=print):
     """Fill the (migrated, empty) database with ``rows`` complaints; return timing facts."""
-    from app.services import holidays
+    from app.services.complaints import holidays
 
     started = time.monotonic()
     _ensure_people()

@@ -7,7 +7,7 @@ from tests.conftest import PASSWORD, make_complaint, make_user
 
 
 def test_the_head_reads_every_chart_on_a_phone(app, live_server, new_page):
-    from app.dashboard_data import CHARTS
+    from app.reporting.figures import CHARTS
 
     make_user(app, "kades", "Kepala Desa")
     for days in (1, 20, 45, 80):

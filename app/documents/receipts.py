@@ -1,0 +1,125 @@
+"""The receipt (tanda terima) a resident takes home: as data, as HTML and as PDF.
+
+reportlab is imported here only, when a PDF is asked for, so that starting the
+app stays fast.
+"""
+
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+from flask_babel import force_locale, gettext
+
+from app.auth import access
+from app.core.timeutil import date_id, datetime_id
+from app.core.vocabularies import CHANNELS, KINDS, POSITIONS, label
+from app.documents.letterhead import letterhead_lines
+from app.extensions import db
+from app.models import Officer
+from app.services.informing import status_url
+
+
+def receiver_name(complaint):
+    """Who received the complaint: the officer linked to the login, else 'website'."""
+    user = complaint.created_by
+    if user is None:
+        return gettext("Village website (online)")
+    officer = db.session.query(Officer).filter_by(user_id=user.id).first()
+    if officer is not None:
+        return officer.name
+    return f"{user.first_name} {user.last_name}".strip()
+
+
+def receiver_position(complaint):
+    """Who received the complaint, for the public: the officer's position, never the name."""
+    user = complaint.created_by
+    if user is None:
+        return gettext("Village website (online)")
+    officer = db.session.query(Officer).filter_by(user_id=user.id).first()
+    if officer is not None:
+        return str(label(POSITIONS, officer.position))
+    return gettext("Village office")
+
+
+def receipt_data(complaint, public=False, viewer=None):
+    """The receipt's lines as (label, value) pairs, in the current language.
+
+    The complainant's name is what ``viewer`` (default: the request's user) may
+    read (``access.displayed_name``): in full for the desk, initials or a
+    placeholder otherwise.
+
+    ``public`` leaves out the complainant's name and names the receiving
+    officer by position only: the public pages show no personal data, not even
+    to the person who just typed it.
+    """
+    viewer = viewer if viewer is not None else access.current_user()
+    rows = [
+        (gettext("Register no."), complaint.register_number),
+        (gettext("Tracking code"), complaint.tracking_code),
+        (gettext("Received"), datetime_id(complaint.received_at, with_day=True)),
+        (gettext("Channel"), str(label(CHANNELS, complaint.channel))),
+        (gettext("Kind"), str(label(KINDS, complaint.kind))),
+        (gettext("Complainant"), access.displayed_name(viewer, complaint)),
+        (gettext("Subject"), complaint.subject),
+        (gettext("Received by"), receiver_name(complaint)),
+        (gettext("Verification due"), date_id(complaint.verification_due)),
+    ]
+    if public:
+        rows = [(key, receiver_position(complaint) if key == gettext("Received by") else value)
+                for key, value in rows if key != gettext("Complainant")]
+    return rows
+
+
+def receipt_pdf(complaint, public=False, viewer=None):
+    """The receipt as an A5 PDF in Indonesian, with a QR code to the status page.
+
+    ``public``: without the complainant's or the officer's name (see ``receipt_data``).
+    """
+    # reportlab loads only when a PDF is asked for, not in every worker at start.
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A5
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        HRFlowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
+    )
+    with force_locale("id"):
+        rows = receipt_data(complaint, public=public, viewer=viewer)
+        title = gettext("RECEIPT OF COMPLAINT")
+        how_to = gettext(
+            "Keep this receipt. Check the progress of your complaint at %(url)s "
+            "with the tracking code and the last 4 digits of your phone number, "
+            "or scan the QR code.",
+            url=status_url(),
+        )
+    styles = getSampleStyleSheet()
+    head = ParagraphStyle("head", parent=styles["Normal"], alignment=1, fontName="Helvetica-Bold",
+                          fontSize=11, leading=14)
+    small = ParagraphStyle("small", parent=styles["Normal"], alignment=1, fontSize=7, leading=9)
+    body = ParagraphStyle("body", parent=styles["Normal"], fontSize=9, leading=12)
+    title_style = ParagraphStyle("title", parent=head, fontSize=12, spaceBefore=6)
+
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A5, leftMargin=12 * mm, rightMargin=12 * mm,
+                            topMargin=10 * mm, bottomMargin=10 * mm,
+                            title=f"{title} {complaint.register_number}")
+    lines = letterhead_lines()
+    story = [Paragraph(escape(line), head) for line in lines[:3]]
+    story += [Paragraph(escape(lines[3]), small),
+              HRFlowable(width="100%", thickness=1.5, color=colors.black, spaceBefore=4),
+              Paragraph(escape(title), title_style), Spacer(1, 4 * mm)]
+    table = Table([[Paragraph(escape(k), body), Paragraph(escape(v or "-"), body)] for k, v in rows],
+                  colWidths=[38 * mm, 86 * mm])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold")]))
+    story += [table, Spacer(1, 4 * mm)]
+    qr = QrCodeWidget(status_url())
+    x1, y1, x2, y2 = qr.getBounds()
+    size = 28 * mm
+    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    drawing.add(qr)
+    story.append(Table([[drawing, Paragraph(escape(how_to), body)]], colWidths=[32 * mm, 92 * mm],
+                       style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    doc.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""What a resident does without logging in: submitting, tracking, completing, answering."""

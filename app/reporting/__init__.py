@@ -1,0 +1,1 @@
+"""Figures, charts, the period report and the register's import and export."""

@@ -1,0 +1,125 @@
+"""Telling the complainant the result (SOP D.6): WhatsApp, email, letter.
+
+The message is drafted from a template by ``app.services.response_templates.draft``.
+
+Sending (or confirming a message was sent by hand) takes the workflow's
+``inform`` step, which records channel, time and text in the timeline. An email
+is sent inside the step's transaction: if the mail server refuses, nothing is
+recorded and the user keeps the typed message.
+"""
+
+import re
+import smtplib
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import quote
+
+from flask import current_app
+from flask_babel import gettext
+
+from app.core import workflow
+from app.extensions import db
+from app.services import complaints as services
+
+INFORMABLE = (workflow.RESOLVED, workflow.REJECTED, workflow.REFERRED)
+
+
+def status_url():
+    """The public page where residents check their complaint."""
+    return current_app.config["PUBLIC_BASE_URL"] + "/status"
+
+
+def whatsapp_link(phone, message):
+    """A click-to-chat link to ``phone`` (+62...) with ``message`` filled in."""
+    digits = re.sub(r"\D", "", phone or "")
+    return f"https://wa.me/{digits}?text={quote(message, safe='')}"
+
+
+def check_can_inform(complaint):
+    """Refuse early when the complaint is not waiting to be informed."""
+    if complaint.status not in INFORMABLE:
+        raise services.ServiceError(gettext(
+            "Only a resolved, rejected or referred complaint can be reported to the complainant."))
+
+
+def confirm_sent(complaint, channel, message, user):
+    """Record that the message went out by hand (WhatsApp or letter)."""
+    check_can_inform(complaint)
+    if channel not in ("whatsapp", "letter"):
+        raise services.ServiceError(gettext("Unknown way of sending."))
+    return services.apply_step(complaint, "inform", {"channel": channel, "message": message},
+                               user)
+
+
+def smtp_configured():
+    return bool(current_app.config.get("SMTP_HOST"))
+
+
+def send_by_email(complaint, subject, message, user):
+    """Send the message to the complainant's email and take the inform step, or neither."""
+    check_can_inform(complaint)
+    if not smtp_configured():
+        raise services.ServiceError(gettext(
+            "Sending email is not set up (SMTP_HOST). Use WhatsApp or a letter."))
+    if not complaint.complainant_email:
+        raise services.ServiceError(gettext("The complainant has no email address."))
+    services.apply_step(complaint, "inform", {"channel": "email", "message": message}, user,
+                        commit=False)
+    try:
+        send_email(complaint.complainant_email, subject, message)
+    except services.ServiceError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return complaint
+
+
+def send_email(to, subject, body):
+    """Send one plain-text email through the configured SMTP server.
+
+    Raises ``ServiceError`` with a message the desk can act on; the server's
+    own text goes to the log, not to the screen.
+    """
+    cfg = current_app.config
+    if not to or any(char.isspace() for char in to):
+        raise services.ServiceError(gettext(
+            "The complainant's email address is not valid; correct it on the complaint first."))
+    mail = EmailMessage()
+    mail["From"] = cfg.get("MAIL_FROM") or cfg["VILLAGE"]["email"]
+    mail["To"] = to
+    # One line: a line break in a header would start another header (Bcc: ...), and the
+    # email library refuses it.
+    mail["Subject"] = " ".join(subject.split())
+    mail["Date"] = formatdate(localtime=True)
+    mail["Message-ID"] = make_msgid(domain="pengaduan.desa")
+    mail.set_content(body)
+    try:
+        with smtplib.SMTP(cfg["SMTP_HOST"], int(cfg.get("SMTP_PORT") or 587),
+                          timeout=float(cfg.get("SMTP_TIMEOUT") or 15)) as smtp:
+            if cfg.get("SMTP_USE_TLS"):
+                smtp.starttls()
+            if cfg.get("SMTP_USERNAME"):
+                smtp.login(cfg["SMTP_USERNAME"], cfg.get("SMTP_PASSWORD") or "")
+            smtp.send_message(mail)
+    except smtplib.SMTPAuthenticationError:
+        _log_smtp_failure()
+        raise services.ServiceError(_email_failed(gettext(
+            "the mail server refused the user name or password"))) from None
+    except smtplib.SMTPRecipientsRefused:
+        _log_smtp_failure()
+        raise services.ServiceError(_email_failed(gettext(
+            "the mail server refused the recipient's address"))) from None
+    except (OSError, smtplib.SMTPException):
+        _log_smtp_failure()
+        raise services.ServiceError(_email_failed(gettext(
+            "the mail server could not be reached or did not accept the message"))) from None
+
+
+def _email_failed(reason):
+    return gettext("The email was not sent: %(reason)s. The complaint was not marked as "
+                   "informed; your message is kept below. Check the email settings or use "
+                   "another way.", reason=reason)
+
+
+def _log_smtp_failure():
+    current_app.logger.warning("Sending email failed", exc_info=True)

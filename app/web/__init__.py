@@ -1,0 +1,1 @@
+"""The HTTP side: FAB views, the REST API, forms, template helpers, error pages and request guards."""

@@ -1,0 +1,64 @@
+"""Jinja filters and globals for dates in Indonesian form and the vocabularies' labels."""
+
+from babel.numbers import format_decimal, format_percent
+from flask import current_app, g
+from flask_babel import get_locale
+
+from app.core import timeutil, vocabularies
+from app.services import notifications
+
+
+def init_app(app):
+    """Register the template filters on ``app``."""
+    app.jinja_env.filters["date_id"] = timeutil.date_id
+    app.jinja_env.filters["datetime_id"] = timeutil.datetime_id
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["percent"] = percent
+    by_name = {
+        "status": vocabularies.STATUSES,
+        "kind": vocabularies.KINDS,
+        "channel": vocabularies.CHANNELS,
+        "urgency": vocabularies.URGENCIES,
+        "position": vocabularies.POSITIONS,
+        "outcome": vocabularies.OUTCOME_TYPES,
+        "step": vocabularies.STEPS,
+    }
+    app.jinja_env.filters["label"] = lambda value, name: vocabularies.label(by_name[name], value)
+    app.jinja_env.filters["step_label"] = lambda value: vocabularies.label(by_name["step"], value)
+
+    @app.context_processor
+    def village():
+        return {"village": app.config["VILLAGE"], "get_locale": get_locale,
+                "notification_bell": notification_bell}
+
+
+def notification_bell():
+    """The bell's unread count for the logged-in user who may open "Tugas saya", else None.
+
+    Asked by the navbar of every staff page: one count on an index.
+    """
+    user = getattr(g, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not current_app.appbuilder.sm.has_access("can_tasks", "MyTasks"):
+        return None
+    return notifications.unread_count(user)
+
+
+def _locale():
+    return str(get_locale() or "id")
+
+
+def number(value, digits=0):
+    """1234.5 as '1.234,5' in Indonesian ('1,234.5' in English); '-' for nothing."""
+    if value is None:
+        return "-"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=_locale())
+
+
+def percent(value):
+    """0.875 as '87,5%' in Indonesian; '-' for nothing."""
+    if value is None:
+        return "-"
+    return format_percent(value, format="#,##0.#%", locale=_locale())

@@ -1,0 +1,494 @@
+"""The complaint register screens: list, add, edit, the complaint's page, receipt, void."""
+
+from flask import abort, current_app, flash, g, make_response, redirect, request, url_for
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.actions import action
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import inspect
+from wtforms import HiddenField
+
+from app.auth import access, identity
+from app.auth.security import actors_of
+from app.core import workflow
+from app.core.timeutil import date_id, datetime_id, today_wib
+from app.core.vocabularies import CHANNELS, KINDS, STATUSES, STEP_ACTIONS, URGENCIES, label
+from app.documents import receipts
+from app.extensions import db
+from app.models import Complaint
+from app.services import complaints as services, deadlines, response_templates
+from app.web import forms, step_forms
+from app.web.perf import EagerInterface
+from app.web.views.base import SafeModelView
+
+COLUMN_LABELS = {
+    "register_number": _l("Register no."),
+    "tracking_code": _l("Tracking code"),
+    "kind": _l("Kind"),
+    "channel": _l("Channel"),
+    "received_at": _l("Received"),
+    "complainant_name": _l("Complainant"),
+    "complainant_display": _l("Complainant"),
+    "complainant_address": _l("Address"),
+    "complainant_phone": _l("Phone / WhatsApp"),
+    "complainant_email": _l("Email"),
+    "subject": _l("Subject"),
+    "description": _l("Description"),
+    "dusun": _l("Dusun"),
+    "rt_rw": _l("RT/RW"),
+    "location": _l("Location"),
+    "incident_date": _l("Incident date"),
+    "category": _l("Category"),
+    "urgency": _l("Urgency"),
+    "status": _l("Status"),
+    "assigned_officer": _l("Officer"),
+    "due_date": _l("Due date"),
+    "due_display": _l("Due date"),
+    "verification_due": _l("Verification due"),
+    "followup_due": _l("First follow-up due"),
+    "public_note": _l("Public note"),
+    "identity_level": _l("Identity protection"),
+}
+
+_FORM_FIELDS = {
+    "kind": forms.kind_field,
+    "channel": forms.channel_field,
+    "urgency": forms.urgency_field,
+    "complainant_name": forms.name_field,
+    "complainant_address": forms.address_field,
+    "complainant_phone": forms.phone_field,
+    "complainant_email": forms.email_field,
+    "subject": forms.subject_field,
+    "description": forms.description_field,
+    "rt_rw": forms.rt_rw_field,
+    "location": forms.location_field,
+    "received_at": forms.received_at_field,
+    "incident_date": forms.incident_date_field,
+    "identity_level": forms.identity_level_field,
+}
+
+
+def _form_fields():
+    return {name: make() for name, make in _FORM_FIELDS.items()}
+
+
+def _register_number(value):
+    """The number with break opportunities after its slashes, so a phone wraps it whole."""
+    return Markup("/<wbr>").join((value or "").split("/"))
+
+
+def _due_display(item):
+    """The due date for lists, marked when overdue (``deadlines.is_overdue``), and a mark when
+    the verification or first follow-up deadline has passed (``deadlines``' rules)."""
+    if deadlines.is_overdue(item):
+        text = Markup('<span class="overdue">{0} &#9888;</span>').format(date_id(item.due_date))
+    else:
+        text = Markup("{0}").format(date_id(item.due_date))
+    today = today_wib()
+    if deadlines.is_verification_late(item, today):
+        text += Markup(' <span class="overdue late-verification">{0}</span>').format(
+            gettext("verification late"))
+    elif item.id in _late_followup_ids(today):
+        text += Markup(' <span class="overdue late-followup">{0}</span>').format(
+            gettext("first follow-up late"))
+    return text
+
+
+def _late_followup_ids(today):
+    """Ids of the complaints whose first follow-up is late: one query per request, not per row."""
+    cache = g.setdefault("_late_followup_ids", {})
+    if today not in cache:
+        cache[today] = {row[0] for row in db.session.query(Complaint.id).filter(
+            deadlines.followup_late_condition(today))}
+    return cache[today]
+
+
+class ComplaintInterface(EagerInterface):
+    """The register's interface, with the list columns that depend on the viewer or the day.
+
+    ``complainant_display`` is the name as the current user may read it
+    (``access.displayed_name``), ``due_display`` the due date marked when overdue: the
+    model holds the data, the web layer decides what the user reads.
+    """
+
+    COMPUTED = {
+        "complainant_display": lambda item: access.displayed_name(g.user, item),
+        "due_display": _due_display,
+    }
+
+    def _get_attr_value(self, item, col):
+        compute = self.COMPUTED.get(col)
+        if compute is not None:
+            return compute(item)
+        return super()._get_attr_value(item, col)
+
+
+def _status_badge(value):
+    return Markup('<span class="status status-{0}">{1}</span>').format(
+        value, label(STATUSES, value)
+    )
+
+
+class ComplaintModelView(SafeModelView):
+    """The register (buku pengaduan). Entries are never deleted; ``status`` is never a form field."""
+
+    datamodel = ComplaintInterface(Complaint, eager=("category", "dusun", "assigned_officer"))
+    class_permission_name = "Complaint"
+    route_base = "/complaint"
+    method_permission_name = {
+        "receipt": "receipt",
+        "receipt_pdf": "receipt",
+        "void": "void",
+        "step": "step",
+        "forward_many": "bulk_step",
+        "forward_selected": "bulk_step",
+        "schedule_selected": "bulk_step",
+    }
+    exclude_route_methods = {"delete", "download"}
+
+    list_title = _l("Complaint register")
+    show_title = _l("Complaint")
+    add_title = _l("Register a complaint")
+    edit_title = _l("Edit complaint")
+    label_columns = COLUMN_LABELS
+
+    # Most important first: on a phone only the first three columns show (app.css).
+    list_columns = [
+        "register_number", "subject", "status", "received_at", "complainant_display",
+        "category", "urgency", "assigned_officer", "due_display",
+    ]
+    order_columns = ["register_number", "received_at", "subject", "urgency", "status", "due_date"]
+    base_order = ("received_at", "desc")
+    search_columns = [
+        "register_number", "tracking_code", "complainant_name", "subject", "status",
+        "category", "channel", "kind", "dusun", "urgency", "assigned_officer", "received_at",
+        "due_date",
+    ]
+    # Searches on the identity or the tracking code only look where the user may read
+    # them: access.complaint_filters, installed in _init_properties.
+    base_filters = [["id", access.VisibleComplaintsFilter, lambda: None]]
+
+    add_columns = [
+        "kind", "channel", "received_at", "complainant_name", "complainant_address",
+        "complainant_phone", "complainant_email", "subject", "description", "dusun", "rt_rw",
+        "location", "incident_date", "category", "urgency", "identity_level",
+    ]
+    edit_columns = [
+        "kind", "channel", "complainant_name", "complainant_address", "complainant_phone",
+        "complainant_email", "subject", "description", "dusun", "rt_rw", "location",
+        "incident_date", "identity_level", "expected_version",
+    ]
+    add_form_extra_fields = _form_fields()
+    edit_form_extra_fields = {**_form_fields(), "expected_version": HiddenField()}
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "dusun": [["active", FilterEqual, True]],
+        "category": [["active", FilterEqual, True]],
+    }
+    formatters_columns = {
+        "register_number": _register_number,
+        "received_at": datetime_id,
+        "due_date": date_id,
+        "status": _status_badge,
+        "urgency": lambda v: label(URGENCIES, v),
+        "kind": lambda v: label(KINDS, v),
+        "channel": lambda v: label(CHANNELS, v),
+        "identity_level": identity.level_label,
+    }
+    show_template = "complaint/show.html"
+    list_template = "complaint/list.html"  # adds the export buttons (app/views/register_io.py)
+
+    def _init_properties(self):
+        """FAB's filters, built by ``access`` so every search is kept to what may be read."""
+        super()._init_properties()
+        self._filters = access.complaint_filters(self.search_columns, self.datamodel)
+
+    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
+        """FAB's search form, offering the tracking code only to those who may read it."""
+        if not access.tracking_code_visible(g.user):
+            exclude_cols = list(exclude_cols or []) + [access.TRACKING_CODE]
+        widgets = super()._get_search_widget(form, exclude_cols, widgets)
+        widgets["search"].template_args["include_cols"] = [
+            column for column in self.search_columns if column not in (exclude_cols or [])]
+        return widgets
+
+    def prefill_form(self, form, pk):
+        """Fill the edit form; its fields show the full identity, so the view is logged."""
+        item = self.datamodel.get(pk, self._base_filters)
+        form.expected_version.data = item.version
+        form.identity_level.choices = identity.level_choices(item.identity_level)
+        if access.identity_visible(g.user, item):
+            identity.record_view(g.user, item, "edit")
+
+    def pre_add(self, item):
+        services.register_complaint(item, g.user, commit=False)
+
+    def pre_update(self, item):
+        """Save the edit with ``services.edit_complaint`` (FAB's later commit finds nothing left).
+
+        FAB has put the form's values on ``item``; the identity level goes back to the
+        stored one so the service can refuse lowering it and record raising it.
+        """
+        changes = {attr.key: attr.value for attr in inspect(item).attrs
+                   if attr.history.has_changes()}
+        history = inspect(item).attrs.identity_level.history
+        if history.deleted:
+            item.identity_level = history.deleted[0]
+        services.edit_complaint(item, changes, g.user, getattr(item, "expected_version", None))
+
+    def post_add_redirect(self):
+        return redirect(url_for(f"{self.endpoint}.show", pk=self._last_added_pk))
+
+    def post_add(self, item):
+        self._last_added_pk = item.id
+
+    def _visible(self, pk):
+        """The complaint at ``pk`` if this user may open it, else 404 (no hint it exists)."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        return item
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        item = self._visible(pk)
+        user = g.user
+        visible = access.identity_visible(user, item)
+        if visible:
+            identity.record_view(user, item, "show")
+        return self.render_template(
+            self.show_template,
+            item=item,
+            title=self.show_title,
+            identity_visible=visible,
+            tracking_code_visible=access.tracking_code_visible(user),
+            display_name=access.displayed_name(user, item),
+            hidden_notice=access.hidden_identity_notice(item),
+            identity_label=identity.level_label(item.identity_level),
+            can_edit=self.appbuilder.sm.has_access("can_edit", self.class_permission_name),
+            can_receipt=self.appbuilder.sm.has_access("can_receipt", self.class_permission_name),
+            can_void=self.appbuilder.sm.has_access("can_void", self.class_permission_name),
+            steps=self._open_steps(item),
+            labels=COLUMN_LABELS,
+            readable_notes={event.id for event in item.events
+                            if access.can_read_note(user, item, event)},
+            hidden_note=access.hidden_note_text(),
+            verification_late=deadlines.is_verification_late(item, today_wib()),
+            followup_late=deadlines.is_followup_late(item, today_wib()),
+        )
+
+    def _open_steps(self, item):
+        """(step, label, url) for the steps this user may take on ``item`` now."""
+        if item.voided or not self.appbuilder.sm.has_access("can_step", self.class_permission_name):
+            return []
+        return [(name, label(STEP_ACTIONS, name), step_url(name, item))
+                for name in workflow.allowed_steps(item.status, actors_of(g.user))
+                if name in step_forms.FORMS]
+
+    @expose("/step/<pk>/<step>", methods=["GET", "POST"])
+    @has_access
+    def step(self, pk, step):
+        """One SOP step on one complaint: a small form, then ``services.apply_step``."""
+        item = self._visible(pk)
+        if step not in step_forms.FORMS:
+            abort(404)
+        show = url_for(f"{self.endpoint}.show", pk=pk)
+        if step not in [name for name, _, _ in self._open_steps(item)]:
+            flash(gettext("The step \"%(step)s\" is not possible now for this complaint.",
+                          step=label(STEP_ACTIONS, step)), "warning")
+            return redirect(show)
+        form = step_forms.build(step, item, request.form if request.method == "POST" else None)
+        if request.method == "GET" and request.args.get("template"):
+            try:
+                response_templates.prefill(form, step, item, request.args["template"], g.user)
+            except services.ServiceError as exc:
+                flash(str(exc), "danger")
+        if request.method == "POST" and form.validate():
+            try:
+                services.apply_step(item, step, form.fields(), g.user, form.expected_version.data)
+            except services.ServiceError as exc:
+                flash(str(exc), "danger")
+                item = self._visible(pk)
+            else:
+                flash(gettext("%(step)s: done. The complaint is now \"%(status)s\".",
+                              step=label(STEP_ACTIONS, step), status=label(STATUSES, item.status)),
+                      "success")
+                return redirect(show)
+        return self.render_template("complaint/step.html", item=item, form=form,
+                                    step_label=label(STEP_ACTIONS, step), cancel_url=show,
+                                    title=label(STEP_ACTIONS, step),
+                                    templates=response_templates.templates_for(step, item),
+                                    picker_url=url_for(f"{self.endpoint}.step", pk=pk, step=step))
+
+    @action("forward_selected", _l("Forward to an officer"), "", "fa-share",
+            multiple=True, single=False)
+    def forward_selected(self, items):
+        ids = _ids_of(items)
+        return redirect(url_for(f"{self.endpoint}.forward_many", ids=ids))
+
+    @action("schedule_selected", _l("Schedule a review meeting"), "", "fa-calendar",
+            multiple=True, single=False)
+    def schedule_selected(self, items):
+        ids = _ids_of(items)
+        return redirect(step_url("schedule_meeting", None, ids=ids)
+                        or url_for(f"{self.endpoint}.list"))
+
+    @expose("/forward", methods=["GET", "POST"])
+    @has_access
+    def forward_many(self):
+        """Forward several complaints to one officer (each checked on its own)."""
+        items = self._visible_many(request.values.get("ids", ""))
+        if not items:
+            flash(gettext("Choose at least one complaint you may work on."), "warning")
+            return redirect(url_for(f"{self.endpoint}.list"))
+        form = step_forms.build("forward", None,
+                                request.form if request.method == "POST" else None)
+        if request.method == "POST" and form.validate():
+            done, refused = [], []
+            for item in items:
+                try:
+                    services.apply_step(item, "forward", form.fields(), g.user)
+                    done.append(item.register_number)
+                except services.ServiceError as exc:
+                    refused.append(f"{item.register_number}: {exc}")
+            if done:
+                flash(gettext("Forwarded: %(numbers)s.", numbers=", ".join(done)), "success")
+            for line in refused:
+                flash(gettext("Not forwarded: %(reason)s", reason=line), "danger")
+            return redirect(url_for(f"{self.endpoint}.list"))
+        return self.render_template("complaint/step.html", item=None, items=items, form=form,
+                                    step_label=label(STEP_ACTIONS, "forward"),
+                                    cancel_url=url_for(f"{self.endpoint}.list"),
+                                    title=label(STEP_ACTIONS, "forward"))
+
+    def _visible_many(self, ids):
+        """The complaints among ``ids`` this user may see (FAB actions skip base filters)."""
+        wanted = [int(i) for i in ids.split(",") if i.strip().isdigit()][:200]
+        if not wanted:
+            return []
+        query = access.restrict(db.session.query(Complaint), g.user)
+        return query.filter(Complaint.id.in_(wanted)).order_by(Complaint.id).all()
+
+    @expose("/receipt/<pk>", methods=["GET"])
+    @has_access
+    def receipt(self, pk):
+        item = self._visible(pk)
+        if access.identity_visible(g.user, item):
+            identity.record_view(g.user, item, "receipt")
+        return self.render_template(
+            "complaint/receipt.html", item=item, receipt=receipts.receipt_data(item)
+        )
+
+    @expose("/receipt/<pk>/pdf", methods=["GET"])
+    @has_access
+    def receipt_pdf(self, pk):
+        item = self._visible(pk)
+        if access.identity_visible(g.user, item):
+            identity.record_view(g.user, item, "receipt_pdf")
+        response = make_response(receipts.receipt_pdf(item))
+        response.headers["Content-Type"] = "application/pdf"
+        filename = "tanda-terima-" + item.register_number.replace("/", "-") + ".pdf"
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    @expose("/void/<pk>", methods=["POST"])
+    @has_access
+    def void(self, pk):
+        item = self._visible(pk)
+        try:
+            services.void_complaint(
+                item, request.form.get("reason"), g.user, request.form.get("expected_version")
+            )
+        except services.ServiceError as exc:
+            flash(str(exc), "danger")
+        else:
+            flash(gettext("Register entry %(number)s is void.", number=item.register_number),
+                  "success")
+        return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+
+# Pages of other features that replace the generic form of a step, when installed.
+STEP_PAGES = {
+    "schedule_meeting": ("MeetingModelView.schedule", "ids"),
+    "inform": ("InformView.inform", "complaint_id"),
+}
+
+
+def _ids_of(items):
+    """The ids of an action's rows, comma separated (FAB passes one row, not a list, when the
+    action is asked for a single row by URL)."""
+    items = items if isinstance(items, (list, tuple)) else [items]
+    return ",".join(str(item.id) for item in items)
+
+
+def step_url(step, item, **params):
+    """Where a step button leads: the feature's own page if there is one, else the step form."""
+    endpoint, key = STEP_PAGES.get(step, (None, None))
+    if endpoint and endpoint in current_app.view_functions:
+        if item is not None:
+            params.setdefault(key, item.id)
+        return url_for(endpoint, **params)
+    if item is None:
+        return None
+    return url_for("ComplaintModelView.step", pk=item.id, step=step)
+
+
+class OverdueFilter(BaseFilter):
+    """Open complaints past their due date."""
+
+    name = "overdue"
+    arg_name = "overdue"
+
+    def apply(self, query, value):
+        return query.filter(deadlines.overdue_condition())
+
+
+class OverdueComplaintModelView(ComplaintModelView):
+    """The register narrowed to overdue complaints (same permissions as the register)."""
+
+    route_base = "/complaint/overdue"
+    list_title = _l("Overdue complaints")
+    base_order = ("due_date", "asc")
+    base_filters = ComplaintModelView.base_filters + [["id", OverdueFilter, lambda: None]]
+
+
+class LateVerificationFilter(BaseFilter):
+    """Complaints not verified by their verification deadline (``deadlines``' rule)."""
+
+    name = "late_verification"
+    arg_name = "late_verification"
+
+    def apply(self, query, value):
+        return query.filter(deadlines.verification_late_condition(today_wib()))
+
+
+class LateFollowupFilter(BaseFilter):
+    """Forwarded complaints without a first follow-up by its deadline (``deadlines``' rule)."""
+
+    name = "late_followup"
+    arg_name = "late_followup"
+
+    def apply(self, query, value):
+        return query.filter(deadlines.followup_late_condition(today_wib()))
+
+
+class LateVerificationComplaintModelView(ComplaintModelView):
+    """The register narrowed to complaints past the verification deadline."""
+
+    route_base = "/complaint/late-verification"
+    list_title = _l("Verification late")
+    base_order = ("received_at", "asc")
+    base_filters = ComplaintModelView.base_filters + [["id", LateVerificationFilter,
+                                                       lambda: None]]
+
+
+class LateFollowupComplaintModelView(ComplaintModelView):
+    """The register narrowed to forwarded complaints past the first follow-up deadline."""
+
+    route_base = "/complaint/late-followup"
+    list_title = _l("First follow-up late")
+    base_order = ("received_at", "asc")
+    base_filters = ComplaintModelView.base_filters + [["id", LateFollowupFilter, lambda: None]]

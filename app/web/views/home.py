@@ -1,0 +1,31 @@
+"""The home page after login: what needs attention now."""
+
+from flask import g
+from flask_appbuilder import IndexView, expose
+
+from app.auth.security import actors_of
+from app.core import workflow
+from app.core.timeutil import today_wib
+from app.reporting import figures as dashboard_data
+from app.services.meetings import upcoming_meetings
+
+
+class HomeView(IndexView):
+    """Landing page: counts for the user's own work, or the login prompt."""
+
+    route_base = ""
+    index_template = "home.html"
+
+    @expose("/")
+    def index(self):
+        user = g.user if getattr(g, "user", None) is not None and g.user.is_authenticated else None
+        summary = dashboard_data.home_summary(user) if user else None
+        upcoming = None
+        if user and self.appbuilder.sm.has_access("can_list", "Meeting"):
+            upcoming = upcoming_meetings(user)
+        feedback = None
+        if user and actors_of(user) & {workflow.DESK, workflow.HEAD}:
+            today = today_wib()
+            feedback = dashboard_data.feedback_summary(user, today.replace(month=1, day=1), today)
+        return self.render_template(self.index_template, appbuilder=self.appbuilder,
+                                    summary=summary, upcoming=upcoming, feedback=feedback)

@@ -1,0 +1,89 @@
+"""Master data screens: officers, categories and dusun (managed by the admin)."""
+
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from app.core.vocabularies import POSITIONS, choices, label
+from app.models import Category, Dusun, Officer
+from app.web import forms
+from app.web.views.base import SafeModelView
+
+
+def _yes_no(value):
+    return _l("Yes") if value else _l("No")
+
+
+class OfficerModelView(SafeModelView):
+    """Village officers of the SOP (point E), each optionally linked to a login."""
+
+    datamodel = SQLAInterface(Officer)
+    class_permission_name = "Officer"
+    route_base = "/officer"
+    exclude_route_methods = {"download"}
+    list_title = _l("Officers")
+    show_title = _l("Officer")
+    add_title = _l("Add officer")
+    edit_title = _l("Edit officer")
+    label_columns = {
+        "name": _l("Name"),
+        "position": _l("Position"),
+        "field_of_work": _l("Field of work"),
+        "dusun": _l("Dusun"),
+        "phone": _l("Phone"),
+        "active": _l("Active"),
+        "user": _l("Login"),
+    }
+    list_columns = ["name", "position", "field_of_work", "dusun", "phone", "active"]
+    show_columns = ["name", "position", "field_of_work", "dusun", "phone", "active", "user"]
+    add_columns = edit_columns = ["name", "position", "field_of_work", "dusun", "phone",
+                                  "active", "user"]
+    search_columns = ["name", "position", "field_of_work", "dusun", "active"]
+    order_columns = ["name", "position", "field_of_work"]
+    base_order = ("name", "asc")
+    formatters_columns = {"position": lambda v: label(POSITIONS, v), "active": _yes_no}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "name": StringField(_l("Name"), validators=[forms.required(), Length(max=120)]),
+        "position": SelectField(_l("Position"), choices=choices(POSITIONS),
+                                validators=[forms.required()]),
+        "phone": StringField(_l("Phone"), validators=[Optional(), Length(max=40),
+                                                       forms.PhoneNumber()]),
+    }
+
+
+class CategoryModelView(SafeModelView):
+    """Complaint categories (pelayanan publik, program desa, dugaan penyimpangan, ...)."""
+
+    datamodel = SQLAInterface(Category)
+    class_permission_name = "Category"
+    route_base = "/category"
+    exclude_route_methods = {"download"}
+    list_title = _l("Categories")
+    show_title = _l("Category")
+    add_title = _l("Add category")
+    edit_title = _l("Edit category")
+    label_columns = {"name": _l("Name"), "description": _l("Description"), "active": _l("Active")}
+    list_columns = show_columns = ["name", "description", "active"]
+    add_columns = edit_columns = ["name", "description", "active"]
+    search_columns = ["name", "active"]
+    base_order = ("name", "asc")
+    formatters_columns = {"active": _yes_no}
+
+
+class DusunModelView(SafeModelView):
+    """The village's hamlets."""
+
+    datamodel = SQLAInterface(Dusun)
+    class_permission_name = "Dusun"
+    route_base = "/dusun"
+    exclude_route_methods = {"download"}
+    list_title = _l("Dusun")
+    show_title = _l("Dusun")
+    add_title = _l("Add dusun")
+    edit_title = _l("Edit dusun")
+    label_columns = {"name": _l("Name"), "active": _l("Active")}
+    list_columns = show_columns = add_columns = edit_columns = ["name", "active"]
+    search_columns = ["name", "active"]
+    base_order = ("name", "asc")
+    formatters_columns = {"active": _yes_no}

@@ -128,15 +128,11 @@ def staff_may_be_told(user, complaint):
         return False
     if complaint is not None:
         if complaint.reported_officer_id is not None and \
-                complaint.reported_officer_id in _officer_ids(user):
+                complaint.reported_officer_id in access.officer_ids_of(user):
             return False
         if not access.can_view(user, complaint):
             return False
     return True
-
-
-def _officer_ids(user):
-    return [row[0] for row in db.session.query(Officer.id).filter(Officer.user_id == user.id)]
 
 
 def users_with_role(role_name):
@@ -177,10 +173,10 @@ def tell_staff(user, kind, complaint, at=None, dedupe_key=None, text=None, urgen
     at = at or now_wib()
     urgent = kind in URGENT_KINDS if urgent is None else urgent
     text = text or render(kind, complaint, user)
+    choice = settings_of(user.id)
     notification = Notification(user_id=user.id, kind=kind, complaint=complaint, text=text,
                                 urgent=urgent, created_at=at, dedupe_key=dedupe_key)
     db.session.add(notification)
-    choice = settings_of(user.id)
     subject = _staff_subject(text)
     link = _staff_link(complaint)
     body = text + (f"\n\n{link}" if link else "")
@@ -281,16 +277,28 @@ def after_register(complaint, user, at):
     """A new complaint: the desk when no staff entered it; the Kepala Desa when it is
     urgent or about an officer; the resident's receipt."""
     db.session.flush()  # the notifications and their links refer to the complaint by id
-    if user is None or not getattr(user, "is_authenticated", False):
-        for desk in users_with_role(security.DESK):
-            tell_staff(desk, NEW_COMPLAINT, complaint, at)
-    _alert_head(complaint, at)
-    tell_resident(RESIDENT_RECEIPT, complaint, at)
+    # The look-ups below need nothing pending: the new rows are then written together, at
+    # the commit, instead of one by one before each look-up.
+    with db.session.no_autoflush:
+        if user is None or not getattr(user, "is_authenticated", False):
+            for desk in users_with_role(security.DESK):
+                tell_staff(desk, NEW_COMPLAINT, complaint, at)
+        _alert_head(complaint, at)
+        tell_resident(RESIDENT_RECEIPT, complaint, at)
 
 
 @on_step
 def after_step(complaint, step, source, target, fields, user, at):
-    """Tell whoever a step concerns (called by ``complaints.apply_step`` before it commits)."""
+    """Tell whoever a step concerns (called by ``complaints.apply_step`` before it commits).
+
+    Without autoflush, as ``after_register``: the step's own changes and the notices are
+    written together at its commit.
+    """
+    with db.session.no_autoflush:
+        _tell_about_step(complaint, step, source, target, fields, at)
+
+
+def _tell_about_step(complaint, step, source, target, fields, at):
     if step in ("forward", "reopen") and complaint.assigned_officer is not None:
         officer_user = complaint.assigned_officer.user
         if officer_user is not None:

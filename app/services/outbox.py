@@ -110,11 +110,14 @@ def send_telegram(chat_id, text):
         raise DeliveryFailed(gettext("Telegram is not set up (TELEGRAM_BOT_TOKEN)."))
     url = f"{cfg.get('TELEGRAM_API_URL', 'https://api.telegram.org').rstrip('/')}" \
           f"/bot{token}/sendMessage"
+    if not url.startswith(("https://", "http://")):  # no file:// or other schemes
+        raise DeliveryFailed(gettext("Telegram is not set up (TELEGRAM_BOT_TOKEN)."))
     request = urllib.request.Request(
         url, data=json.dumps({"chat_id": chat_id, "text": text}).encode(),
         headers={"Content-Type": "application/json"}, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=float(cfg.get("SMTP_TIMEOUT") or 15)) as r:
+        timeout = float(cfg.get("SMTP_TIMEOUT") or 15)
+        with urllib.request.urlopen(request, timeout=timeout) as r:  # nosec B310 (http(s) only)
             answer = json.loads(r.read().decode() or "{}")
     except urllib.error.HTTPError as exc:
         try:  # the bot API says why in its JSON body ("chat not found")

@@ -388,3 +388,34 @@ def test_only_the_admin_sees_the_outbox_and_resends_failed_messages(app, client,
         assert (message.status, message.attempts) == ("queued", 0)
     assert client.get("/outbox/?status=bogus").status_code == 400
     assert pk
+
+
+def test_invited_officers_hear_of_a_meeting_and_of_its_cancellation(app):
+    import datetime as _dt
+
+    from app.core.timeutil import now_wib
+    from app.models import Meeting
+    from app.services import meetings
+
+    desk = make_user(app, "desk", "Petugas Pengelola")
+    kadus_user = make_user(app, "kadus", "Petugas Penghubung")
+    kadus = make_officer(app, name="Sutrisno", user_id=kadus_user)
+    without_login = make_officer(app, name="Nur Khasanah", position="kasi")
+    pk = make_complaint(app, desk, subject="Rahasia: dugaan pungli")
+    verify(app, pk, desk)
+    starts = (now_wib() + _dt.timedelta(days=2)).replace(hour=9, minute=0, second=0)
+    with app.app_context():
+        user = app.appbuilder.sm.get_user_by_id(desk)
+        meeting = meetings.schedule_meeting([pk], starts, None, "Balai Desa", "Pembahasan",
+                                            [kadus, without_login], [], user)
+        meeting_id = meeting.id
+        db.session.remove()
+    [(_who, kind, text)] = notices(app, user_id=kadus_user)
+    assert kind == "meeting_scheduled" and "Balai Desa" in text and "09.00 WIB" in text
+    assert "pungli" not in text  # nothing of the complaint itself
+    with app.app_context():
+        meetings.cancel_meeting(db.session.get(Meeting, meeting_id), "Kepala Desa berhalangan",
+                                app.appbuilder.sm.get_user_by_id(desk))
+        db.session.remove()
+    assert [kind for _w, kind, _t in notices(app, user_id=kadus_user)] == [
+        "meeting_scheduled", "meeting_cancelled"]

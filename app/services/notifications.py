@@ -36,7 +36,7 @@ from sqlalchemy import func
 from app.auth import access, security
 from app.core import workflow
 from app.core.errors import ServiceError
-from app.core.timeutil import now_wib
+from app.core.timeutil import datetime_id, now_wib
 from app.extensions import db
 from app.models import Complaint, Notification, NotificationSetting, Officer, OutboxMessage
 from app.models.notifications import EMAIL, TELEGRAM
@@ -328,6 +328,30 @@ def _alert_head(complaint, at):
         return
     for head in users_with_role(security.HEAD):
         tell_staff(head, kind, complaint, at, dedupe_key=f"{kind}:{complaint.id}:{head.id}")
+
+
+# --- Review meetings ---------------------------------------------------------------------------
+
+MEETING_SCHEDULED = "meeting_scheduled"
+MEETING_CANCELLED = "meeting_cancelled"
+
+
+def tell_meeting(meeting, kind, at=None):
+    """Tell the officers invited to ``meeting`` (those with a login) that it was scheduled or
+    cancelled. The text names only the time and the place: who is invited was chosen by the
+    desk (the SOP may invite the officer complained about), and nothing of the complaints'
+    content goes with it. The caller commits."""
+    at = at or now_wib()
+    with force_locale("id"):
+        when = datetime_id(meeting.starts_at, with_day=True)
+        text = (gettext("You are invited to a review meeting on %(when)s at %(place)s.",
+                        when=when, place=meeting.place) if kind == MEETING_SCHEDULED else
+                gettext("The review meeting of %(when)s at %(place)s was cancelled.",
+                        when=when, place=meeting.place))
+    with db.session.no_autoflush:
+        for officer in meeting.officers:
+            if officer.user is not None:
+                tell_staff(officer.user, kind, None, at, text=text)
 
 
 # --- Reading -------------------------------------------------------------------------------

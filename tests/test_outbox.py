@@ -312,3 +312,19 @@ def test_the_cli_sends_and_reminds(app, smtp):
     assert len(smtp.inbox.messages()) == 1
     result = runner.invoke(args=["notifications", "remind"])
     assert result.exit_code == 0 and "remind: 0" in result.output
+
+
+def test_a_batch_goes_over_one_smtp_connection(app, smtp, monkeypatch):
+    from app.services import informing
+
+    opened = []
+    real = informing._open_smtp
+
+    def counting():
+        opened.append(1)
+        return real()
+
+    monkeypatch.setattr(informing, "_open_smtp", counting)
+    queue(app, 5)
+    assert send(app, DAY) == (5, 0)
+    assert len(opened) == 1 and len(smtp.inbox.messages()) == 5

@@ -52,26 +52,38 @@ def send_due(now=None, limit=200):
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)]
     db.session.commit()
     sent = failed = 0
-    for message_id in due:
-        if not _claim(message_id, now):
-            continue  # another sender has it
-        message = db.session.get(OutboxMessage, message_id)
-        try:
-            deliver(message)
-        except DeliveryFailed as exc:
-            failed += 1
-            message.last_error = str(exc)[:1000]
-            if message.attempts >= current_app.config.get("OUTBOX_MAX_ATTEMPTS", 8):
-                message.status = FAILED
+    keep = {}  # one SMTP connection for the whole batch
+    try:
+        for message_id in due:
+            if not _claim(message_id, now):
+                continue  # another sender has it
+            message = db.session.get(OutboxMessage, message_id)
+            if _deliver_and_record(message, now, keep):
+                sent += 1
             else:
-                message.next_attempt_at = release_time(now + backoff(message.attempts),
-                                                       message.urgent)
-        else:
-            sent += 1
-            message.status = SENT
-            message.sent_at = now
-        db.session.commit()
+                failed += 1
+    finally:
+        informing.close_kept(keep)
     return sent, failed
+
+
+def _deliver_and_record(message, now, keep):
+    """Deliver one claimed message and write the outcome; True when it was sent."""
+    try:
+        deliver(message, keep)
+    except DeliveryFailed as exc:
+        message.last_error = str(exc)[:1000]
+        if message.attempts >= current_app.config.get("OUTBOX_MAX_ATTEMPTS", 8):
+            message.status = FAILED
+        else:
+            message.next_attempt_at = release_time(now + backoff(message.attempts),
+                                                   message.urgent)
+        db.session.commit()
+        return False
+    message.status = SENT
+    message.sent_at = now
+    db.session.commit()
+    return True
 
 
 def _claim(message_id, now):
@@ -87,13 +99,14 @@ def _claim(message_id, now):
     return result.rowcount == 1
 
 
-def deliver(message):
-    """Send one message by its channel, or raise ``DeliveryFailed``."""
+def deliver(message, keep=None):
+    """Send one message by its channel, or raise ``DeliveryFailed``. ``keep`` holds an SMTP
+    connection between the messages of a batch."""
     if message.channel == EMAIL:
         if not current_app.config.get("SMTP_HOST"):
             raise DeliveryFailed(gettext("Sending email is not set up (SMTP_HOST)."))
         try:
-            informing.send_email(message.address, message.subject, message.body)
+            informing.send_email(message.address, message.subject, message.body, keep)
         except ServiceError as exc:
             raise DeliveryFailed(str(exc)) from None
     elif message.channel == TELEGRAM:

@@ -179,6 +179,22 @@ SMTP_USE_TLS = _env_bool("SMTP_USE_TLS", True)
 SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", 15))
 MAIL_FROM = os.environ.get("MAIL_FROM", "") or VILLAGE["email"]
 
+# Notifications (app.notifications, app.outbox, app.reminders, app.background).
+# The scheduler thread inside ``python run.py`` sends and reminds; switch it off when a
+# systemd timer or cron runs ``flask notifications send`` / ``remind`` instead.
+BACKGROUND_JOBS = _env_bool("BACKGROUND_JOBS", True)
+NOTIFY_SEND_INTERVAL = int(os.environ.get("NOTIFY_SEND_INTERVAL", 30))
+NOTIFY_REMIND_INTERVAL = int(os.environ.get("NOTIFY_REMIND_INTERVAL", 600))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8))
+# Messages that are not urgent wait while it is quiet (WIB; empty: never quiet).
+NOTIFY_QUIET_HOURS = os.environ.get("NOTIFY_QUIET_HOURS", "21:00-06:00")
+# The Kepala Desa's weekly digest: ISO weekday (1 Monday .. 7 Sunday) and hour, WIB.
+DIGEST_WEEKDAY = int(os.environ.get("DIGEST_WEEKDAY", 1))
+DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", 7))
+# Telegram bot (optional): users then add their chat id in their profile.
+TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org")
+
 # Deadlines in working days (Monday to Friday, without the holidays below).
 DEADLINE_VERIFICATION_DAYS = int(os.environ.get("DEADLINE_VERIFICATION_DAYS", 3))
 DEADLINE_RESOLUTION_DAYS = {

@@ -2,14 +2,15 @@
 
 Upgrades the database, syncs roles, makes sure an admin exists (printing a
 generated password once when ADMIN_PASSWORD is not set), optionally loads demo
-data, and serves on HOST:PORT (default http://127.0.0.1:8080).
+data, starts the background jobs (sending notifications, reminders) and serves on
+HOST:PORT (default http://127.0.0.1:8080).
 """
 
 import argparse
 import os
 import secrets
 
-from app import create_app
+from app import background, create_app
 from app.auth.security import ensure_admin
 from app.cli import prepare_database
 
@@ -41,6 +42,8 @@ def main(argv=None):
         return
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "8080"))
+    # Sending and reminders run in a thread of this process (BACKGROUND_JOBS=0: a timer does).
+    background.start(app)
     print(f"Membuka / serving http://{host}:{port}")
     app.run(host=host, port=port, debug=False, threaded=True)
 

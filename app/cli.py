@@ -1,5 +1,5 @@
 """Command-line verbs: ``flask sync-roles``, ``flask seed``, ``flask demo-data``,
-``flask backup``, ``flask restore``.
+``flask backup``, ``flask restore``, ``flask notifications send|remind``.
 
 ``prepare_database`` is what ``run.py`` does at every start: upgrade the
 schema, sync roles and permissions, fill the reference lists.
@@ -10,6 +10,7 @@ import tarfile
 import click
 from flask import current_app
 
+from app import background
 from app.auth.security import sync_roles
 from app.backup import (BackupError, backup_database, backup_files, restore_database,
                         restore_files)
@@ -26,6 +27,15 @@ def prepare_database():
     upgrade(directory=init_migrate(current_app._get_current_object()).directory)
     sync_roles()
     seed_reference_data()
+
+
+def _run_background_job(name):
+    """Run one background job once, under its lease (another process may hold it now)."""
+    result = background.run_job(name)
+    if result is None:
+        click.echo(f"{name}: another process is running it now (or it failed: see the log).")
+    else:
+        click.echo(f"{name}: {result}")
 
 
 def init_app(app):
@@ -50,6 +60,20 @@ def init_app(app):
         prepare_database()
         report = load_demo(complaints)
         click.echo(report)
+
+    @app.cli.group("notifications")
+    def notifications_group():
+        """Send the outbox and give the reminders (for a systemd timer or cron)."""
+
+    @notifications_group.command("send")
+    def send_command():
+        """Deliver the queued emails and Telegram messages that are due."""
+        _run_background_job("send")
+
+    @notifications_group.command("remind")
+    def remind_command():
+        """Give the deadline reminders, escalations and the weekly digest that are due."""
+        _run_background_job("remind")
 
     @app.cli.command("backup")
     @click.argument("target", type=click.Path(dir_okay=False))

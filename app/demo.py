@@ -156,7 +156,7 @@ def load_demo(count=300, seed=2026):
         )
         target = _target_status(age, rng)
         complaint.identity_level = _identity_level(target, rng)
-        services.register_complaint(complaint, desk, at=received)
+        services.register_complaint(complaint, desk, at=received, notify=False)
         if complaint.subject in PHOTO_SUBJECTS and len(photographed) < 6:
             _photo_sent(complaint, desk, rng)
             photographed.append(complaint)
@@ -221,7 +221,7 @@ def _walk(complaint, target, desk, rng, category, liaisons, start, now, meetings
         return clock[0]
 
     def step(name, user, **fields):
-        services.apply_step(complaint, name, fields, user, at=later(4))
+        services.apply_step(complaint, name, fields, user, at=later(4), notify=False)
 
     if target == workflow.RECEIVED:
         return
@@ -292,11 +292,11 @@ def _feedback(desk, rng, now):
         if rng.random() < 0.5:
             services.apply_step(complaint, "reopen", {
                 "public_note": "Pengaduan dibuka kembali dan ditinjau ulang oleh petugas."},
-                desk, at=answer_at)
+                desk, at=answer_at, notify=False)
         else:
             services.apply_step(complaint, "keep_closed", {
                 "reason": "Hasil pengecekan ulang: perbaikan sudah sesuai dan berfungsi."},
-                desk, at=answer_at)
+                desk, at=answer_at, notify=False)
 
 
 def _reopen_case(desk, rng, categories, dusuns, liaisons, received, now):
@@ -309,7 +309,7 @@ def _reopen_case(desk, rng, categories, dusuns, liaisons, received, now):
         complainant_phone="+6281398765432", subject="Saluran air tersumbat",
         description="Saluran air di depan rumah tersumbat sampah, air meluap saat hujan.",
         dusun=rng.choice(dusuns), rt_rw="03/02", urgency="normal")
-    services.register_complaint(complaint, desk, at=received)
+    services.register_complaint(complaint, desk, at=received, notify=False)
     _walk(complaint, workflow.INFORMED, desk, rng, category, liaisons, received,
           now - dt.timedelta(hours=2), meetings=None)
     return complaint

@@ -79,7 +79,8 @@ def app(tmp_path_factory):
 
 # Tables emptied between tests on PostgreSQL (roles and permissions stay).
 _DATA_TABLES = (
-    "attachment", "meeting_complaint", "meeting_officer", "meeting_guest", "meeting",
+    "attachment", "outbox", "notification", "notification_setting", "job_lease",
+    "meeting_complaint", "meeting_officer", "meeting_guest", "meeting",
     "identity_view", "response_template",
     "complaint_event", "complaint", "officer", "register_counter", "ab_user_role",
     "ab_user_group", "ab_user", "category", "dusun", "public_lookup_failure",

@@ -93,6 +93,16 @@ MATRIX = {
     "/attachment/meeting/{meeting}": dict(anon=405, desk=405, liaison=405, head=405, admin=405),
     "/status/lampiran/{other_file}": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     "/status/lampiran/{other_file}/kecil": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    # The SOP's verification and first follow-up deadlines, each with its own list.
+    "/complaint/late-verification/list/": dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/complaint/late-followup/list/": dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    # Notifications: "Tugas saya" and one's own channels for every staff role; the outbox
+    # (addresses and message texts) for the admin only.
+    "/tasks/":                       dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/tasks/settings":               dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/tasks/open/999":               dict(anon=LOGIN, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    "/outbox/":                      dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/outbox/?status=failed":        dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     # The public pages: open to everyone, logged in or not.
     "/lapor":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/status":                       dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),

@@ -51,7 +51,7 @@ def test_flask_db_loads_the_migration_commands_when_asked(tmp_path):
                    capture_output=True)
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() \
-            == ("0019_publishable",)
+            == ("0017_notifications",)
 
 
 def test_the_audience_migration_gives_each_old_note_its_readers(app):
@@ -238,3 +238,33 @@ def test_the_publishable_migration_goes_down_and_up_keeping_every_row(app):
         finally:
             db.session.remove()
             upgrade(directory=directory)
+
+
+def test_the_notifications_migration_goes_down_and_up_losing_nothing_else(app):
+    """Down before 0017 drops only its four tables (the register stays whole), up again makes
+    them empty and usable."""
+    from flask_migrate import downgrade, upgrade
+
+    from app.models import Notification
+
+    pk = make_complaint(app, subject="Lampu jalan mati")
+    with app.app_context():
+        db.session.add(Notification(kind="assigned", complaint_id=pk, text="x",
+                                    email="siti@example.test"))
+        db.session.commit()
+        directory = str(Path(app.root_path) / "migrations")
+        before = _before(directory, "0017_notifications")
+        db.session.remove()
+        try:
+            downgrade(directory=directory, revision=before)
+            with db.engine.connect() as conn:
+                tables = set(db.inspect(conn).get_table_names())
+                assert not tables & {"notification", "outbox", "notification_setting",
+                                     "job_lease"}
+                assert conn.execute(text("SELECT subject FROM complaint")).all() == \
+                    [("Lampu jalan mati",)]
+        finally:
+            upgrade(directory=directory)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM notification")).scalar() == 0
+            assert conn.execute(text("SELECT count(*) FROM complaint_event")).scalar() == 1

@@ -20,6 +20,8 @@ PUBLIC = "Public"
 MENU_REGISTER = "Register"
 MENU_COMPLAINTS = "Complaints"
 MENU_OVERDUE = "Overdue complaints"
+MENU_LATE_VERIFICATION = "Verification late"
+MENU_LATE_FOLLOWUP = "First follow-up late"
 MENU_OFFICERS = "Officers"
 MENU_CATEGORIES = "Categories"
 MENU_DUSUN = "Dusun"
@@ -32,6 +34,8 @@ MENU_DEADLINE_TIERS = "Deadline tiers"  # admin only
 MENU_HOLIDAYS = "Holidays"  # admin only
 MENU_RESPONSE_TEMPLATES = "Response templates"
 MENU_IDENTITY_VIEWS = "Identity views"
+MENU_TASKS = "My tasks"
+MENU_OUTBOX = "Outbox"  # admin only
 
 # What every logged-in staff member may do: see their own profile, change their password.
 _SELF_SERVICE = [
@@ -49,6 +53,8 @@ _READ_REGISTER = [
     ("menu_access", MENU_REGISTER),
     ("menu_access", MENU_COMPLAINTS),
     ("menu_access", MENU_OVERDUE),
+    ("menu_access", MENU_LATE_VERIFICATION),
+    ("menu_access", MENU_LATE_FOLLOWUP),
 ]
 
 _READ_MASTER = [
@@ -117,6 +123,10 @@ _EXPORT = [("can_export", "RegisterFile")]
 _IMPORT = [("can_import", "RegisterFile"), ("menu_access", MENU_IMPORT)]
 ROLE_PERMISSIONS[DESK] = ROLE_PERMISSIONS[DESK] + _DASHBOARD + _EXPORT + _IMPORT
 ROLE_PERMISSIONS[HEAD] = ROLE_PERMISSIONS[HEAD] + _DASHBOARD + _EXPORT
+
+# "Tugas saya", the bell and one's own notification channels: every staff role.
+_TASKS = [("can_tasks", "MyTasks"), ("menu_access", MENU_TASKS)]
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] + _TASKS for role in (DESK, LIAISON, HEAD)})
 
 # How each role acts in the workflow (see app.core.workflow).
 ROLE_ACTORS = {

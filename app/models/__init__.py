@@ -16,3 +16,9 @@ from app.models.public import PublicLookupFailure  # noqa: F401
 from app.models.responses import ResponseTemplate  # noqa: F401
 from app.models.sessions import UserSessionGeneration  # noqa: F401
 from app.models.evidence import Attachment  # noqa: F401
+from app.models.notifications import (  # noqa: F401
+    JobLease,
+    Notification,
+    NotificationSetting,
+    OutboxMessage,
+)

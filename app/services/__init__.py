@@ -6,3 +6,5 @@ loading them here means that whoever uses a service finds every step's effect kn
 """
 
 from app.services import complaints, deadlines, feedback  # noqa: F401  (register step effects)
+# The notifications listen to registrations and steps (``step_effects.on_step``).
+from app.services import notifications  # noqa: F401

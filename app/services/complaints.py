@@ -24,7 +24,7 @@ from app.core.vocabularies import KINDS, OUTCOME_TYPES, STEPS, URGENCIES, label
 from app.extensions import db
 from app.models import Category, Complaint, ComplaintEvent, Officer, next_register_seq
 from app.services import deadlines
-from app.services.step_effects import effect_of, step_effect
+from app.services.step_effects import effect_of, listeners, step_effect
 
 
 def holidays():
@@ -63,12 +63,14 @@ def add_event(complaint, step, user, from_status, to_status, note=None, is_publi
     return event
 
 
-def register_complaint(complaint, user=None, commit=True, at=None):
+def register_complaint(complaint, user=None, commit=True, at=None, notify=True):
     """Enter a new complaint in the register: number, tracking code, deadlines, first event.
 
     The register number is taken inside this transaction (see
     ``app.core.numbering.next_register_seq``), so a failed save gives it back.
-    ``at`` backdates the registration (imports and demo data).
+    ``at`` backdates the registration (imports and demo data). Whoever must hear of it
+    is told in the same transaction (``step_effects.on_register``: the notifications);
+    ``notify=False`` for entries of the past (demo data), which nobody waits for.
     """
     now = at or now_wib()
     complaint.received_at = complaint.received_at or now
@@ -89,6 +91,9 @@ def register_complaint(complaint, user=None, commit=True, at=None):
     db.session.add(complaint)
     add_event(complaint, "register", user, None, workflow.RECEIVED, is_public=True,
               data={"channel": complaint.channel}, at=now)
+    if notify:
+        for listener in listeners("register"):
+            listener(complaint, user, now)
     if commit:
         db.session.commit()
     return complaint
@@ -222,7 +227,7 @@ def _step_refusal(step_name, exc):
 
 
 def apply_step(complaint, step_name, fields, user, expected_version=None, at=None, commit=True,
-               as_resident=False):
+               as_resident=False, notify=True):
     """Take one SOP step on ``complaint`` for ``user``; everything or nothing.
 
     Checks, in order: the entry is not void, the user may see it, the workflow
@@ -233,7 +238,9 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
     commit to a caller that takes several steps in one transaction (a meeting
     for several complaints) and rolls back if any of them is refused.
     ``as_resident`` takes a resident's step (``user`` is None): the caller has
-    checked the tracking code and phone digits (``app.public.resident``).
+    checked the tracking code and phone digits (``app.public.resident``). Whoever the step
+    concerns is told in the same transaction (``step_effects.on_step``: the notifications);
+    ``notify=False`` for steps of the past (demo data).
     """
     fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in (fields or {}).items()}
     actors = check_step_open(complaint, step_name, user, as_resident)
@@ -261,6 +268,9 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
         touch(complaint, user, now)
         add_event(complaint, step_name, user, source, target, note=note, is_public=is_public,
                   data=data, at=now, audience=audience)
+        if notify:
+            for listener in listeners("step"):
+                listener(complaint, step_name, source, target, fields, user, now)
         if commit:
             db.session.commit()
     except StaleDataError:

@@ -22,7 +22,8 @@ import json
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import aliased
 
 from app.auth import access
 from app.core import workflow
@@ -30,7 +31,7 @@ from app.core.errors import refuse
 from app.core.timeutil import add_working_days, date_id, today_wib
 from app.core.values import int_or_none
 from app.extensions import db
-from app.models import Category, Complaint, DeadlineTier, Holiday
+from app.models import Category, Complaint, ComplaintEvent, DeadlineTier, Holiday
 from app.services.step_effects import step_effect
 
 MAX_EXTENSION_DAYS = 60
@@ -181,6 +182,50 @@ def is_overdue(complaint, day=None):
     """Python form of ``overdue_condition``."""
     return (complaint.status in workflow.OPEN_STATUSES and not complaint.voided
             and is_past_due(complaint, day or today_wib()))
+
+
+# The verification and first follow-up deadlines (the SOP's 3 and 5 working days): late when
+# their step has not been taken by then. SQL and Python forms side by side, like the above.
+
+def verification_late_condition(day):
+    """SQL: not verified yet (received) and its verification deadline is before ``day``."""
+    return and_(Complaint.status == workflow.RECEIVED, Complaint.voided.is_(False),
+                Complaint.verification_due < day)
+
+
+def is_verification_late(complaint, day):
+    """Python form of ``verification_late_condition``."""
+    return (complaint.status == workflow.RECEIVED and not complaint.voided
+            and complaint.verification_due is not None and complaint.verification_due < day)
+
+
+def _given_at():
+    """SQL: when the complaint was last given to an officer (forwarded or reopened)."""
+    given = aliased(ComplaintEvent)
+    return (select(func.max(given.occurred_at))
+            .where(given.complaint_id == Complaint.id, given.step.in_(("forward", "reopen")))
+            .correlate(Complaint).scalar_subquery())
+
+
+def followup_late_condition(day):
+    """SQL: forwarded, its first follow-up deadline before ``day``, and no progress note since
+    it was last given to the officer."""
+    note = aliased(ComplaintEvent)
+    followed_up = exists().where(note.complaint_id == Complaint.id, note.step == "note",
+                                 note.occurred_at >= _given_at())
+    return and_(Complaint.status == workflow.FORWARDED, Complaint.voided.is_(False),
+                Complaint.followup_due < day, ~followed_up)
+
+
+def is_followup_late(complaint, day):
+    """Python form of ``followup_late_condition`` (reads the complaint's timeline)."""
+    if complaint.status != workflow.FORWARDED or complaint.voided \
+            or complaint.followup_due is None or complaint.followup_due >= day:
+        return False
+    given = max((e.occurred_at for e in complaint.events if e.step in ("forward", "reopen")),
+                default=None)
+    return not any(e.step == "note" and (given is None or e.occurred_at >= given)
+                   for e in complaint.events)
 
 
 # --- The clock through the workflow -----------------------------------------------------------

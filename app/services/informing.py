@@ -74,11 +74,13 @@ def send_by_email(complaint, subject, message, user):
     return complaint
 
 
-def send_email(to, subject, body):
+def send_email(to, subject, body, keep=None):
     """Send one plain-text email through the configured SMTP server.
 
     Raises ``ServiceError`` with a message the desk can act on; the server's
-    own text goes to the log, not to the screen.
+    own text goes to the log, not to the screen. ``keep``: a dict in which the open
+    connection is kept for the next call (the outbox sends a batch over one connection);
+    a failure closes it, so the next call connects again.
     """
     cfg = current_app.config
     if not to or any(char.isspace() for char in to):
@@ -94,25 +96,59 @@ def send_email(to, subject, body):
     mail["Message-ID"] = make_msgid(domain="pengaduan.desa")
     mail.set_content(body)
     try:
-        with smtplib.SMTP(cfg["SMTP_HOST"], int(cfg.get("SMTP_PORT") or 587),
-                          timeout=float(cfg.get("SMTP_TIMEOUT") or 15)) as smtp:
-            if cfg.get("SMTP_USE_TLS"):
-                smtp.starttls()
-            if cfg.get("SMTP_USERNAME"):
-                smtp.login(cfg["SMTP_USERNAME"], cfg.get("SMTP_PASSWORD") or "")
-            smtp.send_message(mail)
+        if keep is None:
+            with _open_smtp() as smtp:
+                smtp.send_message(mail)
+        else:
+            if keep.get("smtp") is None:
+                keep["smtp"] = _open_smtp()
+            keep["smtp"].send_message(mail)
     except smtplib.SMTPAuthenticationError:
+        _close_kept(keep)
         _log_smtp_failure()
         raise services.ServiceError(_email_failed(gettext(
             "the mail server refused the user name or password"))) from None
     except smtplib.SMTPRecipientsRefused:
-        _log_smtp_failure()
+        _log_smtp_failure()  # the connection is fine: only this address was refused
         raise services.ServiceError(_email_failed(gettext(
             "the mail server refused the recipient's address"))) from None
     except (OSError, smtplib.SMTPException):
+        _close_kept(keep)
         _log_smtp_failure()
         raise services.ServiceError(_email_failed(gettext(
             "the mail server could not be reached or did not accept the message"))) from None
+
+
+def _open_smtp():
+    """A connection to the configured SMTP server, TLS started and logged in."""
+    cfg = current_app.config
+    smtp = smtplib.SMTP(cfg["SMTP_HOST"], int(cfg.get("SMTP_PORT") or 587),
+                        timeout=float(cfg.get("SMTP_TIMEOUT") or 15))
+    try:
+        if cfg.get("SMTP_USE_TLS"):
+            smtp.starttls()
+        if cfg.get("SMTP_USERNAME"):
+            smtp.login(cfg["SMTP_USERNAME"], cfg.get("SMTP_PASSWORD") or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def close_kept(keep):
+    """Say goodbye on a connection kept by ``send_email`` (end of a batch)."""
+    smtp = (keep or {}).pop("smtp", None)
+    if smtp is not None:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+
+def _close_kept(keep):
+    smtp = (keep or {}).pop("smtp", None)
+    if smtp is not None:
+        smtp.close()
 
 
 def _email_failed(reason):

@@ -18,7 +18,7 @@ from app.core.timeutil import WIB, datetime_id, now_wib, today_wib
 from app.extensions import db
 from app.models import Complaint, Meeting, MeetingGuest, Officer
 from app.models.meetings import CANCELLED, HELD, SCHEDULED, meeting_complaint
-from app.services import complaints as services
+from app.services import complaints as services, notifications
 
 
 class MeetingRefused(services.ServiceError):
@@ -146,6 +146,7 @@ def schedule_meeting(complaint_ids, starts_at, ends_at, place, agenda, officer_i
             else:
                 _step(complaint, "schedule_meeting", {"note": note, "meeting_id": meeting.id},
                       user)
+        notifications.tell_meeting(meeting, notifications.MEETING_SCHEDULED)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -223,6 +224,7 @@ def cancel_meeting(meeting, reason, user):
                 _step(complaint, "note", {"note": note}, user)
         meeting.status = CANCELLED
         meeting.cancel_reason = reason
+        notifications.tell_meeting(meeting, notifications.MEETING_CANCELLED)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -44,6 +44,8 @@ PLACEHOLDERS = {
     "kategori": _l("category"),
     "perihal": _l("subject"),
     "tenggat": _l("due date"),
+    "tenggat_verifikasi": _l("verification due date"),
+    "tenggat_tindak_lanjut": _l("first follow-up due date"),
     "tanggal_terima": _l("date received"),
     "status": _l("status"),
     "hasil": _l("kind of resolution"),
@@ -111,39 +113,54 @@ def check(template):
     check_template(template.body, template.step)
 
 
-def values_for(complaint, user):
-    """What each placeholder becomes for ``complaint`` as ``user`` may read it."""
+def values_for(complaint, user, for_resident=False, names=None):
+    """What each placeholder becomes for ``complaint`` as ``user`` may read it.
+
+    ``for_resident``: the reader is the complainant (an email to them,
+    ``app.services.notifications``), who holds their own tracking code and name.
+    ``names``: only these placeholders (the others are not worked out: the name asks who
+    may read it, which a notification to each recipient would otherwise pay for).
+    """
     village = current_app.config["VILLAGE"]
+    makers = {
+        "nomor_register": lambda: complaint.register_number or "",
+        "kode_pelacakan": lambda: (complaint.tracking_code or "")
+        if for_resident or access.tracking_code_visible(user)
+        else access.hidden_identity_text(),
+        "nama": lambda: complaint.complainant_name if for_resident
+        else access.displayed_name(user, complaint),
+        "kategori": lambda: complaint.category.name if complaint.category else "-",
+        "perihal": lambda: complaint.subject or "",
+        "tenggat": lambda: date_id(complaint.due_date) if complaint.due_date else "-",
+        "tenggat_verifikasi": lambda: date_id(complaint.verification_due)
+        if complaint.verification_due else "-",
+        "tenggat_tindak_lanjut": lambda: date_id(complaint.followup_due)
+        if complaint.followup_due else "-",
+        "tanggal_terima": lambda: date_id(complaint.received_at)
+        if complaint.received_at else "-",
+        "status": lambda: str(label(STATUSES, complaint.status)),
+        "hasil": lambda: str(label(OUTCOME_TYPES, complaint.outcome_type))
+        if complaint.outcome_type else "-",
+        "catatan_publik": lambda: complaint.public_note or "",
+        "alasan": lambda: complaint.rejection_reason or complaint.public_note or "-",
+        "instansi_tujuan": lambda: complaint.referred_to or "-",
+        "desa": lambda: village["name"],
+        "telepon_desa": lambda: village["phone"],
+        "email_desa": lambda: village["email"],
+        "alamat_status": status_url,
+    }
     with force_locale("id"):
-        return {
-            "nomor_register": complaint.register_number or "",
-            "kode_pelacakan": (complaint.tracking_code or "") if access.tracking_code_visible(user)
-            else access.hidden_identity_text(),
-            "nama": access.displayed_name(user, complaint),
-            "kategori": complaint.category.name if complaint.category else "-",
-            "perihal": complaint.subject or "",
-            "tenggat": date_id(complaint.due_date) if complaint.due_date else "-",
-            "tanggal_terima": date_id(complaint.received_at) if complaint.received_at else "-",
-            "status": str(label(STATUSES, complaint.status)),
-            "hasil": str(label(OUTCOME_TYPES, complaint.outcome_type))
-            if complaint.outcome_type else "-",
-            "catatan_publik": complaint.public_note or "",
-            "alasan": complaint.rejection_reason or complaint.public_note or "-",
-            "instansi_tujuan": complaint.referred_to or "-",
-            "desa": village["name"],
-            "telepon_desa": village["phone"],
-            "email_desa": village["email"],
-            "alamat_status": status_url(),
-        }
+        return {name: make() for name, make in makers.items()
+                if names is None or name in names}
 
 
-def fill_text(text, step, complaint, user):
+def fill_text(text, step, complaint, user, for_resident=False):
     """``text`` with its placeholders filled for ``complaint`` as ``user`` may read it.
 
     The one place a template becomes text; ``TemplateError`` when it is bad.
     """
-    check_template(text, step)
-    return (text or "").format_map(values_for(complaint, user))
+    names = check_template(text, step)
+    return (text or "").format_map(values_for(complaint, user, for_resident, set(names)))
 
 
 def fill(template, complaint, user):

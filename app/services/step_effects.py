@@ -29,6 +29,29 @@ def step_effect(name):
     return register
 
 
+# Who listens to what the register does (``app.services.notifications``): called inside the
+# transaction of the registration or step, before its commit. A listener is registered by
+# the module that owns it, like an effect, so this module needs none of them.
+_LISTENERS = {"register": [], "step": []}
+
+
+def on_register(function):
+    """Call ``function(complaint, user, at)`` when a complaint is registered."""
+    _LISTENERS["register"].append(function)
+    return function
+
+
+def on_step(function):
+    """Call ``function(complaint, step, source, target, fields, user, at)`` after a step."""
+    _LISTENERS["step"].append(function)
+    return function
+
+
+def listeners(kind):
+    """The listeners of ``kind`` ("register" or "step"), in the order they registered."""
+    return list(_LISTENERS[kind])
+
+
 def effect_of(name):
     """The effect of step ``name`` (``KeyError`` when none is registered)."""
     return _EFFECTS[name]

@@ -6,7 +6,9 @@ from flask_babel import lazy_gettext as _l
 from app.auth import security
 from app.web.api import ComplaintApi
 from app.web.views.base import check_list_args
-from app.web.views.complaints import ComplaintModelView, OverdueComplaintModelView
+from app.web.views.complaints import (ComplaintModelView, LateFollowupComplaintModelView,
+                                      LateVerificationComplaintModelView,
+                                      OverdueComplaintModelView)
 from app.web.views.dashboard import DashboardView
 from app.web.views.evidence import AttachmentView
 from app.web.views.deadlines import DeadlineTierModelView, HolidayModelView
@@ -14,6 +16,7 @@ from app.web.views.identity import IdentityViewModelView, ResponseTemplateModelV
 from app.web.views.informing import InformView
 from app.web.views.master import CategoryModelView, DusunModelView, OfficerModelView
 from app.web.views.meetings import MeetingModelView
+from app.web.views.notifications import OutboxView, TasksView
 from app.web.views.public import PublicView
 from app.web.views.public_api import PublicApi
 from app.web.views.register_io import RegisterFileView
@@ -32,6 +35,15 @@ def register_views(appbuilder):
     appbuilder.add_view(
         OverdueComplaintModelView, security.MENU_OVERDUE, label=_l("Overdue complaints"),
         icon="fa-exclamation-triangle", category=security.MENU_REGISTER,
+    )
+    appbuilder.add_view(
+        LateVerificationComplaintModelView, security.MENU_LATE_VERIFICATION,
+        label=_l("Verification late"), icon="fa-hourglass-end", category=security.MENU_REGISTER,
+    )
+    appbuilder.add_view(
+        LateFollowupComplaintModelView, security.MENU_LATE_FOLLOWUP,
+        label=_l("First follow-up late"), icon="fa-hourglass-half",
+        category=security.MENU_REGISTER,
     )
     appbuilder.add_view(
         MeetingModelView, security.MENU_MEETINGS, label=_l("Review meetings"),
@@ -75,6 +87,13 @@ def register_views(appbuilder):
         IdentityViewModelView, security.MENU_IDENTITY_VIEWS, label=_l("Identity views"),
         icon="fa-eye", category=security.MENU_MASTER,
     )
+    appbuilder.add_link(
+        security.MENU_TASKS, label=_l("My tasks"), href="/tasks/", icon="fa-bell",
+        category=security.MENU_REGISTER)
+    appbuilder.add_view_no_menu(TasksView)
+    appbuilder.add_view(
+        OutboxView, security.MENU_OUTBOX, label=_l("Outbox"), icon="fa-envelope",
+        category=security.MENU_MASTER)
     appbuilder.add_view_no_menu(PublicView)
     appbuilder.add_api(PublicApi)
     appbuilder.add_view_no_menu(StatisticsView)

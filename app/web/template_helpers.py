@@ -1,9 +1,11 @@
 """Jinja filters and globals for dates in Indonesian form and the vocabularies' labels."""
 
 from babel.numbers import format_decimal, format_percent
+from flask import current_app, g
 from flask_babel import get_locale
 
 from app.core import timeutil, vocabularies
+from app.services import notifications
 
 
 def init_app(app):
@@ -26,7 +28,21 @@ def init_app(app):
 
     @app.context_processor
     def village():
-        return {"village": app.config["VILLAGE"], "get_locale": get_locale}
+        return {"village": app.config["VILLAGE"], "get_locale": get_locale,
+                "notification_bell": notification_bell}
+
+
+def notification_bell():
+    """The bell's unread count for the logged-in user who may open "Tugas saya", else None.
+
+    Asked by the navbar of every staff page: one count on an index.
+    """
+    user = getattr(g, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not current_app.appbuilder.sm.has_access("can_tasks", "MyTasks"):
+        return None
+    return notifications.unread_count(user)
 
 
 def _locale():

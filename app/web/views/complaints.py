@@ -14,7 +14,7 @@ from wtforms import HiddenField, MultipleFileField
 from app.auth import access, identity
 from app.auth.security import actors_of
 from app.core import workflow
-from app.core.timeutil import date_id, datetime_id
+from app.core.timeutil import date_id, datetime_id, today_wib
 from app.core.vocabularies import CHANNELS, KINDS, STATUSES, STEP_ACTIONS, URGENCIES, label
 from app.documents import receipts
 from app.extensions import db
@@ -47,6 +47,8 @@ COLUMN_LABELS = {
     "assigned_officer": _l("Officer"),
     "due_date": _l("Due date"),
     "due_display": _l("Due date"),
+    "verification_due": _l("Verification due"),
+    "followup_due": _l("First follow-up due"),
     "public_note": _l("Public note"),
     "identity_level": _l("Identity protection"),
     "attachments": _l("Photos or documents (optional)"),
@@ -80,10 +82,29 @@ def _register_number(value):
 
 
 def _due_display(item):
-    """The due date for lists, marked when overdue (``deadlines.is_overdue``)."""
+    """The due date for lists, marked when overdue (``deadlines.is_overdue``), and a mark when
+    the verification or first follow-up deadline has passed (``deadlines``' rules)."""
     if deadlines.is_overdue(item):
-        return Markup('<span class="overdue">{0} &#9888;</span>').format(date_id(item.due_date))
-    return date_id(item.due_date)
+        text = Markup('<span class="overdue">{0} &#9888;</span>').format(date_id(item.due_date))
+    else:
+        text = Markup("{0}").format(date_id(item.due_date))
+    today = today_wib()
+    if deadlines.is_verification_late(item, today):
+        text += Markup(' <span class="overdue late-verification">{0}</span>').format(
+            gettext("verification late"))
+    elif item.id in _late_followup_ids(today):
+        text += Markup(' <span class="overdue late-followup">{0}</span>').format(
+            gettext("first follow-up late"))
+    return text
+
+
+def _late_followup_ids(today):
+    """Ids of the complaints whose first follow-up is late: one query per request, not per row."""
+    cache = g.setdefault("_late_followup_ids", {})
+    if today not in cache:
+        cache[today] = {row[0] for row in db.session.query(Complaint.id).filter(
+            deadlines.followup_late_condition(today))}
+    return cache[today]
 
 
 class ComplaintInterface(EagerInterface):
@@ -267,6 +288,8 @@ class ComplaintModelView(SafeModelView):
                             if access.can_read_note(user, item, event)},
             hidden_note=access.hidden_note_text(),
             **self._files(item),
+            verification_late=deadlines.is_verification_late(item, today_wib()),
+            followup_late=deadlines.is_followup_late(item, today_wib()),
         )
 
     def _files(self, item):
@@ -460,3 +483,42 @@ class OverdueComplaintModelView(ComplaintModelView):
     list_title = _l("Overdue complaints")
     base_order = ("due_date", "asc")
     base_filters = ComplaintModelView.base_filters + [["id", OverdueFilter, lambda: None]]
+
+
+class LateVerificationFilter(BaseFilter):
+    """Complaints not verified by their verification deadline (``deadlines``' rule)."""
+
+    name = "late_verification"
+    arg_name = "late_verification"
+
+    def apply(self, query, value):
+        return query.filter(deadlines.verification_late_condition(today_wib()))
+
+
+class LateFollowupFilter(BaseFilter):
+    """Forwarded complaints without a first follow-up by its deadline (``deadlines``' rule)."""
+
+    name = "late_followup"
+    arg_name = "late_followup"
+
+    def apply(self, query, value):
+        return query.filter(deadlines.followup_late_condition(today_wib()))
+
+
+class LateVerificationComplaintModelView(ComplaintModelView):
+    """The register narrowed to complaints past the verification deadline."""
+
+    route_base = "/complaint/late-verification"
+    list_title = _l("Verification late")
+    base_order = ("received_at", "asc")
+    base_filters = ComplaintModelView.base_filters + [["id", LateVerificationFilter,
+                                                       lambda: None]]
+
+
+class LateFollowupComplaintModelView(ComplaintModelView):
+    """The register narrowed to forwarded complaints past the first follow-up deadline."""
+
+    route_base = "/complaint/late-followup"
+    list_title = _l("First follow-up late")
+    base_order = ("received_at", "asc")
+    base_filters = ComplaintModelView.base_filters + [["id", LateFollowupFilter, lambda: None]]

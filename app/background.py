@@ -1,0 +1,175 @@
+"""Background jobs: one daemon thread inside ``python run.py``, and the same jobs as CLI verbs.
+
+A job is a plain function of ``now`` (a naive WIB time), registered with a name and an
+interval in seconds (``register_job``). The thread wakes every few seconds and runs each
+job whose interval has passed; ``flask notifications send`` / ``remind`` run one job once,
+for a systemd timer or cron in production (then set ``BACKGROUND_JOBS=0``).
+
+With several app processes (gunicorn workers, a timer beside the app) a job runs in one
+of them at a time: ``run_job`` first takes the job's lease, a ``job_lease`` row that one
+conditional UPDATE (or the INSERT of a new row) gives to one holder until it expires. This
+works the same on SQLite and PostgreSQL; the sender also claims every message on its own
+(``app.services.outbox``), so even two senders past a lease's expiry send nothing twice.
+
+A thread and not a separate worker: the embedded default (SQLite, one process) then needs
+nothing else running, as the village server has nobody to watch a second service.
+"""
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
+
+from app.core.timeutil import now_wib
+from app.extensions import db
+from app.models import JobLease
+from app.services import outbox, reminders
+
+log = logging.getLogger(__name__)
+
+# How often the thread looks whether a job is due, in seconds.
+TICK_SECONDS = 5
+
+
+@dataclass
+class Job:
+    name: str
+    interval: float  # seconds, or a config key naming them
+    function: object  # function(now) -> anything printable
+
+
+_JOBS = {}
+
+
+def register_job(name, interval, function):
+    """Run ``function(now)`` every ``interval`` seconds (or the config value named so)."""
+    _JOBS[name] = Job(name, interval, function)
+
+
+def jobs():
+    return dict(_JOBS)
+
+
+register_job("send", "NOTIFY_SEND_INTERVAL", outbox.send_due)
+register_job("remind", "NOTIFY_REMIND_INTERVAL", reminders.remind)
+
+
+def holder_id():
+    """Who holds a lease: host, process and thread."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:80]
+
+
+def acquire(name, seconds, now=None, holder=None):
+    """Take job ``name``'s lease for ``seconds``; True when this holder has it now."""
+    now = now or now_wib()
+    holder = holder or holder_id()
+    until = now + dt.timedelta(seconds=seconds)
+    result = db.session.execute(
+        update(JobLease)
+        .where(JobLease.name == name,
+               or_(JobLease.expires_at.is_(None), JobLease.expires_at <= now,
+                   JobLease.holder == holder))
+        .values(holder=holder, expires_at=until)
+        .execution_options(synchronize_session=False))
+    if result.rowcount == 1:
+        db.session.commit()
+        return True
+    db.session.rollback()
+    if db.session.get(JobLease, name) is not None:
+        return False  # someone else holds it
+    db.session.add(JobLease(name=name, holder=holder, expires_at=until))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another process made the row first: theirs
+        db.session.rollback()
+        return False
+    return True
+
+
+def release(name, now=None, holder=None):
+    """Give the lease back and note when the job last ran."""
+    now = now or now_wib()
+    db.session.execute(
+        update(JobLease).where(JobLease.name == name, JobLease.holder == (holder or holder_id()))
+        .values(expires_at=now, last_run_at=now)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def run_job(name, now=None, lease_seconds=600):
+    """Run job ``name`` once if its lease can be had; returns its result or None.
+
+    Needs an app context. The job's own failure is logged and its lease given back, so the
+    next turn tries again.
+    """
+    job = _JOBS[name]
+    now = now or now_wib()
+    if not acquire(name, lease_seconds, now):
+        return None
+    try:
+        return job.function(now)
+    except Exception:
+        db.session.rollback()
+        log.exception("Background job %s failed", name)
+        return None
+    finally:
+        release(name, now_wib())
+
+
+class Scheduler:
+    """The daemon thread: runs every registered job at its interval until stopped."""
+
+    def __init__(self, app):
+        self.app = app
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="background-jobs", daemon=True)
+        self.last_run = {}
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self, timeout=10):
+        self.stopped.set()
+        self.thread.join(timeout)
+
+    def interval(self, job):
+        value = job.interval
+        if isinstance(value, str):
+            value = self.app.config.get(value, 60)
+        return float(value)
+
+    def run_due(self):
+        """Run every job whose interval has passed since it last ran here."""
+        for name, job in list(_JOBS.items()):
+            last = self.last_run.get(name)
+            if last is not None and time.monotonic() - last < self.interval(job):
+                continue
+            self.last_run[name] = time.monotonic()
+            # A fresh app context per run: the per-request caches (g) start empty.
+            with self.app.app_context():
+                try:
+                    run_job(name)
+                finally:
+                    db.session.remove()
+
+    def _loop(self):
+        while not self.stopped.is_set():
+            try:
+                self.run_due()
+            except Exception:  # the database away for a moment: try again next tick
+                log.exception("Background jobs failed")
+            self.stopped.wait(TICK_SECONDS)
+
+
+def start(app):
+    """Start the scheduler thread for ``app`` (``run.py``) unless ``BACKGROUND_JOBS`` is off."""
+    if not app.config.get("BACKGROUND_JOBS", True):
+        return None
+    return Scheduler(app).start()

@@ -1,0 +1,453 @@
+"""Who is told what: notifications written in the same transaction as their cause.
+
+A step (``complaints.apply_step``) or a registration calls ``after_step`` /
+``after_register`` (its listeners, ``step_effects.on_step``) before it commits; these add ``Notification`` rows and, per the
+recipient's channel choices, ``OutboxMessage`` rows to the same session, so a refused
+step writes none and a written one is never lost (``app.services.outbox`` delivers them later;
+its failures never reach the step). Views never write them.
+
+The rules, from the SOP and the identity rules:
+
+* an officer is told when a complaint is forwarded or reopened to them;
+* the desk is told of a complaint that arrived without staff (website, public API,
+  email inbox) and of the resident's completion or "not solved" answer;
+* the Kepala Desa is told at once (urgent: quiet hours do not hold it) of a complaint
+  about a village officer or one marked urgent, and of the verification result the
+  forward step passes to them (the Sekretaris Desa instead, when the step says so);
+* a staff recipient must be able to open the complaint (``access.can_view``) and is
+  never the officer the complaint names (``staff_may_be_told``): a confidential
+  complaint's notifications never reach the officer it is about;
+* a resident who gave an email gets the receipt, each public status change and the
+  outcome, built only from what the public status page shows (tracking code, status,
+  public note): never an internal note or an officer's name.
+
+Texts are English message ids with the template system's placeholders
+(``app.response_templates``), rendered in Indonesian, with English second in emails.
+"""
+
+import datetime as dt
+
+from flask import current_app
+from flask_appbuilder.security.sqla.models import Role, User
+from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+
+from app.auth import access, security
+from app.core import workflow
+from app.core.errors import ServiceError
+from app.core.timeutil import datetime_id, now_wib
+from app.extensions import db
+from app.models import Complaint, Notification, NotificationSetting, Officer, OutboxMessage
+from app.models.notifications import EMAIL, TELEGRAM
+from app.services import deadlines, response_templates
+from app.services.step_effects import on_register, on_step
+
+# kind -> (text for staff or residents, urgent). Placeholders are the template system's.
+ASSIGNED = "assigned"
+REOPENED = "reopened"
+NEW_COMPLAINT = "new_complaint"
+COMPLETION = "completion"
+NOT_SOLVED = "not_solved"
+ABOUT_OFFICER = "about_officer"
+URGENT = "urgent"
+VERIFICATION_RESULT = "verification_result"
+DUE_TOMORROW = "due_tomorrow"
+DUE_TODAY = "due_today"
+VERIFICATION_LATE = "verification_late"
+FOLLOWUP_LATE = "followup_late"
+DIGEST = "digest"
+RESIDENT_RECEIPT = "resident_receipt"
+RESIDENT_STATUS = "resident_status"
+RESIDENT_OUTCOME = "resident_outcome"
+
+TEXTS = {
+    ASSIGNED: _l("Complaint {nomor_register} was forwarded to you: \"{perihal}\". "
+                 "Due {tenggat}."),
+    REOPENED: _l("Complaint {nomor_register} was reopened and is back with you: "
+                 "\"{perihal}\". Due {tenggat}."),
+    NEW_COMPLAINT: _l("New complaint {nomor_register}: \"{perihal}\". Verify it by "
+                      "{tenggat_verifikasi}."),
+    COMPLETION: _l("The complainant completed complaint {nomor_register}: \"{perihal}\". "
+                   "Verify it again."),
+    NOT_SOLVED: _l("The complainant says complaint {nomor_register} is not solved and asks "
+                   "to reopen it: \"{perihal}\"."),
+    ABOUT_OFFICER: _l("Complaint {nomor_register} is about a village officer: "
+                      "\"{perihal}\"."),
+    URGENT: _l("Urgent complaint {nomor_register}: \"{perihal}\"."),
+    VERIFICATION_RESULT: _l("Verification result of complaint {nomor_register}: {kategori}, "
+                            "forwarded for follow-up. \"{perihal}\"."),
+    DUE_TOMORROW: _l("Complaint {nomor_register} is due tomorrow ({tenggat}): \"{perihal}\"."),
+    DUE_TODAY: _l("Complaint {nomor_register} is due today ({tenggat}): \"{perihal}\"."),
+    VERIFICATION_LATE: _l("Complaint {nomor_register} is past its verification deadline "
+                          "({tenggat_verifikasi}): \"{perihal}\"."),
+    FOLLOWUP_LATE: _l("Complaint {nomor_register} is past its first follow-up deadline "
+                      "({tenggat_tindak_lanjut}): \"{perihal}\"."),
+    RESIDENT_RECEIPT: _l("Your complaint \"{perihal}\" was received by the village of {desa} "
+                         "as number {nomor_register}. Tracking code: {kode_pelacakan}. "
+                         "Follow it at {alamat_status}."),
+    RESIDENT_STATUS: _l("Your complaint {nomor_register} (\"{perihal}\") is now: {status}. "
+                        "{catatan_publik} Tracking code: {kode_pelacakan}; status at "
+                        "{alamat_status}."),
+    RESIDENT_OUTCOME: _l("Your complaint {nomor_register} (\"{perihal}\") is {status}: {hasil}. "
+                         "{catatan_publik} Tracking code: {kode_pelacakan}; status at "
+                         "{alamat_status}."),
+}
+SUBJECTS = {
+    RESIDENT_RECEIPT: _l("Complaint received: {nomor_register}"),
+    RESIDENT_STATUS: _l("Complaint {nomor_register}: status changed"),
+    RESIDENT_OUTCOME: _l("Complaint {nomor_register}: result"),
+}
+URGENT_KINDS = frozenset({ABOUT_OFFICER, URGENT})
+
+# A resident's public status changes: the step -> the kind of email (the outcome says more).
+_RESIDENT_STEPS = {
+    "verify": RESIDENT_STATUS, "request_completion": RESIDENT_STATUS,
+    "forward": RESIDENT_STATUS, "schedule_meeting": RESIDENT_STATUS,
+    "reopen": RESIDENT_STATUS, "keep_closed": RESIDENT_STATUS,
+    "resolve": RESIDENT_OUTCOME, "reject": RESIDENT_OUTCOME, "refer": RESIDENT_OUTCOME,
+}
+# Steps by which the resident tells the desk something.
+_RESIDENT_ANSWERS = {"complete": COMPLETION, "request_reopen": NOT_SOLVED}
+
+
+def render(kind, complaint, reader, locale="id", for_resident=False):
+    """The text of ``kind`` for ``complaint`` as ``reader`` may read it, in ``locale``."""
+    with force_locale(locale):
+        return response_templates.fill_text(str(TEXTS[kind]), "notification", complaint, reader,
+                                            for_resident=for_resident).strip()
+
+
+def staff_may_be_told(user, complaint):
+    """Whether staff ``user`` may be told about ``complaint``: the one rule for every notice.
+
+    They must be able to open it, and never be the officer it is about (even at the desk:
+    a complaint about an officer never reaches that officer by a notification).
+    """
+    if user is None or not user.active:
+        return False
+    if complaint is not None:
+        if complaint.reported_officer_id is not None and \
+                complaint.reported_officer_id in access.officer_ids_of(user):
+            return False
+        if not access.can_view(user, complaint):
+            return False
+    return True
+
+
+def users_with_role(role_name):
+    """Active logins holding ``role_name``."""
+    return (db.session.query(User).join(User.roles).filter(Role.name == role_name,
+                                                           User.active.is_(True))
+            .order_by(User.id).all())
+
+
+def officer_users(position):
+    """Active logins of active officers in ``position`` (e.g. the Sekretaris Desa)."""
+    return (db.session.query(User).join(Officer, Officer.user_id == User.id)
+            .filter(Officer.position == position, Officer.active.is_(True),
+                    User.active.is_(True)).order_by(User.id).all())
+
+
+def telegram_available():
+    """Whether the village configured a Telegram bot (users may then choose it)."""
+    return bool(current_app.config.get("TELEGRAM_BOT_TOKEN"))
+
+
+def settings_of(user_id):
+    """The user's channel choices (a default row, not added, when they never chose)."""
+    setting = db.session.get(NotificationSetting, user_id)
+    return setting or NotificationSetting(user_id=user_id, email=True, telegram=False)
+
+
+def tell_staff(user, kind, complaint, at=None, dedupe_key=None, text=None, urgent=None):
+    """Add a notification to staff ``user`` (and its outbox messages) to the session.
+
+    Nothing when ``staff_may_be_told`` says no, or when ``dedupe_key`` was used before.
+    Returns the notification or None. The caller commits.
+    """
+    if not staff_may_be_told(user, complaint):
+        return None
+    if dedupe_key and seen(dedupe_key):
+        return None
+    at = at or now_wib()
+    urgent = kind in URGENT_KINDS if urgent is None else urgent
+    text = text or render(kind, complaint, user)
+    choice = settings_of(user.id)
+    notification = Notification(user_id=user.id, kind=kind, complaint=complaint, text=text,
+                                urgent=urgent, created_at=at, dedupe_key=dedupe_key)
+    db.session.add(notification)
+    subject = _staff_subject(text)
+    link = _staff_link(complaint)
+    body = text + (f"\n\n{link}" if link else "")
+    if choice.email and user.email and current_app.config.get("SMTP_HOST"):
+        english = render(kind, complaint, user, "en") if kind in TEXTS and complaint else None
+        _queue(notification, EMAIL, user.email, subject,
+               body + (f"\n\n--\n{english}" if english else ""), urgent, at)
+    if choice.telegram and choice.telegram_chat_id and telegram_available():
+        _queue(notification, TELEGRAM, choice.telegram_chat_id, subject, body, urgent, at)
+    return notification
+
+
+def tell_resident(kind, complaint, at=None):
+    """Add an email to the resident of ``complaint`` (when they gave one) to the session.
+
+    Built only from what the public status page shows; the Indonesian text first, then
+    the English one. Nothing without an address or a mail server.
+    """
+    address = (complaint.complainant_email or "").strip()
+    if not address or not current_app.config.get("SMTP_HOST"):
+        return None
+    at = at or now_wib()
+    text = render(kind, complaint, None, for_resident=True)
+    english = render(kind, complaint, None, "en", for_resident=True)
+    with force_locale("id"):
+        subject = response_templates.fill_text(str(SUBJECTS[kind]), "notification", complaint,
+                                               None, for_resident=True)
+    notification = Notification(email=address, kind=kind, complaint=complaint, text=text,
+                                urgent=False, created_at=at)
+    db.session.add(notification)
+    _queue(notification, EMAIL, address, subject, f"{text}\n\n--\n{english}", False, at)
+    return notification
+
+
+def _queue(notification, channel, address, subject, body, urgent, at):
+    db.session.add(OutboxMessage(
+        notification=notification, channel=channel, address=address,
+        subject=" ".join(subject.split())[:200], body=body, urgent=urgent,
+        next_attempt_at=release_time(at, urgent), created_at=at))
+
+
+def _staff_subject(text):
+    first = " ".join(text.split())
+    return f"{current_app.config['APP_NAME']}: {first[:120]}"
+
+
+def _staff_link(complaint):
+    if complaint is None or complaint.id is None:
+        return None
+    return f"{current_app.config['PUBLIC_BASE_URL']}/complaint/show/{complaint.id}"
+
+
+def seen(dedupe_key):
+    if any(getattr(n, "dedupe_key", None) == dedupe_key for n in db.session.new
+           if isinstance(n, Notification)):
+        return True
+    return db.session.query(Notification.id).filter_by(dedupe_key=dedupe_key).first() is not None
+
+
+# --- Quiet hours ---------------------------------------------------------------------------
+
+def quiet_hours():
+    """(start, end) of the quiet hours as times, or None when switched off ("")."""
+    text = (current_app.config.get("NOTIFY_QUIET_HOURS") or "").strip()
+    if not text:
+        return None
+    start, end = (dt.time.fromisoformat(part.strip()) for part in text.split("-"))
+    return start, end
+
+
+def in_quiet_hours(at):
+    """Whether WIB time ``at`` falls in the quiet hours."""
+    hours = quiet_hours()
+    if hours is None:
+        return False
+    start, end = hours
+    moment = at.time()
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+def release_time(at, urgent):
+    """When a message due at ``at`` may leave: at once if urgent or outside quiet hours,
+    else when the quiet hours end."""
+    if urgent or not in_quiet_hours(at):
+        return at
+    end = quiet_hours()[1]
+    release = dt.datetime.combine(at.date(), end)
+    return release if release > at else release + dt.timedelta(days=1)
+
+
+
+# --- Triggers ------------------------------------------------------------------------------
+
+@on_register
+def after_register(complaint, user, at):
+    """A new complaint: the desk when no staff entered it; the Kepala Desa when it is
+    urgent or about an officer; the resident's receipt."""
+    db.session.flush()  # the notifications and their links refer to the complaint by id
+    # The look-ups below need nothing pending: the new rows are then written together, at
+    # the commit, instead of one by one before each look-up.
+    with db.session.no_autoflush:
+        if user is None or not getattr(user, "is_authenticated", False):
+            for desk in users_with_role(security.DESK):
+                tell_staff(desk, NEW_COMPLAINT, complaint, at)
+        _alert_head(complaint, at)
+        tell_resident(RESIDENT_RECEIPT, complaint, at)
+
+
+@on_step
+def after_step(complaint, step, source, target, fields, user, at):
+    """Tell whoever a step concerns (called by ``complaints.apply_step`` before it commits).
+
+    Without autoflush, as ``after_register``: the step's own changes and the notices are
+    written together at its commit.
+    """
+    with db.session.no_autoflush:
+        _tell_about_step(complaint, step, source, target, fields, at)
+
+
+def _tell_about_step(complaint, step, source, target, fields, at):
+    if step in ("forward", "reopen") and complaint.assigned_officer is not None:
+        officer_user = complaint.assigned_officer.user
+        if officer_user is not None:
+            tell_staff(officer_user, ASSIGNED if step == "forward" else REOPENED, complaint, at)
+    if step == "forward":
+        reported_to = fields.get("reported_to") or "kepala_desa"
+        heads = (officer_users("sekretaris_desa") if reported_to == "sekretaris_desa"
+                 else users_with_role(security.HEAD))
+        for head in heads:
+            tell_staff(head, VERIFICATION_RESULT, complaint, at)
+    if step in _RESIDENT_ANSWERS:
+        for desk in users_with_role(security.DESK):
+            tell_staff(desk, _RESIDENT_ANSWERS[step], complaint, at)
+    if step == "verify":
+        _alert_head(complaint, at)
+    if step in _RESIDENT_STEPS and target != source:
+        tell_resident(_RESIDENT_STEPS[step], complaint, at)
+
+
+def _alert_head(complaint, at):
+    """The Kepala Desa at once, once per complaint, for one about an officer or urgent."""
+    if complaint.reported_officer_id is not None:
+        kind = ABOUT_OFFICER
+    elif complaint.urgency == "urgent":
+        kind = URGENT
+    else:
+        return
+    for head in users_with_role(security.HEAD):
+        tell_staff(head, kind, complaint, at, dedupe_key=f"{kind}:{complaint.id}:{head.id}")
+
+
+# --- Review meetings ---------------------------------------------------------------------------
+
+MEETING_SCHEDULED = "meeting_scheduled"
+MEETING_CANCELLED = "meeting_cancelled"
+
+
+def tell_meeting(meeting, kind, at=None):
+    """Tell the officers invited to ``meeting`` (those with a login) that it was scheduled or
+    cancelled. The text names only the time and the place: who is invited was chosen by the
+    desk (the SOP may invite the officer complained about), and nothing of the complaints'
+    content goes with it. The caller commits."""
+    at = at or now_wib()
+    with force_locale("id"):
+        when = datetime_id(meeting.starts_at, with_day=True)
+        text = (gettext("You are invited to a review meeting on %(when)s at %(place)s.",
+                        when=when, place=meeting.place) if kind == MEETING_SCHEDULED else
+                gettext("The review meeting of %(when)s at %(place)s was cancelled.",
+                        when=when, place=meeting.place))
+    with db.session.no_autoflush:
+        for officer in meeting.officers:
+            if officer.user is not None:
+                tell_staff(officer.user, kind, None, at, text=text)
+
+
+# --- Reading -------------------------------------------------------------------------------
+
+def unread_count(user):
+    """How many of ``user``'s notifications are unread (the bell)."""
+    return db.session.query(func.count(Notification.id)).filter(
+        Notification.user_id == user.id, Notification.read_at.is_(None)).scalar()
+
+
+def recent(user, limit=50):
+    """``user``'s notifications, newest first."""
+    return (db.session.query(Notification).filter(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit).all())
+
+
+def open_notification(user, notification_id, at=None):
+    """Mark ``user``'s notification read and return it; None when it is not theirs."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        return None
+    if notification.read_at is None:
+        notification.read_at = at or now_wib()
+        db.session.commit()
+    return notification
+
+
+def mark_all_read(user, at=None):
+    """Mark every unread notification of ``user`` read; returns how many."""
+    count = db.session.query(Notification).filter(
+        Notification.user_id == user.id, Notification.read_at.is_(None)).update(
+        {Notification.read_at: at or now_wib()}, synchronize_session=False)
+    db.session.commit()
+    return count
+
+
+def resident_steps():
+    """The steps that email the resident (for tests and the README)."""
+    return dict(_RESIDENT_STEPS)
+
+
+# --- "Tugas saya" --------------------------------------------------------------------------
+
+# Where each actor's move is awaited.
+_WAITING_FOR = {
+    workflow.DESK: (workflow.RECEIVED, workflow.REOPEN_REQUESTED, workflow.RESOLVED,
+                    workflow.REJECTED, workflow.REFERRED),
+    workflow.LIAISON: (workflow.FORWARDED, workflow.IN_REVIEW),
+}
+
+
+def waiting_statuses(user):
+    """The statuses in which a complaint waits for ``user``'s move (none for the Kepala Desa)."""
+    statuses = set()
+    for actor in security.actors_of(user):
+        statuses |= set(_WAITING_FOR.get(actor, ()))
+    return statuses
+
+
+def tasks_of(user, today, limit=100):
+    """``user``'s tasks: the complaints waiting for them (as they may see them), and which of
+    those are due today or overdue, by due date.
+
+    Due today: the resolution, verification or first follow-up deadline is today. Overdue:
+    past the resolution deadline (``deadlines.is_overdue``), or past the verification or
+    first follow-up deadline (``deadlines``' rules).
+    """
+    statuses = waiting_statuses(user)
+    if not statuses:
+        return {"waiting": [], "due_today": [], "overdue": []}
+    waiting = (access.restrict(db.session.query(Complaint), user)
+               .filter(Complaint.voided.is_(False), Complaint.status.in_(statuses))
+               .order_by(Complaint.due_date.is_(None), Complaint.due_date, Complaint.id)
+               .limit(limit).all())
+    due_today = [c for c in waiting if today in (c.due_date, c.verification_due, c.followup_due)
+                 and c.status in workflow.OPEN_STATUSES]
+    overdue = [c for c in waiting if deadlines.is_overdue(c, today)
+               or deadlines.is_verification_late(c, today)
+               or deadlines.is_followup_late(c, today)]
+    return {"waiting": waiting, "due_today": due_today, "overdue": overdue}
+
+
+def save_settings(user, email, telegram, chat_id):
+    """Store ``user``'s channel choices; Telegram needs a chat id (refused without one)."""
+    chat_id = (chat_id or "").strip()
+    if telegram and not chat_id:
+        raise ServiceError(gettext(
+            "Fill in your Telegram chat id to receive notifications on Telegram."))
+    if chat_id and not chat_id.lstrip("-").isdigit():
+        raise ServiceError(gettext("A Telegram chat id is a number."))
+    setting = db.session.get(NotificationSetting, user.id)
+    if setting is None:
+        setting = NotificationSetting(user_id=user.id)
+        db.session.add(setting)
+    setting.email = bool(email)
+    setting.telegram = bool(telegram)
+    setting.telegram_chat_id = chat_id or None
+    db.session.commit()
+    return setting

@@ -1,0 +1,200 @@
+"""Benchmark: what notifications cost a step, and whether sending slows the pages.
+
+    python tests/bench/bench_notifications.py                 # SQLite in a temporary folder
+    python tests/bench/bench_notifications.py --database-url postgresql://.../t_bench
+
+1. Step time: the same SOP walk (verify, forward, progress note, resolve) on ``--complaints``
+   complaints, taken with the notification listeners and without them (``notify=False``),
+   rounds interleaved; a mail server is configured, so every notice also writes its outbox
+   rows. Prints the median walk's time per step of each and the ratio (the goal: under 1.10).
+2. Pages while sending: the register list's median time with no sender, then while a
+   thread delivers 1,000 queued messages to a local SMTP server (aiosmtpd).
+"""
+
+import argparse
+import datetime as dt
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+STEPS = ("verify", "forward", "note", "resolve")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_app(database_url, smtp_port):
+    # Imported here: the app reads its config (instance folder, SECRET_KEY) at import.
+    from app import create_app
+    from app.cli import prepare_database
+
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "b" * 48,
+        "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False,
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp_port, "SMTP_USE_TLS": False,
+        "NOTIFY_QUIET_HOURS": "", "WTF_CSRF_ENABLED": False,
+    })
+    with app.app_context():
+        prepare_database()
+    return app
+
+
+def people(app):
+    """Three desk users, a Kepala Desa, and officers with logins; returns (desk id, officer ids)."""
+    from app.extensions import db
+    from app.models import Officer
+
+    sm = app.appbuilder.sm
+    with app.app_context():
+        users = {}
+        for name, role in (("meja1", "Petugas Pengelola"), ("meja2", "Petugas Pengelola"),
+                           ("meja3", "Petugas Pengelola"), ("kades", "Kepala Desa"),
+                           ("kadus1", "Petugas Penghubung"), ("kadus2", "Petugas Penghubung")):
+            users[name] = sm.add_user(name, "Uji", name, f"{name}@example.test",
+                                      sm.find_role(role), password="kata-sandi-bench-1").id
+        officers = []
+        for name in ("kadus1", "kadus2"):
+            officer = Officer(name=name, position="kepala_dusun", active=True,
+                              user_id=users[name])
+            db.session.add(officer)
+            db.session.commit()
+            officers.append(officer.id)
+        return users["meja1"], officers
+
+
+def walk(app, desk_id, officer_id, notify):
+    """The SOP walk on one new complaint; returns the seconds each step took."""
+    from app.extensions import db
+    from app.models import Category, Complaint
+    from app.services import complaints as services
+
+    with app.app_context():
+        user = app.appbuilder.sm.get_user_by_id(desk_id)
+        complaint = Complaint(kind="pengaduan", channel="walk_in", complainant_name="Siti",
+                              complainant_address="RT 1", complainant_phone="+6281234567890",
+                              complainant_email="siti@example.test", subject="Lampu mati",
+                              description="Lampu jalan mati.", urgency="normal")
+        services.register_complaint(complaint, user, notify=notify)
+        category = db.session.query(Category.id).first()[0]
+        fields = {
+            "verify": {"kind": "pengaduan", "category_id": category, "urgency": "normal"},
+            "forward": {"officer_id": officer_id},
+            "note": {"note": "Sudah dicek."},
+            "resolve": {"outcome_type": "administrative", "outcome_text": "Diganti.",
+                        "public_note": "Lampu sudah diganti."},
+        }
+        times = []
+        for step in STEPS:
+            start = time.perf_counter()
+            services.apply_step(complaint, step, fields[step], user, notify=notify)
+            times.append(time.perf_counter() - start)
+        db.session.remove()
+        return times
+
+
+def step_time(app, complaints):
+    desk_id, officers = people(app)
+    with_n, without = [], []
+    for i in range(complaints):
+        for notify, bucket in ((True, with_n), (False, without)) if i % 2 else \
+                ((False, without), (True, with_n)):
+            bucket.append(sum(walk(app, desk_id, officers[i % 2], notify)))
+    on, off = statistics.median(with_n), statistics.median(without)
+    print(f"step time, median of {len(with_n)} walks of {len(STEPS)} steps: with notifications "
+          f"{on / len(STEPS) * 1000:.2f} ms a step, without {off / len(STEPS) * 1000:.2f} ms, "
+          f"ratio {on / off:.3f} (goal < 1.10)")
+    return on / off
+
+
+def pages_while_sending(app, messages, smtp):
+    from app.extensions import db
+    from app.models import OutboxMessage
+    from app.services import outbox
+
+    client = app.test_client()
+    client.post("/login/", data={"username": "meja1", "password": "kata-sandi-bench-1"})
+
+    def page_times(count=60):
+        times = []
+        for _ in range(count):
+            start = time.perf_counter()
+            assert client.get("/complaint/list/").status_code == 200
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    quiet = page_times()
+    with app.app_context():
+        now = dt.datetime(2026, 12, 2, 10)
+        db.session.query(OutboxMessage).delete()
+        for i in range(messages):
+            db.session.add(OutboxMessage(channel="email", address=f"warga{i}@example.test",
+                                         subject=f"Pengaduan {i}", body="Isi", urgent=False,
+                                         next_attempt_at=now, created_at=now))
+        db.session.commit()
+
+    done = threading.Event()
+
+    def sender():
+        with app.app_context():
+            while True:
+                sent, _failed = outbox.send_due(dt.datetime(2026, 12, 2, 10, 1), limit=200)
+                if not sent:
+                    break
+            db.session.remove()
+        done.set()
+
+    thread = threading.Thread(target=sender)
+    started = time.perf_counter()
+    thread.start()
+    busy = page_times()
+    thread.join()
+    took = time.perf_counter() - started
+    print(f"register list, median: {quiet * 1000:.1f} ms with no sender, {busy * 1000:.1f} ms "
+          f"while {messages} messages were sent ({len(smtp.envelopes)} delivered in {took:.1f} s)")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--complaints", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=1000)
+    args = parser.parse_args(argv)
+
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        envelopes = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.envelopes.append(envelope)
+            return "250 OK"
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    folder = tempfile.mkdtemp()
+    os.environ.setdefault("INSTANCE_PATH", folder)
+    url = args.database_url or f"sqlite:///{folder}/bench.db"
+    try:
+        app = make_app(url, port)
+        step_time(app, args.complaints)
+        pages_while_sending(app, args.messages, inbox)
+    finally:
+        controller.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -296,7 +296,7 @@ def _xlsx_sheet(workbook, name, header_format):
 def _xlsx_close_sheet(sheet, last_row):
     """The header's filter over the rows written (set once they are all known)."""
     if sheet is not None:
-        sheet.autofilter(0, 0, last_row, len(COLUMNS) - 1)
+        sheet.autofilter(0, 0, last_row, len(HEADERS) - 1)  # the files column too
 
 
 def _xlsx_write(sheet, row, col, value, formats):

@@ -11,6 +11,11 @@ class ServiceError(Exception):
     code = 400
     field = None
 
+    def __init__(self, message=None, code=None):
+        super().__init__(*(() if message is None else (message,)))
+        if code is not None:
+            self.code = code
+
 
 class StaleComplaint(ServiceError):
     """Someone else changed the complaint since the user loaded it."""
@@ -27,6 +32,4 @@ class StepRefused(ServiceError):
 
 
 def refuse(message, code=400):
-    exc = StepRefused(message)
-    exc.code = code
-    raise exc
+    raise StepRefused(message, code)

@@ -321,13 +321,9 @@ def attach(complaint, files, user, is_public=False, note=None):
 def check_may_attach(complaint, user):
     """Refuse adding files to a void entry or a complaint ``user`` may not work on."""
     if not access.can_view(user, complaint):
-        exc = ServiceError(gettext("You may not work on this complaint."))
-        exc.code = 403
-        raise exc
+        raise ServiceError(gettext("You may not work on this complaint."), code=403)
     if complaint.voided:
-        exc = ServiceError(gettext("This register entry is void."))
-        exc.code = 409
-        raise exc
+        raise ServiceError(gettext("This register entry is void."), code=409)
 
 
 def withdraw(attachment, reason, user):
@@ -337,13 +333,9 @@ def withdraw(attachment, reason, user):
     reason = (reason or "").strip()
     if not (access.may_withdraw_attachment(user, attachment)
             and readable_by(user, attachment)):
-        exc = ServiceError(gettext("You may not withdraw this file."))
-        exc.code = 403
-        raise exc
+        raise ServiceError(gettext("You may not withdraw this file."), code=403)
     if attachment.withdrawn:
-        exc = ServiceError(gettext("This file was already withdrawn."))
-        exc.code = 409
-        raise exc
+        raise ServiceError(gettext("This file was already withdrawn."), code=409)
     if not reason:
         raise ServiceError(gettext("A reason is required to withdraw a file."))
     now = now_wib()
@@ -362,10 +354,8 @@ def withdraw(attachment, reason, user):
 def set_public(attachment, is_public, user):
     """The desk shows a file to the resident on the status page, or hides it again."""
     if workflow.DESK not in actors_of(user) or not readable_by(user, attachment):
-        exc = ServiceError(gettext("Only the complaint desk decides which files the "
-                                   "resident sees."))
-        exc.code = 403
-        raise exc
+        raise ServiceError(gettext("Only the complaint desk decides which files the "
+                                   "resident sees."), code=403)
     attachment.is_public = bool(is_public)
     db.session.commit()
     return attachment
@@ -375,9 +365,7 @@ def attach_to_meeting(meeting, files, user):
     """The desk keeps the scanned signed berita acara and other papers with a meeting's
     minutes. Only who may record minutes (the desk) and read the meeting. Returns the rows."""
     if workflow.DESK not in actors_of(user) or not meeting_readable(user, meeting.id):
-        exc = ServiceError(gettext("You may not work on this meeting."))
-        exc.code = 403
-        raise exc
+        raise ServiceError(gettext("You may not work on this meeting."), code=403)
     existing = db.session.scalar(select(func.count(Attachment.id))
                                  .where(Attachment.meeting_id == meeting.id))
     prepared = prepare_all(read_uploads(files, existing))

@@ -88,9 +88,7 @@ def submit_feedback(complaint, solved, comment=None, at=None):
         else:
             message = gettext("Feedback can be given after the complaint is finished and you "
                               "have been informed.")
-        exc = services.ServiceError(message)
-        exc.code = 409
-        raise exc
+        raise services.ServiceError(message, code=409)
     comment = (comment or "").strip()[:COMMENT_MAX] or None
     step = "confirm_solved" if solved else "request_reopen"
     return services.apply_step(complaint, step, {"comment": comment}, None, as_resident=True,

@@ -66,7 +66,7 @@ SQL_QUERY_COUNT = _env_bool("SQL_QUERY_COUNT", False)
 FAB_CREATE_DB = False
 FAB_UPDATE_PERMS = _env_bool("FAB_UPDATE_PERMS", False)
 # Permission checks of one request answered from one query (app/perf.py).
-FAB_SECURITY_MANAGER_CLASS = "app.web.perf.CachingSecurityManager"
+FAB_SECURITY_MANAGER_CLASS = "app.web.views.users.AppSecurityManager"
 
 APP_NAME = os.environ.get("APP_NAME", "Pengaduan Desa Babakan")
 APP_THEME = ""
@@ -170,6 +170,21 @@ REGISTER_CODE = os.environ.get("REGISTER_CODE", "PGD")
 # Where residents check their complaint (printed on the receipt with a QR code).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8080").rstrip("/")
 
+# The village mailbox, read over IMAP into the desk's "Kotak masuk" (``flask fetch-mail``).
+# Empty IMAP_HOST: no mailbox is read. Messages are only read and flagged as seen, never
+# deleted or moved. IMAP_TLS: IMAP over TLS (port 993); off only for a server on this machine.
+IMAP_HOST = os.environ.get("IMAP_HOST", "")
+IMAP_PORT = int(os.environ.get("IMAP_PORT", 993))
+IMAP_USER = os.environ.get("IMAP_USER", "")
+IMAP_PASSWORD = os.environ.get("IMAP_PASSWORD", "")
+IMAP_FOLDER = os.environ.get("IMAP_FOLDER", "INBOX")
+IMAP_TLS = _env_bool("IMAP_TLS", True)
+IMAP_TIMEOUT = float(os.environ.get("IMAP_TIMEOUT", 15))
+IMAP_ATTEMPTS = int(os.environ.get("IMAP_ATTEMPTS", 3))
+IMAP_RETRY_SECONDS = float(os.environ.get("IMAP_RETRY_SECONDS", 5))
+# How often the background thread of ``python run.py`` reads the mailbox, in seconds.
+IMAP_FETCH_INTERVAL = int(os.environ.get("IMAP_FETCH_INTERVAL", 300))
+
 # Email to complainants (the "inform" step). Empty SMTP_HOST: email is not offered.
 SMTP_HOST = os.environ.get("SMTP_HOST", "")
 SMTP_PORT = int(os.environ.get("SMTP_PORT", 587))
@@ -185,6 +200,8 @@ MAIL_FROM = os.environ.get("MAIL_FROM", "") or VILLAGE["email"]
 BACKGROUND_JOBS = _env_bool("BACKGROUND_JOBS", True)
 NOTIFY_SEND_INTERVAL = int(os.environ.get("NOTIFY_SEND_INTERVAL", 30))
 NOTIFY_REMIND_INTERVAL = int(os.environ.get("NOTIFY_REMIND_INTERVAL", 600))
+# The retention run (personal data anonymised N years after closing): daily, and at each start.
+RETENTION_INTERVAL = int(os.environ.get("RETENTION_INTERVAL", 24 * 3600))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8))
 # Messages that are not urgent wait while it is quiet (WIB; empty: never quiet).
 NOTIFY_QUIET_HOURS = os.environ.get("NOTIFY_QUIET_HOURS", "21:00-06:00")

@@ -25,7 +25,16 @@ def create_app(test_config=None):
     # only when an app is made, so that importing app.core does not load the web layer.
     from app import cli
     from app.auth import passwords, sessions
-    from app.web import errors, hardening, login_limit, openapi, perf, template_helpers
+    from app.services import audit
+    from app.web import (
+        errors,
+        hardening,
+        login_limit,
+        openapi,
+        perf,
+        static_cache,
+        template_helpers,
+    )
     from app.web.menu import register_views
 
     with app.app_context():
@@ -35,9 +44,11 @@ def create_app(test_config=None):
 
     template_helpers.init_app(app)
     hardening.init_app(app)
+    static_cache.init_app(app)
     passwords.init_app(app)
     login_limit.init_app(app)
     sessions.init_app(app)
+    audit.init_app(app)
     errors.init_app(app)
     perf.init_app(app)
     openapi.init_app(app)

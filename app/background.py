@@ -2,8 +2,10 @@
 
 A job is a plain function of ``now`` (a naive WIB time), registered with a name and an
 interval in seconds (``register_job``). The thread wakes every few seconds and runs each
-job whose interval has passed; ``flask notifications send`` / ``remind`` run one job once,
-for a systemd timer or cron in production (then set ``BACKGROUND_JOBS=0``).
+job whose interval has passed: sending the outbox, the reminders, reading the village
+mailbox (``IMAP_FETCH_INTERVAL``) and the daily retention run. ``flask notifications
+send`` / ``remind``, ``flask fetch-mail`` and ``flask retention run`` run one job once, for
+a systemd timer or cron in production (then set ``BACKGROUND_JOBS=0``).
 
 With several app processes (gunicorn workers, a timer beside the app) a job runs in one
 of them at a time: ``run_job`` first takes the job's lease, a ``job_lease`` row that one
@@ -29,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import JobLease
-from app.services import outbox, reminders
+from app.services import inbox, outbox, reminders, retention
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +58,15 @@ def jobs():
     return dict(_JOBS)
 
 
+def anonymise_due(now):
+    """The daily retention run; nothing (not even an audit row) when nothing is due."""
+    return retention.run(today=now.date()) if retention.due(now.date()) else []
+
+
 register_job("send", "NOTIFY_SEND_INTERVAL", outbox.send_due)
 register_job("remind", "NOTIFY_REMIND_INTERVAL", reminders.remind)
+register_job("fetch-mail", "IMAP_FETCH_INTERVAL", lambda now: inbox.fetch_mail())
+register_job("retention", "RETENTION_INTERVAL", anonymise_due)
 
 
 def holder_id():

@@ -64,6 +64,9 @@ def backup_database(url, target):
     dialect = make_url(str(url)).get_backend_name()
     if dialect == "sqlite":
         source = sqlite3.connect(_sqlite_path(url))
+        # Created readable by this user only, not just chmod-ed after being written.
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(target, 0o600)
         dest = sqlite3.connect(target)
         try:
             with dest:
@@ -78,6 +81,17 @@ def backup_database(url, target):
         raise BackupError(f"Backups of {dialect} databases are not supported.")
     os.chmod(target, 0o600)  # it holds residents' personal data
     return target
+
+
+def protect_sqlite_file(url):
+    """Make the SQLite database file readable and writable by this user only (it may have
+    been created before, under a looser umask). Nothing to do for PostgreSQL."""
+    parsed = make_url(str(url))
+    if parsed.get_backend_name() != "sqlite":
+        return
+    path = parsed.database
+    if path and path != ":memory:" and os.path.exists(path):
+        os.chmod(path, 0o600)
 
 
 def restore_database(url, source):

@@ -1,5 +1,6 @@
 """Command-line verbs: ``flask sync-roles``, ``flask seed``, ``flask demo-data``,
-``flask backup``, ``flask restore``, ``flask notifications send|remind``.
+``flask retention``, ``flask backup``, ``flask restore``, ``flask fetch-mail``,
+``flask notifications send|remind``.
 
 ``prepare_database`` is what ``run.py`` does at every start: upgrade the
 schema, sync roles and permissions, fill the reference lists.
@@ -12,11 +13,12 @@ from flask import current_app
 
 from app import background
 from app.auth.security import sync_roles
-from app.backup import (BackupError, backup_database, backup_files, restore_database,
-                        restore_files)
-from app.demo import load_demo
+from app.backup import (BackupError, backup_database, backup_files, protect_sqlite_file,
+                        restore_database, restore_files)
+from app.demo import load_demo, progress_line
 from app.extensions import db, init_migrate
 from app.services import storage
+from app.services.inbox import fetch_mail
 from app.services.reference_data import seed_reference_data
 
 
@@ -25,6 +27,7 @@ def prepare_database():
     from flask_migrate import upgrade  # Alembic and Mako: only when migrating (app.extensions)
 
     upgrade(directory=init_migrate(current_app._get_current_object()).directory)
+    protect_sqlite_file(current_app.config["SQLALCHEMY_DATABASE_URI"])
     sync_roles()
     seed_reference_data()
 
@@ -57,8 +60,13 @@ def init_app(app):
     @click.option("--complaints", default=300, show_default=True)
     def demo_data_command(complaints):
         """Load Babakan's officers, demo logins and complaints over the past 12 months."""
+        def echo_progress(done, total):
+            line = progress_line(done, total)
+            if line:
+                click.echo(line)
+
         prepare_database()
-        report = load_demo(complaints)
+        report = load_demo(complaints, progress=echo_progress)
         click.echo(report)
 
     @app.cli.group("notifications")
@@ -74,6 +82,35 @@ def init_app(app):
     def remind_command():
         """Give the deadline reminders, escalations and the weekly digest that are due."""
         _run_background_job("remind")
+
+    @app.cli.command("retention")
+    @click.argument("what", type=click.Choice(["preview", "run"]))
+    def retention_command(what):
+        """Anonymise the complaints closed longer ago than the retention setting (run it daily,
+        e.g. from cron: ``flask retention run``), or list them (preview)."""
+        from app.services import retention  # the services: only this command needs them
+
+        if what == "preview":
+            for complaint in retention.due():
+                click.echo(f"{complaint.register_number}\t{complaint.closed_at or ''}")
+            return
+        numbers = retention.run()
+        click.echo(f"{len(numbers)} complaints anonymised.")
+
+    @app.cli.command("fetch-mail")
+    def fetch_mail_command():
+        """Read the village mailbox (IMAP_* settings) once into the desk's inbox.
+
+        Run it every few minutes from cron or a systemd timer until the app's own scheduler
+        runs it; each reading, failed or not, is shown above the inbox list.
+        """
+        record = fetch_mail()
+        if record is None:
+            raise click.ClickException("No mailbox is set up (IMAP_HOST is empty).")
+        if not record.ok:
+            raise click.ClickException(
+                f"The mailbox could not be read after {record.attempts} attempts: {record.error}")
+        click.echo(f"{record.fetched} new message(s).")
 
     @app.cli.command("backup")
     @click.argument("target", type=click.Path(dir_okay=False))

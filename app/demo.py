@@ -113,10 +113,15 @@ def _target_status(age_days, rng):
                                                  workflow.REFERRED, workflow.FORWARDED])
 
 
-def load_demo(count=300, seed=2026):
-    """Load the demo set (skipped when complaints already exist); return a summary line."""
+def load_demo(count=300, seed=2026, progress=None):
+    """Load the demo set (skipped when complaints already exist); return a summary line.
+
+    ``progress(done, total)`` is called after each complaint: on a small machine the load takes
+    over a minute, and whoever started it should see it moving.
+    """
     if db.session.query(Complaint.id).first():
         return "Data demo sudah ada / demo data already present."
+    report = progress or (lambda done, total: None)
     rng = random.Random(seed)
     officers = _ensure_officers()
     sm = current_app.appbuilder.sm
@@ -136,31 +141,13 @@ def load_demo(count=300, seed=2026):
     reopen_case = None
     photographed = []
     # Registered in the order they arrived, as at the desk: numbers follow the dates.
-    for received, age in sorted(arrivals, key=lambda a: a[0]):
+    for done, (received, age) in enumerate(sorted(arrivals, key=lambda a: a[0]), start=1):
         if age is None:
             reopen_case = _reopen_case(desk, rng, categories, dusuns, liaisons, received, now)
-            continue
-        category = rng.choice(categories)
-        complaint = Complaint(
-            kind=rng.choice(["pengaduan"] * 5 + ["laporan"] * 3 + ["saran"] * 2),
-            channel=rng.choice(["walk_in"] * 4 + ["complaint_box", "phone", "phone", "email",
-                                                  "website", "website", "social_media"]),
-            received_at=received,
-            complainant_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-            complainant_address=f"RT {rng.randint(1, 6):02d}/RW {rng.randint(1, 4):02d}",
-            complainant_phone=f"+6281{rng.randint(100000000, 999999999)}",
-            subject=rng.choice(SUBJECTS.get(category.name, SUBJECTS["Lainnya"])),
-            description="Mohon segera ditindaklanjuti. Kejadian sudah berlangsung beberapa hari.",
-            dusun=rng.choice(dusuns), rt_rw=f"{rng.randint(1, 6):02d}/{rng.randint(1, 4):02d}",
-            urgency="normal",
-        )
-        target = _target_status(age, rng)
-        complaint.identity_level = _identity_level(target, rng)
-        services.register_complaint(complaint, desk, at=received, notify=False)
-        if complaint.subject in PHOTO_SUBJECTS and len(photographed) < 6:
-            _photo_sent(complaint, desk, rng)
-            photographed.append(complaint)
-        _walk(complaint, target, desk, rng, category, liaisons, received, now, meetings)
+        else:
+            _demo_complaint(desk, rng, categories, dusuns, liaisons, received, age, now,
+                            meetings, photographed)
+        report(done, len(arrivals))
     meetings.close()
     db.session.commit()
     _ask_to_reopen(reopen_case, now)
@@ -169,6 +156,41 @@ def load_demo(count=300, seed=2026):
     total = db.session.query(Complaint).count()
     return f"Data demo dimuat: {total} pengaduan, {len(officers)} petugas, " \
            f"{len(meetings.by_week)} rapat, {len(photographed)} foto (kata sandi demo: {DEMO_PASSWORD})."
+
+
+def progress_line(done, total, steps=10):
+    """The line to print after ``done`` of ``total`` complaints, at each tenth; None between."""
+    if done == total or done * steps // total != (done - 1) * steps // total:
+        return f"Memuat data demo / loading demo data: {done}/{total} pengaduan " \
+               f"({done * 100 // total}%)"
+    return None
+
+
+def _demo_complaint(desk, rng, categories, dusuns, liaisons, received, age, now, meetings,
+                    photographed):
+    """Register one invented complaint as the desk would and walk it to a status its age fits;
+    the first six about a road, a drain or a lamp get the resident's photo."""
+    category = rng.choice(categories)
+    complaint = Complaint(
+        kind=rng.choice(["pengaduan"] * 5 + ["laporan"] * 3 + ["saran"] * 2),
+        channel=rng.choice(["walk_in"] * 4 + ["complaint_box", "phone", "phone", "email",
+                                              "website", "website", "social_media"]),
+        received_at=received,
+        complainant_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+        complainant_address=f"RT {rng.randint(1, 6):02d}/RW {rng.randint(1, 4):02d}",
+        complainant_phone=f"+6281{rng.randint(100000000, 999999999)}",
+        subject=rng.choice(SUBJECTS.get(category.name, SUBJECTS["Lainnya"])),
+        description="Mohon segera ditindaklanjuti. Kejadian sudah berlangsung beberapa hari.",
+        dusun=rng.choice(dusuns), rt_rw=f"{rng.randint(1, 6):02d}/{rng.randint(1, 4):02d}",
+        urgency="normal",
+    )
+    target = _target_status(age, rng)
+    complaint.identity_level = _identity_level(target, rng)
+    services.register_complaint(complaint, desk, at=received, notify=False)
+    if complaint.subject in PHOTO_SUBJECTS and len(photographed) < 6:
+        _photo_sent(complaint, desk, rng)
+        photographed.append(complaint)
+    _walk(complaint, target, desk, rng, category, liaisons, received, now, meetings)
 
 
 class _DemoMeetings:

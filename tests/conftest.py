@@ -80,11 +80,13 @@ def app(tmp_path_factory):
 # Tables emptied between tests on PostgreSQL (roles and permissions stay).
 _DATA_TABLES = (
     "attachment", "outbox", "notification", "notification_setting", "job_lease",
+    "inbox_message", "inbox_fetch",
     "meeting_complaint", "meeting_officer", "meeting_guest", "meeting",
     "identity_view", "response_template",
     "complaint_event", "complaint", "officer", "register_counter", "ab_user_role",
     "ab_user_group", "ab_user", "category", "dusun", "public_lookup_failure",
     "deadline_tier", "holiday", "user_session_generation",
+    "audit_personal_value", "audit_log", "app_setting", "account_link", "resident_request",
 )
 
 

@@ -5,7 +5,7 @@ import pytest
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Complaint
-from tests.conftest import make_complaint, make_officer
+from tests.conftest import PASSWORD, csrf_token, make_complaint, make_officer
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, "login"
 
@@ -20,7 +20,17 @@ MATRIX = {
     "/complaint/receipt/{other}":    dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/complaint/receipt/{other}/pdf": dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/officer/list/":                dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
-    "/officer/add":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/officer/add":                  dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    "/officer-account/new":          dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/officer-account/{officer}/deactivate":
+                                     dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/officer-account/{officer}/reassign":
+                                     dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/lupa-sandi":                   dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/privasi":                      dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/retention/":                   dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/resident-request/":            dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/akun/sandi/tidak-ada":         dict(anon=410, desk=410, liaison=410, head=410, admin=410),
     "/category/list/":               dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/category/add":                 dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/dusun/list/":                  dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
@@ -34,6 +44,10 @@ MATRIX = {
     "/meeting/minutes/{meeting}":    dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/meeting/berita-acara/{meeting}": dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/meeting/ics/{meeting}":        dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
+    "/duplicate/candidates?subject=Lampu+jalan": dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/inbox/list/":                  dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/inbox/show/999999":            dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
+    "/inbox/register/999999":        dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/inform/{done}":                dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/responsetemplate/edit/1":      dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/responsetemplate/show/1":      dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
@@ -55,6 +69,11 @@ MATRIX = {
     "/responsetemplate/list/":       dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/responsetemplate/add":         dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/identityview/list/":           dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/auditlog/list/":               dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/auditlog/show/1":              dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/auditlog/export.csv":          dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/auditlog/list/?_oc_AuditLogModelView=old_value&_od_AuditLogModelView=asc":
+                                     dict(anon=400, desk=400, liaison=400, head=400, admin=400),
     # Filters, sorting and paging (issue 17): the export takes the list's filters; a sort by an
     # undeclared or identity column and bad paging are a 400 for everyone, before the
     # permission check (a malformed list request, whoever sends it).
@@ -103,6 +122,8 @@ MATRIX = {
     "/tasks/open/999":               dict(anon=LOGIN, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     "/outbox/":                      dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/outbox/?status=failed":        dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    # The quick search answers with a redirect (to the one complaint found, or the register).
+    "/complaint/find?q=Lampu":       dict(anon=LOGIN, desk=302, liaison=302, head=302, admin=302),
     # The public pages: open to everyone, logged in or not.
     "/lapor":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/status":                       dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
@@ -126,7 +147,7 @@ def test_role_matrix(app, client, login_as, path, role, expected):
         names = {"mine_file": file_on(app, mine), "other_file": file_on(app, other, public=True),
                  "other_pdf": file_on(app, other, pdf=True)}
     response = client.get(path.format(mine=mine, other=other, done=done, meeting=meeting,
-                                      **names))
+                                      officer=officer, **names))
     if expected == LOGIN:
         assert response.status_code == 302
         assert "/login/" in response.headers["Location"]
@@ -150,6 +171,65 @@ def file_on(app, pk, public=False, pdf=False, resident=False):
         row_id = row.id
         db.session.remove()
     return row_id
+
+
+# The forms that change data (POST with the form's CSRF token): who may send them. DONE: the
+# request was taken (a redirect back to the complaint, its outcome flashed there).
+DONE = 302
+POST_MATRIX = {
+    "/duplicate/{mine}/link":   dict(anon=LOGIN, desk=DONE, liaison=FORBIDDEN, head=FORBIDDEN, admin=DONE),
+    "/inbox/link/999999":         dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
+    "/inbox/not-complaint/999999": dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
+    "/duplicate/{mine}/unlink": dict(anon=LOGIN, desk=DONE, liaison=FORBIDDEN, head=FORBIDDEN, admin=DONE),
+}
+POST_CASES = [(path, role, expected[role]) for path, expected in POST_MATRIX.items()
+              for role in ROLES]
+
+
+@pytest.mark.parametrize("path, role, expected", POST_CASES)
+def test_role_matrix_of_forms(app, client, login_as, path, role, expected):
+    other = make_complaint(app)
+    user_id = login_as(role) if role != "anon" else None
+    officer = make_officer(app, name="Kadus Satu", user_id=user_id if role == "liaison" else None)
+    mine = make_complaint(app, assigned_officer_id=officer, status="forwarded")
+    token = csrf_token(client, "/login/" if role == "anon" else "/users/userinfo/")
+    response = client.post(path.format(mine=mine), data={
+        "csrf_token": token, "main_id": other, "reason": "Bukan duplikat"})
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert "/login/" in response.headers["Location"]
+    else:
+        assert response.status_code == expected
+        if expected == DONE:
+            assert response.headers["Location"].endswith(f"/complaint/show/{mine}")
+
+
+# The staff API's duplicates operations, with each role's login token (no token: 401).
+API_MATRIX = {
+    ("GET", "/api/v1/complaint/{mine}/duplicates"):
+        dict(anon=401, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    ("POST", "/api/v1/complaint/{mine}/duplicate-of"):
+        dict(anon=401, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    ("POST", "/api/v1/complaint/{mine}/unlink"):
+        dict(anon=401, desk=409, liaison=FORBIDDEN, head=FORBIDDEN, admin=409),
+}
+API_CASES = [(method, path, role, expected[role])
+             for (method, path), expected in API_MATRIX.items() for role in ROLES]
+
+
+@pytest.mark.parametrize("method, path, role, expected", API_CASES)
+def test_role_matrix_of_the_staff_api(app, client, login_as, method, path, role, expected):
+    other = make_complaint(app)
+    headers = {}
+    if role != "anon":
+        login_as(role)
+        token = client.post("/api/v1/security/login", json={
+            "username": role, "password": PASSWORD, "provider": "db"}).get_json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+    mine = make_complaint(app)
+    response = client.open(path.format(mine=mine), method=method, headers=headers,
+                           json={"main_id": other, "reason": "Bukan duplikat"})
+    assert response.status_code == expected, response.get_json()
 
 
 def _resolved_at_a_held_meeting(app):

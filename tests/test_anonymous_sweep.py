@@ -27,6 +27,9 @@ PUBLIC_ENDPOINTS = {
     "SecurityApi.login",                                    # the REST API's login
     # A file of the complaint this session looked up with its code and phone digits (else 404).
     "PublicView.attachment", "PublicView.attachment_thumbnail",
+    "PublicView.privacy",                                   # what is done with a resident's data
+    "AccountLinkView.set_password",                         # a one-time password link
+    "AccountLinkView.forgot",                               # "lupa kata sandi"
 }
 ARGUMENTS = {"pk": "1", "complaint_id": "1", "meeting_id": "1", "name": "forward_selected", "step": "verify",
              "version": "v1", "filename": "x.csv", "group_by": "username", "locale": "en",

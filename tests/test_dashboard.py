@@ -130,6 +130,7 @@ def test_key_figures_match_the_register(app, register):
         "open": sum(_open_at(r, AS_OF) for r in rows),
         "overdue": sum(_open_at(r, AS_OF) and r.due_date < AS_OF for r in rows),
         "received": sum(_in(r.received_at, PERIOD) for r in rows),
+        "problems": sum(_in(r.received_at, PERIOD) for r in rows),  # no duplicates here
         "resolved": len(resolved),
         "on_time": round(100 * len(on_time) / len(resolved), 1),
         "median_days": round(statistics.median(days), 1),

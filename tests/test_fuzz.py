@@ -414,6 +414,8 @@ STAFF_OPERATIONS = {
     ("GET", "/api/v1/complaint/{pk}"), ("PUT", "/api/v1/complaint/{pk}"),
     ("POST", "/api/v1/complaint/{pk}/steps/{step}"),
     ("GET", "/api/v1/complaint/{pk}/templates/{step}"),
+    ("GET", "/api/v1/complaint/{pk}/duplicates"),
+    ("POST", "/api/v1/complaint/{pk}/duplicate-of"), ("POST", "/api/v1/complaint/{pk}/unlink"),
 }
 PUBLIC_OPERATIONS = {
     ("POST", "/api/v1/public/complaints"), ("POST", "/api/v1/public/status"),

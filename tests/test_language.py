@@ -29,10 +29,13 @@ PAGES = {
     "desk": ["/", "/complaint/list/", "/complaint/show/{pk}", "/complaint/add",
              "/complaint/edit/{pk}", "/complaint/step/{pk}/verify", "/complaint/receipt/{pk}",
              "/complaint/overdue/list/", "/officer/list/", "/category/list/", "/dusun/list/",
-             "/meeting/list/?_flt_0_place=B", "/meeting/schedule", "/users/userinfo/", "/resetmypassword/form"],
+             "/meeting/list/?_flt_0_place=B", "/meeting/schedule", "/users/userinfo/", "/resetmypassword/form",
+             "/resident-request/", "/officer-account/1/reassign"],
     "head": ["/", "/complaint/list/", "/complaint/show/{pk}"],
     # (/roles/list/ shows FAB's technical permission names; it is an admin's tool.)
-    "admin": ["/officer/add", "/category/add", "/dusun/add", "/users/list/"],
+    "admin": ["/officer-account/new", "/officer/list/", "/officer/show/1", "/category/add",
+              "/dusun/add", "/users/list/", "/auditlog/list/",
+              "/officer-account/1/deactivate", "/officer-account/1/reassign", "/retention/"],
 }
 
 
@@ -47,8 +50,9 @@ def test_screens_show_no_english(app, client, login_as, role, path):
     assert found == [], f"English left on {path}: {found}"
 
 
-def test_anonymous_login_page_shows_no_english(client):
-    found = PATTERN.findall(visible_text(client.get("/login/").get_data(as_text=True)))
+@pytest.mark.parametrize("path", ["/login/", "/lupa-sandi", "/akun/sandi/tidak-ada", "/privasi"])
+def test_anonymous_login_page_shows_no_english(client, path):
+    found = PATTERN.findall(visible_text(client.get(path).get_data(as_text=True)))
     assert found == []
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from app.extensions import db
-from tests.conftest import make_complaint
+from app.models import Complaint
+from tests.conftest import make_complaint, make_user
 
 
 def test_models_and_migrations_agree(app):
@@ -51,7 +52,7 @@ def test_flask_db_loads_the_migration_commands_when_asked(tmp_path):
                    capture_output=True)
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() \
-            == ("0017_notifications",)
+            == ("0020_duplicates_inbox",)
 
 
 def test_the_audience_migration_gives_each_old_note_its_readers(app):
@@ -268,3 +269,80 @@ def test_the_notifications_migration_goes_down_and_up_losing_nothing_else(app):
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM notification")).scalar() == 0
             assert conn.execute(text("SELECT count(*) FROM complaint_event")).scalar() == 1
+
+
+AUDIT_REVISION = "0018_audit_accounts"
+
+
+def test_the_audit_migration_goes_down_and_up_and_the_register_stays(app):
+    """Down before 0018 (no audit tables, no anonymised_at), up again: every complaint and
+    timeline line is there as before, and the audit log is append-only again."""
+    from flask_migrate import downgrade, upgrade
+
+    from tests.conftest import set_fields
+
+    pk = make_complaint(app, complainant_name="Tetap Ada")
+    set_fields(app, pk, subject="Sesudah diubah")
+    with app.app_context():
+        directory = str(Path(app.root_path) / "migrations")
+        before = _before(directory, AUDIT_REVISION)
+        with db.engine.connect() as conn:
+            register = conn.execute(text(
+                "SELECT id, register_number, complainant_name, subject FROM complaint")).all()
+            events = conn.execute(text("SELECT count(*) FROM complaint_event")).scalar()
+        db.session.remove()
+        try:
+            downgrade(directory=directory, revision=before)
+            with db.engine.connect() as conn:
+                tables = db.inspect(conn).get_table_names()
+                assert "audit_log" not in tables and "account_link" not in tables
+                assert "anonymised_at" not in {
+                    c["name"] for c in db.inspect(conn).get_columns("complaint")}
+                assert conn.execute(text(
+                    "SELECT id, register_number, complainant_name, subject FROM complaint")
+                ).all() == register
+            upgrade(directory=directory)
+            with db.engine.connect() as conn:
+                assert conn.execute(text(
+                    "SELECT id, register_number, complainant_name, subject FROM complaint")
+                ).all() == register
+                assert conn.execute(text("SELECT count(*) FROM complaint_event")).scalar() \
+                    == events
+            with db.engine.begin() as conn:
+                conn.execute(text(
+                    "INSERT INTO audit_log (occurred_at, actor_name, entity, action, personal) "
+                    "VALUES (CURRENT_TIMESTAMP, 'Uji', 'complaint', 'update', false)"))
+            with pytest.raises(DatabaseError, match="append-only"):
+                with db.engine.begin() as conn:
+                    conn.execute(text("DELETE FROM audit_log"))
+        finally:
+            db.session.remove()
+            upgrade(directory=directory)
+
+
+def test_entries_without_identity_and_duplicate_links_survive_a_round_trip(app):
+    """Down before 0020 and up again: the entries recorded without identity and the
+    duplicates' links come back (from the register's text and the timelines)."""
+    from flask_migrate import downgrade, upgrade
+
+    from app.services import duplicates
+
+    desk_id = make_user(app, "desk", "Petugas Pengelola")
+    box = make_complaint(app, channel="complaint_box", without_identity=True)
+    main = make_complaint(app, subject="Jembatan rusak")
+    linked = make_complaint(app, subject="Jembatan rusak parah")
+    unlinked = make_complaint(app, subject="Jembatan retak")
+    with app.app_context():
+        get = lambda pk: db.session.get(Complaint, pk)  # noqa: E731
+        desk = app.appbuilder.sm.get_user_by_id(desk_id)
+        duplicates.link(get(linked), get(main), desk)
+        duplicates.link(get(unlinked), get(main), desk)
+        duplicates.unlink(get(unlinked), "Jembatan lain", desk)
+        directory = str(Path(app.root_path) / "migrations")
+        db.session.remove()
+        downgrade(directory=directory, revision=_before(directory, "0020_duplicates_inbox"))
+        upgrade(directory=directory)
+        assert get(box).without_identity is True
+        assert [get(pk).without_identity for pk in (main, linked, unlinked)] == [False] * 3
+        assert (get(linked).duplicate_of_id, get(unlinked).duplicate_of_id) == (main, None)
+        db.session.remove()

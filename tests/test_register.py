@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent
 from app.core.numbering import (
+    group_tracking_code,
     TRACKING_ALPHABET, InvalidPhone, format_register_number, new_tracking_code,
     normalize_phone,
 )
@@ -108,18 +109,18 @@ def test_desk_registers_a_walk_in_complaint_and_prints_the_receipt(app, client, 
         events = db.session.query(ComplaintEvent).all()
         assert [e.step for e in events] == ["register"]
         number, code, pk = complaint.register_number, complaint.tracking_code, complaint.id
-    assert number in page and code in page
+    assert number in page and group_tracking_code(code) in page  # ABCD-EFGH-JKLM
 
     receipt = client.get(f"/complaint/receipt/{pk}")
     assert receipt.status_code == 200
-    assert code in receipt.get_data(as_text=True)
+    assert group_tracking_code(code) in receipt.get_data(as_text=True)
 
     pdf = client.get(f"/complaint/receipt/{pk}/pdf")
     assert pdf.status_code == 200
     assert pdf.headers["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert number in text
-    assert code in text
+    assert group_tracking_code(code) in text
     assert "PEMERINTAH DESA BABAKAN" in text
     assert "KABUPATEN CILACAP" in text
     assert "Wahyuni" in text

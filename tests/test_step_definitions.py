@@ -63,7 +63,10 @@ def test_nothing_exists_for_a_step_outside_the_workflow(app):
     assert set(vocabularies.STEP_ACTIONS) == {s.name for s in STEPS if s.action}
     # The timeline's labels: the steps, plus the events that are not steps.
     assert set(vocabularies.STEPS) - names == {"register", "void", "import", "identity_level",
-                                                  "attach", "withdraw_attachment"}
+                                                  "attach", "withdraw_attachment",
+                                                  "reassign", "anonymise",
+                                                  "duplicate_link", "duplicate_unlink",
+                                                  "email_message"}
     with pytest.raises(workflow.UnknownStep):
         step_effects.step_effect("not_a_step")
 

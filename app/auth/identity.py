@@ -42,6 +42,12 @@ LEVEL_HELP = _l(
     "initials. Anonymous: only the complaint desk knows who you are. Confidential: the whole "
     "complaint is handled only by the complaint desk and the village head (for instance a "
     "complaint about a village officer).")
+# The same, for the desk recording a complaint for the resident in front of it.
+DESK_LEVEL_HELP = _l(
+    "Ask the complainant. Named: officers handling the complaint see the complainant's name. "
+    "Masked: they see only the initials. Anonymous: only the complaint desk knows who it is. "
+    "Confidential: the whole complaint is handled only by the complaint desk and the village "
+    "head (for instance a complaint about a village officer).")
 
 # Where an identity was shown (the log's ``path``).
 VIEW_PATHS = {

@@ -36,6 +36,10 @@ MENU_RESPONSE_TEMPLATES = "Response templates"
 MENU_IDENTITY_VIEWS = "Identity views"
 MENU_TASKS = "My tasks"
 MENU_OUTBOX = "Outbox"  # admin only
+MENU_AUDIT_LOG = "Audit log"  # admin only
+MENU_RETENTION = "Retention"  # admin only
+MENU_RESIDENT_REQUESTS = "Resident requests"
+MENU_INBOX = "Inbox"
 
 # What every logged-in staff member may do: see their own profile, change their password.
 _SELF_SERVICE = [
@@ -95,12 +99,25 @@ ROLE_PERMISSIONS = {
         ("can_add", "Attachment"),
         ("can_withdraw", "Attachment"),
         ("can_publish", "Attachment"),
+        # Duplicates: see the candidates, link to a main complaint, unlink.
+        ("can_link", "Duplicate"),
+        ("can_link", "ComplaintApi"),
+        # The email inbox: read the messages, register, add to a complaint, set aside.
+        ("can_list", "Inbox"),
+        ("can_show", "Inbox"),
+        ("can_handle", "Inbox"),
+        ("menu_access", MENU_INBOX),
     ]
     + _READ_MEETINGS
     + [
         ("can_schedule", "Meeting"),
         ("can_minutes", "Meeting"),
         ("can_inform", "Inform"),
+        # An officer who left: the desk hands their open complaints on.
+        ("can_reassign", "OfficerAccount"),
+        # Residents' requests about their data (copy, correction, erasure).
+        ("can_requests", "ResidentRequest"),
+        ("menu_access", MENU_RESIDENT_REQUESTS),
     ],
     LIAISON: _SELF_SERVICE + _READ_REGISTER + [("can_step", "Complaint"),
                                                ("can_step", "ComplaintApi"),

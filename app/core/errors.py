@@ -11,10 +11,12 @@ class ServiceError(Exception):
     code = 400
     field = None
 
-    def __init__(self, message=None, code=None):
+    def __init__(self, message=None, code=None, field=None):
         super().__init__(*(() if message is None else (message,)))
         if code is not None:
             self.code = code
+        if field is not None:
+            self.field = field
 
 
 class StaleComplaint(ServiceError):

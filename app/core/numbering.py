@@ -30,6 +30,13 @@ def normalize_tracking_code(text):
     return re.sub(r"[\s-]", "", text or "").upper()
 
 
+def group_tracking_code(code, size=4):
+    """'ABCD-EFGH-JKLM': the code in groups, easier to read out and type back (the dashes are
+    dropped again by ``normalize_tracking_code``)."""
+    code = code or ""
+    return "-".join(code[i:i + size] for i in range(0, len(code), size))
+
+
 def normalize_phone(text):
     """Return the number as +62..., accepting 08.., 628.., +62 8.., (0282) 123456.
 

@@ -24,6 +24,12 @@ CHANNELS = {
     "social_media": _l("Social media"),
 }
 
+# The channels on which a sender can leave no identity at all (a box note, an anonymous call),
+# and what the register records then in place of the name and address: the village's own
+# words, stored as data.
+NO_IDENTITY_CHANNELS = ("complaint_box", "phone")
+NO_IDENTITY = "tanpa identitas"
+
 URGENCIES = {
     "low": _l("Low"),
     "normal": _l("Normal"),
@@ -70,6 +76,11 @@ STEPS = {
     "identity_level": _l("Identity protection raised"),
     "attach": _l("Files added"),
     "withdraw_attachment": _l("File withdrawn"),
+    "reassign": _l("Handed on to another officer"),
+    "anonymise": _l("Personal data anonymised"),
+    "duplicate_link": _l("Handled together with other complaints"),
+    "duplicate_unlink": _l("Handled on its own again"),
+    "email_message": _l("Email from the resident"),
 }
 
 # What a step's button says (imperative, ``workflow.Step.action``), beside its timeline label.

@@ -7,15 +7,30 @@ app stays fast.
 from io import BytesIO
 from xml.sax.saxutils import escape
 
+from flask import current_app
 from flask_babel import force_locale, gettext
 
 from app.auth import access
+from app.core.numbering import group_tracking_code
 from app.core.timeutil import date_id, datetime_id
 from app.core.vocabularies import CHANNELS, KINDS, POSITIONS, label
 from app.documents.letterhead import heading_style, letterhead
 from app.extensions import db
 from app.models import Attachment, Officer
+from app.services import settings
 from app.services.informing import status_url
+
+
+def privacy_url():
+    """The public page that says what is done with a resident's data."""
+    return current_app.config["PUBLIC_BASE_URL"] + "/privasi"
+
+
+def privacy_sentence():
+    """The receipt's one sentence on the resident's data (repeating the form's consent)."""
+    return gettext("Your data is used only to handle this complaint and is removed %(years)s "
+                   "years after it is closed; your rights: %(url)s",
+                   years=settings.value(settings.RETENTION_YEARS), url=privacy_url())
 
 
 def receiver_name(complaint):
@@ -54,7 +69,7 @@ def receipt_data(complaint, public=False, viewer=None):
     viewer = viewer if viewer is not None else access.current_user()
     rows = [
         (gettext("Register no."), complaint.register_number),
-        (gettext("Tracking code"), complaint.tracking_code),
+        (gettext("Tracking code"), group_tracking_code(complaint.tracking_code)),
         (gettext("Received"), datetime_id(complaint.received_at, with_day=True)),
         (gettext("Channel"), str(label(CHANNELS, complaint.channel))),
         (gettext("Kind"), str(label(KINDS, complaint.kind))),
@@ -85,6 +100,22 @@ def attachment_names(complaint):
     return ", ".join(names)
 
 
+def how_to_follow(complaint):
+    """How the receipt's holder follows the complaint: the status page, or, for an entry
+    recorded without identity, why the status page cannot find it."""
+    if complaint.without_identity:
+        return gettext(
+            "This complaint was recorded without identity (tanpa identitas). It is handled "
+            "like any other, but the public status page cannot find it (there are no phone "
+            "digits to check) and the result cannot be sent to the complainant.")
+    return gettext(
+        "Keep this receipt. Check the progress of your complaint at %(url)s "
+        "with the tracking code and the last 4 digits of your phone number, "
+        "or scan the QR code.",
+        url=status_url(),
+    )
+
+
 def receipt_pdf(complaint, public=False, viewer=None):
     """The receipt as an A5 PDF in Indonesian, with a QR code to the status page.
 
@@ -102,12 +133,8 @@ def receipt_pdf(complaint, public=False, viewer=None):
     with force_locale("id"):
         rows = receipt_data(complaint, public=public, viewer=viewer)
         title = gettext("RECEIPT OF COMPLAINT")
-        how_to = gettext(
-            "Keep this receipt. Check the progress of your complaint at %(url)s "
-            "with the tracking code and the last 4 digits of your phone number, "
-            "or scan the QR code.",
-            url=status_url(),
-        )
+        how_to = how_to_follow(complaint)
+        privacy = privacy_sentence()
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["Normal"], fontSize=9, leading=12)
     title_style = heading_style("title", fontSize=12, leading=14, spaceBefore=6)
@@ -130,5 +157,6 @@ def receipt_pdf(complaint, public=False, viewer=None):
     drawing.add(qr)
     story.append(Table([[drawing, Paragraph(escape(how_to), body)]], colWidths=[32 * mm, 92 * mm],
                        style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    story += [Spacer(1, 3 * mm), Paragraph(escape(privacy), body)]
     doc.build(story)
     return buffer.getvalue()

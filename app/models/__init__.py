@@ -15,7 +15,15 @@ from app.models.meetings import Meeting, MeetingGuest  # noqa: F401
 from app.models.public import PublicLookupFailure  # noqa: F401
 from app.models.responses import ResponseTemplate  # noqa: F401
 from app.models.sessions import UserSessionGeneration  # noqa: F401
+from app.models.audit import (  # noqa: F401
+    AccountLink,
+    AuditEntry,
+    AuditPersonalValue,
+    ResidentRequest,
+    Setting,
+)
 from app.models.evidence import Attachment  # noqa: F401
+from app.models.inbox import InboxFetch, InboxMessage  # noqa: F401
 from app.models.notifications import (  # noqa: F401
     JobLease,
     Notification,

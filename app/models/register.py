@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    exists,
     false,
     insert,
     update,
@@ -27,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.core.timeutil import now_wib
 from app.core.vocabularies import POSITIONS, label
@@ -136,6 +137,14 @@ class Complaint(Model):
     complainant_address: Mapped[str] = mapped_column(String(255))
     complainant_phone: Mapped[str] = mapped_column(String(20))
     complainant_email: Mapped[Optional[str]] = mapped_column(String(120))
+    # A box note or a call whose sender gave no identity (app.services.complaints.NO_IDENTITY
+    # stands in the name and address, the phone is empty): handled, never informed.
+    without_identity: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                   server_default=false())
+    # "Duplikat dari": the main complaint this one is handled together with
+    # (app.services.duplicates); it follows the main one's status and outcome.
+    duplicate_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("complaint.id"),
+                                                           index=True)
 
     subject: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
@@ -178,6 +187,8 @@ class Complaint(Model):
 
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     void_reason: Mapped[Optional[str]] = mapped_column(Text)
+    # Personal data replaced (retention or a resident's erasure request: app.retention).
+    anonymised_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
 
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now_wib)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK))
@@ -195,6 +206,10 @@ class Complaint(Model):
     )
     created_by = relationship(User, foreign_keys=[created_by_id])
     changed_by = relationship(User, foreign_keys=[changed_by_id])
+    duplicate_of: Mapped[Optional["Complaint"]] = relationship(
+        remote_side=[id], foreign_keys=[duplicate_of_id], back_populates="duplicates")
+    duplicates: Mapped[list["Complaint"]] = relationship(
+        foreign_keys=[duplicate_of_id], back_populates="duplicate_of", order_by="Complaint.id")
     events: Mapped[list["ComplaintEvent"]] = relationship(
         back_populates="complaint", order_by="ComplaintEvent.id"
     )
@@ -221,6 +236,14 @@ class Complaint(Model):
     @classmethod
     def _is_confidential_expression(cls):
         return cls.identity_level == "confidential"
+
+
+# Whether other complaints are linked to this one as duplicates: deferred, and loaded by the
+# public look-up in its one statement (app.public.resident._find) so the hot status page
+# reads no more rows for it.
+_linked = Complaint.__table__.alias("linked_duplicate")
+Complaint.has_duplicates = column_property(
+    exists().where(_linked.c.duplicate_of_id == Complaint.__table__.c.id), deferred=True)
 
 
 class ComplaintEvent(Model):

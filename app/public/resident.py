@@ -31,7 +31,7 @@ from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer
 
 from app.auth.access import can_read_note
 from app.auth.limits import client_key, over_limit
@@ -289,7 +289,8 @@ def _find(code, code_hash, since):
     row = db.session.execute(
         select(Complaint, _failures_since(code_hash, since).scalar_subquery())
         .where(Complaint.tracking_code == code, Complaint.voided.is_(False))
-        .options(joinedload(Complaint.category), joinedload(Complaint.events))
+        .options(joinedload(Complaint.category), joinedload(Complaint.events),
+                 undefer(Complaint.has_duplicates))
     ).unique().first()
     if row is None:
         return None, db.session.scalar(_failures_since(code_hash, since))
@@ -335,7 +336,10 @@ def _track(code, last4):
         raise RateLimited(gettext(
             "This tracking code has had too many wrong tries today and is locked until "
             "tomorrow. Please try again tomorrow or contact the village office."))
-    expected = complaint.complainant_phone[-4:] if complaint is not None else "\x00" * 4
+    # An entry without identity has no phone digits: nothing typed may match it.
+    known = complaint is not None and not complaint.without_identity \
+        and len(complaint.complainant_phone or "") >= 4
+    expected = complaint.complainant_phone[-4:] if known else "\x00" * 4
     if not hmac.compare_digest(last4.encode(), expected.encode()) or complaint is None:
         _record_failure(code_hash)
         raise NotFound()
@@ -394,6 +398,10 @@ def _deadline_and_feedback(complaint):
         "feedback_until_label": date_id(until) if until else None,
         "reopen_requested": complaint.status == workflow.REOPEN_REQUESTED,
         "completion_asked": complaint.status == workflow.NEEDS_COMPLETION,
+        # Handled together with other residents' complaints about the same problem; which
+        # ones is never said.
+        "handled_together": complaint.duplicate_of_id is not None
+        or bool(complaint.has_duplicates),
     }
 
 

@@ -192,6 +192,14 @@ def received_count(user, scope, today=None):
     return _count(_received_in(_visible(user, scope), scope.period))
 
 
+def distinct_problems_count(user, scope, today=None):
+    """Entered during the period, counting a problem once: duplicates linked to a main
+    complaint ("duplikat dari") are left out, so ten residents' reports of one broken
+    bridge count ten in ``received_count`` and one here."""
+    query = _received_in(_visible(user, scope), scope.period)
+    return _count(query.filter(Complaint.duplicate_of_id.is_(None)))
+
+
 def resolved_count(user, scope, today=None):
     """Resolved (the SOP's "resolve" step) during the period."""
     return _count(_resolved_in(_visible(user, scope), scope.period))
@@ -268,6 +276,7 @@ KEY_FIGURES = [
     KeyFigure("open", _l("Open"), open_count),
     KeyFigure("overdue", _l("Overdue"), overdue_count, tone="overdue"),
     KeyFigure("received", _l("Received in the period"), received_count),
+    KeyFigure("problems", _l("Distinct problems received"), distinct_problems_count),
     KeyFigure("resolved", _l("Resolved in the period"), resolved_count),
     KeyFigure("on_time", _l("Resolved within the deadline"), resolved_on_time_percent, "percent"),
     KeyFigure("median_days", _l("Median days to resolve"), median_days_to_resolve, "days"),

@@ -20,10 +20,11 @@ from app.core.errors import ServiceError, StaleComplaint, StepRefused, refuse
 from app.core.numbering import format_register_number, new_tracking_code
 from app.core.timeutil import datetime_id, now_wib
 from app.core.values import int_or_none, truthy
-from app.core.vocabularies import KINDS, OUTCOME_TYPES, STEPS, URGENCIES, label
+from app.core.vocabularies import (KINDS, NO_IDENTITY, NO_IDENTITY_CHANNELS, OUTCOME_TYPES,
+                                   STEPS, URGENCIES, label)
 from app.extensions import db
 from app.models import Category, Complaint, ComplaintEvent, Officer, next_register_seq
-from app.services import deadlines
+from app.services import audit, deadlines
 from app.services.step_effects import effect_of, listeners, step_effect
 
 
@@ -63,16 +64,48 @@ def add_event(complaint, step, user, from_status, to_status, note=None, is_publi
     return event
 
 
+def no_identity_refusal():
+    """Why a complaint without identity cannot be informed (the SOP's identity rule)."""
+    return gettext(
+        "This complaint was recorded without identity (tanpa identitas): the SOP requires the "
+        "complainant's identity to follow it up with them, so the result cannot be sent to "
+        "anyone. It is still verified, forwarded and resolved like any other complaint.")
+
+
+def record_without_identity(complaint):
+    """Put "tanpa identitas" in place of the identity of a box note or anonymous call.
+
+    The level becomes at least anonymous (nobody outside the desk has anything to read, and
+    the public look-up has no phone digits to match). Refused on a channel where the sender
+    is always known (a walk-in, an email, the website).
+    """
+    if complaint.channel not in NO_IDENTITY_CHANNELS:
+        raise ServiceError(gettext(
+            "Only a complaint box note or a phone call can be recorded without identity."),
+            field="without_identity")
+    complaint.without_identity = True
+    complaint.complainant_name = complaint.complainant_address = NO_IDENTITY
+    complaint.complainant_phone = ""
+    complaint.complainant_email = None
+    if identity.rank(complaint.identity_level or identity.NAMED) < identity.rank(identity.ANONYMOUS):
+        complaint.identity_level = identity.ANONYMOUS
+
+
 def register_complaint(complaint, user=None, commit=True, at=None, notify=True):
     """Enter a new complaint in the register: number, tracking code, deadlines, first event.
 
     The register number is taken inside this transaction (see
     ``app.core.numbering.next_register_seq``), so a failed save gives it back.
-    ``at`` backdates the registration (imports and demo data). Whoever must hear of it
-    is told in the same transaction (``step_effects.on_register``: the notifications);
-    ``notify=False`` for entries of the past (demo data), which nobody waits for.
+    ``at`` backdates the registration (imports and demo data). An entry marked
+    ``without_identity`` gets "tanpa identitas" (``record_without_identity``). Whoever must
+    hear of it is told in the same transaction (``step_effects.on_register``: the
+    notifications); ``notify=False`` for entries of the past (demo data), which nobody waits
+    for.
     """
+    if complaint.without_identity:
+        record_without_identity(complaint)
     now = at or now_wib()
+    audit.acting(user)
     complaint.received_at = complaint.received_at or now
     complaint.status = workflow.RECEIVED
     complaint.created_at = now
@@ -149,9 +182,7 @@ def void_complaint(complaint, reason, user, expected_version=None):
 def check_editable(complaint, expected_version=None):
     """Refuse editing a void entry (409) or a copy older than the stored one (409)."""
     if complaint.voided:
-        exc = ServiceError(gettext("This register entry is void."))
-        exc.code = 409
-        raise exc
+        raise ServiceError(gettext("This register entry is void."), code=409)
     check_version(complaint, expected_version)
 
 
@@ -162,13 +193,21 @@ def edit_complaint(complaint, changes, user, expected_version=None):
     (nothing saved): a void entry or a stale copy (``check_editable``), or a lower
     identity level (``identity.check_raise``; the refusal's ``field`` is
     ``identity_level``). A higher level is recorded on the timeline
-    (``identity.change_level``). ``status`` is never a field here: steps change it.
+    (``identity.change_level``). An entry without identity stays so unless the change
+    brings the identity (the sender came forward); an identity once recorded is never
+    replaced by "tanpa identitas". ``status`` is never a field here: steps change it.
     """
     changes = dict(changes)
     if "status" in changes:
         raise ValueError("status changes only through a workflow step")
     check_editable(complaint, expected_version)
+    audit.acting(user)
     try:
+        without_identity = bool(changes.pop("without_identity", complaint.without_identity))
+        if without_identity and not complaint.without_identity:
+            raise ServiceError(gettext(
+                "An identity already recorded is never erased: raise the identity protection "
+                "level instead."), field="without_identity")
         if "identity_level" in changes:
             try:
                 change_identity_level(complaint, changes.pop("identity_level"), user)
@@ -177,6 +216,9 @@ def edit_complaint(complaint, changes, user, expected_version=None):
                 raise
         for name, value in changes.items():
             setattr(complaint, name, value)
+        complaint.without_identity = without_identity
+        if without_identity:
+            record_without_identity(complaint)
         touch(complaint, user)
         db.session.commit()
     except ServiceError:
@@ -204,7 +246,8 @@ def change_identity_level(complaint, wanted, user):
 
 
 def touch(complaint, user, at=None):
-    """Record who changed the complaint and when."""
+    """Record who changed the complaint and when (on the complaint and in the audit log)."""
+    audit.acting(user)
     complaint.changed_at = at or now_wib()
     if user is not None and getattr(user, "is_authenticated", False):
         complaint.changed_by_id = user.id
@@ -243,14 +286,13 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
     ``notify=False`` for steps of the past (demo data).
     """
     fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in (fields or {}).items()}
+    audit.acting(user)  # before an effect's query flushes its first changes
     actors = check_step_open(complaint, step_name, user, as_resident)
     try:
         target = workflow.check_step(step_name, complaint.status, actors, fields,
                                      confidential=complaint.is_confidential)
     except workflow.WorkflowError as exc:
-        refusal = StepRefused(_step_refusal(step_name, exc))
-        refusal.code = exc.code
-        raise refusal from None
+        raise StepRefused(_step_refusal(step_name, exc), exc.code) from None
     check_version(complaint, expected_version)
 
     now = at or now_wib()
@@ -271,6 +313,8 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
         if notify:
             for listener in listeners("step"):
                 listener(complaint, step_name, source, target, fields, user, now)
+        if not as_resident:
+            carry_duplicates(complaint, step_name, source, user, now)
         if commit:
             db.session.commit()
     except StaleDataError:
@@ -279,6 +323,45 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
         db.session.rollback()
         raise StaleComplaint(stale_message(complaint)) from None
     return complaint
+
+
+# The steps a linked duplicate still takes itself: its own complainant is informed through
+# their own channel and identity rules, and anyone may add a note to it.
+OWN_STEPS_OF_DUPLICATES = ("inform", "note")
+
+# What a duplicate takes over from its main complaint: status, deadlines, officer, outcome.
+FOLLOWED_FIELDS = (
+    "status", "verification_due", "due_date", "followup_due", "paused_since", "paused_days",
+    "extension_days", "extension_reason", "outcome_type", "outcome_text", "public_note",
+    "rejection_reason", "referred_to", "resolved_at", "closed_at",
+)
+
+
+def follow_main(duplicate, main):
+    """Give ``duplicate`` its main complaint's status, deadlines, outcome and officer (the
+    officer only where ``assignment_refusal`` allows it: never for a confidential one)."""
+    for name in FOLLOWED_FIELDS:
+        setattr(duplicate, name, getattr(main, name))
+    officer = main.assigned_officer
+    if officer is None or assignment_refusal(duplicate, officer) is None:
+        duplicate.assigned_officer = officer
+
+
+def carry_duplicates(main, step_name, source, user, now):
+    """Take the linked duplicates along a staff step of their main complaint (no commit).
+
+    Each duplicate still in step with the main one (in its former status) follows it, with
+    a line on its own timeline; the inform step and notes stay each complaint's own.
+    """
+    if step_name in OWN_STEPS_OF_DUPLICATES:
+        return
+    for duplicate in main.duplicates:
+        if duplicate.voided or duplicate.status != source:
+            continue
+        follow_main(duplicate, main)
+        touch(duplicate, user, now)
+        add_event(duplicate, step_name, user, source, duplicate.status, is_public=True,
+                  data={"main": main.register_number}, at=now)
 
 
 def check_step_open(complaint, step_name, user, as_resident=False):
@@ -293,6 +376,14 @@ def check_step_open(complaint, step_name, user, as_resident=False):
         raise StepRefused(gettext("This register entry is void; no step can be taken."))
     if not as_resident and not access.can_view(user, complaint):
         refuse(gettext("You may not work on this complaint."), 403)
+    if step_name == "inform" and complaint.without_identity:
+        refuse(no_identity_refusal(), 409)
+    if complaint.duplicate_of_id is not None and not as_resident \
+            and step_name not in OWN_STEPS_OF_DUPLICATES:
+        refuse(gettext(
+            "This complaint is handled together with the main complaint %(number)s: it "
+            "follows that one's steps. Unlink it first to handle it on its own.",
+            number=complaint.duplicate_of.register_number), 409)
     actors = {workflow.RESIDENT} if as_resident else actors_of(user)
     try:
         workflow.check_open(step_name, complaint.status, actors)

@@ -36,7 +36,10 @@ def whatsapp_link(phone, message):
 
 
 def check_can_inform(complaint):
-    """Refuse early when the complaint is not waiting to be informed."""
+    """Refuse early when the complaint is not waiting to be informed, or has nobody to
+    inform (recorded without identity)."""
+    if complaint.without_identity:
+        raise services.ServiceError(services.no_identity_refusal())
     if complaint.status not in INFORMABLE:
         raise services.ServiceError(gettext(
             "Only a resolved, rejected or referred complaint can be reported to the complainant."))

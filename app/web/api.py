@@ -26,14 +26,15 @@ from app.core.values import int_or_none, truthy
 from app.core.vocabularies import CHANNELS, KINDS, OUTCOME_TYPES, STATUSES, URGENCIES
 from app.extensions import db
 from app.models import Complaint, Dusun
-from app.services import complaints as services, response_templates
+from app.services import complaints as services, duplicates, response_templates
 from app.web import step_forms
 from app.web.forms import MAX_DESCRIPTION, ComplaintApiForm
 from app.web.views.base import page_number_ok
 
 IDENTITY_FIELDS = access.IDENTITY_COLUMNS
-EDITABLE = ("kind", "channel", "complainant_name", "complainant_address", "complainant_phone",
-            "complainant_email", "subject", "description", "rt_rw", "location", "incident_date")
+EDITABLE = ("kind", "channel", "without_identity", "complainant_name", "complainant_address",
+            "complainant_phone", "complainant_email", "subject", "description", "rt_rw",
+            "location", "incident_date")
 
 
 class WibDateTime(fields.DateTime):
@@ -82,6 +83,8 @@ class ComplaintListSchema(Schema):
     version = fields.Integer(metadata={"description": "Send it back when editing"})
     voided = fields.Boolean()
     identity_level = _one_of(identity.LEVELS)
+    without_identity = fields.Boolean(metadata={
+        "description": "Recorded without identity (tanpa identitas): never informed"})
     complainant_name = fields.String(allow_none=True, metadata={
         "description": "null when your role may not read the identity "
                        "(see complainant_display)"})
@@ -114,6 +117,10 @@ class ComplaintShowSchema(ComplaintListSchema):
 
 
 PHONE_HELP = {"description": "Indonesian phone number (08..., 628..., +62...); stored as +62..."}
+NO_IDENTITY_HELP = {"description": "A complaint box note or phone call whose sender gave no "
+                                   "identity: name, address and phone are not sent and "
+                                   "'tanpa identitas' is recorded; never informed"}
+IDENTITY_HELP = "; required unless without_identity is true"
 
 
 class ComplaintEditSchema(Schema):
@@ -122,6 +129,7 @@ class ComplaintEditSchema(Schema):
 
     kind = _one_of(KINDS)
     channel = _one_of(CHANNELS)
+    without_identity = fields.Boolean(metadata=NO_IDENTITY_HELP)
     complainant_name = _text(120)
     complainant_address = _text(255)
     complainant_phone = _text(40, metadata=PHONE_HELP)
@@ -147,9 +155,10 @@ class ComplaintAddSchema(ComplaintEditSchema):
         unknown = EXCLUDE
 
     channel = _one_of(CHANNELS, required=True)
-    complainant_name = _text(120, required=True)
-    complainant_address = _text(255, required=True)
-    complainant_phone = _text(40, required=True, metadata=PHONE_HELP)
+    complainant_name = _text(120, metadata={"description": "Required" + IDENTITY_HELP})
+    complainant_address = _text(255, metadata={"description": "Required" + IDENTITY_HELP})
+    complainant_phone = _text(40, metadata={
+        "description": PHONE_HELP["description"] + IDENTITY_HELP})
     subject = _text(200, required=True)
     description = _text(MAX_DESCRIPTION, required=True)
     received_at = fields.String(allow_none=True, validate=validate.Regexp(
@@ -304,7 +313,9 @@ def _columns(schema):
 
 def _formdata(payload):
     """JSON values as form input, so the WTForms rules of the screens apply unchanged."""
-    return MultiDict({k: "" if v is None else str(v) for k, v in payload.items()})
+    # JSON false must stay false: WTForms' BooleanField reads the text "False" as ticked.
+    return MultiDict({k: "" if v is None else "false" if v is False else str(v)
+                      for k, v in payload.items()})
 
 
 def step_operation_doc():
@@ -506,7 +517,11 @@ class ComplaintApi(ModelRestApi):
         form.populate_obj(complaint)
         complaint.identity_level = level
         complaint.dusun_id = int_or_none(payload.get("dusun_id"))
-        services.register_complaint(complaint, g.user)
+        try:
+            services.register_complaint(complaint, g.user)
+        except services.ServiceError as exc:
+            db.session.rollback()
+            return self.response(400, errors={exc.field or "channel": [str(exc)]})
         return self.response(201, id=complaint.id, register_number=complaint.register_number,
                              tracking_code=complaint.tracking_code, status=complaint.status)
 
@@ -651,3 +666,182 @@ class ComplaintApi(ModelRestApi):
                 entry["error"] = str(exc)
             result.append(entry)
         return self.response(200, result=result)
+
+    @expose("/<int:pk>/duplicates", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("link")
+    def duplicate_candidates(self, pk):
+        """Possible duplicates of a complaint, and its links.
+        ---
+        get:
+          summary: Possible duplicates (open, last 60 days, same dusun and category or a similar subject; the same resident always) and the complaint's links
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          responses:
+            200:
+              description: candidates (only complaints you may open), the main complaint and the linked duplicates
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      candidates:
+                        type: array
+                        items:
+                          type: object
+                          properties:
+                            id: {type: integer}
+                            register_number: {type: string}
+                            subject: {type: string}
+                            status: {type: string}
+                            received_at: {type: string, format: date-time}
+                            reasons:
+                              type: array
+                              items: {type: string, enum: [same_resident, same_place_category, similar_subject]}
+                      duplicate_of: {type: integer, nullable: true}
+                      duplicates:
+                        type: array
+                        items: {type: integer}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
+        item = self._visible(pk)
+        if item is None:
+            return self.response_404()
+        result = [{"id": other.id, "register_number": other.register_number,
+                   "subject": other.subject, "status": other.status,
+                   "received_at": other.received_at.replace(tzinfo=WIB).isoformat(),
+                   "reasons": reasons}
+                  for other, reasons in duplicates.candidates_of(item, g.user)]
+        return self.response(200, candidates=result, duplicate_of=item.duplicate_of_id,
+                             duplicates=[d.id for d in item.duplicates
+                                         if access.can_view(g.user, d)])
+
+    @expose("/<int:pk>/duplicate-of", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("link")
+    def duplicate_of(self, pk):
+        """Link a complaint to its main complaint ("duplikat dari").
+        ---
+        post:
+          summary: Link this complaint as a duplicate of a main complaint; it then follows the main one's status, deadlines and outcome
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [main_id]
+                  properties:
+                    main_id: {type: integer}
+                    note: {type: string}
+                    expected_version: {type: integer}
+          responses:
+            200:
+              description: the duplicate's new state
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id: {type: integer}
+                      duplicate_of: {type: integer, nullable: true}
+                      status: {type: string}
+                      version: {type: integer}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {$ref: '#/components/responses/409'}
+        """
+        item = self._visible(pk)
+        if item is None:
+            return self.response_404()
+        payload = self._json()
+        if payload is None:
+            return self.response_400(message=gettext("Send the data as a JSON object."))
+        main_id = int_or_none(payload.get("main_id"))
+        if main_id is None:
+            return self.response(400, errors={"main_id": [
+                gettext("Choose the main complaint from the offered ones.")]})
+        note = payload.get("note")
+        if note is not None and not isinstance(note, str):
+            return self.response(400, errors={"note": [gettext("Not a valid string.")]})
+        main = self.datamodel.get(main_id, self._base_filters)
+        return self._linked(lambda: duplicates.link(
+            item, main, g.user, note, payload.get("expected_version")), item)
+
+    @expose("/<int:pk>/unlink", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("link")
+    def unlink_duplicate(self, pk):
+        """Undo a duplicate's link, with a reason.
+        ---
+        post:
+          summary: Unlink a duplicate from its main complaint (a reason is required); it goes on on its own
+          parameters:
+          - in: path
+            name: pk
+            schema: {type: integer}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [reason]
+                  properties:
+                    reason: {type: string}
+                    expected_version: {type: integer}
+          responses:
+            200:
+              description: the complaint's new state
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      id: {type: integer}
+                      duplicate_of: {type: integer, nullable: true}
+                      status: {type: string}
+                      version: {type: integer}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {$ref: '#/components/responses/409'}
+        """
+        item = self._visible(pk)
+        if item is None:
+            return self.response_404()
+        payload = self._json()
+        if payload is None:
+            return self.response_400(message=gettext("Send the data as a JSON object."))
+        reason = payload.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            return self.response(400, errors={"reason": [gettext("Not a valid string.")]})
+        return self._linked(lambda: duplicates.unlink(
+            item, reason, g.user, payload.get("expected_version")), item)
+
+    def _linked(self, change, item):
+        """Run a link or unlink; its refusal as 400 (per field), 403, 404 or 409."""
+        try:
+            change()
+        except services.ServiceError as exc:
+            db.session.rollback()
+            if exc.field and getattr(exc, "code", 400) == 400:
+                return self.response(400, errors={exc.field: [str(exc)]})
+            return self.response(getattr(exc, "code", 400), message=str(exc))
+        return self.response(200, id=item.id, duplicate_of=item.duplicate_of_id,
+                             status=item.status, version=item.version)

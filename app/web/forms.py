@@ -8,15 +8,15 @@ from flask_babel import lazy_gettext as _l
 from flask_appbuilder.fieldwidgets import DatePickerWidget, DateTimePickerWidget
 from flask_wtf import FlaskForm
 from markupsafe import escape
-from wtforms import (DateField, DateTimeField, IntegerField, PasswordField, SelectField,
+from wtforms import (BooleanField, DateField, DateTimeField, IntegerField, PasswordField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange,
-                                Optional, ValidationError)
+                                Optional, StopValidation, ValidationError)
 
 from app.auth import identity
 from app.core.numbering import InvalidPhone, normalize_phone
 from app.core.timeutil import now_wib
-from app.core.vocabularies import CHANNELS, KINDS, URGENCIES, choices
+from app.core.vocabularies import CHANNELS, KINDS, NO_IDENTITY_CHANNELS, URGENCIES, choices
 
 MAX_DESCRIPTION = 5000
 
@@ -125,6 +125,38 @@ class NotInFuture:
             raise ValidationError(_l("This date is in the future."))
 
 
+class IdentityRequired(DataRequired):
+    """Required, unless the form records a sender who gave no identity (``without_identity``
+    ticked): then the field is left empty and its other checks are skipped."""
+
+    def __call__(self, form, field):
+        flag = getattr(form, "without_identity", None)
+        if flag is not None and flag.data:
+            field.errors[:] = []
+            field.data = ""
+            raise StopValidation()
+        super().__call__(form, field)
+
+
+class NoIdentityChannel:
+    """Only a box note or a phone call can come from a sender who gave no identity."""
+
+    def __call__(self, form, field):
+        channel = getattr(form, "channel", None)
+        if field.data and channel is not None and channel.data not in NO_IDENTITY_CHANNELS:
+            raise ValidationError(_l(
+                "Only a complaint box note or a phone call can be recorded without identity."))
+
+
+def without_identity_field():
+    return BooleanField(_l("Without identity (tanpa identitas)"), default=False,
+                        validators=[NoIdentityChannel()], description=_l(
+                            "A complaint box note or a phone call whose sender gave no name, "
+                            "address or phone. It is handled like any other complaint, but "
+                            "the result cannot be sent to anyone and the public status page "
+                            "cannot find it."))
+
+
 def required(message=None):
     return DataRequired(message=message or _l("This field is required."))
 
@@ -141,10 +173,11 @@ def working_days_field(text, maximum):
         min=1, max=maximum, message=_l("Between %(min)s and %(max)s."))])
 
 
-def identity_level_field(**kwargs):
-    """How much of the complainant's identity officers may see (app.auth.identity)."""
+def identity_level_field(description=identity.LEVEL_HELP, **kwargs):
+    """How much of the complainant's identity officers may see (app.auth.identity); the help
+    text speaks to the resident unless a desk's one is given."""
     return SelectField(_l("Identity protection"), choices=identity.level_choices(),
-                       default=identity.NAMED, description=identity.LEVEL_HELP, **kwargs)
+                       default=identity.NAMED, description=description, **kwargs)
 
 
 def kind_field(**kwargs):
@@ -163,21 +196,21 @@ def urgency_field():
 
 def name_field():
     return StringField(_l("Complainant name"), validators=[
-        required(_l("The complainant's name is required.")),
+        IdentityRequired(message=_l("The complainant's name is required.")),
         Length(max=120, message=_l("At most %(max)d characters.")),
     ])
 
 
 def address_field():
     return StringField(_l("Address"), validators=[
-        required(_l("The complainant's address is required.")),
+        IdentityRequired(message=_l("The complainant's address is required.")),
         Length(max=255, message=_l("At most %(max)d characters.")),
     ])
 
 
 def phone_field():
     return StringField(_l("Phone / WhatsApp"), validators=[
-        required(_l("A phone number we can call back is required.")),
+        IdentityRequired(message=_l("A phone number we can call back is required.")),
         Length(max=40, message=_l("At most %(max)d characters.")),
         PhoneNumber(),
     ])
@@ -235,6 +268,7 @@ class ComplaintApiForm(BaseForm):
     kind = kind_field()
     channel = channel_field()
     received_at = received_at_field()
+    without_identity = without_identity_field()
     complainant_name = name_field()
     complainant_address = address_field()
     complainant_phone = phone_field()

@@ -5,18 +5,23 @@ from flask_babel import lazy_gettext as _l
 
 from app.auth import security
 from app.web.api import ComplaintApi
+from app.web.views.accounts import AccountLinkView, OfficerAccountView
+from app.web.views.audit import AuditLogModelView
 from app.web.views.base import check_list_args
 from app.web.views.complaints import (ComplaintModelView, LateFollowupComplaintModelView,
                                       LateVerificationComplaintModelView,
                                       OverdueComplaintModelView)
 from app.web.views.dashboard import DashboardView
-from app.web.views.evidence import AttachmentView
 from app.web.views.deadlines import DeadlineTierModelView, HolidayModelView
+from app.web.views.duplicates import DuplicateView
+from app.web.views.evidence import AttachmentView
+from app.web.views.inbox import InboxModelView
 from app.web.views.identity import IdentityViewModelView, ResponseTemplateModelView
 from app.web.views.informing import InformView
 from app.web.views.master import CategoryModelView, DusunModelView, OfficerModelView
 from app.web.views.meetings import MeetingModelView
 from app.web.views.notifications import OutboxView, TasksView
+from app.web.views.privacy import ResidentRequestView, RetentionView
 from app.web.views.public import PublicView
 from app.web.views.public_api import PublicApi
 from app.web.views.register_io import RegisterFileView
@@ -49,8 +54,13 @@ def register_views(appbuilder):
         MeetingModelView, security.MENU_MEETINGS, label=_l("Review meetings"),
         icon="fa-calendar", category=security.MENU_REGISTER,
     )
+    appbuilder.add_view(
+        InboxModelView, security.MENU_INBOX, label=_l("Inbox"), icon="fa-envelope",
+        category=security.MENU_REGISTER,
+    )
     appbuilder.add_view_no_menu(InformView)
     appbuilder.add_view_no_menu(AttachmentView)
+    appbuilder.add_view_no_menu(DuplicateView)
     appbuilder.add_view(
         OfficerModelView, security.MENU_OFFICERS, label=_l("Officers"), icon="fa-users",
         category=security.MENU_MASTER, category_label=_l("Master data"), category_icon="fa-cog",
@@ -94,6 +104,20 @@ def register_views(appbuilder):
     appbuilder.add_view(
         OutboxView, security.MENU_OUTBOX, label=_l("Outbox"), icon="fa-envelope",
         category=security.MENU_MASTER)
+    appbuilder.add_view(
+        AuditLogModelView, security.MENU_AUDIT_LOG, label=_l("Audit log"), icon="fa-history",
+        category=security.MENU_MASTER,
+    )
+    appbuilder.add_view(
+        RetentionView, security.MENU_RETENTION, label=_l("Retention of personal data"),
+        icon="fa-user-secret", category=security.MENU_MASTER,
+    )
+    appbuilder.add_view(
+        ResidentRequestView, security.MENU_RESIDENT_REQUESTS,
+        label=_l("Residents' data requests"), icon="fa-id-card", category=security.MENU_REGISTER,
+    )
+    appbuilder.add_view_no_menu(OfficerAccountView)
+    appbuilder.add_view_no_menu(AccountLinkView)
     appbuilder.add_view_no_menu(PublicView)
     appbuilder.add_api(PublicApi)
     appbuilder.add_view_no_menu(StatisticsView)

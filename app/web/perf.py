@@ -96,7 +96,7 @@ class PermissionCacheMixin:
 class CachingSecurityManager(PermissionCacheMixin, SecurityManager):
     """FAB's security manager with the per-request permission cache.
 
-    Named by ``FAB_SECURITY_MANAGER_CLASS`` in config.py.
+    The base of ``app.web.views.users.AppSecurityManager``, which config.py names.
     """
 
 

@@ -4,7 +4,8 @@ from babel.numbers import format_decimal, format_percent
 from flask import current_app, g
 from flask_babel import get_locale
 
-from app.core import timeutil, vocabularies
+from app.auth import access
+from app.core import numbering, timeutil, vocabularies
 from app.services import notifications
 
 
@@ -13,6 +14,7 @@ def init_app(app):
     app.jinja_env.filters["date_id"] = timeutil.date_id
     app.jinja_env.filters["datetime_id"] = timeutil.datetime_id
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["grouped_code"] = numbering.group_tracking_code
     app.jinja_env.filters["percent"] = percent
     by_name = {
         "status": vocabularies.STATUSES,
@@ -25,6 +27,9 @@ def init_app(app):
     }
     app.jinja_env.filters["label"] = lambda value, name: vocabularies.label(by_name[name], value)
     app.jinja_env.filters["step_label"] = lambda value: vocabularies.label(by_name["step"], value)
+    # The quick search box names the tracking code only to those it finds it for (the desk).
+    app.jinja_env.globals["tracking_code_visible"] = \
+        lambda: access.tracking_code_visible(access.current_user())
 
     @app.context_processor
     def village():

@@ -3,8 +3,9 @@
 Builds a fresh SQLite database in a temporary folder, loads the demo data, serves the app on
 127.0.0.1 in a thread and photographs, in Indonesian, with Debian's Chromium: the register list,
 a complaint's timeline on a phone, the Kepala Desa's dashboard, the public status page and the
-public statistics on a phone; and the first page of the register book and of the annual report
-(PDFs, drawn to PNG with poppler's pdftoppm). The pictures go to docs/.
+public statistics on a phone, the admin's officer form and the privacy page on a phone; and the
+first page of the register book and of the annual report (PDFs, drawn to PNG with poppler's
+pdftoppm). The pictures go to docs/.
 """
 
 import os
@@ -30,6 +31,7 @@ def main():
     from app import create_app
     from app.cli import prepare_database
     from app.demo import DEMO_PASSWORD, load_demo
+    from app.auth.security import ensure_admin
     from app.extensions import db
     from app.models import Complaint
     from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, PHONE, ui_login
@@ -38,6 +40,7 @@ def main():
     with app.app_context():
         prepare_database()
         print(load_demo())
+        ensure_admin("admin", DEMO_PASSWORD)
         informed = db.session.query(Complaint).filter_by(status="informed").order_by(
             Complaint.id.desc()).first()
         pk, code, phone = informed.id, informed.tracking_code, informed.complainant_phone
@@ -84,6 +87,12 @@ def main():
                            ("annual-report", "/dashboard/annual.pdf")):
             pdf = head.request.get(f"{base}{path}").body()
             _first_page_png(pdf, DOCS / f"{name}.png")
+        admin = page_for("admin")
+        admin.goto(f"{base}/officer-account/new")
+        admin.screenshot(path=str(DOCS / "officer-new.png"), full_page=True)
+        reader = page_for(None, phone=True)
+        reader.goto(f"{base}/privasi")
+        reader.screenshot(path=str(DOCS / "privacy-phone.png"), full_page=True)
         browser.close()
     server.shutdown()
     print("docs/:", ", ".join(sorted(p.name for p in DOCS.glob("*.png"))))

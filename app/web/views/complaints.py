@@ -4,7 +4,8 @@ from flask import abort, current_app, flash, g, make_response, redirect, request
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.filters import (FilterContains, FilterEqual, FilterIn,
+                                                  FilterNotEqual)
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -14,14 +15,23 @@ from wtforms import HiddenField, MultipleFileField
 from app.auth import access, identity
 from app.auth.security import actors_of
 from app.core import workflow
+from app.core.numbering import normalize_tracking_code
 from app.core.timeutil import date_id, datetime_id, today_wib
 from app.core.vocabularies import CHANNELS, KINDS, STATUSES, STEP_ACTIONS, URGENCIES, label
 from app.documents import receipts
 from app.extensions import db
-from app.models import Complaint
-from app.services import complaints as services, deadlines, evidence, response_templates
+from app.core.values import int_or_none
+from app.models import Complaint, InboxMessage
+from app.services import (
+    complaints as services,
+    deadlines,
+    evidence,
+    inbox,
+    response_templates,
+)
 from app.web import forms, step_forms
 from app.web.perf import EagerInterface
+from app.web.views import duplicates as duplicates_panel
 from app.web.views.base import SafeModelView
 
 COLUMN_LABELS = {
@@ -52,6 +62,8 @@ COLUMN_LABELS = {
     "public_note": _l("Public note"),
     "identity_level": _l("Identity protection"),
     "attachments": _l("Photos or documents (optional)"),
+    "without_identity": _l("Without identity (tanpa identitas)"),
+    "voided": _l("Voided"),
 }
 
 _FORM_FIELDS = {
@@ -68,7 +80,8 @@ _FORM_FIELDS = {
     "location": forms.location_field,
     "received_at": forms.received_at_field,
     "incident_date": forms.incident_date_field,
-    "identity_level": forms.identity_level_field,
+    "identity_level": lambda: forms.identity_level_field(description=identity.DESK_LEVEL_HELP),
+    "without_identity": forms.without_identity_field,
 }
 
 
@@ -147,6 +160,7 @@ class ComplaintModelView(SafeModelView):
         "forward_many": "bulk_step",
         "forward_selected": "bulk_step",
         "schedule_selected": "bulk_step",
+        "find": "list",
     }
     exclude_route_methods = {"delete", "download"}
 
@@ -156,36 +170,44 @@ class ComplaintModelView(SafeModelView):
     edit_title = _l("Edit complaint")
     label_columns = COLUMN_LABELS
 
-    # Most important first: on a phone only the first three columns show (app.css).
+    # Most important first; on a phone a row is a card of the number, subject, status, due date
+    # and dusun (app.css).
     list_columns = [
         "register_number", "subject", "status", "received_at", "complainant_display",
-        "category", "urgency", "assigned_officer", "due_display",
+        "category", "urgency", "assigned_officer", "due_display", "dusun",
     ]
     order_columns = ["register_number", "received_at", "subject", "urgency", "status", "due_date"]
     base_order = ("received_at", "desc")
     search_columns = [
         "register_number", "tracking_code", "complainant_name", "subject", "status",
         "category", "channel", "kind", "dusun", "urgency", "assigned_officer", "received_at",
-        "due_date",
+        "due_date", "voided",
     ]
     # Searches on the identity or the tracking code only look where the user may read
     # them: access.complaint_filters, installed in _init_properties.
     base_filters = [["id", access.VisibleComplaintsFilter, lambda: None]]
 
     add_columns = [
-        "kind", "channel", "received_at", "complainant_name", "complainant_address",
+        "kind", "channel", "received_at", "without_identity", "complainant_name",
+        "complainant_address",
         "complainant_phone", "complainant_email", "subject", "description", "dusun", "rt_rw",
         "location", "incident_date", "category", "urgency", "identity_level", "attachments",
+        "inbox_message",
     ]
     edit_columns = [
-        "kind", "channel", "complainant_name", "complainant_address", "complainant_phone",
+        "kind", "channel", "without_identity", "complainant_name", "complainant_address", "complainant_phone",
         "complainant_email", "subject", "description", "dusun", "rt_rw", "location",
         "incident_date", "identity_level", "expected_version",
     ]
-    # The photo a resident sent by WhatsApp, the scanned note from the complaint box.
-    add_form_extra_fields = {**_form_fields(), "attachments": MultipleFileField(
-        _l("Photos or documents (optional)"),
-        description=_l("Up to 3 photos or PDF documents, 10 MB each."))}
+    # The photo a resident sent by WhatsApp, the scanned note from the complaint box;
+    # inbox_message: the email the form was prefilled from (app.services.inbox), if any.
+    add_form_extra_fields = {
+        **_form_fields(),
+        "inbox_message": HiddenField(),
+        "attachments": MultipleFileField(
+            _l("Photos or documents (optional)"),
+            description=_l("Up to 3 photos or PDF documents, 10 MB each.")),
+    }
     edit_form_extra_fields = {**_form_fields(), "expected_version": HiddenField()}
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "dusun": [["active", FilterEqual, True]],
@@ -202,6 +224,7 @@ class ComplaintModelView(SafeModelView):
         "identity_level": identity.level_label,
     }
     show_template = "complaint/show.html"
+    add_template = "complaint/add.html"  # lists possible duplicates as the desk types
     list_template = "complaint/list.html"  # adds the export buttons (app/views/register_io.py)
 
     def _init_properties(self):
@@ -226,31 +249,63 @@ class ComplaintModelView(SafeModelView):
         if access.identity_visible(g.user, item):
             identity.record_view(g.user, item, "edit")
 
+    def _get_add_widget(self, form, exclude_cols=None, widgets=None):
+        """The add form, prefilled from an email of the inbox when ``?inbox=<id>`` names a
+        message not handled yet."""
+        message_id = int_or_none(request.args.get("inbox"))
+        if request.method == "GET" and message_id is not None:
+            message = db.session.get(InboxMessage, message_id)
+            if message is not None and message.state == inbox.NEW:
+                for name, value in inbox.prefill(message).items():
+                    form[name].data = value
+                form.inbox_message.data = str(message.id)
+        return super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
+
     def pre_add(self, item):
         """Register the complaint with its files, together or not at all (FAB's later commit
-        finds nothing left). A refused file comes back on the form with what was typed."""
+        finds nothing left). A refused file comes back on the form with what was typed. One
+        made from an email marks that email registered in the same transaction (refused,
+        nothing saved, when the email was handled meanwhile)."""
         files = evidence.prepare_all(evidence.read_uploads(
             item.__dict__.pop("attachments", None) or ()))
+        message_id = int_or_none(getattr(item, "inbox_message", None))
+        message = db.session.get(InboxMessage, message_id) if message_id is not None else None
+        if message_id is not None:
+            inbox.check_new(message)
         with evidence.saved_together(files) as staged:
             services.register_complaint(item, g.user, commit=False)
+            if message is not None:
+                inbox.mark_registered(message, item, g.user)
             evidence.record(staged, g.user, item, at=item.created_at)
             db.session.commit()
 
     def pre_update(self, item):
         """Save the edit with ``services.edit_complaint`` (FAB's later commit finds nothing left).
 
-        FAB has put the form's values on ``item``; the identity level goes back to the
-        stored one so the service can refuse lowering it and record raising it.
+        FAB has put the form's values on ``item``; the identity level and the "without
+        identity" mark go back to the stored ones so the service can judge the change.
         """
         changes = {attr.key: attr.value for attr in inspect(item).attrs
                    if attr.history.has_changes()}
-        history = inspect(item).attrs.identity_level.history
-        if history.deleted:
-            item.identity_level = history.deleted[0]
+        for name in ("identity_level", "without_identity"):
+            history = inspect(item).attrs[name].history
+            if history.deleted:
+                setattr(item, name, history.deleted[0])
         services.edit_complaint(item, changes, g.user, getattr(item, "expected_version", None))
 
+    def _init_forms(self):
+        """FAB's forms, their optional lists (dusun, category) blank with a word, not ``__None``
+        (FAB's blank option has no text, and WTForms then shows its value)."""
+        super()._init_forms()
+        for form in (self.add_form, self.edit_form):
+            for name in ("dusun", "category"):
+                field = getattr(form, name, None)
+                if field is not None and "blank_text" not in field.kwargs:
+                    field.kwargs["blank_text"] = _l("(not chosen)")
+
     def post_add_redirect(self):
-        return redirect(url_for(f"{self.endpoint}.show", pk=self._last_added_pk))
+        """To the new entry, which offers its receipt and tracking code first (``registered``)."""
+        return redirect(url_for(f"{self.endpoint}.show", pk=self._last_added_pk, registered=1))
 
     def post_add(self, item):
         self._last_added_pk = item.id
@@ -278,11 +333,14 @@ class ComplaintModelView(SafeModelView):
             tracking_code_visible=access.tracking_code_visible(user),
             display_name=access.displayed_name(user, item),
             hidden_notice=access.hidden_identity_notice(item),
+            no_identity_notice=services.no_identity_refusal() if item.without_identity else None,
+            dup=duplicates_panel.panel(item, user, self.appbuilder),
             identity_label=identity.level_label(item.identity_level),
             can_edit=self.appbuilder.sm.has_access("can_edit", self.class_permission_name),
             can_receipt=self.appbuilder.sm.has_access("can_receipt", self.class_permission_name),
             can_void=self.appbuilder.sm.has_access("can_void", self.class_permission_name),
             steps=self._open_steps(item),
+            just_registered=request.args.get("registered") == "1" and not item.voided,
             labels=COLUMN_LABELS,
             readable_notes={event.id for event in item.events
                             if access.can_read_note(user, item, event)},
@@ -316,7 +374,9 @@ class ComplaintModelView(SafeModelView):
             return []
         return [(name, label(STEP_ACTIONS, name), step_url(name, item))
                 for name in workflow.allowed_steps(item.status, actors_of(g.user))
-                if name in step_forms.FORMS]
+                if name in step_forms.FORMS
+                and not (name == "inform" and item.without_identity)
+                and (item.duplicate_of_id is None or name in services.OWN_STEPS_OF_DUPLICATES)]
 
     @expose("/step/<pk>/<step>", methods=["GET", "POST"])
     @has_access
@@ -351,6 +411,8 @@ class ComplaintModelView(SafeModelView):
                                     step_label=label(STEP_ACTIONS, step), cancel_url=show,
                                     title=label(STEP_ACTIONS, step),
                                     templates=response_templates.templates_for(step, item),
+                                    dup=duplicates_panel.panel(item, g.user, self.appbuilder)
+                                    if step == "verify" else None,
                                     picker_url=url_for(f"{self.endpoint}.step", pk=pk, step=step))
 
     @action("forward_selected", _l("Forward to an officer"), "", "fa-share",
@@ -402,6 +464,50 @@ class ComplaintModelView(SafeModelView):
         query = access.restrict(db.session.query(Complaint), g.user)
         return query.filter(Complaint.id.in_(wanted)).order_by(Complaint.id).all()
 
+    # The quick search's questions, in order: a tracking code is exact, a register number may be
+    # typed in part ("12/XI"), a name in part. The first that finds something answers.
+    QUICK_SEARCH = (
+        (access.TRACKING_CODE, FilterEqual, normalize_tracking_code),
+        ("register_number", FilterContains, str.strip),
+        ("complainant_name", FilterContains, str.strip),
+    )
+
+    def _quick_matches(self, column, filter_class, value):
+        """(count, first id) of the complaints this user may open whose ``column`` matches.
+
+        Built by ``access.complaint_filters`` like the list's own search, so a name is only
+        looked up where the user may read it and a tracking code only by the desk.
+        """
+        filters = access.complaint_filters(self.search_columns, self.datamodel)
+        filters.add_filter(column, filter_class, value)
+        count, items = self.datamodel.query(filters.get_joined_filters(self._base_filters),
+                                            page=0, page_size=1)
+        return count, (items[0].id if items else None)
+
+    @expose("/find", methods=["GET"])
+    @has_access
+    def find(self):
+        """The quick search box (register and home page): one complaint found opens at once;
+        several open the register filtered on what matched; none says so."""
+        text = (request.args.get("q") or "").strip()[:100]
+        register = url_for(f"{self.endpoint}.list")
+        if not text:
+            return redirect(register)
+        for column, filter_class, normalize in self.QUICK_SEARCH:
+            value = normalize(text)
+            if not value:
+                continue
+            count, first = self._quick_matches(column, filter_class, value)
+            if count == 1:
+                return redirect(url_for(f"{self.endpoint}.show", pk=first))
+            if count > 1:
+                index = [type(f) for f in self._filters.get_search_filters()[column]].index(
+                    filter_class)
+                return redirect(url_for(f"{self.endpoint}.list",
+                                        **{f"_flt_{index}_{column}": value}))
+        flash(gettext("No complaint found for \"%(text)s\".", text=text), "warning")
+        return redirect(register)
+
     @expose("/receipt/<pk>", methods=["GET"])
     @has_access
     def receipt(self, pk):
@@ -409,8 +515,8 @@ class ComplaintModelView(SafeModelView):
         if access.identity_visible(g.user, item):
             identity.record_view(g.user, item, "receipt")
         return self.render_template(
-            "complaint/receipt.html", item=item, receipt=receipts.receipt_data(item)
-        )
+            "complaint/receipt.html", item=item, receipt=receipts.receipt_data(item),
+            privacy=receipts.privacy_sentence(), how_to=receipts.how_to_follow(item))
 
     @expose("/receipt/<pk>/pdf", methods=["GET"])
     @has_access
@@ -464,6 +570,23 @@ def step_url(step, item, **params):
     if item is None:
         return None
     return url_for("ComplaintModelView.step", pk=item.id, step=step)
+
+
+def status_list_url(statuses):
+    """The register list of the complaints, not void, in ``statuses``: what the home page's
+    figures count, so each figure opens the list of exactly the complaints it counted."""
+    view = ComplaintModelView
+    search = access.complaint_filters(view.search_columns).get_search_filters()
+
+    def index(column, filter_class):
+        return [type(f) for f in search[column]].index(filter_class)
+
+    statuses = list(statuses)
+    status_filter = FilterEqual if len(statuses) == 1 else FilterIn
+    return url_for(f"{view.__name__}.list", **{
+        f"_flt_{index('status', status_filter)}_status": statuses,
+        f"_flt_{index('voided', FilterNotEqual)}_voided": "y",  # not void
+    })
 
 
 class OverdueFilter(BaseFilter):

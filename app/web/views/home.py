@@ -1,13 +1,15 @@
 """The home page after login: what needs attention now."""
 
-from flask import g
+from flask import g, url_for
 from flask_appbuilder import IndexView, expose
+from flask_babel import lazy_gettext as _l
 
 from app.auth.security import actors_of
 from app.core import workflow
 from app.core.timeutil import today_wib
 from app.reporting import figures as dashboard_data
 from app.services.meetings import upcoming_meetings
+from app.web.views.complaints import status_list_url
 
 
 class HomeView(IndexView):
@@ -27,5 +29,14 @@ class HomeView(IndexView):
         if user and actors_of(user) & {workflow.DESK, workflow.HEAD}:
             today = today_wib()
             feedback = dashboard_data.feedback_summary(user, today.replace(month=1, day=1), today)
+        tiles = None
+        if summary:
+            # Each figure is a link to the list of exactly what it counts.
+            tiles = [
+                (summary["new"], _l("New, to verify"), status_list_url([workflow.RECEIVED]), ""),
+                (summary["open"], _l("Open"), status_list_url(sorted(workflow.OPEN_STATUSES)), ""),
+                (summary["overdue"], _l("Overdue"), url_for("OverdueComplaintModelView.list"),
+                 "overdue"),
+            ]
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
-                                    summary=summary, upcoming=upcoming, feedback=feedback)
+                                    summary=summary, tiles=tiles, upcoming=upcoming, feedback=feedback)

@@ -17,6 +17,15 @@ from app.services import complaints as services, informing, response_templates
 from app.web.forms import BaseForm, required
 
 
+def linked_to_inform(complaint, user):
+    """The duplicates handled together with ``complaint`` whose complainants are still to be
+    told (each on their own complaint, own channel, own identity rules); never one without
+    identity, never one ``user`` may not open."""
+    return [other for other in complaint.duplicates
+            if other.status in informing.INFORMABLE and not other.without_identity
+            and access.can_view(user, other)]
+
+
 class InformForm(BaseForm):
     subject = StringField(_l("Email subject"), validators=[
         required(), Length(max=200, message=_l("At most %(max)d characters."))])
@@ -45,6 +54,9 @@ class InformView(BaseView):
         complaint = self._complaint(complaint_id)
         identity = access.identity_visible(g.user, complaint)
         back = url_for("ComplaintModelView.show", pk=complaint.id)
+        if complaint.without_identity:
+            flash(services.no_identity_refusal(), "danger")
+            return redirect(back)
         if complaint.status not in informing.INFORMABLE:
             flash(gettext("Only a resolved, rejected or referred complaint can be reported to "
                           "the complainant."), "danger")
@@ -74,7 +86,8 @@ class InformView(BaseView):
             whatsapp=whatsapp, smtp=informing.smtp_configured(), back=back,
             templates=response_templates.templates_for("inform", complaint),
             picker_url=url_for("InformView.inform", complaint_id=complaint.id),
-            result=label(STATUSES, complaint.status), title=gettext("Inform the complainant"))
+            result=label(STATUSES, complaint.status), title=gettext("Inform the complainant"),
+            linked_to_inform=linked_to_inform(complaint, g.user))
 
     def _send(self, action, complaint, form, identity):
         """Do what the pressed button asks; a response, or None to show the form again."""

@@ -7,6 +7,7 @@ from wtforms.validators import Length, Optional
 
 from app.core.vocabularies import POSITIONS, choices, label
 from app.models import Category, Dusun, Officer
+from app.services import accounts
 from app.web import forms
 from app.web.views.base import SafeModelView
 
@@ -21,9 +22,13 @@ class OfficerModelView(SafeModelView):
     datamodel = SQLAInterface(Officer)
     class_permission_name = "Officer"
     route_base = "/officer"
-    exclude_route_methods = {"download"}
+    exclude_route_methods = {"download", "add", "delete"}
     list_title = _l("Officers")
     show_title = _l("Officer")
+    # The list offers the one form that adds an officer with their login
+    # (app/views/accounts.py); the show page their link, deactivation and open complaints.
+    list_template = "officer/list.html"
+    show_template = "officer/show.html"
     add_title = _l("Add officer")
     edit_title = _l("Edit officer")
     label_columns = {
@@ -50,6 +55,10 @@ class OfficerModelView(SafeModelView):
         "phone": StringField(_l("Phone"), validators=[Optional(), Length(max=40),
                                                        forms.PhoneNumber()]),
     }
+
+    def pre_update(self, item):
+        """A new position brings the login's role with it (the role follows the position)."""
+        accounts.follow_position(item)
 
 
 class CategoryModelView(SafeModelView):

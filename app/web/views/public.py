@@ -11,6 +11,7 @@ from flask import (abort, current_app, make_response, redirect, render_template,
 from flask_appbuilder import BaseView, expose
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from wtforms import (DateField, HiddenField, MultipleFileField, RadioField, SelectField,
                      StringField, TextAreaField)
 from wtforms.validators import AnyOf, Length, Optional, Regexp, ValidationError
@@ -21,7 +22,7 @@ from app.documents import receipts
 from app.extensions import db
 from app.models import Attachment
 from app.public import resident as public
-from app.services import complaints as services, evidence, feedback, informing
+from app.services import complaints as services, evidence, feedback, informing, settings
 from app.web import forms
 from app.web.forms import BaseForm, LazyTokenCSRF, NotInFuture, required
 from app.web.views.evidence import file_answer
@@ -174,11 +175,19 @@ class PublicView(BaseView):
             form.submission_token.data = public.new_submission_token()
         headers = {"Retry-After": "5"} if code == 503 else {}
         files_sent = any((item.filename or "").strip() for item in form.attachments.data or ())
+        privacy_link = Markup('<a href="{}">{}</a>').format(
+            url_for(f"{self.endpoint}.privacy"), gettext("privacy notice"))
         return render_template("public/submit.html", form=form, question=text, error=error,
                                files_sent=files_sent and code != 200,
                                max_files=current_app.config["ATTACHMENT_MAX_PER_REQUEST"],
-                               max_mb=current_app.config["ATTACHMENT_MAX_BYTES"] // 2 ** 20
-                               ), code, headers
+                               max_mb=current_app.config["ATTACHMENT_MAX_BYTES"] // 2 ** 20,
+                               privacy_link=privacy_link), code, headers
+
+    @expose("/privasi", methods=["GET"])
+    def privacy(self):
+        """What is collected, why, who sees it, how long it is kept, and how to ask."""
+        return render_template("public/privacy.html",
+                               years=settings.value(settings.RETENTION_YEARS))
 
     @expose("/lapor/tanda-terima", methods=["GET"])
     def receipt(self):
@@ -187,7 +196,8 @@ class PublicView(BaseView):
             return redirect(url_for(f"{self.endpoint}.status"))
         return render_template("public/receipt.html", item=complaint,
                                receipt=receipts.receipt_data(complaint, public=True),
-                               status_url=informing.status_url())
+                               status_url=informing.status_url(),
+                               privacy=receipts.privacy_sentence())
 
     @expose("/lapor/tanda-terima.pdf", methods=["GET"])
     def receipt_pdf(self):

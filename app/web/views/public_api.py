@@ -259,6 +259,9 @@ class PublicApi(BaseApi):
                         description: Whether POST /feedback is open for this complaint now
                       feedback_until: {type: string, format: date, nullable: true}
                       reopen_requested: {type: boolean}
+                      handled_together:
+                        type: boolean
+                        description: Handled together with other residents' complaints about the same problem (never which)
                       timeline:
                         type: array
                         items:

@@ -1,0 +1,57 @@
+"""The village mailbox as the desk sees it: each message read over IMAP, once, and what became of it."""
+
+import datetime as dt
+from typing import Optional
+
+from flask_appbuilder import Model
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.timeutil import now_wib
+from app.models.register import USER_FK, Complaint
+
+
+class InboxMessage(Model):
+    """One email of the village mailbox ("Kotak masuk").
+
+    ``message_id`` (the Message-ID header, or a digest of the message when it has none) is
+    unique: a message is never imported twice, even after a restart. ``state`` is what the
+    desk did with it: new, registered (a complaint was made from it), linked (added to an
+    existing complaint's timeline) or not_complaint (with ``reason``).
+    """
+
+    __tablename__ = "inbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    sender: Mapped[str] = mapped_column(String(255))
+    sender_name: Mapped[Optional[str]] = mapped_column(String(120))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[Optional[str]] = mapped_column(Text)  # file names, one a line
+    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    fetched_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now_wib)
+    state: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    reason: Mapped[Optional[str]] = mapped_column(Text)
+    complaint_id: Mapped[Optional[int]] = mapped_column(ForeignKey("complaint.id"))
+    handled_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    handled_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK))
+
+    complaint: Mapped[Optional[Complaint]] = relationship()
+
+    def __str__(self):
+        return self.subject or self.message_id
+
+
+class InboxFetch(Model):
+    """One reading of the mailbox: when, whether it worked, how many new messages, or why
+    not (shown to the admin and the desk above the inbox list)."""
+
+    __tablename__ = "inbox_fetch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now_wib)
+    ok: Mapped[bool] = mapped_column(Boolean, default=False)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    error: Mapped[Optional[str]] = mapped_column(Text)

@@ -1,0 +1,238 @@
+"""The village mailbox over IMAP: read each message once into the desk's "Kotak masuk".
+
+``fetch_mail`` reads the configured folder (``IMAP_*`` settings), keeps every message
+not seen before (by Message-ID, remembered in ``inbox_message``: never twice, even after
+a restart) and flags it as seen in the mailbox; it never deletes or moves anything. A
+connection that fails is tried again (``IMAP_ATTEMPTS``) and every reading is recorded
+in ``inbox_fetch``, so the admin and the desk see when the mailbox could not be read.
+
+The desk then turns a message into a complaint (the add form prefilled from it), links it
+to an existing complaint (it joins that timeline), or marks it "not a complaint" with a
+reason.
+"""
+
+import email
+import email.policy
+import hashlib
+import html
+import imaplib
+import re
+import socket
+import time
+from email.utils import parseaddr, parsedate_to_datetime
+from html.parser import HTMLParser
+
+from flask import current_app
+from flask_babel import gettext
+
+from app.auth import access
+from app.core import workflow
+from app.core.errors import ServiceError
+from app.core.timeutil import WIB, now_wib
+from app.extensions import db
+from app.models import InboxFetch, InboxMessage
+from app.services import complaints as services
+
+NEW = "new"
+REGISTERED = "registered"
+LINKED = "linked"
+NOT_COMPLAINT = "not_complaint"
+STATES = (NEW, REGISTERED, LINKED, NOT_COMPLAINT)
+
+
+class _Text(HTMLParser):
+    """The text of an HTML mail: no tags, no scripts or styles, block ends as line breaks."""
+
+    BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "table"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "head"):
+            self._skip += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "head") and self._skip:
+            self._skip -= 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(markup):
+    """Safe plain text from an HTML body (what the desk reads and what a complaint keeps)."""
+    parser = _Text()
+    parser.feed(markup or "")
+    parser.close()
+    text = html.unescape("".join(parser.parts))
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def parse(raw):
+    """The fields kept of one RFC 5322 message (bytes): plain text preferred, else the HTML
+    reduced to text; attachments by file name."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    message_id = (message.get("Message-ID") or "").strip()
+    if not message_id:
+        message_id = "<" + hashlib.sha256(raw).hexdigest() + "@tanpa-message-id>"
+    name, address = parseaddr(str(message.get("From") or ""))
+    body_part = message.get_body(preferencelist=("plain", "html"))
+    body = ""
+    if body_part is not None:
+        content = body_part.get_content()
+        body = html_to_text(content) if body_part.get_content_subtype() == "html" \
+            else content.strip()
+    files = [part.get_filename() for part in message.iter_attachments() if part.get_filename()]
+    sent_at = None
+    if message.get("Date"):
+        try:
+            sent_at = parsedate_to_datetime(str(message["Date"]))
+            if sent_at.tzinfo is not None:
+                sent_at = sent_at.astimezone(WIB).replace(tzinfo=None)
+        except (TypeError, ValueError):
+            sent_at = None
+    return {
+        "message_id": message_id[:255],
+        "sender": (address or str(message.get("From") or ""))[:255],
+        "sender_name": (name or None) and name[:120],
+        "subject": " ".join(str(message.get("Subject") or "").split())[:255]
+        or gettext("(no subject)"),
+        "body": body[:20000],
+        "attachments": "\n".join(files) or None,
+        "sent_at": sent_at,
+    }
+
+
+def _connect(config):
+    host, port = config["IMAP_HOST"], int(config["IMAP_PORT"])
+    timeout = float(config["IMAP_TIMEOUT"])
+    if config["IMAP_TLS"]:
+        return imaplib.IMAP4_SSL(host, port, timeout=timeout)
+    return imaplib.IMAP4(host, port, timeout=timeout)
+
+
+def _read_new(config):
+    """Keep the folder's messages not seen before; return how many were new."""
+    known = {row[0] for row in db.session.query(InboxMessage.message_id)}
+    new = 0
+    with _connect(config) as imap:
+        imap.login(config["IMAP_USER"], config["IMAP_PASSWORD"])
+        status, _ = imap.select(config["IMAP_FOLDER"])
+        if status != "OK":
+            raise imaplib.IMAP4.error(f"cannot open folder {config['IMAP_FOLDER']}")
+        status, data = imap.uid("SEARCH", None, "ALL")
+        for uid in (data[0] or b"").split():
+            status, parts = imap.uid("FETCH", uid, "(BODY.PEEK[])")
+            raw = next((part[1] for part in parts if isinstance(part, tuple)), None)
+            if status != "OK" or raw is None:
+                continue
+            fields = parse(raw)
+            if fields["message_id"] not in known:
+                db.session.add(InboxMessage(**fields, state=NEW, fetched_at=now_wib()))
+                db.session.commit()  # kept before the mailbox is flagged: never lost
+                known.add(fields["message_id"])
+                new += 1
+            imap.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+    return new
+
+
+def fetch_mail(sleep=time.sleep):
+    """Read the mailbox once (tried ``IMAP_ATTEMPTS`` times) and record the reading.
+
+    Returns the ``InboxFetch`` row; None when no mailbox is configured.
+    """
+    config = current_app.config
+    if not config.get("IMAP_HOST"):
+        return None
+    attempts = max(1, int(config.get("IMAP_ATTEMPTS") or 1))
+    record = InboxFetch(started_at=now_wib(), ok=False, fetched=0, attempts=0)
+    for attempt in range(1, attempts + 1):
+        record.attempts = attempt
+        try:
+            record.fetched = _read_new(config)
+        except (OSError, socket.timeout, imaplib.IMAP4.error) as exc:
+            db.session.rollback()
+            current_app.logger.warning("Reading the mailbox failed (attempt %s)", attempt,
+                                       exc_info=True)
+            record.error = f"{type(exc).__name__}: {exc}"[:2000]
+            if attempt < attempts:
+                sleep(float(config.get("IMAP_RETRY_SECONDS") or 0))
+            continue
+        record.ok, record.error = True, None
+        break
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def last_fetch():
+    return db.session.query(InboxFetch).order_by(InboxFetch.id.desc()).first()
+
+
+def check_new(message):
+    """Refuse a message that is missing or was already handled (409)."""
+    if message is None:
+        raise ServiceError(gettext("There is no such message in the inbox."))
+    if message.state != NEW:
+        raise ServiceError(gettext("This message was already handled."), code=409)
+
+
+def _handled(message, state, user, complaint=None, reason=None):
+    message.state = state
+    message.complaint = complaint
+    message.reason = reason
+    message.handled_at = now_wib()
+    if user is not None and getattr(user, "is_authenticated", False):
+        message.handled_by_id = user.id
+
+
+def prefill(message):
+    """What the add form starts from for ``message``: channel email, the sender's address and
+    name, subject and text; address and phone are for the desk to complete (or to ask the
+    sender)."""
+    return {"channel": "email", "complainant_email": message.sender,
+            "complainant_name": message.sender_name or "", "subject": message.subject[:200],
+            "description": message.body[:5000] or message.subject}
+
+
+def mark_registered(message, complaint, user):
+    """Record that ``complaint`` (being registered, not yet committed) was made from
+    ``message``; the caller commits both together."""
+    check_new(message)
+    _handled(message, REGISTERED, user, complaint)
+    services.add_event(complaint, "email_message", user, complaint.status, complaint.status,
+                       data={"message_id": message.message_id})
+
+
+def mark_not_complaint(message, reason, user):
+    """Set ``message`` aside as not a complaint, with a reason (required), and commit."""
+    check_new(message)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(gettext("Say why this message is not a complaint."), field="reason")
+    _handled(message, NOT_COMPLAINT, user, reason=reason)
+    db.session.commit()
+
+
+def link_to_complaint(message, complaint, user):
+    """Add ``message`` to ``complaint``'s timeline as a further message from the resident
+    (a desk-only note: it holds personal data) and commit."""
+    check_new(message)
+    if complaint is None or not access.can_view(user, complaint) or complaint.voided:
+        raise ServiceError(gettext("Choose a complaint you may work on."), field="complaint")
+    _handled(message, LINKED, user, complaint)
+    note = gettext("Email from %(sender)s: %(subject)s", sender=message.sender,
+                   subject=message.subject) + "\n\n" + message.body
+    services.add_event(complaint, "email_message", user, complaint.status, complaint.status,
+                       note=note[:20000], audience=workflow.DESK_ONLY,
+                       data={"message_id": message.message_id})
+    services.touch(complaint, user)
+    db.session.commit()

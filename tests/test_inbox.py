@@ -1,0 +1,296 @@
+"""The email inbox: a real IMAP server (Debian's dovecot) on loopback, real RFC 5322 messages.
+
+Each message is kept once (by Message-ID, also after a restart), the mailbox is only read and
+flagged, and the desk registers it (the add form prefilled), adds it to a complaint, or sets it
+aside with a reason. An unreachable server is tried again and the failure shown.
+"""
+
+import grp
+import imaplib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+
+import pytest
+
+from app.extensions import db
+from app.models import Complaint, ComplaintEvent, InboxFetch, InboxMessage
+from app.services import inbox
+from tests.components import missing
+from tests.conftest import COMPLAINT_FIELDS, csrf_token, make_complaint, post_form
+
+DOVECOT = "/usr/sbin/dovecot"
+USER, PASSWORD = "desa", "kata-sandi-kotak"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def imap_server(app, monkeypatch):
+    """dovecot on a loopback port with a temporary maildir, run as a non-root user (``nobody``
+    when the tests run as root), and the app's IMAP settings pointing at it."""
+    if not os.path.exists(DOVECOT):
+        missing("dovecot-imapd is not installed (apt-get install dovecot-imapd)")
+    account = pwd.getpwnam("nobody") if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
+    group = grp.getgrgid(account.pw_gid).gr_name
+    # Its own folder under /tmp (pytest's are private to the user running the tests).
+    root = Path(tempfile.mkdtemp(prefix="dovecot-"))
+    for folder in ("run", "state", "mail", "home"):
+        (root / folder).mkdir(parents=True)
+    (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+    port = _free_port()
+    (root / "dovecot.conf").write_text(f"""
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+default_internal_user = {account.pw_name}
+default_internal_group = {group}
+default_login_user = {account.pw_name}
+passdb {{
+  driver = passwd-file
+  args = {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={account.pw_uid} gid={account.pw_gid} home={root}/home/%u
+}}
+mail_location = maildir:{root}/mail/%u
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+""")
+    command = [DOVECOT, "-F", "-c", str(root / "dovecot.conf")]
+    if os.geteuid() == 0:
+        shutil.chown(root, account.pw_uid, account.pw_gid)
+        for path in root.rglob("*"):
+            shutil.chown(path, account.pw_uid, account.pw_gid)
+        command = ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}",
+                   "--clear-groups", *command]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail("dovecot did not start: " + process.stdout.read().decode())
+            time.sleep(0.1)
+    for key, value in {"IMAP_HOST": "127.0.0.1", "IMAP_PORT": port, "IMAP_USER": USER,
+                       "IMAP_PASSWORD": PASSWORD, "IMAP_FOLDER": "INBOX", "IMAP_TLS": False,
+                       "IMAP_ATTEMPTS": 2, "IMAP_RETRY_SECONDS": 0}.items():
+        monkeypatch.setitem(app.config, key, value)
+    try:
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _deliver(port, message):
+    with imaplib.IMAP4("127.0.0.1", port) as imap:
+        imap.login(USER, PASSWORD)
+        imap.append("INBOX", None, None, message.as_bytes())
+
+
+def _flags(port):
+    with imaplib.IMAP4("127.0.0.1", port) as imap:
+        imap.login(USER, PASSWORD)
+        imap.select("INBOX", readonly=True)
+        _, data = imap.fetch("1:*", "(FLAGS)")
+        return [line.decode() for line in data]
+
+
+def _mail(subject, body, message_id, html=None, attachments=()):
+    message = EmailMessage()
+    message["From"] = "Siti Aminah <siti@contoh.co.id>"
+    message["To"] = "desababakan0401@gmail.com"
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = message_id
+    message.set_content(body)
+    if html:
+        message.add_alternative(html, subtype="html")
+    for name, maintype, subtype, data in attachments:
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message
+
+
+def _html_only(subject, markup, message_id):
+    message = EmailMessage()
+    message["From"] = "warga@example.test"
+    message["Subject"] = subject
+    message["Message-ID"] = message_id
+    message.set_content(markup, subtype="html")
+    return message
+
+
+def _messages(app):
+    with app.app_context():
+        rows = db.session.query(InboxMessage).order_by(InboxMessage.id).all()
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+
+def test_each_message_is_kept_once_read_and_flagged_never_deleted(app, imap_server):
+    _deliver(imap_server, _mail(
+        "Jalan rusak di Dusun Ⅱ — mohon perbaikan", "Jalan di depan SD rusak parah.",
+        "<jalan-1@example.test>",
+        html="<p>Jalan di depan <b>SD</b> rusak parah.</p>",
+        attachments=[("foto.jpg", "image", "jpeg", b"\xff\xd8\xff\xe0 foto"),
+                     ("surat.pdf", "application", "pdf", b"%PDF-1.4 surat")]))
+    _deliver(imap_server, _html_only(
+        "Lampu mati", "<html><head><style>p{}</style></head><body><p>Lampu &amp; jalan"
+        "</p><script>alert(1)</script><div>gelap</div></body></html>", "<lampu@example.test>"))
+    with app.app_context():
+        first = inbox.fetch_mail()
+        assert (first.ok, first.fetched) == (True, 2)
+        db.session.remove()
+    rows = _messages(app)
+    assert [r.subject for r in rows] == ["Jalan rusak di Dusun Ⅱ — mohon perbaikan",
+                                         "Lampu mati"]
+    assert rows[0].body == "Jalan di depan SD rusak parah."  # the plain part, preferred
+    assert rows[0].sender == "siti@contoh.co.id" and rows[0].sender_name == "Siti Aminah"
+    assert rows[0].attachments.splitlines() == ["foto.jpg", "surat.pdf"]
+    assert rows[1].body == "Lampu & jalan\n\ngelap"  # no style, no script
+    assert all(r.state == "new" for r in rows)
+
+    # Read again (as after a restart), with one more message: only the new one is kept.
+    _deliver(imap_server, _mail("Air PDAM keruh", "Sudah tiga hari.", "<air@example.test>"))
+    with app.app_context():
+        again = inbox.fetch_mail()
+        assert (again.ok, again.fetched) == (True, 1)
+        assert db.session.query(InboxMessage).count() == 3
+        db.session.remove()
+    flags = _flags(imap_server)
+    assert len(flags) == 3 and all("\\Seen" in line for line in flags)
+    assert not any("\\Deleted" in line for line in flags)
+
+
+def test_the_background_thread_reads_the_mailbox_by_itself(app, imap_server, monkeypatch):
+    """``python run.py`` reads the mailbox at its interval: no cron entry needed."""
+    from app import background
+
+    monkeypatch.setitem(app.config, "IMAP_FETCH_INTERVAL", 0.1)
+    monkeypatch.setattr(background, "TICK_SECONDS", 0.1)
+    _deliver(imap_server, _mail("Sampah menumpuk", "Di pasar desa.", "<sampah@example.test>"))
+    scheduler = background.start(app)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not _messages(app):
+            time.sleep(0.2)
+    finally:
+        scheduler.stop()
+    assert [r.subject for r in _messages(app)] == ["Sampah menumpuk"]
+
+
+def test_an_unreachable_server_is_tried_again_and_shown(app, client, login_as, monkeypatch):
+    monkeypatch.setitem(app.config, "IMAP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "IMAP_PORT", _free_port())  # nobody listens there
+    monkeypatch.setitem(app.config, "IMAP_TLS", False)
+    monkeypatch.setitem(app.config, "IMAP_ATTEMPTS", 3)
+    monkeypatch.setitem(app.config, "IMAP_RETRY_SECONDS", 0)
+    pauses = []
+    with app.app_context():
+        record = inbox.fetch_mail(sleep=pauses.append)
+        assert (record.ok, record.attempts, len(pauses)) == (False, 3, 2)
+        assert "ConnectionRefused" in record.error
+        db.session.remove()
+    login_as("desk")
+    page = client.get("/inbox/list/").get_data(as_text=True)
+    assert "Kotak surat tidak dapat dibaca" in page and "3 kali" in page
+
+
+def test_the_desk_registers_a_message_with_the_form_prefilled(app, client, login_as,
+                                                               imap_server):
+    _deliver(imap_server, _mail("Bantuan BLT belum cair", "Nama saya tidak ada di daftar.",
+                                "<blt@example.test>"))
+    with app.app_context():
+        inbox.fetch_mail()
+        db.session.remove()
+    message = _messages(app)[0]
+    login_as("desk")
+    shown = client.get(f"/inbox/show/{message.id}").get_data(as_text=True)
+    assert "Nama saya tidak ada di daftar." in shown
+    form = client.get(f"/inbox/register/{message.id}", follow_redirects=True)
+    page = form.get_data(as_text=True)
+    assert 'value="siti@contoh.co.id"' in page and 'value="Bantuan BLT belum cair"' in page
+    assert "Nama saya tidak ada di daftar." in page
+    data = {**COMPLAINT_FIELDS, "channel": "email", "complainant_email": "siti@contoh.co.id",
+            "subject": "Bantuan BLT belum cair", "description": "Nama saya tidak ada di daftar.",
+            "complainant_phone": "0812-3456-7890", "dusun": "", "category": "", "rt_rw": "",
+            "location": "", "incident_date": "", "received_at": "", "identity_level": "named",
+            "inbox_message": str(message.id)}
+    response = post_form(client, f"/complaint/add?inbox={message.id}", data)
+    assert response.status_code == 200
+    with app.app_context():
+        complaint = db.session.query(Complaint).one()
+        stored = db.session.get(InboxMessage, message.id)
+        assert (stored.state, stored.complaint_id) == ("registered", complaint.id)
+        assert complaint.channel == "email"
+        assert "email_message" in [e.step for e in complaint.events]
+        db.session.remove()
+    # The same message cannot become a second complaint.
+    again = post_form(client, "/complaint/add", data)
+    assert "sudah ditangani" in again.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Complaint).count() == 1
+
+
+def test_a_message_joins_an_existing_complaint_or_is_set_aside_with_a_reason(
+        app, client, login_as, imap_server):
+    pk = make_complaint(app)
+    _deliver(imap_server, _mail("Re: lampu", "Lampunya masih mati, Pak.", "<lagi@example.test>"))
+    _deliver(imap_server, _mail("Promo pulsa", "Beli pulsa murah!", "<promo@example.test>"))
+    with app.app_context():
+        inbox.fetch_mail()
+        number = db.session.get(Complaint, pk).register_number
+        db.session.remove()
+    further, spam = _messages(app)
+    login_as("desk")
+    token = csrf_token(client, f"/inbox/show/{further.id}")
+    client.post(f"/inbox/link/{further.id}", data={"register_number": number,
+                                                   "csrf_token": token})
+    with app.app_context():
+        event = db.session.query(ComplaintEvent).filter_by(complaint_id=pk,
+                                                           step="email_message").one()
+        assert "Lampunya masih mati" in event.note and event.audience == "desk"
+        assert db.session.get(InboxMessage, further.id).state == "linked"
+        db.session.remove()
+    refused = client.post(f"/inbox/not-complaint/{spam.id}", data={
+        "reason": " ", "csrf_token": csrf_token(client, f"/inbox/show/{spam.id}")},
+        follow_redirects=True)
+    assert "Tuliskan mengapa" in refused.get_data(as_text=True)
+    client.post(f"/inbox/not-complaint/{spam.id}", data={
+        "reason": "Iklan", "csrf_token": csrf_token(client, f"/inbox/show/{spam.id}")})
+    with app.app_context():
+        stored = db.session.get(InboxMessage, spam.id)
+        assert (stored.state, stored.reason) == ("not_complaint", "Iklan")
+        assert db.session.query(InboxFetch).count() == 1

@@ -1,0 +1,315 @@
+"""Personal data (UU 27/2022): the privacy page and consent, retention, and its figures."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+
+from app.services import retention
+from app.extensions import db
+from app.models import (AuditEntry, AuditPersonalValue, Complaint, ComplaintEvent,
+                        ResidentRequest, Setting)
+from tests.conftest import make_complaint, post_form, set_fields
+
+TODAY = dt.date(2031, 6, 15)
+
+
+# --- what the resident reads -------------------------------------------------------------------
+
+def test_the_privacy_page_says_what_why_who_how_long_and_how_to_ask(client):
+    page = client.get("/privasi")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    for heading in ("Data yang kami kumpulkan", "Untuk apa", "Siapa yang melihatnya",
+                    "Berapa lama", "Hak Anda dan cara memintanya"):
+        assert heading in body, heading
+    assert "5 tahun" in body and "0821 3345 4594" in body
+
+
+def test_the_form_links_the_privacy_page_with_a_one_sentence_consent(client):
+    body = client.get("/lapor").get_data(as_text=True)
+    assert 'href="/privasi"' in body
+    assert "Dengan mengirim pengaduan ini Anda setuju" in body
+
+
+def test_the_privacy_page_follows_the_setting(app, client):
+    with app.app_context():
+        db.session.add(Setting(key="retention_years", value="7"))
+        db.session.commit()
+    assert "7 tahun" in client.get("/privasi").get_data(as_text=True)
+
+
+def test_the_receipt_repeats_it(app, client):
+    from app.documents import receipts
+
+    pk = make_complaint(app)
+    with app.test_request_context():
+        sentence = receipts.privacy_sentence()
+        assert "5 tahun" in sentence and "https://pengaduan.example.test/privasi" in sentence
+        pdf = receipts.receipt_pdf(db.session.get(Complaint, pk), public=True)
+        assert pdf.startswith(b"%PDF")
+
+
+# --- retention ----------------------------------------------------------------------------------------
+
+def _closed(app, closed_at, **fields):
+    pk = make_complaint(app, status="resolved", description="Kata-kata warga sendiri.",
+                        complainant_email="siti@example.test", **fields)
+    set_fields(app, pk, closed_at=closed_at, resolved_at=closed_at, outcome_type="corrective")
+    return pk
+
+
+@pytest.fixture
+def register(app):
+    """Closed 6 years ago, 5 years and a day ago, 4 years ago; one still open."""
+    return {
+        "old": _closed(app, dt.datetime(2025, 3, 1, 10, 0), complainant_name="Lama Sekali"),
+        "just_due": _closed(app, dt.datetime(2026, 6, 14, 9, 0), complainant_name="Pas Waktunya"),
+        "recent": _closed(app, dt.datetime(2027, 6, 15, 9, 0), complainant_name="Masih Baru"),
+        "open": make_complaint(app, complainant_name="Belum Selesai"),
+    }
+
+
+def _figures(app):
+    with app.app_context(), db.engine.connect() as conn:
+        return conn.execute(text(
+            "SELECT register_number, kind, channel, category_id, dusun_id, status, outcome_type, "
+            "received_at, closed_at, subject FROM complaint ORDER BY id")).all()
+
+
+def test_retention_anonymises_exactly_the_due_complaints(app, register):
+    with app.app_context():
+        due = [c.id for c in retention.due(TODAY)]
+    assert due == [register["old"], register["just_due"]]
+    figures = _figures(app)
+    with app.test_request_context():
+        numbers = retention.run(today=TODAY)
+        assert len(numbers) == 2
+        for key in ("old", "just_due"):
+            complaint = db.session.get(Complaint, register[key])
+            assert (complaint.complainant_name, complaint.complainant_address,
+                    complaint.complainant_phone, complaint.complainant_email,
+                    complaint.description) == ("(dianonimkan)", "(dianonimkan)", "-", None,
+                                               "(dianonimkan)")
+            assert complaint.anonymised_at is not None
+        for key, name in (("recent", "Masih Baru"), ("open", "Belum Selesai")):
+            assert db.session.get(Complaint, register[key]).complainant_name == name
+        assert retention.due(TODAY) == []
+    assert _figures(app) == figures  # the register line and every figure stay
+
+
+def test_retention_erases_the_audit_logs_copies_and_logs_the_run(app, register):
+    from app.services import complaints as services
+
+    with app.test_request_context():
+        services.edit_complaint(db.session.get(Complaint, register["old"]),
+                                {"complainant_phone": "+6281999999999"}, None)
+        services.edit_complaint(db.session.get(Complaint, register["recent"]),
+                                {"complainant_phone": "+6281888888888"}, None)
+        retention.run(today=TODAY)
+        kept = {row.complaint_id for row in db.session.query(AuditPersonalValue)}
+        assert kept == {register["recent"]}
+        values = " ".join(str(v) for row in db.session.query(AuditEntry)
+                          for v in (row.old_value, row.new_value))
+        assert "Lama Sekali" not in values and "6281999999999" not in values
+        run = db.session.query(AuditEntry).filter_by(entity="retention").one()
+        assert run.new_value == "2" and run.actor_name == "Sistem"
+        anonymised = db.session.query(AuditEntry).filter_by(
+            complaint_id=register["old"], action="anonymise").all()
+        assert {row.field for row in anonymised} >= {"complainant_name", "description"}
+        event = db.session.query(ComplaintEvent).filter_by(complaint_id=register["old"],
+                                                           step="anonymise").one()
+        assert event.audience == "desk"
+
+
+def test_the_setting_moves_the_cutoff(app, register):
+    with app.app_context():
+        db.session.add(Setting(key="retention_years", value="3"))
+        db.session.commit()
+        assert len(retention.due(TODAY)) == 3
+
+
+def test_the_admin_sees_the_next_run_before_it_runs_and_runs_it(app, client, login_as,
+                                                                  register):
+    # The screen asks about today: closings far enough back for any today.
+    for key in ("old", "just_due", "recent"):
+        set_fields(app, register[key], closed_at=dt.datetime(2015, 1, 1))
+    set_fields(app, register["recent"], anonymised_at=dt.datetime(2020, 1, 1))
+    login_as("admin")
+    page = client.get("/retention/").get_data(as_text=True)
+    with app.app_context():
+        numbers = {key: db.session.get(Complaint, pk).register_number
+                   for key, pk in register.items()}
+    assert numbers["old"] in page and numbers["just_due"] in page
+    assert numbers["open"] not in page and numbers["recent"] not in page  # done already
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, "/retention/")
+    answer = client.post("/retention/run", data={"csrf_token": token}, follow_redirects=True)
+    assert answer.status_code == 200
+    with app.app_context():
+        assert db.session.get(Complaint, register["old"]).complainant_name == "(dianonimkan)"
+        assert db.session.get(Complaint, register["recent"]).complainant_name == "Masih Baru"
+        assert db.session.get(Complaint, register["open"]).anonymised_at is None
+
+
+def test_the_admin_changes_the_setting_and_it_is_audited(app, client, login_as):
+    login_as("admin")
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client, "/retention/")
+    client.post("/retention/setting", data={"csrf_token": token, "years": "8"})
+    bad = client.post("/retention/setting", data={"csrf_token": token, "years": "0"},
+                      follow_redirects=True)
+    assert "1 sampai 30" in bad.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Setting, "retention_years").value == "8"
+        row = db.session.query(AuditEntry).filter_by(entity="setting").one()
+        assert (row.action, row.entity_label) == ("create", "retention_years")
+
+
+def test_the_cli_previews_and_runs(app, register):
+    runner = app.test_cli_runner()
+    preview = runner.invoke(args=["retention", "preview"])
+    assert preview.exit_code == 0
+    result = runner.invoke(args=["retention", "run"])
+    assert result.exit_code == 0 and "complaints anonymised" in result.output
+
+
+# --- files readable by the app's user only ---------------------------------------------------------
+
+def test_the_database_file_and_backups_are_readable_by_the_apps_user_only(tmp_path):
+    import os
+    import stat
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from app.backup import backup_database
+
+    database = tmp_path / "pengaduan.db"
+    database.touch(mode=0o644)
+    os.chmod(database, 0o644)  # as left by an older version, under a loose umask
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "x" * 40,
+           "ADMIN_PASSWORD": "kata-sandi-admin-panjang"}
+    subprocess.run([sys.executable, "run.py", "--no-serve"],
+                   cwd=Path(__file__).resolve().parents[1], env=env, check=True,
+                   capture_output=True)
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+    old = os.umask(0o022)
+    try:
+        target = backup_database(f"sqlite:///{database}", tmp_path / "cadangan" / "b.db")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+# --- residents' requests ----------------------------------------------------------------------------
+
+def _request(client, kind, phone="0812 3456 7890", reason="", checked=True, follow=True):
+    from tests.conftest import csrf_token
+
+    data = {"csrf_token": csrf_token(client, "/resident-request/"), "kind": kind,
+            "phone": phone, "reason": reason}
+    if checked:
+        data["identity_checked"] = "1"
+    return client.post("/resident-request/", data=data, follow_redirects=follow)
+
+
+def test_the_copy_holds_everything_about_the_resident_and_nothing_of_anyone_else(
+        app, client, login_as):
+    from tests.test_meetings import pdf_text
+
+    mine = [make_complaint(app, subject="Lampu jalan mati", complainant_email="siti@example.test"),
+            make_complaint(app, subject="Selokan mampet", description="Air meluap ke rumah.")]
+    other = make_complaint(app, complainant_name="Budi Santoso",
+                           complainant_phone="+6281299998888", subject="Jalan berlubang")
+    login_as("desk")
+    answer = _request(client, "copy", follow=False)
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/pdf"
+    content = " ".join(pdf_text(answer.get_data()).split())
+    with app.app_context():
+        for pk in mine:
+            complaint = db.session.get(Complaint, pk)
+            for value in (complaint.register_number, complaint.tracking_code, complaint.subject,
+                          "Siti Aminah", "RT 02/RW 03, Dusun I", "+6281234567890"):
+                assert value in content, value
+        assert "siti@example.test" in content and "Air meluap ke rumah." in content
+        stranger = db.session.get(Complaint, other)
+        for value in (stranger.register_number, "Budi Santoso", "Jalan berlubang",
+                      "6281299998888"):
+            assert value not in content
+        row = db.session.query(ResidentRequest).one()
+        assert row.kind == "copy" and row.answered_at is not None
+        assert row.register_numbers == ", ".join(
+            db.session.get(Complaint, pk).register_number for pk in mine)
+        assert db.session.query(AuditEntry).filter_by(entity="resident_request").count() == 1
+
+
+def test_a_request_needs_the_identity_checked(app, client, login_as):
+    make_complaint(app)
+    login_as("desk")
+    page = _request(client, "copy", checked=False)
+    assert "Periksa identitas warga" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(ResidentRequest).count() == 0
+
+
+def test_erasure_anonymises_closed_complaints_with_the_reason(app, client, login_as):
+    closed = _closed(app, dt.datetime(2026, 1, 5, 9, 0))
+    login_as("desk")
+    page = _request(client, "erasure", reason="Warga meminta penghapusan data.")
+    assert "dihapus" in page.get_data(as_text=True)
+    with app.app_context():
+        complaint = db.session.get(Complaint, closed)
+        assert complaint.complainant_name == "(dianonimkan)"
+        event = db.session.query(ComplaintEvent).filter_by(complaint_id=closed,
+                                                           step="anonymise").one()
+        assert event.note == "Warga meminta penghapusan data."
+        assert db.session.query(ResidentRequest).one().kind == "erasure"
+
+
+def test_erasure_of_an_open_complaint_is_refused_whole(app, client, login_as):
+    closed = _closed(app, dt.datetime(2026, 1, 5, 9, 0))
+    make_complaint(app, status="forwarded")
+    login_as("desk")
+    page = _request(client, "erasure", reason="Hapus semua.")
+    assert "masih ditangani" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Complaint, closed).complainant_name == "Siti Aminah"
+        assert db.session.query(ResidentRequest).count() == 0
+
+
+def test_a_correction_is_recorded_and_leads_to_the_edit_screen(app, client, login_as):
+    pk = make_complaint(app)
+    login_as("desk")
+    answer = _request(client, "correction", reason="Alamat salah: RT 03/RW 03.", follow=False)
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(
+        f"/complaint/edit/{pk}")
+    with app.app_context():
+        row = db.session.query(ResidentRequest).one()
+        assert (row.kind, row.reason) == ("correction", "Alamat salah: RT 03/RW 03.")
+
+
+def test_the_desks_printed_receipt_repeats_it_too(app, client, login_as):
+    login_as("desk")
+    pk = make_complaint(app)
+    page = client.get(f"/complaint/receipt/{pk}").get_data(as_text=True)
+    assert "Data Anda hanya dipakai untuk menangani pengaduan ini" in page
+    assert "https://pengaduan.example.test/privasi" in page
+
+
+def test_the_background_thread_runs_retention_daily_and_writes_nothing_when_nothing_is_due(
+        app, register):
+    """``python run.py`` anonymises without anyone running a command; a day with nothing due
+    leaves no trace in the audit log."""
+    from app import background
+
+    now = dt.datetime.combine(TODAY, dt.time(2, 0))
+    with app.test_request_context():
+        assert background.run_job("retention", now=now) == [
+            db.session.get(Complaint, register[key]).register_number
+            for key in ("old", "just_due")]
+        assert db.session.get(Complaint, register["old"]).complainant_name == "(dianonimkan)"
+        assert background.run_job("retention", now=now + dt.timedelta(days=1)) == []
+        assert db.session.query(AuditEntry).filter_by(entity="retention").count() == 1

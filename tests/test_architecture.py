@@ -1,6 +1,6 @@
 """The shape of the package: layers, no import cycle, imports at the top of modules.
 
-The layers contract is in tests/importlinter.ini (README "Architecture" draws it)."""
+The layers contract is in tests/importlinter.ini (docs/architecture.md draws it)."""
 
 import ast
 from pathlib import Path

@@ -55,6 +55,16 @@ def test_the_readme_and_ci_install_the_test_requirements_only_for_the_tests():
     assert "-r requirements.txt -r tests/requirements.txt" in test_command
     ci = (ROOT / ".ci/run").read_text()
     assert "pip install --quiet -r requirements.txt -r tests/requirements.txt" in ci
+    # The README is the front door: its first two code blocks are the run and the test command.
+    blocks = re.findall(r"^```[a-z]*\n(.*?)^```", readme, re.S | re.M)
+    assert blocks[0].strip() == run_command.strip() and blocks[1].strip() == test_command.strip()
+
+
+def test_the_readme_and_the_docs_link_to_files_that_exist():
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)|src=\"([^\":]+)\"", page.read_text()):
+            target = target[0] or target[1]
+            assert (page.parent / target).exists(), (page.name, target)
 
 
 # Refuses the test tools' modules, shrinks the demo to a few complaints, then runs run.py.

@@ -234,7 +234,7 @@ def xlsx_file(query, user, batch=200):
     """The export as an XLSX in a temporary file, written row by row (constant memory).
 
     XlsxWriter in its constant-memory mode (faster than openpyxl's write-only workbook, which
-    reads the import: README "The register in and out of Excel"). Every text is
+    reads the import: docs/features.md "The register in and out of Excel"). Every text is
     written as a string cell, so '=...' from a resident never becomes a formula.
 
     As a clerk reads it: one sheet per register year ("Buku Pengaduan 2026", the query is

@@ -562,7 +562,7 @@ def paired_ratios(rounds, share):
     return found
 
 
-# Limits for a village server with one or two workers (README, Performance).
+# Limits for a village server with one or two workers (docs/performance.md).
 WORKER_RSS_LIMIT_MB = 180
 DASHBOARD_COLD_LIMIT_MS = 2000
 
@@ -796,7 +796,7 @@ def print_table(report):
 
 
 def markdown_table(report):
-    """The README's table (one column group per size)."""
+    """The table in docs/performance.md (one column group per size)."""
     sizes = report["sizes"]
     head = "| scenario | " + " | ".join(
         f"{s['rows']:,}: req/s, p50, p95 ms, SQL" for s in sizes) + " |"

@@ -4,7 +4,7 @@ The register list is read far more often than it is written, always newest
 first, filtered by status, category and dusun and searched by name; a
 liaison's list is their own complaints, newest first; the overdue list is
 ordered by due date. Each index below lets one of these read only the rows of
-the page it shows (measured with tests/bench/bench.py; see README).
+the page it shows (measured with tests/bench/bench.py; see docs/performance.md).
 
 Revision ID: 0009_indexes
 Revises: 0008_identity

@@ -4,7 +4,7 @@ The dashboard's state stamp asks for the latest change (``changed_at``); its
 "resolved in the period" figures and charts read a range of ``resolved_at``; the
 "open as of a day" figures read the complaints closed after that day
 (``closed_at``). Without these each was a scan of the whole register (measured
-with tests/bench/bench.py; see README).
+with tests/bench/bench.py; see docs/performance.md).
 
 Revision ID: 0010_dashboard_indexes
 Revises: 0009_indexes

@@ -16,7 +16,7 @@ queries that read every open complaint, or every complaint, row by row:
   date indexes now hold ``voided`` (and the receipt date, for the days taken).
 
 At 100,000 complaints on SQLite the figures now take 0.08 s instead of 0.55 s, and
-the cold dashboard page of tests/bench/bench.py 0.21 s instead of 0.57 s (see README).
+the cold dashboard page of tests/bench/bench.py 0.21 s instead of 0.57 s (see docs/performance.md).
 
 Revision ID: 0011_dashboard_covering_indexes
 Revises: 0010_dashboard_indexes

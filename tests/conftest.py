@@ -80,7 +80,7 @@ def app(tmp_path_factory):
 # Tables emptied between tests on PostgreSQL (roles and permissions stay).
 _DATA_TABLES = (
     "attachment", "outbox", "notification", "notification_setting", "job_lease",
-    "inbox_message", "inbox_fetch",
+    "inbox_attachment", "inbox_message", "inbox_fetch",
     "meeting_complaint", "meeting_officer", "meeting_guest", "meeting",
     "identity_view", "response_template",
     "complaint_event", "complaint", "officer", "register_counter", "ab_user_role",

@@ -48,6 +48,8 @@ MATRIX = {
     "/inbox/list/":                  dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/inbox/show/999999":            dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/inbox/register/999999":        dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
+    "/inbox/file/999999":            dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
+    "/inbox/file/999999/thumb":      dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/inform/{done}":                dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/responsetemplate/edit/1":      dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/responsetemplate/show/1":      dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),

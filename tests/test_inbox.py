@@ -7,6 +7,7 @@ aside with a reason. An unreachable server is tried again and the failure shown.
 
 import grp
 import imaplib
+import io
 import os
 import pwd
 import shutil
@@ -19,11 +20,14 @@ from email.utils import formatdate
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from app.extensions import db
-from app.models import Complaint, ComplaintEvent, InboxFetch, InboxMessage
-from app.services import inbox
+from app.models import (Attachment, Complaint, ComplaintEvent, InboxAttachment, InboxFetch,
+                        InboxMessage)
+from app.services import evidence, inbox
 from tests.components import missing
+from tests.files import pdf, phone_photo, png
 from tests.conftest import COMPLAINT_FIELDS, csrf_token, make_complaint, post_form
 
 DOVECOT = "/usr/sbin/dovecot"
@@ -294,3 +298,121 @@ def test_a_message_joins_an_existing_complaint_or_is_set_aside_with_a_reason(
         stored = db.session.get(InboxMessage, spam.id)
         assert (stored.state, stored.reason) == ("not_complaint", "Iklan")
         assert db.session.query(InboxFetch).count() == 1
+
+
+# --- The files of an email -------------------------------------------------------------------
+
+def _files(app, message_id):
+    with app.app_context():
+        rows = db.session.query(InboxAttachment).filter_by(message_id=message_id).order_by(
+            InboxAttachment.id).all()
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+
+def test_an_emails_photo_and_pdf_are_checked_kept_and_passed_to_the_complaint(
+        app, client, login_as, imap_server):
+    """A phone photo (EXIF with GPS) and a PDF are checked as uploads are and stored; a file
+    of another type is refused and named on the page; registering the email gives the
+    complaint its files (the resident's own), without a copy."""
+    photo, paper = phone_photo(800, 600), pdf("Surat keterangan")
+    _deliver(imap_server, _mail(
+        "Sampah di sungai — Dusun Ⅲ", "Lihat foto terlampir.", "<sungai@example.test>",
+        attachments=[("IMG_2031.jpg", "image", "jpeg", photo),
+                     ("surat.pdf", "application", "pdf", paper),
+                     ("data.xlsx", "application", "octet-stream", b"PK\x03\x04 bukan foto")]))
+    with app.app_context():
+        assert inbox.fetch_mail().ok
+        db.session.remove()
+    message = _messages(app)[0]
+    assert message.subject == "Sampah di sungai — Dusun Ⅲ"
+    kept_photo, kept_pdf, refused = _files(app, message.id)
+    assert (kept_photo.kind, kept_photo.content_type) == ("image", "image/jpeg")
+    assert (kept_pdf.kind, kept_pdf.size) == ("pdf", len(paper))
+    assert kept_photo.storage_key and kept_pdf.storage_key and kept_photo.refused is None
+    assert refused.storage_key is None and "data.xlsx" in refused.refused
+
+    login_as("desk")
+    page = client.get(f"/inbox/show/{message.id}").get_data(as_text=True)
+    assert "data.xlsx tidak diterima" in page  # named, with why
+    assert f"/inbox/file/{kept_photo.id}" in page and f"/inbox/file/{refused.id}" not in page
+    served = client.get(f"/inbox/file/{kept_photo.id}")
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    image = Image.open(io.BytesIO(served.data))
+    assert image.size == (600, 800)  # turned as the phone said (orientation 6)
+    assert not image.getexif() and b"TelefonUji" not in served.data  # no EXIF, no GPS
+    download = client.get(f"/inbox/file/{kept_pdf.id}")
+    assert download.data == paper and "attachment" in download.headers["Content-Disposition"]
+    assert client.get(f"/inbox/file/{refused.id}").status_code == 404
+
+    data = {**COMPLAINT_FIELDS, "channel": "email", "complainant_email": "siti@contoh.co.id",
+            "subject": message.subject, "description": message.body,
+            "complainant_phone": "0812-3456-7890", "dusun": "", "category": "", "rt_rw": "",
+            "location": "", "incident_date": "", "received_at": "", "identity_level": "named",
+            "inbox_message": str(message.id)}
+    assert post_form(client, f"/complaint/add?inbox={message.id}", data).status_code == 200
+    with app.app_context():
+        complaint = db.session.query(Complaint).one()
+        attached = db.session.query(Attachment).filter_by(complaint_id=complaint.id).order_by(
+            Attachment.id).all()
+        assert [a.original_name for a in attached] == ["IMG_2031.jpg", "surat.pdf"]
+        assert all(a.uploaded_by_resident for a in attached)
+        assert attached[0].storage_key == kept_photo.storage_key  # passed on, not copied
+        assert evidence.content(attached[1]) == paper
+        files = db.session.query(InboxAttachment).order_by(InboxAttachment.id).all()
+        assert [f.attachment_id for f in files] == [attached[0].id, attached[1].id, None]
+        assert files[0].storage_key is None
+        db.session.remove()
+    # Now the complaint's: served by /attachment under the complaint's rules, not here.
+    assert client.get(f"/inbox/file/{kept_photo.id}").status_code == 404
+    assert client.get(f"/attachment/{attached[0].id}").status_code == 200
+
+
+def test_a_linked_email_brings_its_files_and_too_many_are_named_not_a_500(
+        app, client, login_as, imap_server, monkeypatch):
+    monkeypatch.setitem(app.config, "ATTACHMENT_MAX_PER_REQUEST", 2)
+    monkeypatch.setitem(app.config, "ATTACHMENT_MAX_BYTES", 200_000)
+    pk = make_complaint(app)
+    big = os.urandom(300_000)  # random bytes: larger than the limit
+    _deliver(imap_server, _mail(
+        "Re: lampu", "Ini fotonya.", "<foto-lagi@example.test>",
+        attachments=[("besar.pdf", "application", "pdf", b"%PDF-1.4 " + big),
+                     ("satu.png", "image", "png", png()),
+                     ("dua.jpg", "image", "jpeg", phone_photo(64, 48)),
+                     ("tiga.jpg", "image", "jpeg", phone_photo(64, 48))]))
+    with app.app_context():
+        inbox.fetch_mail()
+        number = db.session.get(Complaint, pk).register_number
+        db.session.remove()
+    message = _messages(app)[0]
+    large, one, two, three = _files(app, message.id)
+    assert "lebih besar dari" in large.refused and large.storage_key is None
+    assert one.storage_key and two.storage_key and three.storage_key is None
+    assert "tiga.jpg" in three.refused
+    login_as("desk")
+    client.post(f"/inbox/link/{message.id}", data={
+        "register_number": number, "csrf_token": csrf_token(client, f"/inbox/show/{message.id}")})
+    with app.app_context():
+        names = [a.original_name for a in
+                 db.session.query(Attachment).filter_by(complaint_id=pk).order_by(Attachment.id)]
+        assert names == ["satu.png", "dua.jpg"]
+        steps = [e.step for e in db.session.get(Complaint, pk).events]
+        assert "email_message" in steps and "attach" in steps
+        db.session.remove()
+    page = client.get(f"/inbox/show/{message.id}")
+    assert page.status_code == 200 and "tiga.jpg" in page.get_data(as_text=True)
+
+
+def test_only_the_desk_reads_an_emails_files(app, client, login_as, imap_server):
+    _deliver(imap_server, _mail("Foto jalan", "Foto.", "<foto-jalan@example.test>",
+                                attachments=[("jalan.png", "image", "png", png())]))
+    with app.app_context():
+        inbox.fetch_mail()
+        db.session.remove()
+    [file] = _files(app, _messages(app)[0].id)
+    for role, expected in (("liaison", 403), ("head", 403), ("desk", 200)):
+        login_as(role)
+        assert client.get(f"/inbox/file/{file.id}").status_code == expected, role
+        assert client.get(f"/inbox/file/{file.id}/thumb").status_code == expected, role
+        client.get("/logout/")

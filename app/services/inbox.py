@@ -6,9 +6,12 @@ a restart) and flags it as seen in the mailbox; it never deletes or moves anythi
 connection that fails is tried again (``IMAP_ATTEMPTS``) and every reading is recorded
 in ``inbox_fetch``, so the admin and the desk see when the mailbox could not be read.
 
+The photos and PDFs of a message are checked when it is read, as an upload is
+(``app.services.evidence``: type from the bytes, EXIF stripped, size and count limits): a
+file that passes is stored at once, one that does not is named on the inbox page with why.
 The desk then turns a message into a complaint (the add form prefilled from it), links it
 to an existing complaint (it joins that timeline), or marks it "not a complaint" with a
-reason.
+reason; registering or linking passes the stored files to the complaint.
 """
 
 import email
@@ -30,8 +33,8 @@ from app.core import workflow
 from app.core.errors import ServiceError
 from app.core.timeutil import WIB, now_wib
 from app.extensions import db
-from app.models import InboxFetch, InboxMessage
-from app.services import complaints as services
+from app.models import InboxAttachment, InboxFetch, InboxMessage
+from app.services import complaints as services, evidence
 
 NEW = "new"
 REGISTERED = "registered"
@@ -90,7 +93,8 @@ def parse(raw):
         content = body_part.get_content()
         body = html_to_text(content) if body_part.get_content_subtype() == "html" \
             else content.strip()
-    files = [part.get_filename() for part in message.iter_attachments() if part.get_filename()]
+    files = [(part.get_filename(), part.get_content())
+             for part in message.iter_attachments() if part.get_filename()]
     sent_at = None
     if message.get("Date"):
         try:
@@ -106,9 +110,54 @@ def parse(raw):
         "subject": " ".join(str(message.get("Subject") or "").split())[:255]
         or gettext("(no subject)"),
         "body": body[:20000],
-        "attachments": "\n".join(files) or None,
+        "attachments": "\n".join(evidence.clean_name(name) for name, _ in files) or None,
         "sent_at": sent_at,
+        "files": [(name, data if isinstance(data, bytes) else str(data).encode())
+                  for name, data in files],
     }
+
+
+def check_files(files):
+    """``[(InboxAttachment, Prepared or None)]`` for the ``(name, bytes)`` of one email: the
+    upload checks of ``evidence`` (size, type from the bytes, photos re-encoded without
+    EXIF), and at most ``ATTACHMENT_MAX_PER_REQUEST`` files kept per email, as per upload.
+    A refused file gets its reason, never its bytes."""
+    most = current_app.config["ATTACHMENT_MAX_PER_REQUEST"]
+    checked = []
+    for name, data in files:
+        name = evidence.clean_name(name)
+        row = InboxAttachment(original_name=name, size=len(data))
+        try:
+            evidence.check_size(name, data)
+            if sum(1 for _, kept in checked if kept is not None) >= most:
+                raise evidence.FileRefused(gettext(
+                    "%(name)s was not kept: at most %(count)d files of one email are kept.",
+                    name=name, count=most))
+            prepared = evidence.prepare(name, data)
+        except evidence.FileRefused as exc:
+            row.refused = str(exc)[:2000]
+            checked.append((row, None))
+            continue
+        row.kind, row.content_type = prepared.kind, prepared.content_type
+        row.size, row.sha256 = prepared.size, prepared.sha256
+        checked.append((row, prepared))
+    return checked
+
+
+def _keep(fields, files):
+    """Keep one new message with its checked files: the files written first, the rows
+    committed with them, or neither (``evidence.saved_together``)."""
+    checked = check_files(files)
+    with evidence.saved_together([p for _, p in checked if p is not None]) as staged:
+        message = InboxMessage(**fields, state=NEW, fetched_at=now_wib())
+        stored = iter(staged)
+        for row, prepared in checked:
+            if prepared is not None:
+                entry = next(stored)
+                row.storage_key, row.thumbnail_key = entry.key, entry.thumbnail_key
+            message.files.append(row)
+        db.session.add(message)
+        db.session.commit()  # kept before the mailbox is flagged: never lost
 
 
 def _connect(config):
@@ -135,9 +184,9 @@ def _read_new(config):
             if status != "OK" or raw is None:
                 continue
             fields = parse(raw)
+            files = fields.pop("files")
             if fields["message_id"] not in known:
-                db.session.add(InboxMessage(**fields, state=NEW, fetched_at=now_wib()))
-                db.session.commit()  # kept before the mailbox is flagged: never lost
+                _keep(fields, files)
                 known.add(fields["message_id"])
                 new += 1
             imap.uid("STORE", uid, "+FLAGS", "(\\Seen)")
@@ -158,7 +207,7 @@ def fetch_mail(sleep=time.sleep):
         record.attempts = attempt
         try:
             record.fetched = _read_new(config)
-        except (OSError, socket.timeout, imaplib.IMAP4.error) as exc:
+        except (OSError, socket.timeout, imaplib.IMAP4.error, evidence.StorageFailed) as exc:
             db.session.rollback()
             current_app.logger.warning("Reading the mailbox failed (attempt %s)", attempt,
                                        exc_info=True)
@@ -203,13 +252,42 @@ def prefill(message):
             "description": message.body[:5000] or message.subject}
 
 
+def attach_files(message, complaint, user, at=None):
+    """Give ``complaint`` the stored files of ``message`` (rows added; the caller commits).
+
+    Each stored file changes owner: the complaint's ``Attachment`` takes its key, so the
+    bytes are neither copied nor left to the inbox. They count as the resident's own files
+    (the resident sees them on the status page). Files beyond the complaint's limit
+    (``ATTACHMENT_MAX_PER_COMPLAINT``) stay with the email, refused with the reason.
+    Returns the new ``Attachment`` rows.
+    """
+    kept = [f for f in message.files if f.storage_key]
+    if not kept:
+        return []
+    most = current_app.config["ATTACHMENT_MAX_PER_COMPLAINT"]
+    room = max(0, most - (evidence.count_on(complaint) if complaint.id else 0))
+    for extra in kept[room:]:
+        extra.refused = gettext("%(name)s was not added: a complaint holds at most "
+                                "%(count)d files.", name=extra.original_name, count=most)
+    kept = kept[:room]
+    staged = [evidence.Staged(evidence.Prepared(
+        f.original_name, f.kind, f.content_type, f.storage_key.rpartition(".")[2], b"", None,
+        f.sha256, size=f.size), f.storage_key, f.thumbnail_key) for f in kept]
+    rows = evidence.record(staged, user, complaint, resident=True, at=at)
+    for file, row in zip(kept, rows):
+        file.attachment = row
+        file.storage_key = file.thumbnail_key = None
+    return rows
+
+
 def mark_registered(message, complaint, user):
     """Record that ``complaint`` (being registered, not yet committed) was made from
-    ``message``; the caller commits both together."""
+    ``message``, with the email's files; the caller commits both together."""
     check_new(message)
     _handled(message, REGISTERED, user, complaint)
     services.add_event(complaint, "email_message", user, complaint.status, complaint.status,
                        data={"message_id": message.message_id})
+    attach_files(message, complaint, user, at=complaint.created_at)
 
 
 def mark_not_complaint(message, reason, user):
@@ -234,5 +312,6 @@ def link_to_complaint(message, complaint, user):
     services.add_event(complaint, "email_message", user, complaint.status, complaint.status,
                        note=note[:20000], audience=workflow.DESK_ONLY,
                        data={"message_id": message.message_id})
+    attach_files(message, complaint, user)
     services.touch(complaint, user)
     db.session.commit()

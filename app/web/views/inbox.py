@@ -1,6 +1,6 @@
 """The desk's "Kotak masuk": emails read from the village mailbox, and what becomes of each."""
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, make_response, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from app.auth import access
 from app.core.timeutil import datetime_id
 from app.extensions import db
-from app.models import Complaint, InboxMessage
+from app.models import Complaint, InboxAttachment, InboxMessage
 from app.services import complaints as services, inbox
+from app.web.views.evidence import file_answer
 
 STATE_LABELS = {
     inbox.NEW: _l("New"),
@@ -28,7 +29,7 @@ class InboxModelView(ModelView):
     class_permission_name = "Inbox"
     route_base = "/inbox"
     method_permission_name = {"register": "handle", "link": "handle",
-                              "not_complaint": "handle"}
+                              "not_complaint": "handle", "file": "show"}
     exclude_route_methods = {"add", "edit", "delete", "download", "action", "action_post",
                              "api", "api_read", "api_get", "api_create", "api_update",
                              "api_delete", "api_column_add", "api_column_edit",
@@ -64,6 +65,18 @@ class InboxModelView(ModelView):
         return self.render_template(self.show_template, item=message, title=self.show_title,
                                     state=STATE_LABELS.get(message.state, message.state),
                                     new=message.state == inbox.NEW)
+
+    @expose("/file/<int:pk>", methods=["GET"])
+    @expose("/file/<int:pk>/<any(thumb):thumb>", methods=["GET"])
+    @has_access
+    def file(self, pk, thumb=None):
+        """A photo or PDF of an email not yet passed to a complaint (afterwards it is the
+        complaint's, served by ``/attachment`` with the complaint's access rules), served as
+        the complaint's files are (``file_answer``: a PDF only as a download)."""
+        file = db.session.get(InboxAttachment, pk)
+        if file is None or not file.storage_key:
+            abort(404)
+        return file_answer(file, thumbnail=bool(thumb))
 
     @expose("/register/<int:pk>", methods=["GET"])
     @has_access

@@ -10,6 +10,7 @@ import imaplib
 import io
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -25,9 +26,11 @@ from PIL import Image
 from app.extensions import db
 from app.models import (Attachment, Complaint, ComplaintEvent, InboxAttachment, InboxFetch,
                         InboxMessage)
-from app.services import evidence, inbox
+from app.services import complaints as services, evidence, inbox, informing, outbox
 from tests.components import missing
 from tests.files import pdf, phone_photo, png
+from tests.test_informing import smtp_server  # noqa: F401  (a fixture)
+from tests.test_meetings import advance
 from tests.conftest import COMPLAINT_FIELDS, csrf_token, make_complaint, post_form
 
 DOVECOT = "/usr/sbin/dovecot"
@@ -416,3 +419,77 @@ def test_only_the_desk_reads_an_emails_files(app, client, login_as, imap_server)
         assert client.get(f"/inbox/file/{file.id}").status_code == expected, role
         assert client.get(f"/inbox/file/{file.id}/thumb").status_code == expected, role
         client.get("/logout/")
+
+
+# --- Answers as replies ----------------------------------------------------------------------
+
+def _resolve(app, user_id, pk):
+    advance(app, user_id, pk)
+    with app.app_context():
+        services.apply_step(db.session.get(Complaint, pk), "resolve", {
+            "outcome_type": "administrative", "outcome_text": "Data diperbaiki.",
+            "public_note": "Nama sudah masuk daftar."}, app.appbuilder.sm.get_user_by_id(user_id))
+        db.session.remove()
+    return pk
+
+
+def test_the_answer_goes_as_a_reply_to_the_residents_email(app, client, login_as, imap_server,
+                                                            smtp_server):
+    """Registered from an email, resolved, informed by email as a reply: In-Reply-To and
+    References name the resident's Message-ID and the subject is "Re: ..."; the receipt the
+    outbox sends joins the same conversation."""
+    original_id = "<blt-2026@contoh.co.id>"
+    subject = "Bantuan BLT belum cair — mohon dicek 🙏"
+    _deliver(imap_server, _mail(subject, "Nama saya tidak ada di daftar.", original_id))
+    with app.app_context():
+        inbox.fetch_mail()
+        db.session.remove()
+    message = _messages(app)[0]
+    desk = login_as("desk")
+    data = {**COMPLAINT_FIELDS, "channel": "email", "complainant_email": "siti@contoh.co.id",
+            "subject": "Bantuan BLT belum cair", "description": message.body,
+            "complainant_phone": "0812-3456-7890", "dusun": "", "category": "", "rt_rw": "",
+            "location": "", "incident_date": "", "received_at": "", "identity_level": "named",
+            "inbox_message": str(message.id)}
+    post_form(client, f"/complaint/add?inbox={message.id}", data)
+    with app.app_context():
+        pk = db.session.query(Complaint).one().id
+        assert outbox.send_due()[0] == 1  # the resident's receipt
+        db.session.remove()
+    [receipt] = smtp_server.messages()
+    assert receipt["In-Reply-To"] == original_id and receipt["References"] == original_id
+    _resolve(app, desk, pk)
+    page = client.get(f"/inform/{pk}").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="as_reply"[^>]*>', page)
+    assert box and "checked" in box.group(0)  # offered, and ticked
+    response = post_form(client, f"/inform/{pk}", {
+        "subject": "Hasil pengaduan", "message": "Nama Ibu sudah masuk daftar.",
+        "action": "email", "as_reply": "y"})
+    assert "Email terkirim ke pengadu" in response.get_data(as_text=True)
+    answer = smtp_server.messages()[-1]
+    assert answer["In-Reply-To"] == original_id and answer["References"] == original_id
+    assert answer["Subject"] == "Re: " + subject
+    assert answer.get_content().strip() == "Nama Ibu sudah masuk daftar."
+    with app.app_context():
+        assert db.session.get(Complaint, pk).status == "informed"
+
+
+def test_an_answer_without_the_reply_box_or_without_an_email_is_a_plain_email(
+        app, client, login_as, smtp_server):
+    desk = login_as("desk")
+    pk = _resolve(app, desk, make_complaint(app, complainant_email="budi@example.test"))
+    page = client.get(f"/inform/{pk}").get_data(as_text=True)
+    assert 'name="as_reply"' not in page  # no email to reply to
+    with app.app_context():
+        complaint = db.session.get(Complaint, pk)
+        assert inbox.original_of(complaint) is None
+        elsewhere = InboxMessage(message_id="<x@example.test>", sender="x@example.test",
+                                 subject="Lain", body="", state="registered")
+        with pytest.raises(services.ServiceError):  # an email of another complaint
+            informing.send_by_email(complaint, "Hasil", "Pesan", app.appbuilder.sm.get_user_by_id(
+                desk), reply_to=elsewhere)
+        db.session.remove()
+    post_form(client, f"/inform/{pk}", {"subject": "Hasil pengaduan", "message": "Selesai.",
+                                        "action": "email"})
+    [mail] = smtp_server.messages()
+    assert mail["In-Reply-To"] is None and mail["Subject"] == "Hasil pengaduan"

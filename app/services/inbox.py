@@ -41,6 +41,8 @@ REGISTERED = "registered"
 LINKED = "linked"
 NOT_COMPLAINT = "not_complaint"
 STATES = (NEW, REGISTERED, LINKED, NOT_COMPLAINT)
+# The end of the key made for a message that came without a Message-ID: nothing to reply to.
+NO_MESSAGE_ID = "@tanpa-message-id>"
 
 
 class _Text(HTMLParser):
@@ -85,7 +87,7 @@ def parse(raw):
     message = email.message_from_bytes(raw, policy=email.policy.default)
     message_id = (message.get("Message-ID") or "").strip()
     if not message_id:
-        message_id = "<" + hashlib.sha256(raw).hexdigest() + "@tanpa-message-id>"
+        message_id = "<" + hashlib.sha256(raw).hexdigest() + NO_MESSAGE_ID
     name, address = parseaddr(str(message.get("From") or ""))
     body_part = message.get_body(preferencelist=("plain", "html"))
     body = ""
@@ -220,6 +222,19 @@ def fetch_mail(sleep=time.sleep):
     db.session.add(record)
     db.session.commit()
     return record
+
+
+def original_of(complaint):
+    """The resident's email a reply about ``complaint`` answers: the one it was registered
+    from, else the latest one added to it; None when there is none with a Message-ID."""
+    if complaint is None or complaint.id is None:
+        return None
+    rows = db.session.query(InboxMessage).filter(
+        InboxMessage.complaint_id == complaint.id,
+        InboxMessage.state.in_((REGISTERED, LINKED)),
+        InboxMessage.message_id.notlike("%" + NO_MESSAGE_ID))
+    return (rows.filter(InboxMessage.state == REGISTERED).order_by(InboxMessage.id).first()
+            or rows.order_by(InboxMessage.id.desc()).first())
 
 
 def last_fetch():

@@ -73,8 +73,10 @@ def _restore():
 def downgrade():
     conn = op.get_bind()
     lines = {}
-    for row in conn.execute(sa.text(
-            "SELECT message_id, " + ", ".join(_KEPT) + " FROM inbox_attachment ORDER BY id")):
+    table = sa.table("inbox_attachment", sa.column("id"), sa.column("message_id"),
+                     *(sa.column(name) for name in _KEPT))
+    for row in conn.execute(sa.select(table.c.message_id, *(table.c[name] for name in _KEPT))
+                            .order_by(table.c.id)):
         kept = dict(zip(_KEPT, row[1:]))
         lines.setdefault(row[0], []).append(kept["original_name"] + "\t" + json.dumps(kept))
     for message_id, written in lines.items():

@@ -314,7 +314,7 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
             for listener in listeners("step"):
                 listener(complaint, step_name, source, target, fields, user, now)
         if not as_resident:
-            carry_duplicates(complaint, step_name, source, user, now)
+            carry_duplicates(complaint, step_name, source, user, now, notify)
         if commit:
             db.session.commit()
     except StaleDataError:
@@ -347,11 +347,12 @@ def follow_main(duplicate, main):
         duplicate.assigned_officer = officer
 
 
-def carry_duplicates(main, step_name, source, user, now):
+def carry_duplicates(main, step_name, source, user, now, notify=True):
     """Take the linked duplicates along a staff step of their main complaint (no commit).
 
     Each duplicate still in step with the main one (in its former status) follows it, with
-    a line on its own timeline; the inform step and notes stay each complaint's own.
+    a line on its own timeline, and its own complainant is told as if the step were its own
+    (the ``carried`` listeners); the inform step and notes stay each complaint's own.
     """
     if step_name in OWN_STEPS_OF_DUPLICATES:
         return
@@ -362,6 +363,9 @@ def carry_duplicates(main, step_name, source, user, now):
         touch(duplicate, user, now)
         add_event(duplicate, step_name, user, source, duplicate.status, is_public=True,
                   data={"main": main.register_number}, at=now)
+        if notify:
+            for listener in listeners("carried"):
+                listener(duplicate, step_name, source, duplicate.status, user, now)
 
 
 def check_step_open(complaint, step_name, user, as_resident=False):

@@ -124,4 +124,9 @@ class InformView(BaseView):
             flash(str(exc), "danger")
             return None
         flash(done, "success")
+        still = linked_to_inform(complaint, g.user)
+        if still:
+            flash(gettext("Complainants of the linked complaints who gave no email are still to "
+                          "be told, each on their own complaint: %(numbers)s.",
+                          numbers=", ".join(other.register_number for other in still)), "warning")
         return redirect(url_for("ComplaintModelView.show", pk=complaint.id))

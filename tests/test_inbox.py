@@ -5,9 +5,11 @@ flagged, and the desk registers it (the add form prefilled), adds it to a compla
 aside with a reason. An unreachable server is tried again and the failure shown.
 """
 
+import datetime
 import grp
 import imaplib
 import io
+import ipaddress
 import os
 import pwd
 import re
@@ -47,6 +49,12 @@ def _free_port():
 def imap_server(app, monkeypatch):
     """dovecot on a loopback port with a temporary maildir, run as a non-root user (``nobody``
     when the tests run as root), and the app's IMAP settings pointing at it."""
+    yield from _dovecot(app, monkeypatch)
+
+
+def _dovecot(app, monkeypatch, certificate=None):
+    """Run dovecot for a test; ``certificate``: (cert PEM, key PEM) for TLS, then the plain
+    port offers STARTTLS and a second port speaks IMAP over TLS (the app set to "ssl")."""
     if not os.path.exists(DOVECOT):
         missing("dovecot-imapd is not installed (apt-get install dovecot-imapd)")
     account = pwd.getpwnam("nobody") if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
@@ -56,14 +64,21 @@ def imap_server(app, monkeypatch):
     for folder in ("run", "state", "mail", "home"):
         (root / folder).mkdir(parents=True)
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
-    port = _free_port()
+    port, tls_port = _free_port(), 0
+    ssl_conf = "ssl = no"
+    if certificate is not None:
+        tls_port = _free_port()
+        (root / "cert.pem").write_bytes(certificate[0])
+        (root / "key.pem").write_bytes(certificate[1])
+        ssl_conf = (f"ssl = yes\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem\n"
+                    "ssl_dh = </usr/share/dovecot/dh.pem")
     (root / "dovecot.conf").write_text(f"""
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl_conf}
 disable_plaintext_auth = no
 auth_mechanisms = plain
 default_internal_user = {account.pw_name}
@@ -85,7 +100,9 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
+    ssl = yes
   }}
 }}
 service anvil {{
@@ -113,7 +130,7 @@ service anvil {{
                        "IMAP_ATTEMPTS": 2, "IMAP_RETRY_SECONDS": 0}.items():
         monkeypatch.setitem(app.config, key, value)
     try:
-        yield port
+        yield (port, tls_port) if certificate is not None else port
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -493,3 +510,67 @@ def test_an_answer_without_the_reply_box_or_without_an_email_is_a_plain_email(
                                         "action": "email"})
     [mail] = smtp_server.messages()
     assert mail["In-Reply-To"] is None and mail["Subject"] == "Hasil pengaduan"
+
+
+# --- TLS ---------------------------------------------------------------------------------------
+
+def _self_signed():
+    """A certificate for 127.0.0.1 signed by itself, as a village server might have."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mail.babakan.desa.test")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([
+            x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256()))
+    return (certificate.public_bytes(serialization.Encoding.PEM),
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                              serialization.NoEncryption()))
+
+
+@pytest.fixture
+def tls_server(app, monkeypatch):
+    """dovecot with a self-signed certificate: (plain port with STARTTLS, TLS port, CA file)."""
+    certificate = _self_signed()
+    ca_file = Path(tempfile.mkdtemp(prefix="ca-")) / "desa-ca.pem"
+    ca_file.write_bytes(certificate[0])
+    for port, tls_port in _dovecot(app, monkeypatch, certificate):
+        yield port, tls_port, str(ca_file)
+    shutil.rmtree(ca_file.parent, ignore_errors=True)
+
+
+@pytest.mark.parametrize("mode", ["ssl", "starttls"])
+def test_the_mailbox_is_read_over_tls_trusting_the_village_servers_own_certificate(
+        app, tls_server, monkeypatch, mode):
+    port, tls_port, ca_file = tls_server
+    _deliver(port, _mail("Lampu mati", "Gelap.", f"<tls-{mode}@example.test>"))
+    monkeypatch.setitem(app.config, "IMAP_TLS", mode)
+    monkeypatch.setitem(app.config, "IMAP_PORT", tls_port if mode == "ssl" else port)
+    monkeypatch.setitem(app.config, "IMAP_ATTEMPTS", 1)
+    with app.app_context():
+        # The system's authorities do not know the village's certificate: refused, reported.
+        refused = inbox.fetch_mail()
+        assert not refused.ok and "CERTIFICATE_VERIFY_FAILED" in refused.error
+        monkeypatch.setitem(app.config, "IMAP_CA_FILE", ca_file)
+        read = inbox.fetch_mail()
+        assert (read.ok, read.fetched) == (True, 1), read.error
+        db.session.remove()
+    assert [m.subject for m in _messages(app)] == ["Lampu mati"]
+
+
+def test_an_unknown_tls_mode_is_reported_not_guessed(app, imap_server, monkeypatch):
+    monkeypatch.setitem(app.config, "IMAP_TLS", "kadang")
+    with app.app_context():
+        record = inbox.fetch_mail(sleep=lambda seconds: None)
+        assert not record.ok and "IMAP_TLS" in record.error

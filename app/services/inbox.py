@@ -14,6 +14,7 @@ to an existing complaint (it joins that timeline), or marks it "not a complaint"
 reason; registering or linking passes the stored files to the complaint.
 """
 
+import contextlib
 import email
 import email.policy
 import hashlib
@@ -21,6 +22,7 @@ import html
 import imaplib
 import re
 import socket
+import ssl
 import time
 from email.utils import parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
@@ -162,12 +164,43 @@ def _keep(fields, files):
         db.session.commit()  # kept before the mailbox is flagged: never lost
 
 
+TLS_MODES = ("ssl", "starttls", "none")
+
+
+class MailboxSettingError(Exception):
+    """A mailbox setting the app cannot use (reported like a failed connection)."""
+
+
+def tls_mode(value):
+    """The ``IMAP_TLS`` setting as one of ``TLS_MODES`` (True/False: ssl/none)."""
+    if isinstance(value, bool):
+        return "ssl" if value else "none"
+    mode = str(value or "none").strip().lower()
+    if mode not in TLS_MODES:
+        raise MailboxSettingError(f"IMAP_TLS must be ssl, starttls or none, not {value!r}")
+    return mode
+
+
 def _connect(config):
+    """An IMAP connection as ``IMAP_TLS`` says; with TLS the server's certificate and name
+    are checked against the system's authorities, or only ``IMAP_CA_FILE`` when it is set
+    (a village server with its own self-signed certificate)."""
     host, port = config["IMAP_HOST"], int(config["IMAP_PORT"])
     timeout = float(config["IMAP_TIMEOUT"])
-    if config["IMAP_TLS"]:
-        return imaplib.IMAP4_SSL(host, port, timeout=timeout)
-    return imaplib.IMAP4(host, port, timeout=timeout)
+    mode = tls_mode(config.get("IMAP_TLS"))
+    if mode == "none":
+        return imaplib.IMAP4(host, port, timeout=timeout)
+    context = ssl.create_default_context(cafile=config.get("IMAP_CA_FILE") or None)
+    if mode == "ssl":
+        return imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=timeout)
+    imap = imaplib.IMAP4(host, port, timeout=timeout)
+    try:
+        imap.starttls(ssl_context=context)
+    except BaseException:
+        with contextlib.suppress(OSError):  # a failed handshake may have closed it already
+            imap.shutdown()
+        raise
+    return imap
 
 
 def _read_new(config):
@@ -209,7 +242,8 @@ def fetch_mail(sleep=time.sleep):
         record.attempts = attempt
         try:
             record.fetched = _read_new(config)
-        except (OSError, socket.timeout, imaplib.IMAP4.error, evidence.StorageFailed) as exc:
+        except (OSError, socket.timeout, imaplib.IMAP4.error, evidence.StorageFailed,
+                MailboxSettingError) as exc:
             db.session.rollback()
             current_app.logger.warning("Reading the mailbox failed (attempt %s)", attempt,
                                        exc_info=True)

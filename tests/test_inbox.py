@@ -28,7 +28,8 @@ from PIL import Image
 from app.extensions import db
 from app.models import (Attachment, Complaint, ComplaintEvent, InboxAttachment, InboxFetch,
                         InboxMessage)
-from app.services import complaints as services, evidence, inbox, informing, outbox
+from app.services import (complaints as services, evidence, inbox, informing, outbox,
+                          retention, storage)
 from tests.components import missing
 from tests.files import pdf, phone_photo, png
 from tests.test_informing import smtp_server  # noqa: F401  (a fixture)
@@ -574,3 +575,49 @@ def test_an_unknown_tls_mode_is_reported_not_guessed(app, imap_server, monkeypat
     with app.app_context():
         record = inbox.fetch_mail(sleep=lambda seconds: None)
         assert not record.ok and "IMAP_TLS" in record.error
+
+
+# --- Retention ---------------------------------------------------------------------------------
+
+def test_old_emails_never_handled_or_set_aside_and_those_of_anonymised_complaints_are_erased(
+        app, imap_server):
+    """Retention: an email never handled or set aside as not a complaint keeps its sender's
+    data for the retention years, then loses it with its stored files; the emails of a
+    complaint go when the complaint is anonymised. Each keeps its Message-ID: never read in
+    again."""
+    for key in ("lama", "iklan", "baru", "terdaftar"):
+        _deliver(imap_server, _mail(f"Pesan {key}", f"Isi {key}", f"<{key}@example.test>",
+                                    attachments=[(f"{key}.png", "image", "png", png())]))
+    with app.app_context():
+        inbox.fetch_mail()
+        rows = {m.message_id.strip("<>").split("@")[0]: m
+                for m in db.session.query(InboxMessage)}
+        old_day = datetime.datetime(2015, 3, 2, 9, 0)
+        rows["lama"].fetched_at = old_day
+        rows["iklan"].fetched_at = rows["iklan"].handled_at = old_day
+        rows["iklan"].state = "not_complaint"
+        complaint = db.session.get(Complaint, make_complaint(app, status="resolved"))
+        complaint.closed_at = old_day
+        rows["terdaftar"].fetched_at = old_day
+        inbox.mark_registered(rows["terdaftar"], complaint, None)
+        db.session.commit()
+        keys = {k: rows[k].files[0].storage_key for k in ("lama", "iklan", "baru")}
+        db.session.remove()
+
+        retention.run(today=datetime.date(2026, 12, 1))
+        rows = {m.message_id.strip("<>").split("@")[0]: m
+                for m in db.session.query(InboxMessage)}
+        for key in ("lama", "iklan", "terdaftar"):
+            message = rows[key]
+            assert (message.sender, message.subject, message.body, message.attachments) == (
+                "(dianonimkan)", "(dianonimkan)", "(dianonimkan)", None), key
+            assert [f.original_name for f in message.files] == ["(dianonimkan)"]
+        assert rows["baru"].body == "Isi baru" and rows["baru"].files[0].storage_key
+        store = storage.storage()
+        for key in ("lama", "iklan"):
+            with pytest.raises(storage.StorageError):
+                store.get(keys[key])
+        assert store.get(keys["baru"])
+        db.session.remove()
+        # Read again: nothing comes back.
+        assert inbox.fetch_mail().fetched == 0

@@ -29,6 +29,7 @@ from html.parser import HTMLParser
 
 from flask import current_app
 from flask_babel import gettext
+from sqlalchemy import func
 
 from app.auth import access
 from app.core import workflow
@@ -36,7 +37,7 @@ from app.core.errors import ServiceError
 from app.core.timeutil import WIB, now_wib
 from app.extensions import db
 from app.models import InboxAttachment, InboxFetch, InboxMessage
-from app.services import complaints as services, evidence
+from app.services import complaints as services, evidence, storage
 
 NEW = "new"
 REGISTERED = "registered"
@@ -269,6 +270,53 @@ def original_of(complaint):
         InboxMessage.message_id.notlike("%" + NO_MESSAGE_ID))
     return (rows.filter(InboxMessage.state == REGISTERED).order_by(InboxMessage.id).first()
             or rows.order_by(InboxMessage.id.desc()).first())
+
+
+ERASED = "(dianonimkan)"
+
+
+def forget(message):
+    """Erase what ``message`` holds about its sender (no commit): sender, subject, text, file
+    names and refusals, and the stored files not passed to a complaint (deleted at once: a
+    rolled-back erasure leaves rows whose files are gone, which the inbox answers with 503,
+    never with the resident's data). The Message-ID stays, so the email is never read in
+    again from the mailbox."""
+    message.sender, message.sender_name = ERASED, None
+    message.subject = message.body = ERASED
+    message.attachments = None
+    store = storage.storage()
+    for file in message.files:
+        for key in (file.storage_key, file.thumbnail_key):
+            if key:
+                try:
+                    store.delete(key)
+                except storage.StorageError:
+                    current_app.logger.exception("Inbox file %s could not be removed", key)
+        file.storage_key = file.thumbnail_key = None
+        file.original_name, file.refused = ERASED, None
+
+
+def forget_of_complaint(complaint):
+    """Erase the emails registered as or added to ``complaint`` (its anonymisation)."""
+    for message in db.session.query(InboxMessage).filter(
+            InboxMessage.complaint_id == complaint.id, InboxMessage.body != ERASED):
+        forget(message)
+
+
+def to_forget(before):
+    """The emails never handled, or set aside as not a complaint, that arrived (or were set
+    aside) before ``before`` and still hold their sender's data."""
+    return db.session.query(InboxMessage).filter(
+        InboxMessage.state.in_((NEW, NOT_COMPLAINT)), InboxMessage.body != ERASED,
+        func.coalesce(InboxMessage.handled_at, InboxMessage.fetched_at) < before).all()
+
+
+def forget_old(before):
+    """Erase ``to_forget(before)`` (the retention run); returns how many (no commit)."""
+    old = to_forget(before)
+    for message in old:
+        forget(message)
+    return len(old)
 
 
 def last_fetch():

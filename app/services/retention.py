@@ -6,6 +6,10 @@ changed), its complainant's name, address, phone and email and the resident's ow
 erased. The register line stays: number, kind, channel, category, dusun, dates, status,
 outcome and the officers' texts, so every figure of the past stays the same.
 
+The emails of the desk's inbox go with them: those a complaint was made from or added to
+when it is anonymised, those never handled or set aside as "not a complaint" N years after
+they arrived or were set aside (``inbox.forget_old``).
+
 The same anonymisation answers a resident's request for erasure (``anonymise`` with the
 reason). The timeline is append-only and is not rewritten: its lines are the officers'
 steps, and the register's copy of the resident's words is what is erased.
@@ -20,7 +24,7 @@ from app.core import workflow
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import AuditEntry, AuditPersonalValue, Complaint
-from app.services import audit, settings
+from app.services import audit, inbox, settings
 from app.services.complaints import add_event, touch
 
 ANONYMISED = "(dianonimkan)"
@@ -63,6 +67,7 @@ def anonymise(complaint, user, reason):
     complaint.description = ANONYMISED
     complaint.submission_token = None
     complaint.anonymised_at = now_wib()
+    inbox.forget_of_complaint(complaint)
     touch(complaint, user)
     add_event(complaint, "anonymise", user, complaint.status, complaint.status, note=reason,
               audience=workflow.DESK)
@@ -80,6 +85,7 @@ def run(user=None, today=None):
     reason = gettext("Retention: %(years)s years after closing", years=years)
     for complaint in complaints:
         anonymise(complaint, user, reason)
+    inbox.forget_old(cutoff(today or now_wib().date()))
     numbers = [c.register_number for c in complaints]
     db.session.add(AuditEntry(
         occurred_at=now_wib(), actor_id=getattr(user, "id", None),

@@ -98,7 +98,7 @@ def parse(raw):
         content = body_part.get_content()
         body = html_to_text(content) if body_part.get_content_subtype() == "html" \
             else content.strip()
-    files = [(part.get_filename(), part.get_content())
+    files = [(part.get_filename(), part.get_payload(decode=True) or b"")
              for part in message.iter_attachments() if part.get_filename()]
     sent_at = None
     if message.get("Date"):
@@ -117,8 +117,7 @@ def parse(raw):
         "body": body[:20000],
         "attachments": "\n".join(evidence.clean_name(name) for name, _ in files) or None,
         "sent_at": sent_at,
-        "files": [(name, data if isinstance(data, bytes) else str(data).encode())
-                  for name, data in files],
+        "files": files,
     }
 
 

@@ -2,7 +2,9 @@
 
 Each message is kept once (by Message-ID, also after a restart), the mailbox is only read and
 flagged, and the desk registers it (the add form prefilled), adds it to a complaint, or sets it
-aside with a reason. An unreachable server is tried again and the failure shown.
+aside with a reason. An unreachable server is tried again and the failure shown. Photos and
+PDFs are checked as uploads and passed to the complaint; answers go as replies (aiosmtpd);
+TLS with a self-signed certificate made here; retention erases old messages.
 """
 
 import datetime

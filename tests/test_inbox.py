@@ -368,6 +368,8 @@ def test_an_emails_photo_and_pdf_are_checked_kept_and_passed_to_the_complaint(
     download = client.get(f"/inbox/file/{kept_pdf.id}")
     assert download.data == paper and "attachment" in download.headers["Content-Disposition"]
     assert client.get(f"/inbox/file/{refused.id}").status_code == 404
+    form = client.get(f"/inbox/register/{message.id}", follow_redirects=True)
+    assert "IMG_2031.jpg, surat.pdf" in form.get_data(as_text=True)  # named on the form
 
     data = {**COMPLAINT_FIELDS, "channel": "email", "complainant_email": "siti@contoh.co.id",
             "subject": message.subject, "description": message.body,

@@ -251,11 +251,13 @@ class ComplaintModelView(SafeModelView):
 
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
         """The add form, prefilled from an email of the inbox when ``?inbox=<id>`` names a
-        message not handled yet."""
+        message not handled yet, naming the email's files that come with it."""
         message_id = int_or_none(request.args.get("inbox"))
-        if request.method == "GET" and message_id is not None:
-            message = db.session.get(InboxMessage, message_id)
-            if message is not None and message.state == inbox.NEW:
+        message = db.session.get(InboxMessage, message_id) if message_id is not None else None
+        if message is not None and message.state == inbox.NEW:
+            # Named above the form: the email's stored files come with the complaint.
+            g.inbox_files = [f.original_name for f in message.files if f.storage_key]
+            if request.method == "GET":
                 for name, value in inbox.prefill(message).items():
                     form[name].data = value
                 form.inbox_message.data = str(message.id)

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from app.services import retention
 from app.extensions import db
-from app.models import (AuditEntry, AuditPersonalValue, Complaint, ComplaintEvent,
+from app.models import (Attachment, AuditEntry, AuditPersonalValue, Complaint, ComplaintEvent,
                         ResidentRequest, Setting)
 from tests.conftest import make_complaint, post_form, set_fields
 
@@ -313,3 +313,126 @@ def test_the_background_thread_runs_retention_daily_and_writes_nothing_when_noth
         assert db.session.get(Complaint, register["old"]).complainant_name == "(dianonimkan)"
         assert background.run_job("retention", now=now + dt.timedelta(days=1)) == []
         assert db.session.query(AuditEntry).filter_by(entity="retention").count() == 1
+
+
+# --- retention: the resident's files and the messages about the complaint -------------------------
+
+def _messages_about(app, pk, name, phone, email):
+    """A staff notification quoting the resident, its email, and an email to the resident
+    still waiting in the outbox: the texts a retention run must not leave behind."""
+    from app.models import Notification, OutboxMessage
+
+    with app.app_context():
+        words = f"Pengaduan dari {name} ({phone}, {email}): Kata-kata warga sendiri."
+        staff = Notification(user_id=None, kind="new_complaint", complaint_id=pk, text=words)
+        resident = Notification(email=email, kind="resolved", complaint_id=pk, text=words)
+        db.session.add_all([staff, resident])
+        db.session.flush()
+        db.session.add_all([
+            OutboxMessage(notification_id=staff.id, channel="email",
+                          address="petugas@example.test", subject=words[:200], body=words,
+                          status="sent"),
+            OutboxMessage(notification_id=resident.id, channel="email", address=email,
+                          subject=words[:200], body=words, status="queued")])
+        db.session.commit()
+
+
+def test_retention_withdraws_the_residents_files_erases_their_bytes_and_clears_messages(
+        app, register, client, login_as):
+    from app.models import InboxMessage, Notification, OutboxMessage
+    from app.services import storage
+    from tests.test_access import file_on
+
+    old = register["old"]
+    photo = file_on(app, old, public=True, resident=True)
+    staff_file = file_on(app, old, pdf=True)
+    kept_photo = file_on(app, register["recent"], resident=True)
+    _messages_about(app, old, "Lama Sekali", "+6281234567890", "siti@example.test")
+    _messages_about(app, register["recent"], "Masih Baru", "+6281234567890",
+                    "siti@example.test")
+    with app.app_context():
+        db.session.add(InboxMessage(message_id="<m1@example.test>", sender="siti@example.test",
+                                    sender_name="Lama Sekali", subject="Lampu mati",
+                                    body="Saya Lama Sekali, 0812 3456 7890.",
+                                    attachments="ktp-lama-sekali.jpg", state="registered",
+                                    complaint_id=old))
+        db.session.commit()
+        store = storage.storage()
+        rows = {pk: db.session.get(Attachment, pk) for pk in (photo, staff_file, kept_photo)}
+        keys = {pk: [k for k in (row.storage_key, row.thumbnail_key) if k]
+                for pk, row in rows.items()}
+        assert all(store.get(key) for ks in keys.values() for key in ks)
+    figures = _figures(app)
+    with app.test_request_context():
+        retention.run(today=TODAY)
+    assert _figures(app) == figures
+    with app.app_context():
+        store = storage.storage()
+        for key in keys[photo]:  # the bytes are gone from the storage
+            with pytest.raises(storage.StorageError):
+                store.get(key)
+        for key in keys[staff_file] + keys[kept_photo]:  # the officers' file and the recent
+            assert store.get(key)
+        row = db.session.get(Attachment, photo)
+        assert row.withdrawn and row.erased and not row.is_public
+        assert row.original_name == "(dianonimkan)"
+        assert row.withdraw_reason.startswith("Masa simpan")
+        assert not db.session.get(Attachment, staff_file).withdrawn
+        assert not db.session.get(Attachment, kept_photo).withdrawn
+        left = " ".join(
+            [n.text + str(n.email) for n in db.session.query(Notification).filter_by(
+                complaint_id=old)]
+            + [m.address + m.subject + m.body for m in db.session.query(OutboxMessage).join(
+                Notification).filter(Notification.complaint_id == old)]
+            + [" ".join(str(v) for v in (e.sender, e.sender_name, e.subject, e.body,
+                                         e.attachments))
+               for e in db.session.query(InboxMessage)])
+        for personal in ("Lama Sekali", "6281234567890", "0812 3456 7890", "siti@example.test",
+                         "Kata-kata warga"):
+            assert personal not in left, personal
+        assert "petugas@example.test" in left  # the officer's own address stays
+        waiting = db.session.query(OutboxMessage).filter_by(address="(dianonimkan)").one()
+        assert waiting.status == "failed"  # never sent with its text gone
+        recent = db.session.query(Notification).filter_by(complaint_id=register["recent"])
+        assert all("Masih Baru" in n.text for n in recent)
+    login_as("desk")
+    assert client.get(f"/attachment/{photo}").status_code == 404
+    assert client.get(f"/attachment/{photo}/thumb").status_code == 404
+    page = client.get(f"/complaint/show/{old}").get_data(as_text=True)
+    assert f'href="/attachment/{photo}"' not in page and f"/attachment/{photo}/thumb" not in page
+    assert f'href="/attachment/{staff_file}"' in page and "dihapus" in page
+
+
+def test_erasure_withdraws_the_residents_files_too(app, client, login_as):
+    from app.services import storage
+    from tests.test_access import file_on
+
+    closed = _closed(app, dt.datetime(2026, 1, 5, 9, 0))
+    photo = file_on(app, closed, resident=True)
+    with app.app_context():
+        key = db.session.get(Attachment, photo).storage_key
+    login_as("desk")
+    _request(client, "erasure", reason="Warga meminta penghapusan data.")
+    with app.app_context():
+        assert db.session.get(Attachment, photo).erased
+        with pytest.raises(storage.StorageError):
+            storage.storage().get(key)
+
+
+def test_a_storage_that_is_down_anonymises_nothing(app, register, monkeypatch):
+    from app.core.errors import ServiceError
+    from app.services import storage
+    from tests.test_access import file_on
+
+    file_on(app, register["old"], resident=True)
+
+    def refuse(self, key):
+        raise storage.StorageError("disk gone")
+
+    monkeypatch.setattr(storage.DirectoryStorage, "delete", refuse)
+    with app.test_request_context():
+        with pytest.raises(ServiceError):
+            retention.run(today=TODAY)
+        db.session.rollback()
+        assert db.session.get(Complaint, register["old"]).complainant_name == "Lama Sekali"
+        assert len(retention.due(TODAY)) == 2

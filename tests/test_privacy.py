@@ -204,6 +204,81 @@ def test_the_database_file_and_backups_are_readable_by_the_apps_user_only(tmp_pa
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
+def _mode(path):
+    import os
+    import stat
+
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_evidence_files_and_their_folders_are_the_apps_users_only(tmp_path):
+    """Under gunicorn or a ``flask`` command no umask is set for us (022 below): the folders
+    are still 0700 and the files 0600, a folder left loose by an older version too."""
+    import os
+
+    from app.services import storage
+
+    root = tmp_path / "lampiran"
+    old = os.umask(0o022)
+    try:
+        store = storage.DirectoryStorage(root)
+        key = storage.new_key("jpg")
+        store.put(key, b"foto warga")
+        (root / "ab").mkdir(mode=0o755)
+        os.chmod(root / "ab", 0o755)
+        second = "ab/" + storage.new_key("jpg").split("/")[1]
+        store.put(second, b"foto lain")
+    finally:
+        os.umask(old)
+    assert _mode(root) == 0o700
+    for stored in (key, second):
+        assert _mode(root / stored) == 0o600
+        assert _mode((root / stored).parent) == 0o700
+    assert not [p for p in root.rglob("*") if _mode(p) & 0o077]
+
+
+def test_a_backup_in_a_new_folder_and_its_files_archive_are_the_apps_users_only(tmp_path):
+    import os
+
+    from app.backup import backup_database, backup_files
+    from app.services import storage
+
+    database = tmp_path / "pengaduan.db"
+    import sqlite3
+
+    sqlite3.connect(database).close()
+    store = storage.DirectoryStorage(tmp_path / "lampiran")
+    store.put(storage.new_key("jpg"), b"foto warga")
+    old = os.umask(0o022)
+    try:
+        target = backup_database(f"sqlite:///{database}", tmp_path / "cadangan" / "b.db")
+        archive, count = backup_files(store, target)
+    finally:
+        os.umask(old)
+    assert count == 1
+    assert _mode(tmp_path / "cadangan") == 0o700
+    assert _mode(target) == 0o600 and _mode(archive) == 0o600
+
+
+def test_the_instance_folder_and_its_secret_key_are_the_apps_users_only(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    instance = tmp_path / "instance"
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("SECRET_KEY", "DATABASE_URL")}
+    env["INSTANCE_PATH"] = str(instance)
+    old = os.umask(0o022)
+    try:
+        subprocess.run([sys.executable, "-c", "import config"], env=env, check=True,
+                       cwd=Path(__file__).resolve().parents[1])
+    finally:
+        os.umask(old)
+    assert _mode(instance) == 0o700 and _mode(instance / "secret_key") == 0o600
+
+
 # --- residents' requests ----------------------------------------------------------------------------
 
 def _request(client, kind, phone="0812 3456 7890", reason="", checked=True, follow=True):

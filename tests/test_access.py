@@ -178,6 +178,7 @@ def file_on(app, pk, public=False, pdf=False, resident=False):
 DONE = 302
 POST_MATRIX = {
     "/duplicate/{mine}/link":   dict(anon=LOGIN, desk=DONE, liaison=FORBIDDEN, head=FORBIDDEN, admin=DONE),
+    "/resident-request/999999/answer": dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/inbox/link/999999":         dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/inbox/not-complaint/999999": dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/duplicate/{mine}/unlink": dict(anon=LOGIN, desk=DONE, liaison=FORBIDDEN, head=FORBIDDEN, admin=DONE),

@@ -1,6 +1,7 @@
 """Personal data (UU 27/2022): the privacy page and consent, retention, and its figures."""
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import text
@@ -511,3 +512,93 @@ def test_a_storage_that_is_down_anonymises_nothing(app, register, monkeypatch):
         db.session.rollback()
         assert db.session.get(Complaint, register["old"]).complainant_name == "Lama Sekali"
         assert len(retention.due(TODAY)) == 2
+
+
+# --- residents' requests: answered within 3 x 24 hours ---------------------------------------------
+
+def _stored_request(app, received_at, answered_at=None, kind="correction", numbers="X"):
+    with app.app_context():
+        row = ResidentRequest(received_at=received_at, kind=kind, register_numbers=numbers,
+                              due_date=received_at.date(), answered_at=answered_at,
+                              handled_by_name="Petugas")
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+def test_a_request_is_due_72_hours_after_it_was_received_weekends_too(app):
+    from app.services import resident_requests
+
+    friday = dt.datetime(2031, 6, 6, 9, 0)
+    assert resident_requests.due_at(friday) == dt.datetime(2031, 6, 9, 9, 0)  # Monday 09:00
+    row = ResidentRequest(received_at=friday, answered_at=None)
+    assert not resident_requests.overdue(row, now=dt.datetime(2031, 6, 9, 8, 59))
+    assert resident_requests.overdue(row, now=dt.datetime(2031, 6, 9, 9, 1))
+    row.answered_at = dt.datetime(2031, 6, 9, 8, 0)  # in time: never overdue afterwards
+    assert not resident_requests.overdue(row, now=dt.datetime(2031, 7, 1))
+    row.answered_at = dt.datetime(2031, 6, 10, 8, 0)  # answered, but late
+    assert resident_requests.overdue(row, now=dt.datetime(2031, 7, 1))
+
+
+def test_the_list_shows_the_due_time_flags_overdue_requests_and_filters_them(
+        app, client, login_as):
+    from app.core.timeutil import now_wib
+
+    now = now_wib().replace(microsecond=0)
+    late = _stored_request(app, now - dt.timedelta(hours=73), numbers="001/LAMBAT")
+    waiting = _stored_request(app, now - dt.timedelta(hours=71), numbers="002/MENUNGGU")
+    in_time = _stored_request(app, now - dt.timedelta(days=10), kind="copy",
+                              answered_at=now - dt.timedelta(days=10), numbers="003/TEPAT")
+    answered_late = _stored_request(app, now - dt.timedelta(days=9),
+                                    answered_at=now - dt.timedelta(days=5),
+                                    numbers="004/TELAT")
+    login_as("desk")
+
+    def rows(show=None):
+        page = client.get("/resident-request/" + (f"?show={show}" if show else ""))
+        assert page.status_code == 200
+        body = page.get_data(as_text=True)
+        return body, {pk for pk in (late, waiting, in_time, answered_late)
+                      if f'id="request-{pk}"' in body}
+
+    body, shown = rows()
+    assert shown == {late, waiting, in_time, answered_late}
+    flagged = {pk for pk in shown
+               if re.search(rf'id="request-{pk}" class="danger overdue"', body)}
+    assert flagged == {late, answered_late}
+    assert "dijawab terlambat" in body and ">terlambat<" in body
+    assert "Tidak dijawab tepat waktu" in body  # the filter's choice
+    assert rows("overdue")[1] == {late, answered_late}
+    assert rows("open")[1] == {late, waiting}
+    assert rows("nonsense")[1] == shown  # an unknown filter shows everything
+
+
+def test_a_correction_waits_for_its_answer_and_the_desk_marks_it(app, client, login_as):
+    from app.core.timeutil import now_wib
+    from tests.conftest import csrf_token
+
+    make_complaint(app)
+    login_as("desk")
+    before = now_wib()
+    _request(client, "correction", reason="Alamat salah: RT 03/RW 03.", follow=False)
+    with app.app_context():
+        row = db.session.query(ResidentRequest).one()
+        assert row.answered_at is None
+        assert before <= row.received_at <= now_wib()
+        pk = row.id
+    body = client.get("/resident-request/?show=open").get_data(as_text=True)
+    assert f'id="request-{pk}"' in body and "Tandai sudah dijawab" in body
+    token = csrf_token(client, "/resident-request/")
+    answer = client.post(f"/resident-request/{pk}/answer", data={"csrf_token": token},
+                         follow_redirects=True)
+    assert "ditandai sudah dijawab" in answer.get_data(as_text=True)
+    again = client.post(f"/resident-request/{pk}/answer", data={"csrf_token": token},
+                        follow_redirects=True)
+    assert "sudah dijawab" in again.get_data(as_text=True)
+    with app.app_context():
+        row = db.session.get(ResidentRequest, pk)
+        assert row.answered_at is not None
+        assert db.session.query(AuditEntry).filter_by(
+            entity="resident_request", entity_id=pk, field="answered_at").count() == 1
+    assert f'id="request-{pk}"' not in client.get(
+        "/resident-request/?show=open").get_data(as_text=True)

@@ -11,6 +11,7 @@ from app.core.timeutil import datetime_id
 from app.extensions import db
 from app.models import Complaint, InboxMessage
 from app.services import complaints as services, inbox
+from app.web.views.base import YesNoColumns
 
 STATE_LABELS = {
     inbox.NEW: _l("New"),
@@ -20,7 +21,7 @@ STATE_LABELS = {
 }
 
 
-class InboxModelView(ModelView):
+class InboxModelView(YesNoColumns, ModelView):
     """``/inbox``: the list and each message with its three ways out (register it, add it to
     a complaint, set it aside as not a complaint). The desk and the admin only."""
 

@@ -25,6 +25,7 @@ def test_the_privacy_page_says_what_why_who_how_long_and_how_to_ask(client):
                     "Berapa lama", "Hak Anda dan cara memintanya"):
         assert heading in body, heading
     assert "5 tahun" in body and "0821 3345 4594" in body
+    assert "foto yang Anda kirim" in body and "3 x 24 jam" in body
 
 
 def test_the_form_links_the_privacy_page_with_a_one_sentence_consent(client):

@@ -515,6 +515,30 @@ def test_a_storage_that_is_down_anonymises_nothing(app, register, monkeypatch):
         assert len(retention.due(TODAY)) == 2
 
 
+def test_a_storage_that_is_down_is_told_on_the_screen_and_by_the_cli(app, client, login_as,
+                                                                     register, monkeypatch):
+    from app.services import storage
+    from tests.conftest import csrf_token
+    from tests.test_access import file_on
+
+    set_fields(app, register["old"], closed_at=dt.datetime(2015, 1, 1))
+    file_on(app, register["old"], resident=True)
+
+    def refuse(self, key):
+        raise storage.StorageError("disk gone")
+
+    monkeypatch.setattr(storage.DirectoryStorage, "delete", refuse)
+    result = app.test_cli_runner().invoke(args=["retention", "run"])
+    assert result.exit_code == 1 and "tidak dapat dihapus" in result.output
+    login_as("admin")
+    page = client.post("/retention/run", data={"csrf_token": csrf_token(client, "/retention/")},
+                       follow_redirects=True)
+    assert page.status_code == 200
+    assert "tidak dapat dihapus" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Complaint, register["old"]).anonymised_at is None
+
+
 # --- residents' requests: answered within 3 x 24 hours ---------------------------------------------
 
 def _stored_request(app, received_at, answered_at=None, kind="correction", numbers="X"):

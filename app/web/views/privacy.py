@@ -64,8 +64,12 @@ class RetentionView(BaseView):
     @expose("/run", methods=["POST"])
     @has_access
     def run_now(self):
-        numbers = retention.run(g.user)
-        flash(gettext("%(count)s complaints anonymised.", count=len(numbers)), "success")
+        try:
+            numbers = retention.run(g.user)
+        except ServiceError as exc:  # the storage could not delete the resident's files
+            flash(str(exc), "danger")
+        else:
+            flash(gettext("%(count)s complaints anonymised.", count=len(numbers)), "success")
         return redirect(url_for("RetentionView.preview"))
 
 

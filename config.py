@@ -42,10 +42,11 @@ def _secret_key():
     key_file = INSTANCE_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    # Readable by this user only from its creation, whatever the umask.
+    with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(key)
     return key
 
 
@@ -53,7 +54,8 @@ def _database_url():
     """DATABASE_URL, or SQLite in the instance folder. ``postgres://`` is accepted too."""
     url = os.environ.get("DATABASE_URL")
     if not url:
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        # The SQLite file and the evidence files live here: this user's only.
+        INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         return f"sqlite:///{INSTANCE_DIR / 'pengaduan.db'}"
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]

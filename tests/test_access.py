@@ -38,6 +38,13 @@ MATRIX = {
     "/users/list/":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/roles/list/":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/users/userinfo/":              dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/users/show/1":                 dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/roles/show/1":                 dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/groups/list/":                 dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/permissions/list/":            dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/viewmenus/list/":              dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/permissionviews/list/":        dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/userstatschartview/chart/":    dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/meeting/list/?_flt_0_place=B": dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/meeting/show/{meeting}":       dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/meeting/schedule":             dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
@@ -180,6 +187,7 @@ def file_on(app, pk, public=False, pdf=False, resident=False):
 DONE = 302
 POST_MATRIX = {
     "/duplicate/{mine}/link":   dict(anon=LOGIN, desk=DONE, liaison=FORBIDDEN, head=FORBIDDEN, admin=DONE),
+    "/resident-request/999999/answer": dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/inbox/link/999999":         dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/inbox/not-complaint/999999": dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/duplicate/{mine}/unlink": dict(anon=LOGIN, desk=DONE, liaison=FORBIDDEN, head=FORBIDDEN, admin=DONE),

@@ -87,3 +87,7 @@ class InboxAttachment(Model):
 
     message: Mapped[InboxMessage] = relationship(back_populates="files")
     attachment: Mapped[Optional[Attachment]] = relationship()
+
+    # ``evidence.content`` asks every file whether its bytes were erased; an email's file
+    # loses its key when erased (``inbox.forget``), so the key alone answers.
+    erased = False

@@ -430,8 +430,9 @@ def shown_to_resident(complaint):
 
 
 def content(attachment, thumbnail=False):
-    """The stored bytes of ``attachment`` (or its thumbnail)."""
+    """The stored bytes of ``attachment`` (or its thumbnail); None when there are none (no
+    thumbnail, or erased with the complaint's personal data)."""
     key = attachment.thumbnail_key if thumbnail else attachment.storage_key
-    if key is None:
+    if key is None or attachment.erased:
         return None
     return storage.storage().get(key)

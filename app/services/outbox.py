@@ -27,7 +27,7 @@ from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import OutboxMessage
 from app.models.notifications import EMAIL, FAILED, QUEUED, SENT, TELEGRAM
-from app.services import inbox, informing
+from app.services import accounts, inbox, informing
 from app.services.notifications import release_time
 
 # Minutes to wait after the n-th failed attempt (the last value repeats).
@@ -82,6 +82,7 @@ def _deliver_and_record(message, now, keep):
         return False
     message.status = SENT
     message.sent_at = now
+    message.body = accounts.without_links(message.body)
     db.session.commit()
     return True
 

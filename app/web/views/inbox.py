@@ -1,6 +1,6 @@
 """The desk's "Kotak masuk": emails read from the village mailbox, and what becomes of each."""
 
-from flask import abort, flash, g, make_response, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
@@ -11,6 +11,7 @@ from app.core.timeutil import datetime_id
 from app.extensions import db
 from app.models import Complaint, InboxAttachment, InboxMessage
 from app.services import complaints as services, inbox
+from app.web.views.base import YesNoColumns
 from app.web.views.evidence import file_answer
 
 STATE_LABELS = {
@@ -21,7 +22,7 @@ STATE_LABELS = {
 }
 
 
-class InboxModelView(ModelView):
+class InboxModelView(YesNoColumns, ModelView):
     """``/inbox``: the list and each message with its three ways out (register it, add it to
     a complaint, set it aside as not a complaint). The desk and the admin only."""
 

@@ -12,10 +12,6 @@ from app.web import forms
 from app.web.views.base import SafeModelView
 
 
-def _yes_no(value):
-    return _l("Yes") if value else _l("No")
-
-
 class OfficerModelView(SafeModelView):
     """Village officers of the SOP (point E), each optionally linked to a login."""
 
@@ -47,7 +43,7 @@ class OfficerModelView(SafeModelView):
     search_columns = ["name", "position", "field_of_work", "dusun", "active"]
     order_columns = ["name", "position", "field_of_work"]
     base_order = ("name", "asc")
-    formatters_columns = {"position": lambda v: label(POSITIONS, v), "active": _yes_no}
+    formatters_columns = {"position": lambda v: label(POSITIONS, v)}
     add_form_extra_fields = edit_form_extra_fields = {
         "name": StringField(_l("Name"), validators=[forms.required(), Length(max=120)]),
         "position": SelectField(_l("Position"), choices=choices(POSITIONS),
@@ -77,7 +73,6 @@ class CategoryModelView(SafeModelView):
     add_columns = edit_columns = ["name", "description", "active"]
     search_columns = ["name", "active"]
     base_order = ("name", "asc")
-    formatters_columns = {"active": _yes_no}
 
 
 class DusunModelView(SafeModelView):
@@ -95,4 +90,3 @@ class DusunModelView(SafeModelView):
     list_columns = show_columns = add_columns = edit_columns = ["name", "active"]
     search_columns = ["name", "active"]
     base_order = ("name", "asc")
-    formatters_columns = {"active": _yes_no}

@@ -84,3 +84,13 @@ def test_the_guide_prints_as_a_short_pdf(app, client, login_as):
     for part in guide.PARTS:
         assert part.title in text, part.title
     assert "Selesaikan" in text and "PEMERINTAH DESA BABAKAN" in text
+
+
+def test_every_screenshot_the_guide_names_is_there(app, client, login_as):
+    pictures = [item.picture for item in guide.items() if item.picture]
+    assert pictures
+    login_as("desk")
+    page = client.get("/bantuan/").get_data(as_text=True)
+    for name in pictures:
+        assert f"/static/help/{name}?v=" in page, name
+        assert client.get(f"/static/help/{name}").status_code == 200, name

@@ -28,6 +28,7 @@ class Item:
     lines: tuple
     sop: str = ""
     step: str | None = None  # the workflow step whose form links here
+    picture: str = ""  # a small phone screenshot in app/static/help/ (help_screenshots.py)
 
     def button(self):
         """The step's button as the screen names it, in Indonesian."""
@@ -47,8 +48,8 @@ class Part:
     items: tuple = field(default=())
 
 
-def _step(step, title, lines, sop=""):
-    return Item(f"langkah-{step}", title, tuple(lines), sop, step)
+def _step(step, title, lines, sop="", picture=""):
+    return Item(f"langkah-{step}", title, tuple(lines), sop, step, picture)
 
 
 DESK = Part("petugas", "Petugas Pengelola Pengaduan (desk)",
@@ -69,7 +70,7 @@ DESK = Part("petugas", "Petugas Pengelola Pengaduan (desk)",
         "Periksa unsur pengaduan: identitas pengadu lengkap dan obyek pengaduan jelas.",
         "Tentukan jenis, kategori dan urgensi; tandai rahasia bila pengadu memintanya.",
     ), "SOP: melakukan verifikasi awal terhadap isi pengaduan, menentukan klasifikasi dan "
-       "urgensi permasalahan."),
+       "urgensi permasalahan.", "verifikasi.png"),
     _step("request_completion", "Bila pengaduan belum lengkap", (
         "Tulis apa yang kurang; pengadu membacanya di halaman cek status.",
         "Tenggat berhenti sampai kelengkapan diterima.",
@@ -88,7 +89,7 @@ DESK = Part("petugas", "Petugas Pengelola Pengaduan (desk)",
         "Petugas itu mendapat pemberitahuan dan melihat pengaduan di Tugas saya.",
         "Beberapa pengaduan sekaligus: centang di Register pengaduan, lalu pilih tindakan "
         "«Teruskan ke petugas».",
-    ), "SOP D.2: mendistribusikan kepada tim penjawab aduan."),
+    ), "SOP D.2: mendistribusikan kepada tim penjawab aduan.", "teruskan.png"),
     _step("schedule_meeting", "Rapat pembahasan (jika diperlukan)", (
         "Tentukan tanggal, tempat, petugas yang hadir dan pihak yang diundang.",
         "Setelah rapat: menu Register → Rapat pembahasan, buka rapatnya, tekan «Catat berita "
@@ -124,19 +125,19 @@ LIAISON = Part("kepala-dusun", "Kepala Dusun dan petugas penghubung",
         "Buka Tugas saya (ikon lonceng) atau Register pengaduan: di ponsel tampil sebagai kartu.",
         "Buka pengaduan untuk membaca uraian, lampiran dan riwayatnya.",
     ), "SOP F: penanggung jawab dalam menerima, mengkoordinasikan, mengkonsultasikan dan "
-       "menindaklanjuti pengaduan."),
+       "menindaklanjuti pengaduan.", picture="tugas.png"),
     _step("note", "Mencatat perkembangan", (
         "Tulis apa yang sudah dikerjakan; centang «Tampilkan di halaman status publik» hanya "
         "untuk yang boleh dibaca pengadu.",
         "Foto sebelum/sesudah ditambahkan di bagian Lampiran halaman pengaduan.",
-    ), "Alur pelayanan 3: memantau perkembangan penyelesaian pengaduan."),
+    ), "Alur pelayanan 3: memantau perkembangan penyelesaian pengaduan.", "catatan.png"),
     _step("resolve", "Menyelesaikan pengaduan", (
         "Pilih jenis hasil: penyelesaian administratif, tindakan korektif, atau rekomendasi "
         "kebijakan.",
         "Tulis apa yang dilakukan, dan catatan untuk pengadu dengan kata yang mudah dipahami.",
         "Petugas pengelola lalu menyampaikan hasilnya kepada pengadu.",
     ), "Alur pelayanan 5: output berupa penyelesaian administratif, tindakan korektif atau "
-       "rekomendasi kebijakan."),
+       "rekomendasi kebijakan.", "selesaikan.png"),
     _step("refer", "Melimpahkan ke instansi di atasnya", (
         "Bila penyelesaian bukan kewenangan desa: tulis instansinya (kecamatan, kabupaten).",
     ), "SOP F: menindaklanjuti pengaduan baik kepada Pemerintah Desa maupun kepada instansi "
@@ -148,7 +149,8 @@ HEAD = Part("kepala-desa", "Kepala Desa",
     Item("dasbor", "Membaca dasbor dan laporan", (
         "Menu Laporan → Dasbor: pengaduan per status, kategori, dusun dan ketepatan waktu.",
         "«Laporan (PDF)» dan «Laporan tahunan (PDF)» untuk arsip dan musyawarah desa.",
-    ), "SOP D.5: laporan dan statistik pengelolaan pengaduan kepada Kepala Desa Babakan."),
+    ), "SOP D.5: laporan dan statistik pengelolaan pengaduan kepada Kepala Desa Babakan.",
+       picture="dasbor.png"),
     Item("membaca", "Membaca register dan berita acara", (
         "Register pengaduan dan Rapat pembahasan dapat dibuka; identitas pengadu rahasia "
         "tidak ditampilkan.",

@@ -59,3 +59,10 @@ def test_pages_can_be_left_uncompressed(app, client):
         assert css.headers["Content-Encoding"] == "gzip"
     finally:
         app.config["COMPRESS_PAGES"] = True
+
+
+def test_the_public_statistics_still_answer_304_to_their_compressed_etag(app, client):
+    first = client.get("/statistik", headers=GZIP)
+    assert first.status_code == 200 and first.headers["Content-Encoding"] == "gzip"
+    again = client.get("/statistik", headers={**GZIP, "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304

@@ -271,3 +271,7 @@ ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 10
 ATTACHMENT_MAX_PER_REQUEST = int(os.environ.get("ATTACHMENT_MAX_PER_REQUEST", 3))
 ATTACHMENT_MAX_PER_COMPLAINT = int(os.environ.get("ATTACHMENT_MAX_PER_COMPLAINT", 20))
 ATTACHMENT_MAX_PIXELS = int(os.environ.get("ATTACHMENT_MAX_PIXELS", 50_000_000))
+
+# gzip the HTML pages as well as CSS, JavaScript and JSON (app/web/compression.py); off where a
+# BREACH-style guess of the CSRF token from compressed sizes matters more than the bytes.
+COMPRESS_PAGES = _env_bool("COMPRESS_PAGES", True)

@@ -127,6 +127,8 @@ MATRIX = {
     # Notifications: "Tugas saya" and one's own channels for every staff role; the outbox
     # (addresses and message texts) for the admin only.
     "/tasks/":                       dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/bantuan/":                     dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/bantuan/pdf":                  dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
     "/tasks/settings":               dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
     "/tasks/open/999":               dict(anon=LOGIN, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     "/outbox/":                      dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),

@@ -409,7 +409,7 @@ class ComplaintModelView(SafeModelView):
                               step=label(STEP_ACTIONS, step), status=label(STATUSES, item.status)),
                       "success")
                 return redirect(show)
-        return self.render_template("complaint/step.html", item=item, form=form,
+        return self.render_template("complaint/step.html", item=item, form=form, step=step,
                                     step_label=label(STEP_ACTIONS, step), cancel_url=show,
                                     title=label(STEP_ACTIONS, step),
                                     templates=response_templates.templates_for(step, item),
@@ -454,6 +454,7 @@ class ComplaintModelView(SafeModelView):
                 flash(gettext("Not forwarded: %(reason)s", reason=line), "danger")
             return redirect(url_for(f"{self.endpoint}.list"))
         return self.render_template("complaint/step.html", item=None, items=items, form=form,
+                                    step="forward",
                                     step_label=label(STEP_ACTIONS, "forward"),
                                     cancel_url=url_for(f"{self.endpoint}.list"),
                                     title=label(STEP_ACTIONS, "forward"))

@@ -20,7 +20,7 @@ class OfficerModelView(SafeModelView):
     route_base = "/officer"
     exclude_route_methods = {"download", "add", "delete"}
     list_title = _l("Officers")
-    show_title = _l("Officer")
+    show_title = _l("Officer details")
     # The list offers the one form that adds an officer with their login
     # (app/views/accounts.py); the show page their link, deactivation and open complaints.
     list_template = "officer/list.html"
@@ -65,7 +65,7 @@ class CategoryModelView(SafeModelView):
     route_base = "/category"
     exclude_route_methods = {"download"}
     list_title = _l("Categories")
-    show_title = _l("Category")
+    show_title = _l("Category details")
     add_title = _l("Add category")
     edit_title = _l("Edit category")
     label_columns = {"name": _l("Name"), "description": _l("Description"), "active": _l("Active")}
@@ -83,7 +83,7 @@ class DusunModelView(SafeModelView):
     route_base = "/dusun"
     exclude_route_methods = {"download"}
     list_title = _l("Dusun")
-    show_title = _l("Dusun")
+    show_title = _l("Dusun details")
     add_title = _l("Add dusun")
     edit_title = _l("Edit dusun")
     label_columns = {"name": _l("Name"), "active": _l("Active")}

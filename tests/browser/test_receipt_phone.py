@@ -4,7 +4,8 @@ receives), and without JavaScript the page says where to find the code to type."
 
 import re
 
-from tests.browser.conftest import LAUNCH_ARGS, PHONE, no_horizontal_scroll, shot  # noqa: F401
+from tests.browser.axe import blocking_violations
+from tests.browser.conftest import PHONE, no_horizontal_scroll, shot
 
 CODE_RE = re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$")
 
@@ -34,6 +35,7 @@ def test_the_qr_link_fills_the_code_on_a_phone(live_server, new_page):
     assert page.evaluate("parseFloat(getComputedStyle(document.querySelector("
                          "'.code-large strong')).fontSize)") >= 24
     assert no_horizontal_scroll(page)
+    assert not blocking_violations(page)
     shot(page, "receipt-phone")
 
     page.click("a.check-status")
@@ -43,6 +45,7 @@ def test_the_qr_link_fills_the_code_on_a_phone(live_server, new_page):
     assert page.evaluate("window.location.hash") == ""
     assert not [url for url in seen if code in url or code.replace("-", "") in url]
     assert page.evaluate("document.activeElement.id") == "phone_last4"
+    assert not blocking_violations(page)
     page.fill("#phone_last4", "7890")
     page.click("main button[type=submit]")
     assert "Lampu jalan mati" not in page.inner_text("main")  # the public view: no subject

@@ -182,3 +182,10 @@ def test_the_attendance_survives_a_downgrade_as_text(app, client, desk, people):
         meeting = db.session.get(Meeting, meeting_id)
         assert meeting.findings.startswith("Kabel putus") and len(meeting.guests) == 2
         db.session.remove()
+
+
+@pytest.mark.parametrize("query", ["_flt_1_starts_at=kemarin", "_flt_2_starts_at=2026-13-45",
+                                   "_oc_MeetingModelView=agenda&_od_MeetingModelView=asc"])
+def test_a_bad_filter_on_the_list_is_never_a_500(app, client, desk, query):
+    response = client.get(f"/meeting/list/?{query}")
+    assert response.status_code in (200, 302, 400), response.status_code

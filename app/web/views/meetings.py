@@ -5,6 +5,7 @@ import re
 
 from flask import abort, flash, g, make_response, redirect, request, url_for
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
@@ -218,11 +219,16 @@ class MeetingModelView(SafeModelView):
         if not request.args:
             return redirect(url_for(f"{self.endpoint}.list", **self.period_args("recent")))
         self.update_redirect()
+        try:
+            widgets = self._list()
+        except FABException as exc:  # as FAB's own list does
+            flash(gettext("An error occurred: %(error)s", error=exc), "warning")
+            return redirect(self.get_redirect())
         asked = {k: v for k, v in request.args.items() if k.startswith(("_flt_", "_oc_", "_od_"))}
         periods = [(key, text, url_for(f"{self.endpoint}.list", **self.period_args(key)),
                     self.period_args(key) == asked) for key, text in PERIODS.items()]
         return self.render_template(self.list_template, title=self.list_title,
-                                    widgets=self._list(), periods=periods,
+                                    widgets=widgets, periods=periods,
                                     can_schedule=self._can("can_schedule"))
 
     def _visible(self, pk):

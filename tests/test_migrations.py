@@ -52,7 +52,7 @@ def test_flask_db_loads_the_migration_commands_when_asked(tmp_path):
                    capture_output=True)
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() \
-            == ("0021_inbox_files",)
+            == ("0023_meeting_attendance",)
 
 
 def test_the_audience_migration_gives_each_old_note_its_readers(app):
@@ -181,8 +181,9 @@ def test_the_template_migration_carries_every_message_template_over_and_back(app
             code, number = complaint.tracking_code, complaint.register_number
             assert subject == f"Hasil {number} {{unknown}}"
             assert message == (
-                f"Yth. Siti Aminah ({code}), Lampu jalan mati: Selesai, Penyelesaian "
-                "administratif. Sudah diperbaiki.|Sudah diperbaiki.|-|Babakan|0821 3345 4594|"
+                f"Yth. Siti Aminah ({code}), Lampu jalan mati: Sudah ditangani, hasilnya akan "
+                "disampaikan kepada Anda, Pelayanan diperbaiki, dijelaskan, atau disertai "
+                "permintaan maaf. Sudah diperbaiki.|Sudah diperbaiki.|-|Babakan|0821 3345 4594|"
                 "desababakan0401@gmail.com|https://pengaduan.example.test/status "
                 "{name.__class__} { a } {Siti Aminah}")
             db.session.remove()

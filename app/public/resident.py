@@ -38,7 +38,7 @@ from app.auth.limits import client_key, over_limit
 from app.core import workflow
 from app.core.numbering import normalize_tracking_code
 from app.core.timeutil import date_id, now_wib
-from app.core.vocabularies import KINDS, OUTCOME_TYPES, POSITIONS, STATUSES, STEPS, label
+from app.core.vocabularies import KINDS, POSITIONS, label, resident_label
 from app.extensions import db
 from app.models import Complaint, Dusun, PublicLookupFailure
 from app.models.busy import DatabaseBusy, retry_when_busy
@@ -348,6 +348,7 @@ def _track(code, last4):
 
 def public_view(complaint):
     """What the resident sees: labels, dates, category, positions, notes meant for the public.
+    Statuses, steps and outcomes in the plain words residents read (``resident_label``).
 
     Plain data for the page and the JSON API alike; never the identity, the
     description, internal notes or officers' names.
@@ -360,9 +361,9 @@ def public_view(complaint):
             "date": event.occurred_at.date().isoformat(),
             "date_label": date_id(event.occurred_at),
             "step": event.step,
-            "label": str(label(STEPS, event.step)),
+            "label": str(resident_label("step", event.step)),
             "status": event.to_status,
-            "status_label": str(label(STATUSES, event.to_status)),
+            "status_label": str(resident_label("status", event.to_status)),
             "officer_position": None,
             "note": event.note if event.note and can_read_note(None, complaint, event)
             else None,
@@ -373,7 +374,7 @@ def public_view(complaint):
     return {
         "register_number": complaint.register_number,
         "status": complaint.status,
-        "status_label": str(label(STATUSES, complaint.status)),
+        "status_label": str(resident_label("status", complaint.status)),
         "kind_label": str(label(KINDS, complaint.kind)),
         "category": complaint.category.name if complaint.category else None,
         "received": complaint.received_at.date().isoformat(),
@@ -381,7 +382,7 @@ def public_view(complaint):
         "due_date": complaint.due_date.isoformat() if complaint.due_date else None,
         "due_date_label": date_id(complaint.due_date) if complaint.due_date else None,
         "public_note": complaint.public_note,
-        "outcome_label": (str(label(OUTCOME_TYPES, complaint.outcome_type))
+        "outcome_label": (str(resident_label("outcome", complaint.outcome_type))
                           if complaint.outcome_type else None),
         "timeline": timeline,
         **_deadline_and_feedback(complaint),

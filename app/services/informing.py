@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import gettext
 
 from app.core import workflow
+from app.core.numbering import group_tracking_code
 from app.extensions import db
 from app.services import complaints as services
 
@@ -27,6 +28,13 @@ INFORMABLE = (workflow.RESOLVED, workflow.REJECTED, workflow.REFERRED)
 def status_url():
     """The public page where residents check their complaint."""
     return current_app.config["PUBLIC_BASE_URL"] + "/status"
+
+
+def status_url_with_code(tracking_code):
+    """The status page with ``tracking_code`` in its fragment (``/status#kode=ABCD-EFGH-JKLM``),
+    what the receipt's QR code opens: a small script on the page fills the code field from
+    it, and a fragment never reaches the server, its logs or a proxy's."""
+    return f"{status_url()}#kode={group_tracking_code(tracking_code)}"
 
 
 def whatsapp_link(phone, message):

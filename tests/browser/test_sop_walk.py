@@ -114,7 +114,7 @@ def test_the_whole_sop_from_walk_in_to_the_resident_and_the_village_head(
     resident.fill("#phone_last4", "7890")
     click_and_wait(resident, "button[type=submit]")
     summary = resident.inner_text(".summary")
-    assert "Diinformasikan" in summary
+    assert "Selesai, hasilnya sudah disampaikan kepada Anda" in summary
     assert "Lampu sudah menyala kembali." in resident.content()
     assert "Siti Aminah" not in resident.content()
     assert no_horizontal_scroll(resident)

@@ -519,7 +519,9 @@ class ComplaintModelView(SafeModelView):
             identity.record_view(g.user, item, "receipt")
         return self.render_template(
             "complaint/receipt.html", item=item, receipt=receipts.receipt_data(item),
-            privacy=receipts.privacy_sentence(), how_to=receipts.how_to_follow(item))
+            privacy=receipts.privacy_sentence(), how_to=receipts.how_to_follow(item),
+            # Drawn by the qrcode library from our own address and the code: no typed text.
+            qr=Markup(receipts.qr_code_svg(item)))  # nosec B704
 
     @expose("/receipt/<pk>/pdf", methods=["GET"])
     @has_access

@@ -1,7 +1,8 @@
 // Response template picker: fetches the template filled in for this complaint (the same
 // page the plain GET form opens) and puts its text into the field without losing what was
-// typed: an untouched field (as the page or the last template left it) gets the template's
-// text, an edited one gets it inserted at the cursor. Without this script the picker reloads the page with the template filled in.
+// typed: a field as the page left it, empty, or holding only a template's text gets the
+// template's text; one with anything typed gets it inserted at the cursor. Without this
+// script the picker reloads the page with the template filled in.
 (function () {
   var picker = document.querySelector("form.template-picker[data-target]");
   if (!picker || !window.fetch || !window.DOMParser) { return; }
@@ -10,18 +11,19 @@
   function field(doc, name) {
     return doc.querySelector("form:not(.template-picker) [name='" + name + "']");
   }
-  var untouched = {};  // per field: its text as the page or the last template left it
+  var filled = {};  // per field: the template text that alone fills it, if any
   function put(target, text) {
-    var before = target.name in untouched ? untouched[target.name] : target.defaultValue;
-    if (target.value === before || target.value.trim() === "") {
+    if (target.value === target.defaultValue || target.value.trim() === "" ||
+        target.value === filled[target.name]) {
       target.value = text;
+      filled[target.name] = text;
     } else {
       var start = target.selectionStart, end = target.selectionEnd;
       if (typeof start !== "number") { start = end = target.value.length; }
       target.value = target.value.slice(0, start) + text + target.value.slice(end);
       target.selectionStart = target.selectionEnd = start + text.length;
+      delete filled[target.name];
     }
-    untouched[target.name] = target.value;
     target.dispatchEvent(new Event("input", {bubbles: true}));
     target.focus();
   }
@@ -36,9 +38,9 @@
       return response.text();
     }).then(function (html) {
       var doc = new DOMParser().parseFromString(html, "text/html");
-      var filled = field(doc, picker.dataset.target);
-      if (!filled) { throw new Error("no field"); }
-      put(target, filled.value);
+      var fresh = field(doc, picker.dataset.target);
+      if (!fresh) { throw new Error("no field"); }
+      put(target, fresh.value);
       var subject = field(document, "subject"), newSubject = field(doc, "subject");
       if (subject && newSubject && subject.value === subject.defaultValue) {
         subject.value = newSubject.value;

@@ -134,6 +134,21 @@ def test_find_verify_forward_then_the_kadus_resolves_on_a_phone(app, live_server
         assert db.session.get(Complaint, pk).status == "resolved"
         db.session.remove()
 
+    # The home page's figures are whole links: a tap anywhere on a tile opens its list.
+    phone.goto(f"{live_server}/")
+    tiles = phone.locator(".figures a.figure-box")
+    assert tiles.count() == 3
+    for index in range(3):
+        tile = tiles.nth(index)
+        box = tile.bounding_box()
+        for x, y in ((box["x"] + 3, box["y"] + 3), (box["x"] + box["width"] - 3,
+                                                    box["y"] + box["height"] - 3)):
+            assert tile.evaluate("(a, [x, y]) => a.contains(document.elementFromPoint(x, y))",
+                                 [x, y]), (index, x, y)
+    with phone.expect_navigation():
+        tiles.nth(1).tap()
+    assert "/complaint/list/" in phone.url and "_status=" in phone.url
+
     # The register on the phone: open complaints as cards, the closed one behind a link.
     phone.goto(f"{live_server}/complaint/list/")
     assert phone.locator("nav.register-states a", has_text="Ditutup").is_visible()

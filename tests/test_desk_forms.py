@@ -243,3 +243,20 @@ def test_the_kadus_home_lists_what_was_forwarded_to_them_with_its_steps(app, cli
     client.get("/logout/")
     login(client, "kades2")
     assert "Diteruskan kepada Anda" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_next_page_of_closed_complaints_keeps_every_closed_status(app, client, village):
+    """FAB's page links kept one value of each argument: page 2 of "Ditutup" showed one status."""
+    for index, status in enumerate(["resolved", "informed", "rejected", "referred"] * 7):
+        make_complaint(app, subject=f"Selesai {index}", status=status)
+    login(client, "petugas")
+    body = html.unescape(client.get("/complaint/list/").get_data(as_text=True))
+    closed = re.search(r'<a class="btn btn-sm[^"]*" href="([^"]+)"[^>]*>Ditutup</a>', body).group(1)
+    page = html.unescape(client.get(closed).get_data(as_text=True))
+    next_links = set(re.findall(r'href="([^"]*page_ComplaintModelView=1[^"]*)"', page))
+    assert next_links, page[-3000:]
+    for link in next_links:
+        assert sorted(re.findall(r"_status=(\w+)", link)) == \
+            ["informed", "referred", "rejected", "resolved"], link
+        second = html.unescape(client.get(link).get_data(as_text=True))
+        assert 'aria-current="page">Ditutup<' in second

@@ -134,6 +134,8 @@ MATRIX = {
     "/outbox/":                      dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/outbox/?status=failed":        dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     # The quick search answers with a redirect (to the one complaint found, or the register).
+    "/complaint/verify-forward/{other}": dict(anon=LOGIN, desk=OK, liaison=NOT_FOUND, head=FORBIDDEN, admin=OK),
+    "/complaint/verify-forward/{mine}": dict(anon=LOGIN, desk=302, liaison=302, head=FORBIDDEN, admin=302),
     "/complaint/find?q=Lampu":       dict(anon=LOGIN, desk=302, liaison=302, head=302, admin=302),
     # The public pages: open to everyone, logged in or not.
     "/lapor":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),

@@ -64,6 +64,9 @@ def test_a_step_form_links_to_its_paragraph(app, client, login_as):
     page = client.get(f"/complaint/step/{pk}/verify")
     assert page.status_code == 200
     assert 'href="/bantuan/#langkah-verify"' in page.get_data(as_text=True)
+    both = client.get(f"/complaint/verify-forward/{pk}")
+    assert both.status_code == 200
+    assert 'href="/bantuan/#langkah-verify"' in both.get_data(as_text=True)
     make_officer(app)
     pk = make_complaint(app, desk, status=workflow.RESOLVED)
     inform = client.get(f"/inform/{pk}")

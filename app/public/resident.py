@@ -33,7 +33,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, undefer
 
-from app.auth.access import can_read_note
+from app.auth.access import resident_can_track, resident_reads_note
 from app.auth.limits import client_key, over_limit
 from app.core import workflow
 from app.core.numbering import normalize_tracking_code
@@ -337,8 +337,7 @@ def _track(code, last4):
             "This tracking code has had too many wrong tries today and is locked until "
             "tomorrow. Please try again tomorrow or contact the village office."))
     # An entry without identity has no phone digits: nothing typed may match it.
-    known = complaint is not None and not complaint.without_identity \
-        and len(complaint.complainant_phone or "") >= 4
+    known = complaint is not None and resident_can_track(complaint)
     expected = complaint.complainant_phone[-4:] if known else "\x00" * 4
     if not hmac.compare_digest(last4.encode(), expected.encode()) or complaint is None:
         _record_failure(code_hash)
@@ -365,8 +364,7 @@ def public_view(complaint):
             "status": event.to_status,
             "status_label": str(resident_label("status", event.to_status)),
             "officer_position": None,
-            "note": event.note if event.note and can_read_note(None, complaint, event)
-            else None,
+            "note": event.note if resident_reads_note(complaint, event) else None,
         }
         if event.step == "forward":
             entry["officer_position"] = _position_of(event)

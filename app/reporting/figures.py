@@ -27,6 +27,7 @@ from typing import Callable, Optional
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, union_all
+from sqlalchemy.orm import joinedload
 
 from app.auth import access
 from app.core import workflow
@@ -183,6 +184,20 @@ def home_summary(user):
         "new": query.filter(Complaint.status == workflow.RECEIVED)
         .with_entities(func.count(Complaint.id)).scalar(),
     }
+
+
+def forwarded_to(user, limit=20):
+    """The complaints forwarded to ``user`` (as an officer) and still open, the soonest due
+    first: what a Kepala Dusun or another liaison has to do, on their home page."""
+    mine = access.officer_ids_of(user)
+    if not mine:
+        return []
+    return (access.restrict(db.session.query(Complaint), user)
+            .options(joinedload(Complaint.dusun))
+            .filter(Complaint.assigned_officer_id.in_(mine), Complaint.voided.is_(False),
+                    Complaint.status.in_(workflow.OPEN_STATUSES))
+            .order_by(Complaint.due_date.is_(None), Complaint.due_date, Complaint.id)
+            .limit(limit).all())
 
 
 # --- Key figures ----------------------------------------------------------------------------

@@ -82,14 +82,17 @@ class InformView(BaseView):
             result = self._send(action, complaint, form, identity)
             if result is not None:
                 return result
-        whatsapp = None
-        if identity and form.message.data:
-            whatsapp = informing.whatsapp_link(complaint.complainant_phone, form.message.data)
+        whatsapp = whatsapp_base = None
+        if identity:
+            whatsapp = informing.whatsapp_link(complaint.complainant_phone,
+                                               form.message.data or "")
+            whatsapp_base = whatsapp.split("?", 1)[0]
         return self.render_template(
             "inform/form.html", item=complaint, form=form, identity=identity,
             whatsapp=whatsapp, smtp=informing.smtp_configured(), back=back,
             templates=response_templates.templates_for("inform", complaint),
             picker_url=url_for("InformView.inform", complaint_id=complaint.id),
+            picker_target="message", whatsapp_base=whatsapp_base,
             result=label(STATUSES, complaint.status), title=gettext("Inform the complainant"),
             linked_to_inform=linked_to_inform(complaint, g.user), original=original)
 

@@ -33,7 +33,7 @@ PUBLIC_ENDPOINTS = {
 }
 ARGUMENTS = {"pk": "1", "complaint_id": "1", "meeting_id": "1", "name": "forward_selected", "step": "verify",
              "version": "v1", "filename": "x.csv", "group_by": "username", "locale": "en",
-             "fmt": "csv"}
+             "fmt": "csv", "thumb": "thumb"}
 
 
 def _routes(app):

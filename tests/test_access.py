@@ -41,6 +41,8 @@ MATRIX = {
     "/meeting/list/?_flt_0_place=B": dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/meeting/show/{meeting}":       dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/meeting/schedule":             dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    # Moving a meeting (the desk; this one was held, so the desk is sent back to its page).
+    "/meeting/move/{meeting}":       dict(anon=LOGIN, desk=302, liaison=FORBIDDEN, head=FORBIDDEN, admin=302),
     "/meeting/minutes/{meeting}":    dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/meeting/berita-acara/{meeting}": dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/meeting/ics/{meeting}":        dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),

@@ -334,20 +334,28 @@ def _alert_head(complaint, at):
 
 MEETING_SCHEDULED = "meeting_scheduled"
 MEETING_CANCELLED = "meeting_cancelled"
+MEETING_MOVED = "meeting_moved"
 
 
-def tell_meeting(meeting, kind, at=None):
-    """Tell the officers invited to ``meeting`` (those with a login) that it was scheduled or
-    cancelled. The text names only the time and the place: who is invited was chosen by the
-    desk (the SOP may invite the officer complained about), and nothing of the complaints'
-    content goes with it. The caller commits."""
+def tell_meeting(meeting, kind, at=None, previous=None):
+    """Tell the officers invited to ``meeting`` (those with a login) that it was scheduled,
+    moved (from ``previous``, its old start) or cancelled. The text names only the time and
+    the place: who is invited was chosen by the desk (the SOP may invite the officer
+    complained about), and nothing of the complaints' content goes with it. The caller
+    commits."""
     at = at or now_wib()
     with force_locale("id"):
         when = datetime_id(meeting.starts_at, with_day=True)
-        text = (gettext("You are invited to a review meeting on %(when)s at %(place)s.",
-                        when=when, place=meeting.place) if kind == MEETING_SCHEDULED else
-                gettext("The review meeting of %(when)s at %(place)s was cancelled.",
-                        when=when, place=meeting.place))
+        if kind == MEETING_SCHEDULED:
+            text = gettext("You are invited to a review meeting on %(when)s at %(place)s.",
+                           when=when, place=meeting.place)
+        elif kind == MEETING_MOVED:
+            text = gettext("The review meeting of %(old)s was moved to %(when)s at "
+                           "%(place)s.", old=datetime_id(previous, with_day=True), when=when,
+                           place=meeting.place)
+        else:
+            text = gettext("The review meeting of %(when)s at %(place)s was cancelled.",
+                           when=when, place=meeting.place)
     with db.session.no_autoflush:
         for officer in meeting.officers:
             if officer.user is not None:

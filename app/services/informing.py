@@ -18,6 +18,8 @@ from flask import current_app
 from flask_babel import gettext
 
 from app.core import workflow
+from app.core.errors import ServiceError
+from app.core.values import mail_can_reach
 from app.extensions import db
 from app.services import complaints as services
 
@@ -77,6 +79,11 @@ def send_by_email(complaint, subject, message, user):
     return complaint
 
 
+class UnreachableAddress(ServiceError):
+    """An address no mail is ever sent to (``values.mail_can_reach``): trying again cannot
+    help."""
+
+
 def send_email(to, subject, body, keep=None):
     """Send one plain-text email through the configured SMTP server.
 
@@ -89,6 +96,9 @@ def send_email(to, subject, body, keep=None):
     if not to or any(char.isspace() for char in to):
         raise services.ServiceError(gettext(
             "The complainant's email address is not valid; correct it on the complaint first."))
+    if not mail_can_reach(to):
+        raise UnreachableAddress(gettext(
+            "%(address)s is a placeholder that cannot receive email.", address=to))
     mail = EmailMessage()
     mail["From"] = cfg.get("MAIL_FROM") or cfg["VILLAGE"]["email"]
     mail["To"] = to

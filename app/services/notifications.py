@@ -37,6 +37,7 @@ from app.auth import access, security
 from app.core import workflow
 from app.core.errors import ServiceError
 from app.core.timeutil import datetime_id, now_wib
+from app.core.values import mail_can_reach
 from app.extensions import db
 from app.models import Complaint, Notification, NotificationSetting, Officer, OutboxMessage
 from app.models.notifications import EMAIL, TELEGRAM
@@ -180,7 +181,7 @@ def tell_staff(user, kind, complaint, at=None, dedupe_key=None, text=None, urgen
     subject = _staff_subject(text)
     link = _staff_link(complaint)
     body = text + (f"\n\n{link}" if link else "")
-    if choice.email and user.email and current_app.config.get("SMTP_HOST"):
+    if choice.email and mail_can_reach(user.email) and current_app.config.get("SMTP_HOST"):
         english = render(kind, complaint, user, "en") if kind in TEXTS and complaint else None
         _queue(notification, EMAIL, user.email, subject,
                body + (f"\n\n--\n{english}" if english else ""), urgent, at)
@@ -196,7 +197,7 @@ def tell_resident(kind, complaint, at=None):
     the English one. Nothing without an address or a mail server.
     """
     address = (complaint.complainant_email or "").strip()
-    if not address or not current_app.config.get("SMTP_HOST"):
+    if not mail_can_reach(address) or not current_app.config.get("SMTP_HOST"):
         return None
     at = at or now_wib()
     text = render(kind, complaint, None, for_resident=True)

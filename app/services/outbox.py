@@ -35,7 +35,12 @@ BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360)
 
 
 class DeliveryFailed(Exception):
-    """A message could not be delivered now; the text says why (kept on the message)."""
+    """A message could not be delivered now; the text says why (kept on the message).
+    ``permanent``: trying again cannot help (failed at once, the admin sees why)."""
+
+    def __init__(self, message, permanent=False):
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def backoff(attempts):
@@ -73,7 +78,8 @@ def _deliver_and_record(message, now, keep):
         deliver(message, keep)
     except DeliveryFailed as exc:
         message.last_error = str(exc)[:1000]
-        if message.attempts >= current_app.config.get("OUTBOX_MAX_ATTEMPTS", 8):
+        limit = current_app.config.get("OUTBOX_MAX_ATTEMPTS", 8)
+        if exc.permanent or message.attempts >= limit:
             message.status = FAILED
         else:
             message.next_attempt_at = release_time(now + backoff(message.attempts),
@@ -108,7 +114,8 @@ def deliver(message, keep=None):
         try:
             informing.send_email(message.address, message.subject, message.body, keep)
         except ServiceError as exc:
-            raise DeliveryFailed(str(exc)) from None
+            raise DeliveryFailed(str(exc), isinstance(exc, informing.UnreachableAddress)) \
+                from None
     elif message.channel == TELEGRAM:
         send_telegram(message.address, message.body)
     else:

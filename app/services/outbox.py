@@ -15,6 +15,7 @@ too.
 
 import datetime as dt
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -49,9 +50,16 @@ def backoff(attempts):
     return dt.timedelta(minutes=BACKOFF_MINUTES[index])
 
 
-def send_due(now=None, limit=200):
-    """Deliver the queued messages that are due; returns (sent, retried or failed) counts."""
+def send_due(now=None, limit=200, pause=None):
+    """Deliver the queued messages that are due; returns (sent, retried or failed) counts.
+
+    Between two messages the sender rests ``pause`` seconds (``OUTBOX_SEND_PAUSE``): inside
+    ``python run.py`` it is a thread of the process that serves the pages, and sending a
+    backlog flat out took most of that process's time (pages three times slower while 1,000
+    messages left); a village's messages are not in such a hurry.
+    """
     now = now or now_wib()
+    pause = current_app.config.get("OUTBOX_SEND_PAUSE", 0) if pause is None else pause
     due = [row[0] for row in db.session.query(OutboxMessage.id).filter(
         OutboxMessage.status == QUEUED, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)]
@@ -59,7 +67,9 @@ def send_due(now=None, limit=200):
     sent = failed = 0
     keep = {}  # one SMTP connection for the whole batch
     try:
-        for message_id in due:
+        for position, message_id in enumerate(due):
+            if position and pause:
+                time.sleep(pause)
             if not _claim(message_id, now):
                 continue  # another sender has it
             message = db.session.get(OutboxMessage, message_id)

@@ -37,7 +37,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def make_app(database_url, smtp_port):
+def make_app(database_url, smtp_port, pause=None):
     # Imported here: the app reads its config (instance folder, SECRET_KEY) at import.
     from app import create_app
     from app.cli import prepare_database
@@ -47,6 +47,7 @@ def make_app(database_url, smtp_port):
         "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "RATELIMIT_ENABLED": False,
         "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp_port, "SMTP_USE_TLS": False,
         "NOTIFY_QUIET_HOURS": "", "WTF_CSRF_ENABLED": False,
+        **({"OUTBOX_SEND_PAUSE": pause} if pause is not None else {}),
     })
     with app.app_context():
         prepare_database()
@@ -207,6 +208,9 @@ def main(argv=None):
     parser.add_argument("--complaints", type=int, default=200)
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pause", type=float, default=None,
+                        help="OUTBOX_SEND_PAUSE for the sender (default: the app's)")
+    parser.add_argument("--only", choices=("steps", "pages"), default=None)
     args = parser.parse_args(argv)
 
     port = free_port()
@@ -215,9 +219,13 @@ def main(argv=None):
     os.environ.setdefault("INSTANCE_PATH", folder)
     url = args.database_url or f"sqlite:///{folder}/bench.db"
     try:
-        app = make_app(url, port)
-        step_time(app, args.complaints)
-        pages_while_sending(app, args.messages, args.rounds)
+        app = make_app(url, port, args.pause)
+        if args.only != "pages":
+            step_time(app, args.complaints)
+        if args.only != "steps":
+            if args.only == "pages":
+                people(app)
+            pages_while_sending(app, args.messages, args.rounds)
     finally:
         server.terminate()
         server.wait()

@@ -77,8 +77,8 @@ def test_moving_a_meeting_tells_the_invited_officers_and_notes_the_timelines(
     ({"date": None, "start_time": "09:00", "end_time": "11:00", "place": "Balai Desa Babakan"},
      "Berikan tanggal, jam, atau tempat baru"),
 ])
-def test_a_bad_move_changes_nothing_and_keeps_what_was_typed(app, client, desk, invited,  # noqa: F811
-                                                             fields, message):
+def test_a_bad_move_changes_nothing_and_keeps_what_was_typed(  # noqa: F811
+        app, client, desk, invited, fields, message):
     from tests.test_meetings import TOMORROW
     kadus_user, kadus, _ = invited
     first, second = two_complaints(app, desk["user_id"])

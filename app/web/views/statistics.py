@@ -1,8 +1,8 @@
 """The public statistics: the page /statistik and GET /api/v1/public/statistics.
 
 Open to everyone (no ``@has_access``/``@protect`` on purpose): they show only the
-aggregates of ``app.public_statistics`` and the photos after the work it names. Unlike the resident's own pages, the
-answer is the same for every visitor, so it carries an ETag (the data stamp, the
+aggregates of ``app.public_statistics`` and the photos after the work it names. Unlike
+the resident's own pages, the answer is the same for every visitor, so it carries an ETag (the data stamp, the
 day and the language) and ``Cache-Control: no-cache``: a browser or the village
 website asks again and gets a bodiless 304 while nothing changed.
 """

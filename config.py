@@ -24,6 +24,17 @@ def _env_bool(name, default):
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _imap_tls():
+    """IMAP_TLS as a mode: "ssl", "starttls" or "none" (yes/no of the older switch: ssl/none);
+    any other value is kept, and reading the mailbox reports it."""
+    value = os.environ.get("IMAP_TLS", "ssl").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return "ssl"
+    if value in ("0", "false", "no", "off", ""):
+        return "none"
+    return value
+
+
 def _secret_key():
     """Return SECRET_KEY from the environment, or one kept in the instance folder."""
     if os.environ.get("SECRET_KEY"):
@@ -31,10 +42,11 @@ def _secret_key():
     key_file = INSTANCE_DIR / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    # Readable by this user only from its creation, whatever the umask.
+    with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(key)
     return key
 
 
@@ -42,7 +54,8 @@ def _database_url():
     """DATABASE_URL, or SQLite in the instance folder. ``postgres://`` is accepted too."""
     url = os.environ.get("DATABASE_URL")
     if not url:
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        # The SQLite file and the evidence files live here: this user's only.
+        INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         return f"sqlite:///{INSTANCE_DIR / 'pengaduan.db'}"
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
@@ -172,13 +185,17 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8080").rst
 
 # The village mailbox, read over IMAP into the desk's "Kotak masuk" (``flask fetch-mail``).
 # Empty IMAP_HOST: no mailbox is read. Messages are only read and flagged as seen, never
-# deleted or moved. IMAP_TLS: IMAP over TLS (port 993); off only for a server on this machine.
+# deleted or moved. IMAP_TLS: "ssl" (IMAP over TLS, port 993), "starttls" (a plain connection
+# made secure before logging in, usually port 143) or "none" (only for a server on this machine);
+# the older yes/no values mean ssl/none. IMAP_CA_FILE: the certificate (PEM) of the authority,
+# or of a village server's own self-signed certificate, to trust instead of the system's.
 IMAP_HOST = os.environ.get("IMAP_HOST", "")
 IMAP_PORT = int(os.environ.get("IMAP_PORT", 993))
 IMAP_USER = os.environ.get("IMAP_USER", "")
 IMAP_PASSWORD = os.environ.get("IMAP_PASSWORD", "")
 IMAP_FOLDER = os.environ.get("IMAP_FOLDER", "INBOX")
-IMAP_TLS = _env_bool("IMAP_TLS", True)
+IMAP_TLS = _imap_tls()
+IMAP_CA_FILE = os.environ.get("IMAP_CA_FILE", "")
 IMAP_TIMEOUT = float(os.environ.get("IMAP_TIMEOUT", 15))
 IMAP_ATTEMPTS = int(os.environ.get("IMAP_ATTEMPTS", 3))
 IMAP_RETRY_SECONDS = float(os.environ.get("IMAP_RETRY_SECONDS", 5))
@@ -257,3 +274,7 @@ ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", 10 * 1024 * 10
 ATTACHMENT_MAX_PER_REQUEST = int(os.environ.get("ATTACHMENT_MAX_PER_REQUEST", 3))
 ATTACHMENT_MAX_PER_COMPLAINT = int(os.environ.get("ATTACHMENT_MAX_PER_COMPLAINT", 20))
 ATTACHMENT_MAX_PIXELS = int(os.environ.get("ATTACHMENT_MAX_PIXELS", 50_000_000))
+
+# gzip the HTML pages as well as CSS, JavaScript and JSON (app/web/compression.py); off where a
+# BREACH-style guess of the CSRF token from compressed sizes matters more than the bytes.
+COMPRESS_PAGES = _env_bool("COMPRESS_PAGES", True)

@@ -27,6 +27,7 @@ def create_app(test_config=None):
     from app.auth import passwords, sessions
     from app.services import audit
     from app.web import (
+        compression,
         errors,
         hardening,
         login_limit,
@@ -45,6 +46,7 @@ def create_app(test_config=None):
     template_helpers.init_app(app)
     hardening.init_app(app)
     static_cache.init_app(app)
+    compression.init_app(app)
     passwords.init_app(app)
     login_limit.init_app(app)
     sessions.init_app(app)

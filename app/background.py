@@ -59,8 +59,10 @@ def jobs():
 
 
 def anonymise_due(now):
-    """The daily retention run; nothing (not even an audit row) when nothing is due."""
-    return retention.run(today=now.date()) if retention.due(now.date()) else []
+    """The daily retention run; nothing (not even an audit row) when nothing is due (no
+    complaint, and no old email of the inbox)."""
+    due = retention.due(now.date()) or inbox.to_forget(retention.cutoff(now.date()))
+    return retention.run(today=now.date()) if due else []
 
 
 register_job("send", "NOTIFY_SEND_INTERVAL", outbox.send_due)

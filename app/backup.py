@@ -60,13 +60,11 @@ def _run(command):
 def backup_database(url, target):
     """Write a backup of the database at ``url`` to the file ``target``; return its path."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _private_parent(target)
     dialect = make_url(str(url)).get_backend_name()
     if dialect == "sqlite":
         source = sqlite3.connect(_sqlite_path(url))
-        # Created readable by this user only, not just chmod-ed after being written.
-        os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o600))
-        os.chmod(target, 0o600)
+        _private_file(target)
         dest = sqlite3.connect(target)
         try:
             with dest:
@@ -81,6 +79,20 @@ def backup_database(url, target):
         raise BackupError(f"Backups of {dialect} databases are not supported.")
     os.chmod(target, 0o600)  # it holds residents' personal data
     return target
+
+
+def _private_parent(target):
+    """Make the folder of ``target`` when missing, open to this user only (0700)."""
+    if not target.parent.exists():
+        target.parent.mkdir(mode=0o700, parents=True)
+        os.chmod(target.parent, 0o700)  # mkdir's mode passes through the umask
+
+
+def _private_file(path):
+    """An empty file at ``path`` readable by this user only from the first byte written
+    (not chmod-ed after being written), whatever the umask."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)
 
 
 def protect_sqlite_file(url):
@@ -125,7 +137,9 @@ def files_archive(target):
 def backup_files(store, target):
     """Write every file of ``store`` into ``files_archive(target)``; return (path, count)."""
     path = files_archive(target)
+    _private_parent(path)
     keys = store.keys()
+    _private_file(path)  # residents' photos
     with tarfile.open(path, "w") as archive:
         for key in keys:
             data = store.get(key)
@@ -133,7 +147,6 @@ def backup_files(store, target):
             info.size = len(data)
             info.mode = 0o600
             archive.addfile(info, io.BytesIO(data))
-    os.chmod(path, 0o600)  # residents' photos
     return path, len(keys)
 
 

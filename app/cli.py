@@ -13,6 +13,7 @@ from flask import current_app
 
 from app import background
 from app.auth.security import sync_roles
+from app.core.errors import ServiceError
 from app.backup import (BackupError, backup_database, backup_files, protect_sqlite_file,
                         restore_database, restore_files)
 from app.demo import load_demo, progress_line
@@ -94,7 +95,10 @@ def init_app(app):
             for complaint in retention.due():
                 click.echo(f"{complaint.register_number}\t{complaint.closed_at or ''}")
             return
-        numbers = retention.run()
+        try:
+            numbers = retention.run()
+        except ServiceError as exc:  # the storage could not delete the resident's files
+            raise click.ClickException(str(exc)) from exc
         click.echo(f"{len(numbers)} complaints anonymised.")
 
     @app.cli.command("fetch-mail")

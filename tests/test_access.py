@@ -38,6 +38,13 @@ MATRIX = {
     "/users/list/":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/roles/list/":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/users/userinfo/":              dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/users/show/1":                 dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/roles/show/1":                 dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/groups/list/":                 dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/permissions/list/":            dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/viewmenus/list/":              dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/permissionviews/list/":        dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/userstatschartview/chart/":    dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/meeting/list/?_flt_0_place=B": dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/meeting/show/{meeting}":       dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/meeting/schedule":             dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
@@ -50,6 +57,8 @@ MATRIX = {
     "/inbox/list/":                  dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/inbox/show/999999":            dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/inbox/register/999999":        dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
+    "/inbox/file/999999":            dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
+    "/inbox/file/999999/thumb":      dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/inform/{done}":                dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/responsetemplate/edit/1":      dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/responsetemplate/show/1":      dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
@@ -121,11 +130,15 @@ MATRIX = {
     # Notifications: "Tugas saya" and one's own channels for every staff role; the outbox
     # (addresses and message texts) for the admin only.
     "/tasks/":                       dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/bantuan/":                     dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/bantuan/pdf":                  dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
     "/tasks/settings":               dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
     "/tasks/open/999":               dict(anon=LOGIN, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     "/outbox/":                      dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/outbox/?status=failed":        dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     # The quick search answers with a redirect (to the one complaint found, or the register).
+    "/complaint/verify-forward/{other}": dict(anon=LOGIN, desk=OK, liaison=NOT_FOUND, head=FORBIDDEN, admin=OK),
+    "/complaint/verify-forward/{mine}": dict(anon=LOGIN, desk=302, liaison=302, head=FORBIDDEN, admin=302),
     "/complaint/find?q=Lampu":       dict(anon=LOGIN, desk=302, liaison=302, head=302, admin=302),
     # The public pages: open to everyone, logged in or not.
     "/lapor":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
@@ -191,6 +204,7 @@ def file_on(app, pk, public=False, pdf=False, resident=False):
 DONE = 302
 POST_MATRIX = {
     "/duplicate/{mine}/link":   dict(anon=LOGIN, desk=DONE, liaison=FORBIDDEN, head=FORBIDDEN, admin=DONE),
+    "/resident-request/999999/answer": dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/inbox/link/999999":         dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/inbox/not-complaint/999999": dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/duplicate/{mine}/unlink": dict(anon=LOGIN, desk=DONE, liaison=FORBIDDEN, head=FORBIDDEN, admin=DONE),

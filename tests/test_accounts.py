@@ -241,15 +241,70 @@ def _forgot(client, identifier):
     return post_form(client, "/lupa-sandi", {"identifier": identifier})
 
 
-def test_forgot_password_emails_a_link_that_works(app, client, smtp_server):  # noqa: F811
+def test_forgot_password_emails_a_link_that_works_once_for_an_hour(app, client,
+                                                                   smtp_server):  # noqa: F811
+    from app.models import OutboxMessage
+    from app.services import outbox
+
     make_user(app, "kadus", "Petugas Penghubung")  # kadus@example.test
     page = _forgot(client, "kadus@example.test")
     assert page.status_code == 200
+    assert smtp_server.messages() == []  # nothing is sent while the request waits
+    with app.app_context():
+        queued = db.session.query(OutboxMessage).one()
+        assert (queued.status, queued.address, queued.urgent) == (
+            "queued", "kadus@example.test", True)
+        link = db.session.query(AccountLink).one()
+        assert link.purpose == accounts.RESET
+        assert link.expires_at - link.created_at == dt.timedelta(hours=1)
+    with app.test_request_context():
+        assert outbox.send_due() == (1, 0)
+        sent = db.session.query(OutboxMessage).one()
+        assert sent.status == "sent" and not LINK_RE.search(sent.body)  # the secret is gone
+        assert "/akun/sandi/(terkirim)" in sent.body
     [message] = smtp_server.messages()
     assert message["To"] == "kadus@example.test"
     path = LINK_RE.search(message.get_content()).group(1)
     assert _set_password(client, path).status_code == 302
     login(client, "kadus", NEW_PASSWORD)
+    assert client.get(path).status_code == 410  # once
+    _forgot(client, "kadus")
+    with app.app_context():
+        newest = db.session.query(AccountLink).order_by(AccountLink.id.desc()).first()
+        newest.expires_at = newest.created_at + dt.timedelta(hours=1)
+        newest.created_at -= dt.timedelta(hours=1, seconds=1)
+        newest.expires_at -= dt.timedelta(hours=1, seconds=1)
+        db.session.commit()
+    with app.test_request_context():
+        outbox.send_due()
+    path = LINK_RE.search(smtp_server.messages()[-1].get_content()).group(1)
+    assert client.get(path).status_code == 410  # an hour later
+
+
+def test_forgot_password_answers_the_same_when_the_mail_server_is_down(app, client,
+                                                                      monkeypatch):
+    """No SMTP conversation in the request (so no wait that tells an existing account
+    apart): with the mail server down the page is the same, and the email waits in the
+    outbox."""
+    import socket
+
+    from app.models import OutboxMessage
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", port)
+    make_user(app, "kadus", "Petugas Penghubung")
+    answers = set()
+    for identifier in ("kadus", "tidak-ada"):
+        page = _forgot(client, identifier)
+        assert page.status_code == 200
+        answers.add(re.search(r'<div class="alert alert-info">(.*?)</div>',
+                              page.get_data(as_text=True), re.S).group(1))
+    assert len(answers) == 1
+    with app.app_context():
+        assert db.session.query(OutboxMessage).filter_by(status="queued").count() == 1
 
 
 def test_forgot_password_answers_the_same_whether_the_account_exists(app, client,

@@ -1,4 +1,4 @@
-"""Status badges and labels are readable: text at least 4.5:1 against its background (WCAG AA).
+"""Status badges, labels and coloured buttons are readable: text at least 4.5:1 against its background (WCAG AA).
 
 Computed from app/static/app.css itself, so a badge that no page of the browser test happens to
 show is checked too. Bootstrap's labels have white text.
@@ -48,7 +48,7 @@ def badge_colours():
         if re.fullmatch(r"\.status-[a-z_]+", selector):
             pairs.append((selector, props.get("color", base["color"]),
                           props.get("background", base["background"])))
-        elif re.fullmatch(r"\.label-[a-z]+", selector):
+        elif re.fullmatch(r"\.(label|btn)-[a-z]+", selector) and "background-color" in props:
             pairs.append((selector, "#fff", props["background-color"]))
     return pairs
 
@@ -64,6 +64,7 @@ def test_every_status_badge_and_label_is_found():
                    "informed", "needs_completion", "in_review", "reopen_requested"):
         assert f".status-{status}" in selectors, status
     assert {".label-info", ".label-warning", ".label-success", ".label-default"} <= selectors
+    assert {".btn-success", ".btn-info", ".btn-warning", ".btn-danger"} <= selectors
 
 
 @pytest.mark.parametrize("selector,text,background", badge_colours())

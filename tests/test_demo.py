@@ -56,7 +56,7 @@ def test_demo_logins_work_with_the_documented_password(app, client):
     with app.app_context():
         load_demo(count=5, seed=1)
     login(client, "petugas", DEMO_PASSWORD)
-    page = client.get("/complaint/list/").get_data(as_text=True)
+    page = client.get("/complaint/list/?state=all").get_data(as_text=True)  # closed ones too
     with app.app_context():
         numbers = [n for (n,) in db.session.query(Complaint.register_number)]
     assert len(numbers) == 6 and all(n.replace("/", "/<wbr>") in page for n in numbers)

@@ -5,16 +5,19 @@ result on their own complaint) and one problem (handled once, counted once).
 """
 
 import datetime as dt
+import json
+import re
 
 import pytest
 
 from app.core.timeutil import now_wib
 from app.extensions import db
-from app.models import Category, Complaint, ComplaintEvent, Dusun
+from app.models import Category, Complaint, ComplaintEvent, Dusun, Notification
 from app.reporting import figures
-from app.services import complaints as services, duplicates
+from app.services import complaints as services, duplicates, outbox
 from tests.conftest import (PASSWORD, csrf_token, make_complaint, make_officer, make_user,
-                            set_fields)
+                            post_form, set_fields)
+from tests.test_informing import smtp_server  # noqa: F401  (a fixture)
 from tests.test_meetings import advance
 
 TODAY = now_wib().date()
@@ -333,3 +336,58 @@ def test_the_same_phone_is_a_reason_only_for_who_may_read_the_identity(app):
                                           phone="+6281288888888")
             assert [other.id for other, _ in found] == expected
         db.session.remove()
+
+
+# --- Telling every linked complainant ------------------------------------------------------
+
+def test_resolving_and_informing_the_main_one_tells_every_linked_complainant(
+        app, client, login_as, smtp_server):
+    """Each complainant is told on their own complaint, through their own channel: the one
+    with an email gets the outcome and then the desk's answer (drafted from their own
+    complaint, never naming the others); the one without email is left for WhatsApp or a
+    letter and named to the desk; the box note without identity is never informed."""
+    desk = login_as("desk")
+    dusun, categories = _ids(app)
+    main = _bridge(app, complainant_email="siti@example.test")
+    by_email = _bridge(app, complainant_name="Budi Santoso", complainant_phone="+6281277777777",
+                       complainant_email="budi@example.test", identity_level="anonymous")
+    by_phone = _bridge(app, complainant_name="Wati", complainant_phone="+6281288888888")
+    box = _bridge(app, channel="complaint_box", without_identity=True)
+    with app.app_context():
+        user = _user(app, desk)
+        get = lambda pk: db.session.get(Complaint, pk)  # noqa: E731
+        for pk in (by_email, by_phone, box):
+            duplicates.link(get(pk), get(main), user)
+        services.apply_step(get(main), "verify", {"kind": "pengaduan", "urgency": "normal",
+                                                  "category_id": categories[0]}, user)
+        services.apply_step(get(main), "resolve", {
+            "outcome_type": "corrective", "outcome_text": "Jembatan diperbaiki.",
+            "public_note": "Jembatan sudah diperbaiki."}, user)
+        outcomes = {n.complaint_id: n.email for n in db.session.query(Notification).filter_by(
+            kind="resident_outcome")}
+        assert outcomes == {main: "siti@example.test", by_email: "budi@example.test"}
+        budi_code = get(by_email).tracking_code
+        numbers = {pk: get(pk).register_number for pk in (main, by_email, by_phone, box)}
+        db.session.remove()
+
+    response = post_form(client, f"/inform/{main}", {
+        "subject": "Hasil pengaduan", "message": "Yth. Ibu Siti Aminah, jembatan sudah baik.",
+        "action": "letter"})
+    [still] = re.findall(r"masih harus diberi tahu[^<]*", response.get_data(as_text=True))
+    assert numbers[by_phone] in still
+    assert numbers[box] not in still and numbers[by_email] not in still
+    with app.app_context():
+        assert [get(pk).status for pk in (main, by_email, by_phone, box)] == [
+            "informed", "informed", "resolved", "resolved"]
+        [event] = db.session.query(ComplaintEvent).filter_by(complaint_id=by_email,
+                                                             step="inform").all()
+        assert json.loads(event.data)["channel"] == "email"
+        assert "Siti" not in event.note
+        assert outbox.send_due(now=now_wib() + dt.timedelta(days=1))[1] == 0
+        db.session.remove()
+    to_budi = [m for m in smtp_server.messages() if m["To"] == "budi@example.test"]
+    bodies = [m.get_content() for m in to_budi]
+    assert len(to_budi) == 4  # receipt, verified, result, the desk's answer
+    assert all(budi_code in body for body in bodies[:3])
+    assert all("Siti" not in body and numbers[main] not in body for body in bodies)
+    assert numbers[by_email] in bodies[-1]

@@ -122,3 +122,22 @@ def test_a_backup_of_the_bucket_restores_into_a_directory(app, s3_config, tmp_pa
     assert directory.keys() == s3_config.keys()
     for key in directory.keys():
         assert directory.get(key) == s3_config.get(key)
+
+
+def test_anonymisation_deletes_the_residents_photo_from_the_bucket(app, s3_config):
+    import datetime as dt
+
+    from app.models import Complaint
+    from app.services import retention
+    from tests.test_privacy import TODAY, _closed
+
+    pk = _closed(app, dt.datetime(2025, 3, 1, 10, 0))
+    file_on(app, pk, resident=True)
+    staff = file_on(app, pk)
+    with app.app_context():
+        row = db.session.get(Attachment, staff)
+        kept = sorted([row.storage_key, row.thumbnail_key])
+    assert len(s3_config.keys()) == 4
+    with app.test_request_context():
+        assert retention.run(today=TODAY) == [db.session.get(Complaint, pk).register_number]
+    assert s3_config.keys() == kept

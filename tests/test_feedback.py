@@ -2,6 +2,7 @@
 
 import datetime as dt
 import itertools
+import re
 
 import pytest
 
@@ -71,7 +72,13 @@ def test_the_window_is_ten_working_days_after_being_informed_holidays_excluded(a
 def test_no_on_the_status_page_becomes_a_reopen_request_the_desk_answers(app, client):
     pk, code = informed(app)
     page = look_up(client, code).get_data(as_text=True)
-    assert "Apakah masalahnya sudah selesai?" in page
+    # Asked once: the heading is the question, the radios are named by it.
+    assert page.count("Apakah masalahnya sudah selesai?") == 1
+    assert re.search(r'<h2 id="solved-question">Apakah masalahnya sudah selesai\?</h2>', page)
+    assert 'role="radiogroup" aria-labelledby="solved-question"' in page
+    # Each radio inside its own label, beside its text.
+    assert re.search(r'<label class="choice"><input[^>]*type="radio"[^>]*value="yes"[^>]*> '
+                     r'Ya, sudah selesai</label>', page)
 
     empty = client.post("/status/tanggapan", data={
         "comment": "Lampu mati lagi", "csrf_token": CSRF_RE.findall(page)[-1]})
@@ -82,7 +89,8 @@ def test_no_on_the_status_page_becomes_a_reopen_request_the_desk_answers(app, cl
     response = answer_on_the_page(client, code, solved="no", comment="Lampu mati lagi")
     text = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "jawaban Anda sudah dicatat" in text and "Diminta dibuka kembali" in text
+    assert "jawaban Anda sudah dicatat" in text
+    assert "Anda menyatakan belum selesai; menunggu keputusan petugas" in text
     assert "Apakah masalahnya sudah selesai?" not in text
     assert status_of(app, pk) == "reopen_requested"
 
@@ -100,7 +108,7 @@ def test_no_on_the_status_page_becomes_a_reopen_request_the_desk_answers(app, cl
 
     again = look_up(client, code).get_data(as_text=True)
     assert "Lampu sudah diganti baru dan menyala saat dicek." in again
-    assert "Tetap ditutup" in again
+    assert "Tidak ditangani lagi (lihat alasannya)" in again
     assert "Apakah masalahnya sudah selesai?" not in again  # one answer per closure
 
 

@@ -380,7 +380,7 @@ def test_the_inform_page_fills_the_message_with_the_name(app, client, login_as):
     template = _template_id(app, "Pemberitahuan hasil")
     page = client.get(f"/inform/{pk}?template={template}").get_data(as_text=True)
     message = re.search(r'name="message"[^>]*>(.*?)</textarea>', page, re.S).group(1)
-    assert f"Yth. Bapak/Ibu {NAME}" in message and "Selesai" in message
+    assert f"Yth. Bapak/Ibu {NAME}" in message and "Sudah ditangani" in message
 
 
 def test_a_broken_template_gives_an_indonesian_message_not_a_500(app, client, login_as):

@@ -106,7 +106,8 @@ def test_done_when_two_complaints_from_meeting_to_informed(app, client, desk, sm
         number = db.session.get(Complaint, second).register_number
         subject, message = response_templates.draft(
             db.session.get(Complaint, second), app.appbuilder.sm.get_user_by_id(desk["user_id"]))
-    assert number in message and "Penyelesaian administratif" in message
+    assert number in message and "Pelayanan diperbaiki, dijelaskan" in message
+    assert "Penyelesaian administratif" not in message  # the office term, not for residents
     assert "Nama Bapak masuk daftar penerima bulan depan." in message
     assert app.config["VILLAGE"]["phone"] in message and app.config["VILLAGE"]["email"] in message
     assert "https://wa.me/6285712345678?text=" + quote(message, safe="") in \
@@ -295,12 +296,13 @@ def test_the_template_of_the_result_drafts_the_message_and_the_picker_offers_it(
         number = db.session.get(Complaint, pk).register_number
         ids = dict(db.session.query(ResponseTemplate.title, ResponseTemplate.id))
     page = client.get(f"/inform/{pk}").get_data(as_text=True)
-    assert "Selesai: Penyelesaian administratif." in page
+    assert "Selesai: Pelayanan diperbaiki, dijelaskan, atau disertai permintaan maaf." in page
     assert f'value="Selesai {number}"' in page
     assert "Khusus ditolak" not in page and "Pemberitahuan hasil" in page
     picked = client.get(f"/inform/{pk}?template={ids['Pemberitahuan hasil']}").get_data(
         as_text=True)
-    assert f"Pemberitahuan pengaduan {number}" in picked and "kini berstatus: Selesai" in picked
+    assert f"Pemberitahuan pengaduan {number}" in picked and \
+        "kini berstatus: Sudah ditangani, hasilnya akan disampaikan kepada Anda" in picked
 
 
 def test_referred_message_names_the_office(app, ctx):

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -356,9 +357,9 @@ def test_upcoming_meetings_soonest_first_and_only_for_who_may_read_them(app, cli
     schedule(app, client, [first], date=(TOMORROW + dt.timedelta(days=7)).isoformat(),
              place="Rapat kedua")
     schedule(app, client, [second], place="Rapat pertama")
-    schedule(app, client, [third], place="Sudah lewat")
+    schedule(app, client, [third], place="Rapat lalu")
     with app.app_context():
-        past = db.session.query(Meeting).filter_by(place="Sudah lewat").one()
+        past = db.session.query(Meeting).filter_by(place="Rapat lalu").one()
         past.starts_at = now_wib() - dt.timedelta(days=3)
         db.session.commit()
         sm = app.appbuilder.sm
@@ -373,11 +374,23 @@ def test_upcoming_meetings_soonest_first_and_only_for_who_may_read_them(app, cli
         with app.test_request_context("/"):
             html = render_template_string('{% include "meetings/_upcoming.html" %}',
                                           upcoming=meetings.upcoming_meetings(user))
-        assert "Rapat pertama" in html and "Rapat kedua" in html and "Sudah lewat" not in html
+        assert "Rapat pertama" in html and "Rapat kedua" in html and "Rapat lalu" not in html
 
+    # The list opens on upcoming and recent meetings (the last 30 days), soonest first, with
+    # its period filter shown; "Mendatang" leaves the past out, "Sudah lewat" shows only it.
     listing = client.get("/meeting/list/", follow_redirects=True).get_data(as_text=True)
-    assert "Rapat pertama" in listing and "Sudah lewat" not in listing
-    assert listing.index("Rapat pertama") < listing.index("Rapat kedua")
+    assert "Rapat pertama" in listing and "Rapat lalu" in listing
+    assert listing.index("Rapat lalu") < listing.index("Rapat pertama") \
+        < listing.index("Rapat kedua")
+    assert re.search(r'<li class="active"><a href="[^"]*" id="period-recent" '
+                     r'aria-current="page">Mendatang dan 30 hari terakhir</a>', listing)
+    upcoming = re.search(r'href="([^"]+)" id="period-upcoming"', listing).group(1)
+    listing = client.get(upcoming.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Rapat pertama" in listing and "Rapat lalu" not in listing
+    past = re.search(r'href="([^"]+)" id="period-past"', listing).group(1)
+    listing = client.get(past.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Rapat lalu" in listing and "Rapat pertama" not in listing
+    assert 'class="active"><a href="%s" id="period-past"' % past in listing
 
 
 def test_a_complaint_knows_its_meetings(app, client, desk):

@@ -181,8 +181,9 @@ def test_the_template_migration_carries_every_message_template_over_and_back(app
             code, number = complaint.tracking_code, complaint.register_number
             assert subject == f"Hasil {number} {{unknown}}"
             assert message == (
-                f"Yth. Siti Aminah ({code}), Lampu jalan mati: Selesai, Penyelesaian "
-                "administratif. Sudah diperbaiki.|Sudah diperbaiki.|-|Babakan|0821 3345 4594|"
+                f"Yth. Siti Aminah ({code}), Lampu jalan mati: Sudah ditangani, hasilnya akan "
+                "disampaikan kepada Anda, Pelayanan diperbaiki, dijelaskan, atau disertai "
+                "permintaan maaf. Sudah diperbaiki.|Sudah diperbaiki.|-|Babakan|0821 3345 4594|"
                 "desababakan0401@gmail.com|https://pengaduan.example.test/status "
                 "{name.__class__} { a } {Siti Aminah}")
             db.session.remove()
@@ -345,4 +346,39 @@ def test_entries_without_identity_and_duplicate_links_survive_a_round_trip(app):
         assert get(box).without_identity is True
         assert [get(pk).without_identity for pk in (main, linked, unlinked)] == [False] * 3
         assert (get(linked).duplicate_of_id, get(unlinked).duplicate_of_id) == (main, None)
+        db.session.remove()
+
+
+def test_the_files_of_inbox_emails_survive_a_downgrade_and_upgrade(app):
+    """Down to 0020 (no inbox_attachment): each file's row waits on its email; up again it
+    comes back whole, and the email shows its file names as before."""
+    from flask_migrate import downgrade, upgrade
+
+    from app.models import InboxAttachment, InboxMessage
+
+    fields = ("original_name", "kind", "content_type", "size", "sha256", "storage_key",
+              "thumbnail_key", "refused", "attachment_id")
+    with app.app_context():
+        message = InboxMessage(message_id="<m@example.test>", sender="siti@contoh.co.id",
+                               subject="Foto", body="Lihat", attachments="foto.jpg\nx.xlsx",
+                               state="new")
+        message.files = [
+            InboxAttachment(original_name="foto.jpg", kind="image", content_type="image/jpeg",
+                            size=1234, sha256="ab" * 32, storage_key="3f/" + "a" * 32 + ".jpg",
+                            thumbnail_key="3f/" + "a" * 32 + ".jpg-thumb.jpg"),
+            InboxAttachment(original_name="x.xlsx", size=9, refused="x.xlsx tidak diterima")]
+        db.session.add(message)
+        db.session.commit()
+        before = [tuple(getattr(f, name) for name in fields) for f in message.files]
+        pk = message.id
+        directory = str(Path(app.root_path) / "migrations")
+        db.session.remove()
+        downgrade(directory=directory, revision=_before(directory, "0021_inbox_files"))
+        kept = db.session.execute(db.text("SELECT attachments FROM inbox_message")).scalar()
+        assert [line.split("\t")[0] for line in kept.splitlines()] == ["foto.jpg", "x.xlsx"]
+        db.session.remove()
+        upgrade(directory=directory)
+        message = db.session.get(InboxMessage, pk)
+        assert message.attachments == "foto.jpg\nx.xlsx"
+        assert [tuple(getattr(f, name) for name in fields) for f in message.files] == before
         db.session.remove()

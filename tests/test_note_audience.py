@@ -153,7 +153,9 @@ def test_can_read_note_by_audience_and_reader(app):
         complaint = db.session.get(Complaint, pk)
         readers = [None] + [_user(app, i) for i in (desk_id, liaison_id, other_id, head_id)]
         for audience, allowed in expected.items():
-            event = ComplaintEvent(step="note", note="x", audience=audience)
+            # A public note is always on a public line (services.add_event).
+            event = ComplaintEvent(step="note", note="x", audience=audience,
+                                   is_public=audience == "public")
             assert tuple(access.can_read_note(user, complaint, event) for user in readers) \
                 == allowed, audience
 

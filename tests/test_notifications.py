@@ -214,7 +214,7 @@ def test_the_resident_gets_receipt_status_and_outcome_without_internal_notes_or_
     assert len(mails) == 4  # receipt, verified, forwarded, outcome (the note changes no status)
     assert subjects[0].startswith("Pengaduan diterima") and "hasil" in subjects[-1]
     assert all(code in m[3] for m in mails)
-    assert PUBLIC_NOTE in mails[-1][3] and "Penyelesaian administratif" in mails[-1][3]
+    assert PUBLIC_NOTE in mails[-1][3] and "Pelayanan diperbaiki" in mails[-1][3]
     for _channel, _address, subject, body, _urgent in mails:
         for secret in ("Sutrisno", "Dwi", "Lestari", "internal", "Internal", OUTCOME_INTERNAL):
             assert secret not in subject + body

@@ -1,13 +1,14 @@
 """Personal data (UU 27/2022): the privacy page and consent, retention, and its figures."""
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import text
 
 from app.services import retention
 from app.extensions import db
-from app.models import (AuditEntry, AuditPersonalValue, Complaint, ComplaintEvent,
+from app.models import (Attachment, AuditEntry, AuditPersonalValue, Complaint, ComplaintEvent,
                         ResidentRequest, Setting)
 from tests.conftest import make_complaint, post_form, set_fields
 
@@ -24,6 +25,7 @@ def test_the_privacy_page_says_what_why_who_how_long_and_how_to_ask(client):
                     "Berapa lama", "Hak Anda dan cara memintanya"):
         assert heading in body, heading
     assert "5 tahun" in body and "0821 3345 4594" in body
+    assert "foto yang Anda kirim" in body and "3 x 24 jam" in body
 
 
 def test_the_form_links_the_privacy_page_with_a_one_sentence_consent(client):
@@ -204,6 +206,81 @@ def test_the_database_file_and_backups_are_readable_by_the_apps_user_only(tmp_pa
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
 
 
+def _mode(path):
+    import os
+    import stat
+
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_evidence_files_and_their_folders_are_the_apps_users_only(tmp_path):
+    """Under gunicorn or a ``flask`` command no umask is set for us (022 below): the folders
+    are still 0700 and the files 0600, a folder left loose by an older version too."""
+    import os
+
+    from app.services import storage
+
+    root = tmp_path / "lampiran"
+    old = os.umask(0o022)
+    try:
+        store = storage.DirectoryStorage(root)
+        key = storage.new_key("jpg")
+        store.put(key, b"foto warga")
+        (root / "ab").mkdir(mode=0o755)
+        os.chmod(root / "ab", 0o755)
+        second = "ab/" + storage.new_key("jpg").split("/")[1]
+        store.put(second, b"foto lain")
+    finally:
+        os.umask(old)
+    assert _mode(root) == 0o700
+    for stored in (key, second):
+        assert _mode(root / stored) == 0o600
+        assert _mode((root / stored).parent) == 0o700
+    assert not [p for p in root.rglob("*") if _mode(p) & 0o077]
+
+
+def test_a_backup_in_a_new_folder_and_its_files_archive_are_the_apps_users_only(tmp_path):
+    import os
+
+    from app.backup import backup_database, backup_files
+    from app.services import storage
+
+    database = tmp_path / "pengaduan.db"
+    import sqlite3
+
+    sqlite3.connect(database).close()
+    store = storage.DirectoryStorage(tmp_path / "lampiran")
+    store.put(storage.new_key("jpg"), b"foto warga")
+    old = os.umask(0o022)
+    try:
+        target = backup_database(f"sqlite:///{database}", tmp_path / "cadangan" / "b.db")
+        archive, count = backup_files(store, target)
+    finally:
+        os.umask(old)
+    assert count == 1
+    assert _mode(tmp_path / "cadangan") == 0o700
+    assert _mode(target) == 0o600 and _mode(archive) == 0o600
+
+
+def test_the_instance_folder_and_its_secret_key_are_the_apps_users_only(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    instance = tmp_path / "instance"
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("SECRET_KEY", "DATABASE_URL")}
+    env["INSTANCE_PATH"] = str(instance)
+    old = os.umask(0o022)
+    try:
+        subprocess.run([sys.executable, "-c", "import config"], env=env, check=True,
+                       cwd=Path(__file__).resolve().parents[1])
+    finally:
+        os.umask(old)
+    assert _mode(instance) == 0o700 and _mode(instance / "secret_key") == 0o600
+
+
 # --- residents' requests ----------------------------------------------------------------------------
 
 def _request(client, kind, phone="0812 3456 7890", reason="", checked=True, follow=True):
@@ -313,3 +390,240 @@ def test_the_background_thread_runs_retention_daily_and_writes_nothing_when_noth
         assert db.session.get(Complaint, register["old"]).complainant_name == "(dianonimkan)"
         assert background.run_job("retention", now=now + dt.timedelta(days=1)) == []
         assert db.session.query(AuditEntry).filter_by(entity="retention").count() == 1
+
+
+# --- retention: the resident's files and the messages about the complaint -------------------------
+
+def _messages_about(app, pk, name, phone, email):
+    """A staff notification quoting the resident, its email, and an email to the resident
+    still waiting in the outbox: the texts a retention run must not leave behind."""
+    from app.models import Notification, OutboxMessage
+
+    with app.app_context():
+        words = f"Pengaduan dari {name} ({phone}, {email}): Kata-kata warga sendiri."
+        staff = Notification(user_id=None, kind="new_complaint", complaint_id=pk, text=words)
+        resident = Notification(email=email, kind="resolved", complaint_id=pk, text=words)
+        db.session.add_all([staff, resident])
+        db.session.flush()
+        db.session.add_all([
+            OutboxMessage(notification_id=staff.id, channel="email",
+                          address="petugas@example.test", subject=words[:200], body=words,
+                          status="sent"),
+            OutboxMessage(notification_id=resident.id, channel="email", address=email,
+                          subject=words[:200], body=words, status="queued")])
+        db.session.commit()
+
+
+def test_retention_withdraws_the_residents_files_erases_their_bytes_and_clears_messages(
+        app, register, client, login_as):
+    from app.models import InboxMessage, Notification, OutboxMessage
+    from app.services import storage
+    from tests.test_access import file_on
+
+    old = register["old"]
+    photo = file_on(app, old, public=True, resident=True)
+    staff_file = file_on(app, old, pdf=True)
+    kept_photo = file_on(app, register["recent"], resident=True)
+    _messages_about(app, old, "Lama Sekali", "+6281234567890", "siti@example.test")
+    _messages_about(app, register["recent"], "Masih Baru", "+6281234567890",
+                    "siti@example.test")
+    with app.app_context():
+        db.session.add(InboxMessage(message_id="<m1@example.test>", sender="siti@example.test",
+                                    sender_name="Lama Sekali", subject="Lampu mati",
+                                    body="Saya Lama Sekali, 0812 3456 7890.",
+                                    attachments="ktp-lama-sekali.jpg", state="registered",
+                                    complaint_id=old))
+        db.session.commit()
+        store = storage.storage()
+        rows = {pk: db.session.get(Attachment, pk) for pk in (photo, staff_file, kept_photo)}
+        keys = {pk: [k for k in (row.storage_key, row.thumbnail_key) if k]
+                for pk, row in rows.items()}
+        assert all(store.get(key) for ks in keys.values() for key in ks)
+    figures = _figures(app)
+    with app.test_request_context():
+        retention.run(today=TODAY)
+    assert _figures(app) == figures
+    with app.app_context():
+        store = storage.storage()
+        for key in keys[photo]:  # the bytes are gone from the storage
+            with pytest.raises(storage.StorageError):
+                store.get(key)
+        for key in keys[staff_file] + keys[kept_photo]:  # the officers' file and the recent
+            assert store.get(key)
+        row = db.session.get(Attachment, photo)
+        assert row.withdrawn and row.erased and not row.is_public
+        assert row.original_name == "(dianonimkan)"
+        assert row.withdraw_reason.startswith("Masa simpan")
+        assert not db.session.get(Attachment, staff_file).withdrawn
+        assert not db.session.get(Attachment, kept_photo).withdrawn
+        left = " ".join(
+            [n.text + str(n.email) for n in db.session.query(Notification).filter_by(
+                complaint_id=old)]
+            + [m.address + m.subject + m.body for m in db.session.query(OutboxMessage).join(
+                Notification).filter(Notification.complaint_id == old)]
+            + [" ".join(str(v) for v in (e.sender, e.sender_name, e.subject, e.body,
+                                         e.attachments))
+               for e in db.session.query(InboxMessage)])
+        for personal in ("Lama Sekali", "6281234567890", "0812 3456 7890", "siti@example.test",
+                         "Kata-kata warga"):
+            assert personal not in left, personal
+        assert "petugas@example.test" in left  # the officer's own address stays
+        waiting = db.session.query(OutboxMessage).filter_by(address="(dianonimkan)").one()
+        assert waiting.status == "failed"  # never sent with its text gone
+        recent = db.session.query(Notification).filter_by(complaint_id=register["recent"])
+        assert all("Masih Baru" in n.text for n in recent)
+    login_as("desk")
+    assert client.get(f"/attachment/{photo}").status_code == 404
+    assert client.get(f"/attachment/{photo}/thumb").status_code == 404
+    page = client.get(f"/complaint/show/{old}").get_data(as_text=True)
+    assert f'href="/attachment/{photo}"' not in page and f"/attachment/{photo}/thumb" not in page
+    assert f'href="/attachment/{staff_file}"' in page and "dihapus" in page
+
+
+def test_erasure_withdraws_the_residents_files_too(app, client, login_as):
+    from app.services import storage
+    from tests.test_access import file_on
+
+    closed = _closed(app, dt.datetime(2026, 1, 5, 9, 0))
+    photo = file_on(app, closed, resident=True)
+    with app.app_context():
+        key = db.session.get(Attachment, photo).storage_key
+    login_as("desk")
+    _request(client, "erasure", reason="Warga meminta penghapusan data.")
+    with app.app_context():
+        assert db.session.get(Attachment, photo).erased
+        with pytest.raises(storage.StorageError):
+            storage.storage().get(key)
+
+
+def test_a_storage_that_is_down_anonymises_nothing(app, register, monkeypatch):
+    from app.core.errors import ServiceError
+    from app.services import storage
+    from tests.test_access import file_on
+
+    file_on(app, register["old"], resident=True)
+
+    def refuse(self, key):
+        raise storage.StorageError("disk gone")
+
+    monkeypatch.setattr(storage.DirectoryStorage, "delete", refuse)
+    with app.test_request_context():
+        with pytest.raises(ServiceError):
+            retention.run(today=TODAY)
+        db.session.rollback()
+        assert db.session.get(Complaint, register["old"]).complainant_name == "Lama Sekali"
+        assert len(retention.due(TODAY)) == 2
+
+
+def test_a_storage_that_is_down_is_told_on_the_screen_and_by_the_cli(app, client, login_as,
+                                                                     register, monkeypatch):
+    from app.services import storage
+    from tests.conftest import csrf_token
+    from tests.test_access import file_on
+
+    set_fields(app, register["old"], closed_at=dt.datetime(2015, 1, 1))
+    file_on(app, register["old"], resident=True)
+
+    def refuse(self, key):
+        raise storage.StorageError("disk gone")
+
+    monkeypatch.setattr(storage.DirectoryStorage, "delete", refuse)
+    result = app.test_cli_runner().invoke(args=["retention", "run"])
+    assert result.exit_code == 1 and "tidak dapat dihapus" in result.output
+    login_as("admin")
+    page = client.post("/retention/run", data={"csrf_token": csrf_token(client, "/retention/")},
+                       follow_redirects=True)
+    assert page.status_code == 200
+    assert "tidak dapat dihapus" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Complaint, register["old"]).anonymised_at is None
+
+
+# --- residents' requests: answered within 3 x 24 hours ---------------------------------------------
+
+def _stored_request(app, received_at, answered_at=None, kind="correction", numbers="X"):
+    with app.app_context():
+        row = ResidentRequest(received_at=received_at, kind=kind, register_numbers=numbers,
+                              due_date=received_at.date(), answered_at=answered_at,
+                              handled_by_name="Petugas")
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+
+def test_a_request_is_due_72_hours_after_it_was_received_weekends_too(app):
+    from app.services import resident_requests
+
+    friday = dt.datetime(2031, 6, 6, 9, 0)
+    assert resident_requests.due_at(friday) == dt.datetime(2031, 6, 9, 9, 0)  # Monday 09:00
+    row = ResidentRequest(received_at=friday, answered_at=None)
+    assert not resident_requests.overdue(row, now=dt.datetime(2031, 6, 9, 8, 59))
+    assert resident_requests.overdue(row, now=dt.datetime(2031, 6, 9, 9, 1))
+    row.answered_at = dt.datetime(2031, 6, 9, 8, 0)  # in time: never overdue afterwards
+    assert not resident_requests.overdue(row, now=dt.datetime(2031, 7, 1))
+    row.answered_at = dt.datetime(2031, 6, 10, 8, 0)  # answered, but late
+    assert resident_requests.overdue(row, now=dt.datetime(2031, 7, 1))
+
+
+def test_the_list_shows_the_due_time_flags_overdue_requests_and_filters_them(
+        app, client, login_as):
+    from app.core.timeutil import now_wib
+
+    now = now_wib().replace(microsecond=0)
+    late = _stored_request(app, now - dt.timedelta(hours=73), numbers="001/LAMBAT")
+    waiting = _stored_request(app, now - dt.timedelta(hours=71), numbers="002/MENUNGGU")
+    in_time = _stored_request(app, now - dt.timedelta(days=10), kind="copy",
+                              answered_at=now - dt.timedelta(days=10), numbers="003/TEPAT")
+    answered_late = _stored_request(app, now - dt.timedelta(days=9),
+                                    answered_at=now - dt.timedelta(days=5),
+                                    numbers="004/TELAT")
+    login_as("desk")
+
+    def rows(show=None):
+        page = client.get("/resident-request/" + (f"?show={show}" if show else ""))
+        assert page.status_code == 200
+        body = page.get_data(as_text=True)
+        return body, {pk for pk in (late, waiting, in_time, answered_late)
+                      if f'id="request-{pk}"' in body}
+
+    body, shown = rows()
+    assert shown == {late, waiting, in_time, answered_late}
+    flagged = {pk for pk in shown
+               if re.search(rf'id="request-{pk}" class="danger overdue"', body)}
+    assert flagged == {late, answered_late}
+    assert "dijawab terlambat" in body and ">terlambat<" in body
+    assert "Tidak dijawab tepat waktu" in body  # the filter's choice
+    assert rows("overdue")[1] == {late, answered_late}
+    assert rows("open")[1] == {late, waiting}
+    assert rows("nonsense")[1] == shown  # an unknown filter shows everything
+
+
+def test_a_correction_waits_for_its_answer_and_the_desk_marks_it(app, client, login_as):
+    from app.core.timeutil import now_wib
+    from tests.conftest import csrf_token
+
+    make_complaint(app)
+    login_as("desk")
+    before = now_wib()
+    _request(client, "correction", reason="Alamat salah: RT 03/RW 03.", follow=False)
+    with app.app_context():
+        row = db.session.query(ResidentRequest).one()
+        assert row.answered_at is None
+        assert before <= row.received_at <= now_wib()
+        pk = row.id
+    body = client.get("/resident-request/?show=open").get_data(as_text=True)
+    assert f'id="request-{pk}"' in body and "Tandai sudah dijawab" in body
+    token = csrf_token(client, "/resident-request/")
+    answer = client.post(f"/resident-request/{pk}/answer", data={"csrf_token": token},
+                         follow_redirects=True)
+    assert "ditandai sudah dijawab" in answer.get_data(as_text=True)
+    again = client.post(f"/resident-request/{pk}/answer", data={"csrf_token": token},
+                        follow_redirects=True)
+    assert "sudah dijawab" in again.get_data(as_text=True)
+    with app.app_context():
+        row = db.session.get(ResidentRequest, pk)
+        assert row.answered_at is not None
+        assert db.session.query(AuditEntry).filter_by(
+            entity="resident_request", entity_id=pk, field="answered_at").count() == 1
+    assert f'id="request-{pk}"' not in client.get(
+        "/resident-request/?show=open").get_data(as_text=True)

@@ -144,9 +144,12 @@ def test_resident_submits_on_the_page_and_gets_a_printable_receipt_and_pdf(app, 
     grouped = group_tracking_code(stored.tracking_code)  # ABCD-EFGH-JKLM
     assert stored.register_number in page and grouped in page
     assert "TANDA TERIMA PENGADUAN" in page and "@media print" not in page
-    # "Cek status" opens the status page, where the resident types the code shown large.
-    assert re.search(r'<a class="button" href="/status">Cek status</a>', page)
+    # "Cek status" opens the status page with the code in the fragment (never sent to the
+    # server); the code is shown large beside the QR code for a phone without JavaScript.
+    assert re.search(rf'<a class="button check-status" href="/status#kode={grouped}">Cek status</a>',
+                     page)
     assert re.search(rf'class="code-large">.*<strong>{grouped}</strong>', page, re.S)
+    assert re.search(r'<div class="qr"[^>]*><svg', page)
 
     pdf = resident.get("/lapor/tanda-terima.pdf")
     assert pdf.mimetype == "application/pdf"
@@ -257,7 +260,9 @@ def test_resident_tracks_on_the_page_and_sees_only_the_public_timeline(app, resi
     response = resident.track_page(handled.lower()[:6] + " " + handled[6:], "7890")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Diteruskan" in page
+    # Plain words, not the office's "Diteruskan" (core.vocabularies.RESIDENT_STATUSES).
+    assert "Sedang ditangani petugas yang bertugas" in page and "Diteruskan" not in page
+    assert "Diserahkan untuk ditangani" in page
     assert "Pelayanan publik" in page
     assert "Kepala Dusun" in page
     assert "Petugas sudah meninjau lokasi." in page
@@ -274,7 +279,8 @@ def test_the_api_tracks_with_the_same_public_view(app, resident, handled):
     response = resident.api_status(handled, "7890")
     assert response.status_code == 200
     view = response.get_json()
-    assert (view["status"], view["status_label"]) == ("forwarded", "Diteruskan")
+    assert (view["status"], view["status_label"]) == \
+        ("forwarded", "Sedang ditangani petugas yang bertugas")
     assert view["category"] == "Pelayanan publik"
     assert view["due_date"] and view["public_note"] == "Petugas sudah meninjau lokasi."
     steps = [(e["step"], e["officer_position"]) for e in view["timeline"]]
@@ -388,7 +394,7 @@ def test_the_look_up_form_signs_its_token_only_when_shown(app):
 def test_tracking_is_post_only_and_a_get_shows_just_the_form(app, resident, handled):
     page = resident.get(f"/status?tracking_code={handled}&phone_last4=7890")
     assert page.status_code == 200
-    assert "Diteruskan" not in page.get_data(as_text=True)
+    assert "Sedang ditangani" not in page.get_data(as_text=True)
     assert resident.client.get("/api/v1/public/status").status_code == 405
 
 
@@ -396,7 +402,7 @@ def test_the_track_form_still_needs_its_csrf_token(app, resident, handled):
     response = resident.post("/status", data={"tracking_code": handled, "phone_last4": "7890",
                                               "csrf_token": "forged"})
     assert response.status_code == 400
-    assert "Diteruskan" not in response.get_data(as_text=True)
+    assert "Sedang ditangani" not in response.get_data(as_text=True)
 
 
 def _normalised(response):
@@ -579,7 +585,12 @@ def test_an_app_built_with_rate_limits_off_does_not_limit(app):
 @pytest.mark.parametrize("path", ["/lapor", "/status"])
 def test_public_pages_are_light_and_need_no_admin_javascript(app, resident, path):
     page = resident.get(path).get_data(as_text=True)
-    assert "<script" not in page
+    # The one script of the public side: the status page's few lines that read the QR
+    # code's fragment; no framework, no admin-panel JavaScript.
+    scripts = re.findall(r'<script src="([^"?]+)[^"]*" defer></script>', page)
+    assert page.count("<script") == len(scripts)
+    assert scripts == (["/static/status.js"] if path == "/status" else [])
+    assert all(len(resident.client.get(src).data) < 2000 for src in scripts)
     assert '<meta name="robots" content="noindex, nofollow">' in page
     assert 'name="viewport"' in page
     css = resident.client.get("/static/public.css").data

@@ -1,6 +1,7 @@
 """The register (SOP D.1-2): every complaint is recorded with a number and a receipt."""
 
 import io
+import re
 import threading
 
 import pytest
@@ -114,6 +115,9 @@ def test_desk_registers_a_walk_in_complaint_and_prints_the_receipt(app, client, 
     receipt = client.get(f"/complaint/receipt/{pk}")
     assert receipt.status_code == 200
     assert group_tracking_code(code) in receipt.get_data(as_text=True)
+    # The walk-in's printed receipt: the code large beside the QR code to the status page.
+    assert re.search(rf'<div class="qr"[^>]*><svg.*<strong>{group_tracking_code(code)}</strong>',
+                     receipt.get_data(as_text=True), re.S)
 
     pdf = client.get(f"/complaint/receipt/{pk}/pdf")
     assert pdf.status_code == 200

@@ -4,7 +4,6 @@ import csv
 import datetime
 import io
 import re
-import shutil
 import threading
 
 import pytest
@@ -14,9 +13,8 @@ from sqlalchemy import func, text
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, Officer, RegisterCounter
 from app.services import complaints as services
-from app.services.reference_data import seed_reference_data
 from tests.conftest import (
-    _DATA_TABLES, COMPLAINT_FIELDS, csrf_token, login, make_complaint, make_officer, make_user,
+    COMPLAINT_FIELDS, csrf_token, login, make_complaint, make_officer, make_user, reset_database,
 )
 from tests.test_dashboard import register  # noqa: F401  (the fixture: a varied register)
 
@@ -37,16 +35,7 @@ def _export(client, fmt="csv", query=""):
 def _empty_database(app):
     """What each test starts from: migrated schema, reference lists, no users or complaints."""
     with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "sqlite":
-            db.engine.dispose()
-            path = db.engine.url.database
-            shutil.copyfile(path + ".template", path)
-        else:
-            with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {', '.join(_DATA_TABLES)} RESTART IDENTITY CASCADE"))
-            seed_reference_data()
-            db.session.remove()
+        reset_database()
 
 
 def _upload(client, name, data):

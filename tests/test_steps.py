@@ -354,7 +354,10 @@ def test_every_step_for_every_role_on_the_api(app, client, step_name, source, ro
                                     "head": "Kepala Desa"}[role])
     mine = make_officer(app, name="Petugas Saya", user_id=user_id)
     ids = {"category": category_id(app), "other_officer": make_officer(app, name="Kasi Lain")}
-    pk = make_complaint(app, status=source, assigned_officer_id=mine)
+    # The liaison works on what was forwarded to them; the desk never gets a complaint to
+    # follow up itself (services.assignment_refusal), so its complaint is another officer's.
+    assigned = mine if role == "liaison" else ids["other_officer"]
+    pk = make_complaint(app, status=source, assigned_officer_id=assigned)
     response = client.post(f"/api/v1/complaint/{pk}/steps/{step_name}",
                            json=STEP_FIELDS[step_name](ids), headers=api_login(client, role))
     assert response.status_code == expected, response.get_json()

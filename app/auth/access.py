@@ -269,7 +269,7 @@ def can_read_note(user, complaint, event):
     (``app.core.workflow.AUDIENCES``):
 
     * public: whoever may open the complaint, and the public side (``user`` None: the
-      resident who gave the tracking code and phone digits);
+      resident who gave the tracking code and phone digits, ``resident_reads_note``);
     * staff: whoever may open the complaint (desk, its liaison, the Kepala Desa);
     * desk only (and any audience not known here): the complaint desk alone. Messages to
       the resident carry the full name, and the resident's comments are for the desk.
@@ -279,10 +279,31 @@ def can_read_note(user, complaint, event):
     """
     audience = getattr(event, "audience", None)
     if user is None:
-        return audience == workflow.PUBLIC
+        return resident_reads_note(complaint, event)
     if audience in (workflow.PUBLIC, workflow.STAFF):
         return can_view(user, complaint)
     return _is_desk(user) and can_view(user, complaint)
+
+
+def resident_can_track(complaint):
+    """Whether the resident can open ``complaint``'s public status page at all: it is not
+    void and has a phone whose last four digits answer for the resident (an entry without
+    identity, or whose identity was erased, has none)."""
+    return (not complaint.voided and not complaint.without_identity
+            and len(complaint.complainant_phone or "") >= 4)
+
+
+def resident_reads_note(complaint, event):
+    """Whether the resident reads the note of ``event`` on the public status page: a note on
+    a public line, written for the public, of a complaint the resident can look up.
+
+    The one rule of what is "public": the status page shows these notes, and the staff
+    timeline marks exactly these as public, so the desk never believes the resident was
+    told something they cannot read.
+    """
+    return (bool(event.note) and bool(event.is_public)
+            and getattr(event, "audience", None) == workflow.PUBLIC
+            and resident_can_track(complaint))
 
 
 def can_read_attachment(user, attachment):

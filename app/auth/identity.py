@@ -58,6 +58,7 @@ VIEW_PATHS = {
     "inform": _l("Inform page"),
     "letter_pdf": _l("Letter PDF"),
     "edit": _l("Edit form"),
+    "step": _l("Step form"),
     "export": _l("Register export"),
 }
 

@@ -40,13 +40,18 @@ MENU_AUDIT_LOG = "Audit log"  # admin only
 MENU_RETENTION = "Retention"  # admin only
 MENU_RESIDENT_REQUESTS = "Resident requests"
 MENU_INBOX = "Inbox"
+MENU_HELP = "Help"
 
-# What every logged-in staff member may do: see their own profile, change their password.
+# What every logged-in staff member may do: see their own profile, change their password,
+# read the guide.
 _SELF_SERVICE = [
     ("can_userinfo", "UserDBModelView"),
     ("resetmypassword", "UserDBModelView"),
     ("can_this_form_get", "ResetMyPasswordView"),
     ("can_this_form_post", "ResetMyPasswordView"),
+    # Bantuan: the guide for every role, and its PDF.
+    ("can_show", "Help"),
+    ("menu_access", MENU_HELP),
 ]
 
 _READ_REGISTER = [

@@ -87,6 +87,64 @@ STEPS = {
 STEP_ACTIONS = {name: _l(step.action) for name, step in workflow.STEPS.items() if step.action}
 
 
+# What a resident reads (the status page and its API, the WhatsApp/email/letter text, the
+# resident's copy of their data): plain words that say what was done, not the office's terms
+# ("Diteruskan", "Terverifikasi", "Tindakan korektif"). One mapping for every resident-facing
+# place; what is missing here falls back to the staff label.
+RESIDENT_STATUSES = {
+    "received": _l("Received, waiting to be checked"),
+    "needs_completion": _l("Waiting for more information from you"),
+    "verified": _l("Checked; the village will handle it"),
+    "forwarded": _l("With the officer who handles it"),
+    "in_review": _l("To be discussed in a meeting at the village office"),
+    "resolved": _l("Handled; the result will be sent to you"),
+    "informed": _l("Done; the result was sent to you"),
+    "rejected": _l("The village cannot handle it (see the reason)"),
+    "referred": _l("Passed to the office that can handle it"),
+    "reopen_requested": _l("You said it is not solved; waiting for the officer's decision"),
+}
+
+RESIDENT_STEPS = {
+    "register": _l("Your complaint was received and recorded"),
+    "verify": _l("Checked: complete, and for the village to handle"),
+    "request_completion": _l("You were asked for more information"),
+    "forward": _l("Handed over to be handled"),
+    "note": _l("News on the handling"),
+    "schedule_meeting": _l("Set to be discussed in a meeting at the village office"),
+    "resolve": _l("The problem was handled"),
+    "reject": _l("The village cannot handle it"),
+    "refer": _l("Passed to the office that can handle it"),
+    "inform": _l("The result was sent to you"),
+    "complete": _l("Your added information was received"),
+    "extend_deadline": _l("More time needed: the due date moved"),
+    "confirm_solved": _l("You said the problem is solved"),
+    "request_reopen": _l("You said it is not solved and asked for it to be handled again"),
+    "reopen": _l("Being handled again"),
+    "keep_closed": _l("Not handled again (see the reason)"),
+    "attach": _l("Photos or documents added"),
+    "duplicate_link": _l("Handled together with the same problem reported by others"),
+    "email_message": _l("Your email was received"),
+}
+
+RESIDENT_OUTCOMES = {
+    "administrative": _l("The service was put right, explained or apologised for"),
+    "corrective": _l("Those responsible were corrected (a warning, guidance or a change of "
+                     "practice)"),
+    "policy": _l("A change of the village's rules is proposed"),
+}
+
+_STAFF_WORDS = {"status": STATUSES, "step": STEPS, "outcome": OUTCOME_TYPES}
+_RESIDENT_WORDS = {"status": RESIDENT_STATUSES, "step": RESIDENT_STEPS,
+                   "outcome": RESIDENT_OUTCOMES}
+
+
+def resident_label(kind, key):
+    """What a resident reads for a ``kind`` ("status", "step" or "outcome") ``key``: the plain
+    words above, else the staff label. Every resident-facing place asks here."""
+    words = _RESIDENT_WORDS[kind]
+    return label(words if key in words else _STAFF_WORDS[kind], key)
+
+
 def label(vocabulary, key):
     """The translated label of ``key``, or the key itself when it is unknown.
 

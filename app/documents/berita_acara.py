@@ -12,15 +12,23 @@ from flask_babel import force_locale, gettext
 from app.core.timeutil import date_id
 from app.core.vocabularies import OUTCOME_TYPES, POSITIONS, label
 from app.documents.letterhead import heading_style, letterhead, signatory
-from app.services.meetings import meeting_complaints
+from app.services.meetings import attendance, meeting_complaints
 
 
-def attendees(meeting):
-    """(name, role, kind) rows: the attending officers, then the invited parties."""
+def attendees(meeting, present=True):
+    """(name, role, kind) rows: the officers, then the other parties, who attended
+    (``present``) or who were invited and did not come (``present=False``). Before the
+    attendance is recorded, everyone invited counts as attending."""
+    recorded = attendance(meeting)
+
+    def chosen(rows):
+        return [person for person, came in rows
+                if (came if recorded["recorded"] else True) == present]
+
     with force_locale("id"):
         rows = [(o.name, str(label(POSITIONS, o.position)), gettext("Officer"))
-                for o in meeting.officers]
-        rows += [(g.name, g.role, gettext("Invited")) for g in meeting.guests]
+                for o in chosen(recorded["officers"])]
+        rows += [(g.name, g.role, gettext("Invited")) for g in chosen(recorded["guests"])]
     return rows
 
 
@@ -78,6 +86,11 @@ def berita_acara_pdf(meeting, user):
         rows = [("No", gettext("Name"), gettext("Position / role"), gettext("As"))]
         rows += [(i, *row) for i, row in enumerate(attendees(meeting), start=1)]
         story.append(grid(rows, [10 * mm, 60 * mm, 70 * mm, 30 * mm]))
+        absent = attendees(meeting, present=False)
+        if absent:
+            story.append(para(gettext("Invited, did not attend: %(names)s.",
+                                      names=", ".join(f"{name} ({role})"
+                                                      for name, role, _kind in absent)), cell))
 
         story.append(para(gettext("Complaints discussed"), section))
         rows = [("No", gettext("Register no."), gettext("Subject"), gettext("Outcome"))]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.core import workflow
 from app.core.timeutil import date_id, datetime_id, now_wib
-from app.core.vocabularies import CHANNELS, KINDS, OUTCOME_TYPES, STATUSES, STEPS, label
+from app.core.vocabularies import CHANNELS, KINDS, label, resident_label
 from app.extensions import db
 from app.models import ComplaintEvent
 
@@ -42,8 +42,8 @@ def copy_fields(complaint):
         (gettext("Location"), complaint.location or "-"),
         (gettext("Incident date"), date_id(complaint.incident_date) if complaint.incident_date
          else "-"),
-        (gettext("Status"), label(STATUSES, complaint.status)),
-        (gettext("Outcome"), label(OUTCOME_TYPES, complaint.outcome_type)
+        (gettext("Status"), resident_label("status", complaint.status)),
+        (gettext("Outcome"), resident_label("outcome", complaint.outcome_type)
          if complaint.outcome_type else "-"),
         (gettext("Public note"), complaint.public_note or "-"),
     ]
@@ -79,7 +79,7 @@ def copy_pdf(complaints):
             story.append(Table(rows, colWidths=[45 * mm, 125 * mm]))
             story.append(Paragraph(escape(gettext("Progress")), styles["Heading4"]))
             for event in _public_lines(complaint):
-                text = f"{datetime_id(event.occurred_at)}: {label(STEPS, event.step)}"
+                text = f"{datetime_id(event.occurred_at)}: {resident_label('step', event.step)}"
                 if event.audience == workflow.PUBLIC and event.note:
                     text += f" ({event.note})"
                 story.append(Paragraph(escape(text), styles["Normal"]))

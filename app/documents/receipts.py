@@ -18,7 +18,8 @@ from app.documents.letterhead import heading_style, letterhead
 from app.extensions import db
 from app.models import Attachment, Officer
 from app.services import settings
-from app.services.informing import status_url
+from app.services.accounts import qr_svg
+from app.services.informing import status_url, status_url_with_code
 
 
 def privacy_url():
@@ -116,8 +117,25 @@ def how_to_follow(complaint):
     )
 
 
+def qr_target(complaint):
+    """What the receipt's QR code opens: the status page with the tracking code in its
+    fragment (filled in by the page, never sent to the server); the bare status page for
+    an entry without identity, which the status page cannot find."""
+    if complaint.without_identity:
+        return status_url()
+    return status_url_with_code(complaint.tracking_code)
+
+
+def qr_code_svg(complaint):
+    """The receipt's QR code (``qr_target``) as an SVG element to put in the receipt page
+    (without the XML declaration of a standalone file)."""
+    svg = qr_svg(qr_target(complaint))
+    return svg[svg.index("<svg"):]
+
+
 def receipt_pdf(complaint, public=False, viewer=None):
-    """The receipt as an A5 PDF in Indonesian, with a QR code to the status page.
+    """The receipt as an A5 PDF in Indonesian: the tracking code large and in groups beside a
+    QR code that opens the status page with the code filled in (``qr_target``).
 
     ``public``: without the complainant's or the officer's name (see ``receipt_data``).
     """
@@ -135,6 +153,7 @@ def receipt_pdf(complaint, public=False, viewer=None):
         title = gettext("RECEIPT OF COMPLAINT")
         how_to = how_to_follow(complaint)
         privacy = privacy_sentence()
+        code_label = gettext("Tracking code")
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["Normal"], fontSize=9, leading=12)
     title_style = heading_style("title", fontSize=12, leading=14, spaceBefore=6)
@@ -150,12 +169,17 @@ def receipt_pdf(complaint, public=False, viewer=None):
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold")]))
     story += [table, Spacer(1, 4 * mm)]
-    qr = QrCodeWidget(status_url())
+    qr = QrCodeWidget(qr_target(complaint))
     x1, y1, x2, y2 = qr.getBounds()
-    size = 28 * mm
+    size = 32 * mm
     drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
     drawing.add(qr)
-    story.append(Table([[drawing, Paragraph(escape(how_to), body)]], colWidths=[32 * mm, 92 * mm],
+    code_style = ParagraphStyle("code", parent=body, fontName="Courier-Bold", fontSize=17,
+                                leading=22, spaceAfter=4)
+    beside = [Paragraph(escape(code_label), body),
+              Paragraph(escape(group_tracking_code(complaint.tracking_code)), code_style),
+              Paragraph(escape(how_to), body)]
+    story.append(Table([[drawing, beside]], colWidths=[36 * mm, 88 * mm],
                        style=[("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     story += [Spacer(1, 3 * mm), Paragraph(escape(privacy), body)]
     doc.build(story)

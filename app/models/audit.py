@@ -103,6 +103,7 @@ class ResidentRequest(Model):
     kind: Mapped[str] = mapped_column(String(20))
     register_numbers: Mapped[str] = mapped_column(Text)
     reason: Mapped[Optional[str]] = mapped_column(Text)
+    # The day of ``resident_requests.due_at`` (3 x 24 hours after ``received_at``, the rule).
     due_date: Mapped[dt.date] = mapped_column(Date)
     answered_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     handled_by_id: Mapped[Optional[int]] = mapped_column(Integer)

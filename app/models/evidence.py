@@ -2,7 +2,8 @@
 
 The file itself lives in the storage (``app.storage``) under ``storage_key``; this row says
 whose it is, what it is and who may read it. A file is never deleted by a user: a wrong one is
-withdrawn with a reason (``withdrawn_at``), which hides it and keeps it. Times are naive WIB
+withdrawn with a reason (``withdrawn_at``), which hides it and keeps it; only anonymisation
+deletes the bytes of the files a resident sent (``erased``). Times are naive WIB
 wall-clock times.
 """
 
@@ -68,3 +69,10 @@ class Attachment(Model):
     @property
     def withdrawn(self):
         return self.withdrawn_at is not None
+
+    @property
+    def erased(self):
+        """The bytes are gone: a file the resident sent, on a complaint whose personal data
+        was anonymised (retention or erasure, ``app.services.retention``)."""
+        return bool(self.uploaded_by_resident and self.complaint is not None
+                    and self.complaint.anonymised_at is not None)

@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.timeutil import now_wib
+from app.models.evidence import Attachment
 from app.models.register import USER_FK, Complaint
 
 
@@ -38,6 +39,8 @@ class InboxMessage(Model):
     handled_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK))
 
     complaint: Mapped[Optional[Complaint]] = relationship()
+    files: Mapped[list["InboxAttachment"]] = relationship(
+        back_populates="message", order_by="InboxAttachment.id")
 
     def __str__(self):
         return self.subject or self.message_id
@@ -55,3 +58,36 @@ class InboxFetch(Model):
     fetched: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     error: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class InboxAttachment(Model):
+    """A file of an inbox email (a photo or a PDF), checked when the email was read.
+
+    A file that passed the checks of ``app.services.evidence`` (type from its bytes, EXIF
+    stripped, size and count limits) is kept in the storage under ``storage_key`` until the
+    desk registers the email or adds it to a complaint; the key then passes to the
+    complaint's ``Attachment`` (``attachment_id``), so each stored file has one owner. A
+    refused file keeps no bytes, only its name and ``refused`` (why, shown on the inbox
+    page).
+    """
+
+    __tablename__ = "inbox_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("inbox_message.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[Optional[str]] = mapped_column(String(10))
+    content_type: Mapped[Optional[str]] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    storage_key: Mapped[Optional[str]] = mapped_column(String(200), unique=True)
+    thumbnail_key: Mapped[Optional[str]] = mapped_column(String(200))
+    refused: Mapped[Optional[str]] = mapped_column(Text)
+    attachment_id: Mapped[Optional[int]] = mapped_column(ForeignKey("attachment.id"))
+
+    message: Mapped[InboxMessage] = relationship(back_populates="files")
+    attachment: Mapped[Optional[Attachment]] = relationship()
+
+    # ``evidence.content`` asks every file whether its bytes were erased; an email's file
+    # loses its key when erased (``inbox.forget``), so the key alone answers.
+    erased = False

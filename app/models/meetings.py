@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Optional
 
 from flask_appbuilder import Model
-from sqlalchemy import Column, DateTime, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.timeutil import datetime_id, now_wib
@@ -31,6 +31,8 @@ meeting_officer = Table(
     Model.metadata,
     Column("meeting_id", ForeignKey("meeting.id"), primary_key=True),
     Column("officer_id", ForeignKey("officer.id"), primary_key=True),
+    # Recorded with the minutes: present (true) or absent (false); NULL: not recorded.
+    Column("attended", Boolean),
 )
 
 
@@ -81,5 +83,8 @@ class MeetingGuest(Model):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(120))
+    # Recorded with the minutes (NULL: not recorded yet); a party who came without being
+    # invited is added by the minutes as present.
+    attended: Mapped[Optional[bool]] = mapped_column(Boolean)
 
     meeting: Mapped[Meeting] = relationship(back_populates="guests")

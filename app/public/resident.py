@@ -33,12 +33,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, undefer
 
-from app.auth.access import can_read_note
+from app.auth.access import resident_can_track, resident_reads_note
 from app.auth.limits import client_key, over_limit
 from app.core import workflow
 from app.core.numbering import normalize_tracking_code
 from app.core.timeutil import date_id, now_wib
-from app.core.vocabularies import KINDS, OUTCOME_TYPES, POSITIONS, STATUSES, STEPS, label
+from app.core.vocabularies import KINDS, POSITIONS, label, resident_label
 from app.extensions import db
 from app.models import Complaint, Dusun, PublicLookupFailure
 from app.models.busy import DatabaseBusy, retry_when_busy
@@ -337,8 +337,7 @@ def _track(code, last4):
             "This tracking code has had too many wrong tries today and is locked until "
             "tomorrow. Please try again tomorrow or contact the village office."))
     # An entry without identity has no phone digits: nothing typed may match it.
-    known = complaint is not None and not complaint.without_identity \
-        and len(complaint.complainant_phone or "") >= 4
+    known = complaint is not None and resident_can_track(complaint)
     expected = complaint.complainant_phone[-4:] if known else "\x00" * 4
     if not hmac.compare_digest(last4.encode(), expected.encode()) or complaint is None:
         _record_failure(code_hash)
@@ -348,6 +347,7 @@ def _track(code, last4):
 
 def public_view(complaint):
     """What the resident sees: labels, dates, category, positions, notes meant for the public.
+    Statuses, steps and outcomes in the plain words residents read (``resident_label``).
 
     Plain data for the page and the JSON API alike; never the identity, the
     description, internal notes or officers' names.
@@ -360,12 +360,11 @@ def public_view(complaint):
             "date": event.occurred_at.date().isoformat(),
             "date_label": date_id(event.occurred_at),
             "step": event.step,
-            "label": str(label(STEPS, event.step)),
+            "label": str(resident_label("step", event.step)),
             "status": event.to_status,
-            "status_label": str(label(STATUSES, event.to_status)),
+            "status_label": str(resident_label("status", event.to_status)),
             "officer_position": None,
-            "note": event.note if event.note and can_read_note(None, complaint, event)
-            else None,
+            "note": event.note if resident_reads_note(complaint, event) else None,
         }
         if event.step == "forward":
             entry["officer_position"] = _position_of(event)
@@ -373,7 +372,7 @@ def public_view(complaint):
     return {
         "register_number": complaint.register_number,
         "status": complaint.status,
-        "status_label": str(label(STATUSES, complaint.status)),
+        "status_label": str(resident_label("status", complaint.status)),
         "kind_label": str(label(KINDS, complaint.kind)),
         "category": complaint.category.name if complaint.category else None,
         "received": complaint.received_at.date().isoformat(),
@@ -381,7 +380,7 @@ def public_view(complaint):
         "due_date": complaint.due_date.isoformat() if complaint.due_date else None,
         "due_date_label": date_id(complaint.due_date) if complaint.due_date else None,
         "public_note": complaint.public_note,
-        "outcome_label": (str(label(OUTCOME_TYPES, complaint.outcome_type))
+        "outcome_label": (str(resident_label("outcome", complaint.outcome_type))
                           if complaint.outcome_type else None),
         "timeline": timeline,
         **_deadline_and_feedback(complaint),

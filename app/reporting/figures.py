@@ -27,6 +27,7 @@ from typing import Callable, Optional
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, union_all
+from sqlalchemy.orm import joinedload
 
 from app.auth import access
 from app.core import workflow
@@ -44,7 +45,7 @@ MONTH_ABBR = (
     _l("Jan"), _l("Feb"), _l("Mar"), _l("Apr"), _l("May"), _l("Jun"),
     _l("Jul"), _l("Aug"), _l("Sep"), _l("Oct"), _l("Nov"), _l("Dec"),
 )
-PERIOD_KINDS = ("month", "quarter", "year", "custom")
+PERIOD_KINDS = ("last12", "month", "quarter", "year", "custom")
 TREND_MONTHS = 12
 
 
@@ -80,6 +81,14 @@ class Period:
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), "year")
 
     @classmethod
+    def last_12_months(cls, today=None):
+        """This month and the eleven before it, up to today: what the dashboard opens on."""
+        today = today or today_wib()
+        year, month = (today.year, today.month - 11) if today.month == 12 else \
+            (today.year - 1, today.month + 1)
+        return cls(dt.date(year, month, 1), today, "last12")
+
+    @classmethod
     def this_month(cls, today=None):
         today = today or today_wib()
         return cls.month(today.year, today.month)
@@ -93,6 +102,9 @@ class Period:
                            number=ROMAN_MONTHS[(self.start.month - 1) // 3], year=self.start.year)
         if self.kind == "year":
             return gettext("Year %(year)s", year=self.start.year)
+        if self.kind == "last12":
+            return gettext("Last 12 months (%(start)s – %(end)s)", start=date_text(self.start),
+                           end=date_text(self.end))
         return f"{date_text(self.start)} – {date_text(self.end)}"
 
     def as_of(self, today=None):
@@ -172,6 +184,20 @@ def home_summary(user):
         "new": query.filter(Complaint.status == workflow.RECEIVED)
         .with_entities(func.count(Complaint.id)).scalar(),
     }
+
+
+def forwarded_to(user, limit=20):
+    """The complaints forwarded to ``user`` (as an officer) and still open, the soonest due
+    first: what a Kepala Dusun or another liaison has to do, on their home page."""
+    mine = access.officer_ids_of(user)
+    if not mine:
+        return []
+    return (access.restrict(db.session.query(Complaint), user)
+            .options(joinedload(Complaint.dusun))
+            .filter(Complaint.assigned_officer_id.in_(mine), Complaint.voided.is_(False),
+                    Complaint.status.in_(workflow.OPEN_STATUSES))
+            .order_by(Complaint.due_date.is_(None), Complaint.due_date, Complaint.id)
+            .limit(limit).all())
 
 
 # --- Key figures ----------------------------------------------------------------------------

@@ -3,9 +3,10 @@ deactivation, and handing an officer's open complaints on.
 
 The admin never chooses an officer's password: the officer sets it through a link
 that works once and for an hour (``LINK_LIFETIME``), passed on by WhatsApp or a QR
-code, or emailed. "Lupa kata sandi" emails such a link when the login has an email
-address, and answers the same whether the account exists or not. Only a keyed hash of
-a link's secret is stored, so a copy of the database opens no account.
+code, or emailed. "Lupa kata sandi" emails such a link (through the outbox) when the
+login has an email address, and answers the same whether the account exists or not.
+Only a keyed hash of a link's secret is stored, and the outbox blanks it from an email
+once sent, so a copy of the database opens no account.
 """
 
 import datetime as dt
@@ -26,8 +27,9 @@ from app.core.timeutil import now_wib
 from app.extensions import db
 from app.core.errors import ServiceError
 from app.core.values import int_or_none, mail_can_reach
-from app.models import AccountLink, Complaint, Dusun, Officer
-from app.services import audit, complaints as services, informing
+from app.models import AccountLink, Complaint, Dusun, Officer, OutboxMessage
+from app.models.notifications import EMAIL
+from app.services import audit, complaints as services
 
 LINK_LIFETIME = dt.timedelta(hours=1)
 SET, RESET = "set", "reset"
@@ -49,6 +51,8 @@ POSITION_ROLES = {
 
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# The secret part of a password link (``AccountLinkView.set_password``: /akun/sandi/<token>).
+_LINK_SECRET = re.compile(r"(/akun/sandi/)[A-Za-z0-9_-]+")
 
 
 def _refuse(message, field=None):
@@ -190,11 +194,13 @@ def use_link(token, password, repeated):
 
 
 def request_reset(identifier):
-    """Email a reset link to the login named by ``identifier`` (login name or email), if
-    it exists, is active and has an email address. Returns nothing either way: the answer
-    the user reads must not tell whether the account exists."""
+    """Queue an email with a reset link to the login named by ``identifier`` (login name or
+    email), if it exists, is active and has an email address. Returns nothing either way:
+    the answer the user reads must not tell whether the account exists. The email leaves
+    through the outbox, never during the request, so a mail server's wait cannot tell it
+    either (nor can an SMTP outage turn into an error page for existing accounts only)."""
     identifier = (identifier or "").strip().lower()
-    if not identifier:
+    if not identifier or not current_app.config.get("SMTP_HOST"):
         return
     sm = current_app.appbuilder.sm
     user = sm.find_user(email=identifier) if "@" in identifier else \
@@ -202,16 +208,22 @@ def request_reset(identifier):
     if user is None or not user.active or not has_email(user):
         return
     token = new_link(user, RESET)
-    db.session.commit()
     body = gettext(
         "Someone asked to reset the password of the login %(username)s of the village "
         "complaint system. Open this link within one hour to choose a new password (it "
         "works once):\n\n%(url)s\n\nIf it was not you, ignore this message: your password "
         "stays as it is.", username=user.username, url=link_url(token))
-    try:
-        informing.send_email(user.email, gettext("Reset your password"), body)
-    except ServiceError:
-        current_app.logger.warning("Password reset email to user %s not sent", user.id)
+    # Urgent: quiet hours would hold it past the link's hour.
+    db.session.add(OutboxMessage(channel=EMAIL, address=user.email,
+                                 subject=gettext("Reset your password"), body=body,
+                                 urgent=True, next_attempt_at=now_wib()))
+    db.session.commit()
+
+
+def without_links(text):
+    """``text`` with every one-time link's secret blanked: the outbox keeps a sent message
+    this way, so a copy of the database opens no account."""
+    return _LINK_SECRET.sub(r"\1(terkirim)", text)
 
 
 def whatsapp_url(phone, text):

@@ -10,6 +10,8 @@ import re
 
 from flask import current_app
 from flask_babel import gettext
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth import access, identity
@@ -315,12 +317,30 @@ def apply_step(complaint, step_name, fields, user, expected_version=None, at=Non
             for listener in listeners("step"):
                 listener(complaint, step_name, source, target, fields, user, now)
         if not as_resident:
-            carry_duplicates(complaint, step_name, source, user, now)
+            carry_duplicates(complaint, step_name, source, user, now, notify)
         if commit:
             db.session.commit()
     except StaleDataError:
         # Saved by someone else between check_version and this write (two officers at once;
         # found by tests/load/soak.py, where it was a 500): refused like a stale form.
+        db.session.rollback()
+        raise StaleComplaint(stale_message(complaint)) from None
+    return complaint
+
+
+def verify_and_forward(complaint, verify_fields, forward_fields, user, expected_version=None):
+    """Verify ``complaint`` and forward it at once (the desk's one form): two steps of the
+    workflow, each through ``apply_step`` with its own checks, effect and timeline line,
+    committed together or not at all (a refusal of either leaves the complaint as it was).
+    """
+    try:
+        apply_step(complaint, "verify", verify_fields, user, expected_version, commit=False)
+        apply_step(complaint, "forward", forward_fields, user, commit=False)
+        db.session.commit()
+    except ServiceError:
+        db.session.rollback()
+        raise
+    except StaleDataError:
         db.session.rollback()
         raise StaleComplaint(stale_message(complaint)) from None
     return complaint
@@ -348,11 +368,12 @@ def follow_main(duplicate, main):
         duplicate.assigned_officer = officer
 
 
-def carry_duplicates(main, step_name, source, user, now):
+def carry_duplicates(main, step_name, source, user, now, notify=True):
     """Take the linked duplicates along a staff step of their main complaint (no commit).
 
     Each duplicate still in step with the main one (in its former status) follows it, with
-    a line on its own timeline; the inform step and notes stay each complaint's own.
+    a line on its own timeline, and its own complainant is told as if the step were its own
+    (the ``carried`` listeners); the inform step and notes stay each complaint's own.
     """
     if step_name in OWN_STEPS_OF_DUPLICATES:
         return
@@ -363,6 +384,9 @@ def carry_duplicates(main, step_name, source, user, now):
         touch(duplicate, user, now)
         add_event(duplicate, step_name, user, source, duplicate.status, is_public=True,
                   data={"main": main.register_number}, at=now)
+        if notify:
+            for listener in listeners("carried"):
+                listener(duplicate, step_name, source, duplicate.status, user, now)
 
 
 def check_step_open(complaint, step_name, user, as_resident=False):
@@ -433,16 +457,31 @@ def _request_completion(complaint, fields, now):
     return fields["missing"], True, {"missing": fields["missing"]}
 
 
+# The positions that never follow a complaint up: the desk forwards it, the Kepala Desa
+# receives the verification result and reads (SOP D.3).
+NOT_ASSIGNABLE_POSITIONS = frozenset({"petugas_pengelola", "kepala_desa"})
+
+
 def assignment_refusal(complaint, officer):
     """Why ``officer`` may not be given ``complaint`` to handle, or None when they may.
 
     The one rule for every step that gives a complaint to an officer (forward, reopen)
     and for the officer lists of their forms: the officer exists and is active, is not
-    the person complained about, and the complaint is not confidential (a confidential
-    complaint is for the desk and the Kepala Desa only: an officer could never open it).
+    the complaint desk or the Kepala Desa (by position or by their login's role: they
+    hand complaints on and read them, a forwarded complaint would sit with nobody to
+    follow it up), is not the person complained about, and the complaint is not
+    confidential (a confidential complaint is for the desk and the Kepala Desa only: an
+    officer could never open it). ``complaint`` None: only the officer's part (the list
+    for several complaints at once, each then checked on its own).
     """
     if officer is None or not officer.active:
         return gettext("Choose an active officer from the list.")
+    if officer.position in NOT_ASSIGNABLE_POSITIONS \
+            or actors_of(officer.user) & {workflow.DESK, workflow.HEAD}:
+        return gettext("The complaint desk and the village head do not follow complaints up "
+                       "themselves: choose a liaison officer.")
+    if complaint is None:
+        return None
     if complaint.reported_officer_id and officer.id == complaint.reported_officer_id:
         return gettext("This officer is the person complained about and cannot handle it.")
     if complaint.is_confidential:
@@ -463,11 +502,18 @@ def assign_officer(complaint, officer_id):
 
 
 def assignable_officers(complaint):
-    """The active officers ``complaint`` may be given to, by name (for the steps' forms)."""
-    officers = db.session.query(Officer).filter_by(active=True).order_by(Officer.name)
-    if complaint is None:
-        return officers.all()
-    return [o for o in officers if assignment_refusal(complaint, o) is None]
+    """The active officers ``complaint`` may be given to (for the steps' forms): the
+    Kepala Dusun of the complaint's dusun first, who knows the place, then the others by
+    name. ``complaint`` None (several complaints at once): every officer
+    ``assignment_refusal`` allows for an ordinary complaint."""
+    officers = (db.session.query(Officer).filter_by(active=True)
+                .options(selectinload(Officer.user).selectinload(User.roles),
+                         joinedload(Officer.dusun))
+                .order_by(Officer.name))
+    allowed = [o for o in officers if assignment_refusal(complaint, o) is None]
+    dusun_id = getattr(complaint, "dusun_id", None)
+    return sorted(allowed, key=lambda o: not (dusun_id is not None and o.dusun_id == dusun_id
+                                              and o.position == "kepala_dusun"))
 
 
 @step_effect("forward")

@@ -75,6 +75,11 @@ class Prepared:
     data: bytes
     thumbnail: bytes | None
     sha256: str
+    size: int | None = None  # given when the bytes are already stored (an email's file)
+
+    def __post_init__(self):
+        if self.size is None:
+            self.size = len(self.data)
 
 
 @dataclass
@@ -119,11 +124,17 @@ def read_uploads(files, existing=0):
     for item in chosen:
         name = clean_name(item.filename)
         data = item.stream.read(limit + 1)
-        if len(data) > limit:
-            raise FileRefused(gettext("%(name)s is larger than %(limit)s MB; choose a smaller "
-                                      "file.", name=name, limit=_limit_mb(limit)))
+        check_size(name, data)
         uploads.append((name, data))
     return uploads
+
+
+def check_size(name, data):
+    """Refuse a file larger than ``ATTACHMENT_MAX_BYTES`` as sent."""
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    if len(data) > limit:
+        raise FileRefused(gettext("%(name)s is larger than %(limit)s MB; choose a smaller "
+                                  "file.", name=name, limit=_limit_mb(limit)))
 
 
 def check_room(existing, adding):
@@ -288,7 +299,7 @@ def record(staged, user, complaint=None, meeting_id=None, resident=False, is_pub
             complaint=complaint, event=event, meeting_id=meeting_id,
             storage_key=entry.key, thumbnail_key=entry.thumbnail_key,
             original_name=item.original_name, content_type=item.content_type,
-            size=len(item.data), kind=item.kind, sha256=item.sha256,
+            size=item.size, kind=item.kind, sha256=item.sha256,
             is_public=bool(is_public), uploaded_by_resident=resident,
             uploaded_by_id=None if resident or user is None else user.id,
             uploader_name=None if resident else actor_name(user), created_at=now)
@@ -441,8 +452,9 @@ def shown_to_resident(complaint):
 
 
 def content(attachment, thumbnail=False):
-    """The stored bytes of ``attachment`` (or its thumbnail)."""
+    """The stored bytes of ``attachment`` (or its thumbnail); None when there are none (no
+    thumbnail, or erased with the complaint's personal data)."""
     key = attachment.thumbnail_key if thumbnail else attachment.storage_key
-    if key is None:
+    if key is None or attachment.erased:
         return None
     return storage.storage().get(key)

@@ -6,11 +6,15 @@ a restart) and flags it as seen in the mailbox; it never deletes or moves anythi
 connection that fails is tried again (``IMAP_ATTEMPTS``) and every reading is recorded
 in ``inbox_fetch``, so the admin and the desk see when the mailbox could not be read.
 
+The photos and PDFs of a message are checked when it is read, as an upload is
+(``app.services.evidence``: type from the bytes, EXIF stripped, size and count limits): a
+file that passes is stored at once, one that does not is named on the inbox page with why.
 The desk then turns a message into a complaint (the add form prefilled from it), links it
 to an existing complaint (it joins that timeline), or marks it "not a complaint" with a
-reason.
+reason; registering or linking passes the stored files to the complaint.
 """
 
+import contextlib
 import email
 import email.policy
 import hashlib
@@ -18,26 +22,30 @@ import html
 import imaplib
 import re
 import socket
+import ssl
 import time
 from email.utils import parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
 
 from flask import current_app
 from flask_babel import gettext
+from sqlalchemy import func
 
 from app.auth import access
 from app.core import workflow
 from app.core.errors import ServiceError
 from app.core.timeutil import WIB, now_wib
 from app.extensions import db
-from app.models import InboxFetch, InboxMessage
-from app.services import complaints as services
+from app.models import InboxAttachment, InboxFetch, InboxMessage
+from app.services import complaints as services, evidence, storage
 
 NEW = "new"
 REGISTERED = "registered"
 LINKED = "linked"
 NOT_COMPLAINT = "not_complaint"
 STATES = (NEW, REGISTERED, LINKED, NOT_COMPLAINT)
+# The end of the key made for a message that came without a Message-ID: nothing to reply to.
+NO_MESSAGE_ID = "@tanpa-message-id>"
 
 
 class _Text(HTMLParser):
@@ -82,7 +90,7 @@ def parse(raw):
     message = email.message_from_bytes(raw, policy=email.policy.default)
     message_id = (message.get("Message-ID") or "").strip()
     if not message_id:
-        message_id = "<" + hashlib.sha256(raw).hexdigest() + "@tanpa-message-id>"
+        message_id = "<" + hashlib.sha256(raw).hexdigest() + NO_MESSAGE_ID
     name, address = parseaddr(str(message.get("From") or ""))
     body_part = message.get_body(preferencelist=("plain", "html"))
     body = ""
@@ -90,7 +98,8 @@ def parse(raw):
         content = body_part.get_content()
         body = html_to_text(content) if body_part.get_content_subtype() == "html" \
             else content.strip()
-    files = [part.get_filename() for part in message.iter_attachments() if part.get_filename()]
+    files = [(part.get_filename(), part.get_payload(decode=True) or b"")
+             for part in message.iter_attachments() if part.get_filename()]
     sent_at = None
     if message.get("Date"):
         try:
@@ -106,17 +115,92 @@ def parse(raw):
         "subject": " ".join(str(message.get("Subject") or "").split())[:255]
         or gettext("(no subject)"),
         "body": body[:20000],
-        "attachments": "\n".join(files) or None,
+        "attachments": "\n".join(evidence.clean_name(name) for name, _ in files) or None,
         "sent_at": sent_at,
+        "files": files,
     }
 
 
+def check_files(files):
+    """``[(InboxAttachment, Prepared or None)]`` for the ``(name, bytes)`` of one email: the
+    upload checks of ``evidence`` (size, type from the bytes, photos re-encoded without
+    EXIF), and at most ``ATTACHMENT_MAX_PER_REQUEST`` files kept per email, as per upload.
+    A refused file gets its reason, never its bytes."""
+    most = current_app.config["ATTACHMENT_MAX_PER_REQUEST"]
+    checked = []
+    for name, data in files:
+        name = evidence.clean_name(name)
+        row = InboxAttachment(original_name=name, size=len(data))
+        try:
+            evidence.check_size(name, data)
+            if sum(1 for _, kept in checked if kept is not None) >= most:
+                raise evidence.FileRefused(gettext(
+                    "%(name)s was not kept: at most %(count)d files of one email are kept.",
+                    name=name, count=most))
+            prepared = evidence.prepare(name, data)
+        except evidence.FileRefused as exc:
+            row.refused = str(exc)[:2000]
+            checked.append((row, None))
+            continue
+        row.kind, row.content_type = prepared.kind, prepared.content_type
+        row.size, row.sha256 = prepared.size, prepared.sha256
+        checked.append((row, prepared))
+    return checked
+
+
+def _keep(fields, files):
+    """Keep one new message with its checked files: the files written first, the rows
+    committed with them, or neither (``evidence.saved_together``)."""
+    checked = check_files(files)
+    with evidence.saved_together([p for _, p in checked if p is not None]) as staged:
+        message = InboxMessage(**fields, state=NEW, fetched_at=now_wib())
+        stored = iter(staged)
+        for row, prepared in checked:
+            if prepared is not None:
+                entry = next(stored)
+                row.storage_key, row.thumbnail_key = entry.key, entry.thumbnail_key
+            message.files.append(row)
+        db.session.add(message)
+        db.session.commit()  # kept before the mailbox is flagged: never lost
+
+
+TLS_MODES = ("ssl", "starttls", "none")
+
+
+class MailboxSettingError(Exception):
+    """A mailbox setting the app cannot use (reported like a failed connection)."""
+
+
+def tls_mode(value):
+    """The ``IMAP_TLS`` setting as one of ``TLS_MODES`` (True/False: ssl/none)."""
+    if isinstance(value, bool):
+        return "ssl" if value else "none"
+    mode = str(value or "none").strip().lower()
+    if mode not in TLS_MODES:
+        raise MailboxSettingError(f"IMAP_TLS must be ssl, starttls or none, not {value!r}")
+    return mode
+
+
 def _connect(config):
+    """An IMAP connection as ``IMAP_TLS`` says; with TLS the server's certificate and name
+    are checked against the system's authorities, or only ``IMAP_CA_FILE`` when it is set
+    (a village server with its own self-signed certificate)."""
     host, port = config["IMAP_HOST"], int(config["IMAP_PORT"])
     timeout = float(config["IMAP_TIMEOUT"])
-    if config["IMAP_TLS"]:
-        return imaplib.IMAP4_SSL(host, port, timeout=timeout)
-    return imaplib.IMAP4(host, port, timeout=timeout)
+    mode = tls_mode(config.get("IMAP_TLS"))
+    if mode == "none":
+        return imaplib.IMAP4(host, port, timeout=timeout)
+    context = ssl.create_default_context(cafile=config.get("IMAP_CA_FILE") or None)
+    if mode == "ssl":
+        return imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=timeout)
+    imap = imaplib.IMAP4(host, port, timeout=timeout)
+    try:
+        imap.starttls(ssl_context=context)
+    except BaseException:
+        with contextlib.suppress(OSError):  # a failed handshake may have closed it already
+            imap.shutdown()
+        raise
+    return imap
 
 
 def _read_new(config):
@@ -135,9 +219,9 @@ def _read_new(config):
             if status != "OK" or raw is None:
                 continue
             fields = parse(raw)
+            files = fields.pop("files")
             if fields["message_id"] not in known:
-                db.session.add(InboxMessage(**fields, state=NEW, fetched_at=now_wib()))
-                db.session.commit()  # kept before the mailbox is flagged: never lost
+                _keep(fields, files)
                 known.add(fields["message_id"])
                 new += 1
             imap.uid("STORE", uid, "+FLAGS", "(\\Seen)")
@@ -158,7 +242,8 @@ def fetch_mail(sleep=time.sleep):
         record.attempts = attempt
         try:
             record.fetched = _read_new(config)
-        except (OSError, socket.timeout, imaplib.IMAP4.error) as exc:
+        except (OSError, socket.timeout, imaplib.IMAP4.error, evidence.StorageFailed,
+                MailboxSettingError) as exc:
             db.session.rollback()
             current_app.logger.warning("Reading the mailbox failed (attempt %s)", attempt,
                                        exc_info=True)
@@ -171,6 +256,66 @@ def fetch_mail(sleep=time.sleep):
     db.session.add(record)
     db.session.commit()
     return record
+
+
+def original_of(complaint):
+    """The resident's email a reply about ``complaint`` answers: the one it was registered
+    from, else the latest one added to it; None when there is none with a Message-ID."""
+    if complaint is None or complaint.id is None:
+        return None
+    rows = db.session.query(InboxMessage).filter(
+        InboxMessage.complaint_id == complaint.id,
+        InboxMessage.state.in_((REGISTERED, LINKED)),
+        InboxMessage.message_id.notlike("%" + NO_MESSAGE_ID))
+    return (rows.filter(InboxMessage.state == REGISTERED).order_by(InboxMessage.id).first()
+            or rows.order_by(InboxMessage.id.desc()).first())
+
+
+ERASED = "(dianonimkan)"
+
+
+def forget(message):
+    """Erase what ``message`` holds about its sender (no commit): sender, subject, text, file
+    names and refusals, and the stored files not passed to a complaint (deleted at once: a
+    rolled-back erasure leaves rows whose files are gone, which the inbox answers with 503,
+    never with the resident's data). The Message-ID stays, so the email is never read in
+    again from the mailbox."""
+    message.sender, message.sender_name = ERASED, None
+    message.subject = message.body = ERASED
+    message.attachments = None
+    store = storage.storage()
+    for file in message.files:
+        for key in (file.storage_key, file.thumbnail_key):
+            if key:
+                try:
+                    store.delete(key)
+                except storage.StorageError:
+                    current_app.logger.exception("Inbox file %s could not be removed", key)
+        file.storage_key = file.thumbnail_key = None
+        file.original_name, file.refused = ERASED, None
+
+
+def forget_of_complaint(complaint):
+    """Erase the emails registered as or added to ``complaint`` (its anonymisation)."""
+    for message in db.session.query(InboxMessage).filter(
+            InboxMessage.complaint_id == complaint.id, InboxMessage.body != ERASED):
+        forget(message)
+
+
+def to_forget(before):
+    """The emails never handled, or set aside as not a complaint, that arrived (or were set
+    aside) before ``before`` and still hold their sender's data."""
+    return db.session.query(InboxMessage).filter(
+        InboxMessage.state.in_((NEW, NOT_COMPLAINT)), InboxMessage.body != ERASED,
+        func.coalesce(InboxMessage.handled_at, InboxMessage.fetched_at) < before).all()
+
+
+def forget_old(before):
+    """Erase ``to_forget(before)`` (the retention run); returns how many (no commit)."""
+    old = to_forget(before)
+    for message in old:
+        forget(message)
+    return len(old)
 
 
 def last_fetch():
@@ -203,13 +348,42 @@ def prefill(message):
             "description": message.body[:5000] or message.subject}
 
 
+def attach_files(message, complaint, user, at=None):
+    """Give ``complaint`` the stored files of ``message`` (rows added; the caller commits).
+
+    Each stored file changes owner: the complaint's ``Attachment`` takes its key, so the
+    bytes are neither copied nor left to the inbox. They count as the resident's own files
+    (the resident sees them on the status page). Files beyond the complaint's limit
+    (``ATTACHMENT_MAX_PER_COMPLAINT``) stay with the email, refused with the reason.
+    Returns the new ``Attachment`` rows.
+    """
+    kept = [f for f in message.files if f.storage_key]
+    if not kept:
+        return []
+    most = current_app.config["ATTACHMENT_MAX_PER_COMPLAINT"]
+    room = max(0, most - (evidence.count_on(complaint) if complaint.id else 0))
+    for extra in kept[room:]:
+        extra.refused = gettext("%(name)s was not added: a complaint holds at most "
+                                "%(count)d files.", name=extra.original_name, count=most)
+    kept = kept[:room]
+    staged = [evidence.Staged(evidence.Prepared(
+        f.original_name, f.kind, f.content_type, f.storage_key.rpartition(".")[2], b"", None,
+        f.sha256, size=f.size), f.storage_key, f.thumbnail_key) for f in kept]
+    rows = evidence.record(staged, user, complaint, resident=True, at=at)
+    for file, row in zip(kept, rows):
+        file.attachment = row
+        file.storage_key = file.thumbnail_key = None
+    return rows
+
+
 def mark_registered(message, complaint, user):
     """Record that ``complaint`` (being registered, not yet committed) was made from
-    ``message``; the caller commits both together."""
+    ``message``, with the email's files; the caller commits both together."""
     check_new(message)
     _handled(message, REGISTERED, user, complaint)
     services.add_event(complaint, "email_message", user, complaint.status, complaint.status,
                        data={"message_id": message.message_id})
+    attach_files(message, complaint, user, at=complaint.created_at)
 
 
 def mark_not_complaint(message, reason, user):
@@ -234,5 +408,6 @@ def link_to_complaint(message, complaint, user):
     services.add_event(complaint, "email_message", user, complaint.status, complaint.status,
                        note=note[:20000], audience=workflow.DESK_ONLY,
                        data={"message_id": message.message_id})
+    attach_files(message, complaint, user)
     services.touch(complaint, user)
     db.session.commit()

@@ -19,6 +19,7 @@ from flask_babel import gettext
 
 from app.core import workflow
 from app.core.errors import ServiceError
+from app.core.numbering import group_tracking_code
 from app.core.values import mail_can_reach
 from app.extensions import db
 from app.services import complaints as services
@@ -29,6 +30,13 @@ INFORMABLE = (workflow.RESOLVED, workflow.REJECTED, workflow.REFERRED)
 def status_url():
     """The public page where residents check their complaint."""
     return current_app.config["PUBLIC_BASE_URL"] + "/status"
+
+
+def status_url_with_code(tracking_code):
+    """The status page with ``tracking_code`` in its fragment (``/status#kode=ABCD-EFGH-JKLM``),
+    what the receipt's QR code opens: a small script on the page fills the code field from
+    it, and a fragment never reaches the server, its logs or a proxy's."""
+    return f"{status_url()}#kode={group_tracking_code(tracking_code)}"
 
 
 def whatsapp_link(phone, message):
@@ -60,9 +68,17 @@ def smtp_configured():
     return bool(current_app.config.get("SMTP_HOST"))
 
 
-def send_by_email(complaint, subject, message, user):
-    """Send the message to the complainant's email and take the inform step, or neither."""
+def send_by_email(complaint, subject, message, user, reply_to=None):
+    """Send the message to the complainant's email and take the inform step, or neither.
+
+    ``reply_to``: the resident's email the complaint came from (``inbox.original_of``); the
+    answer then goes as a reply to it (In-Reply-To and References, subject "Re: ..."), so
+    their mail app keeps the conversation together.
+    """
     check_can_inform(complaint)
+    if reply_to is not None and reply_to.complaint_id != complaint.id:
+        raise services.ServiceError(gettext(
+            "This complaint did not come by email: there is no message to reply to."))
     if not smtp_configured():
         raise services.ServiceError(gettext(
             "Sending email is not set up (SMTP_HOST). Use WhatsApp or a letter."))
@@ -71,7 +87,11 @@ def send_by_email(complaint, subject, message, user):
     services.apply_step(complaint, "inform", {"channel": "email", "message": message}, user,
                         commit=False)
     try:
-        send_email(complaint.complainant_email, subject, message)
+        if reply_to is not None:
+            send_email(complaint.complainant_email, reply_subject(reply_to.subject), message,
+                       in_reply_to=reply_to.message_id)
+        else:
+            send_email(complaint.complainant_email, subject, message)
     except services.ServiceError:
         db.session.rollback()
         raise
@@ -79,13 +99,22 @@ def send_by_email(complaint, subject, message, user):
     return complaint
 
 
+def reply_subject(subject):
+    """``Re: <subject>`` (once: a subject that already starts with Re: stays as it is)."""
+    subject = " ".join((subject or "").split())
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}"
+
+
 class UnreachableAddress(ServiceError):
     """An address no mail is ever sent to (``values.mail_can_reach``): trying again cannot
     help."""
 
 
-def send_email(to, subject, body, keep=None):
+def send_email(to, subject, body, keep=None, in_reply_to=None):
     """Send one plain-text email through the configured SMTP server.
+
+    ``in_reply_to``: the Message-ID of the resident's email this one answers (the
+    In-Reply-To and References headers, which mail apps thread by).
 
     Raises ``ServiceError`` with a message the desk can act on; the server's
     own text goes to the log, not to the screen. ``keep``: a dict in which the open
@@ -107,6 +136,9 @@ def send_email(to, subject, body, keep=None):
     mail["Subject"] = " ".join(subject.split())
     mail["Date"] = formatdate(localtime=True)
     mail["Message-ID"] = make_msgid(domain="pengaduan.desa")
+    if in_reply_to:
+        mail["In-Reply-To"] = in_reply_to
+        mail["References"] = in_reply_to
     mail.set_content(body)
     try:
         if keep is None:

@@ -9,7 +9,7 @@ nothing saved, and the refusal names it.
 import datetime as dt
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import false, func, not_, select
+from sqlalchemy import false, func, not_, select, update
 
 from app.auth import access
 from app.auth.security import actors_of
@@ -17,7 +17,7 @@ from app.core import workflow
 from app.core.timeutil import WIB, datetime_id, now_wib, today_wib
 from app.extensions import db
 from app.models import Complaint, Meeting, MeetingGuest, Officer
-from app.models.meetings import CANCELLED, HELD, SCHEDULED, meeting_complaint
+from app.models.meetings import CANCELLED, HELD, SCHEDULED, meeting_complaint, meeting_officer
 from app.services import complaints as services, notifications
 
 
@@ -103,7 +103,8 @@ def active_officers():
     return db.session.query(Officer).filter(Officer.active.is_(True)).order_by(Officer.name).all()
 
 
-def schedule_meeting(complaint_ids, starts_at, ends_at, place, agenda, officer_ids, guests, user):
+def schedule_meeting(complaint_ids, starts_at, ends_at, place, agenda, officer_ids, guests, user,
+                     already_held=False):
     """Create a meeting and move each complaint to "in review", all or nothing.
 
     A complaint already in review (a follow-up meeting, or a new date after a
@@ -112,8 +113,15 @@ def schedule_meeting(complaint_ids, starts_at, ends_at, place, agenda, officer_i
     ``guests`` is a list of ``(name, role)``. Refuses a start in the past, an
     end not after the start, no complaints, and any complaint the workflow
     does not let move (naming it and why).
+
+    ``already_held``: recording a meeting that took place without being scheduled here
+    first (its minutes are written next): its start must be in the past instead, and the
+    invited officers are not told of it (it is over).
     """
-    if starts_at < now_wib():
+    if already_held and starts_at > now_wib():
+        raise MeetingRefused(gettext("A meeting that already took place cannot start in the "
+                                     "future."), field="date")
+    if not already_held and starts_at < now_wib():
         raise MeetingRefused(gettext("A meeting being scheduled cannot be in the past."),
                              field="date")
     if ends_at is not None and ends_at <= starts_at:
@@ -146,7 +154,8 @@ def schedule_meeting(complaint_ids, starts_at, ends_at, place, agenda, officer_i
             else:
                 _step(complaint, "schedule_meeting", {"note": note, "meeting_id": meeting.id},
                       user)
-        notifications.tell_meeting(meeting, notifications.MEETING_SCHEDULED)
+        if not already_held:
+            notifications.tell_meeting(meeting, notifications.MEETING_SCHEDULED)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -174,13 +183,52 @@ def minutes_open(meeting):
     return None
 
 
-def record_minutes(meeting, texts, outcomes, user):
+def attendance(meeting):
+    """Who was invited and whether they came: ``{"recorded": bool, "officers": [(officer,
+    attended)], "guests": [(guest, attended)]}``, ``attended`` None when not recorded.
+
+    The meeting page, the minutes form and the berita acara read it from here."""
+    rows = db.session.execute(
+        select(Officer, meeting_officer.c.attended)
+        .join(meeting_officer, meeting_officer.c.officer_id == Officer.id)
+        .where(meeting_officer.c.meeting_id == meeting.id).order_by(Officer.name)).all()
+    officers = [(officer, attended) for officer, attended in rows]
+    guests = [(guest, guest.attended) for guest in meeting.guests]
+    recorded = any(attended is not None for _, attended in officers + guests)
+    return {"recorded": recorded, "officers": officers, "guests": guests}
+
+
+def _record_attendance(meeting, present):
+    """Mark each invited officer and guest present or absent, and add the parties who came
+    without being invited. ``present``: {"officers": ids, "guests": ids, "others": [(name,
+    role)]}; ids that are not invited to this meeting are refused."""
+    invited = {officer.id for officer in meeting.officers}
+    guests = {guest.id: guest for guest in meeting.guests}
+    officer_ids, guest_ids = set(present.get("officers", ())), set(present.get("guests", ()))
+    if officer_ids - invited or guest_ids - set(guests):
+        raise MeetingRefused(gettext("Only people invited to this meeting can be marked "
+                                     "present; add anyone else as another attendee."),
+                             field="attendance")
+    for officer_id in invited:
+        db.session.execute(
+            update(meeting_officer)
+            .where(meeting_officer.c.meeting_id == meeting.id,
+                   meeting_officer.c.officer_id == officer_id)
+            .values(attended=officer_id in officer_ids))
+    for guest_id, guest in guests.items():
+        guest.attended = guest_id in guest_ids
+    for name, role in present.get("others", ()):
+        meeting.guests.append(MeetingGuest(name=name.strip(), role=role.strip(), attended=True))
+
+
+def record_minutes(meeting, texts, outcomes, user, present=None):
     """Save the minutes, resolve each complaint given an outcome, mark the meeting held.
 
     ``texts``: findings, root_cause, recommendations, public_recommendations (what the
     village publishes on /statistik: no names), decided_steps.
     ``outcomes``: {complaint id: {"outcome_type", "outcome_text", "public_note"}}
-    for the complaints decided at this meeting. All or nothing.
+    for the complaints decided at this meeting. ``present``: who actually attended
+    (see ``_record_attendance``); None leaves the attendance as it is. All or nothing.
     """
     reason = minutes_open(meeting)
     if reason:
@@ -198,6 +246,8 @@ def record_minutes(meeting, texts, outcomes, user):
         for name in ("findings", "root_cause", "recommendations", "public_recommendations",
                      "decided_steps"):
             setattr(meeting, name, (texts.get(name) or "").strip() or None)
+        if present is not None:
+            _record_attendance(meeting, present)
         meeting.status = HELD
         meeting.minutes_at = now_wib()
         meeting.minutes_by_id = getattr(user, "id", None)

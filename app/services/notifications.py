@@ -42,8 +42,8 @@ from app.core.values import mail_can_reach
 from app.extensions import db
 from app.models import Complaint, Notification, NotificationSetting, Officer, OutboxMessage
 from app.models.notifications import EMAIL, TELEGRAM
-from app.services import deadlines, response_templates
-from app.services.step_effects import on_register, on_step
+from app.services import complaints as services, deadlines, response_templates
+from app.services.step_effects import on_carried, on_register, on_step
 
 # kind -> (text for staff or residents, urgent). Placeholders are the template system's.
 ASSIGNED = "assigned"
@@ -62,6 +62,7 @@ DIGEST = "digest"
 RESIDENT_RECEIPT = "resident_receipt"
 RESIDENT_STATUS = "resident_status"
 RESIDENT_OUTCOME = "resident_outcome"
+RESIDENT_ANSWER = "resident_answer"  # the desk's answer to a linked duplicate's complainant
 
 TEXTS = {
     ASSIGNED: _l("Complaint {nomor_register} was forwarded to you: \"{perihal}\". "
@@ -320,6 +321,47 @@ def after_step(complaint, step, source, target, fields, user, at):
     """
     with db.session.no_autoflush:
         _tell_about_step(complaint, step, source, target, fields, at)
+    if step == "inform":
+        inform_linked(complaint, user, at)
+
+
+@on_carried
+def after_carried(duplicate, step, source, target, user, at):
+    """A linked duplicate followed its main complaint: its own complainant is told, as the
+    main one's is, from their own complaint (their tracking code, never the others')."""
+    if step in _RESIDENT_STEPS and target != source:
+        with db.session.no_autoflush:
+            tell_resident(_RESIDENT_STEPS[step], duplicate, at)
+
+
+def inform_linked(main, user, at=None):
+    """The desk informed ``main``: each linked complainant who gave an email is told too, on
+    their own complaint, with the answer drafted from their own complaint's template (their
+    name, number and tracking code, as ``user`` may fill them), through the outbox; their
+    complaint takes the inform step in the same transaction. The others (WhatsApp, letter)
+    stay on the inform page for the desk; a complaint without identity, or one ``user`` may
+    not open, is never informed here. Returns the duplicates informed."""
+    if not current_app.config.get("SMTP_HOST"):
+        return []
+    at = at or now_wib()
+    informed = []
+    for duplicate in list(main.duplicates):
+        address = (duplicate.complainant_email or "").strip()
+        if not address:
+            continue
+        try:
+            services.check_step_open(duplicate, "inform", user)
+        except ServiceError:
+            continue  # not waiting to be told, without identity, or not the user's to open
+        subject, text = response_templates.draft(duplicate, user)
+        notification = Notification(email=address, kind=RESIDENT_ANSWER, complaint=duplicate,
+                                    text=text, urgent=False, created_at=at)
+        db.session.add(notification)
+        _queue(notification, EMAIL, address, subject, text, False, at)
+        services.apply_step(duplicate, "inform", {"channel": "email", "message": text}, user,
+                            at=at, commit=False)
+        informed.append(duplicate)
+    return informed
 
 
 def _tell_about_step(complaint, step, source, target, fields, at):

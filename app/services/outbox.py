@@ -28,7 +28,7 @@ from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import OutboxMessage
 from app.models.notifications import EMAIL, FAILED, QUEUED, SENT, TELEGRAM
-from app.services import informing
+from app.services import accounts, inbox, informing
 from app.services.notifications import release_time
 
 # Minutes to wait after the n-th failed attempt (the last value repeats).
@@ -98,6 +98,7 @@ def _deliver_and_record(message, now, keep):
         return False
     message.status = SENT
     message.sent_at = now
+    message.body = accounts.without_links(message.body)
     db.session.commit()
     return True
 
@@ -122,7 +123,8 @@ def deliver(message, keep=None):
         if not current_app.config.get("SMTP_HOST"):
             raise DeliveryFailed(gettext("Sending email is not set up (SMTP_HOST)."))
         try:
-            informing.send_email(message.address, message.subject, message.body, keep)
+            informing.send_email(message.address, message.subject, message.body, keep,
+                                 in_reply_to=_thread_of(message))
         except ServiceError as exc:
             raise DeliveryFailed(str(exc), isinstance(exc, informing.UnreachableAddress)) \
                 from None
@@ -130,6 +132,17 @@ def deliver(message, keep=None):
         send_telegram(message.address, message.body)
     else:
         raise DeliveryFailed(f"unknown channel {message.channel!r}")
+
+
+def _thread_of(message):
+    """The Message-ID a resident's email answers (their own email the complaint came from),
+    so the receipt and each status change join that conversation; None for staff."""
+    notification = message.notification
+    if notification is None or notification.user_id is not None \
+            or notification.complaint is None:
+        return None
+    original = inbox.original_of(notification.complaint)
+    return original.message_id if original is not None else None
 
 
 def send_telegram(chat_id, text):

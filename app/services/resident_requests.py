@@ -8,7 +8,15 @@ complaints and nothing of anyone else's), a correction (the edit screen, through
 complaint cannot be handled without a way to reach the resident, so it is refused). Each
 request is one ``resident_request`` row with the complaints' register numbers and its due
 date, and is in the audit log.
+
+UU 27/2022 gives the controller 3 x 24 hours to answer a request for access, correction or
+erasure (``ANSWER_TIME``, counted in hours, weekends too). A copy and an erasure are
+answered when recorded (the PDF is handed over, the data is gone); a correction is answered
+when the desk has corrected the data and says so (``answer``). A request not answered in
+time is overdue (``overdue``), and one answered after its time says so too.
 """
+
+import datetime as dt
 
 from flask_babel import gettext
 from sqlalchemy import select
@@ -16,16 +24,18 @@ from sqlalchemy import select
 from app.core import workflow
 from app.core.errors import ServiceError
 from app.core.numbering import InvalidPhone, normalize_phone
-from app.core.timeutil import add_working_days, now_wib
+from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Complaint, ResidentRequest
 from app.services import audit, retention
-from app.services.deadlines import holidays
 
 COPY, CORRECTION, ERASURE = "copy", "correction", "erasure"
 KINDS_OF_REQUEST = (COPY, CORRECTION, ERASURE)
-# Working days the desk has to answer (the privacy page promises three).
-ANSWER_DAYS = 3
+# The time the law gives to answer (UU 27/2022: "3 x 24 jam"; the privacy page promises it).
+ANSWER_TIME = dt.timedelta(hours=72)
+
+# What the list of requests shows (``listed``).
+SHOW_ALL, SHOW_OPEN, SHOW_OVERDUE = "all", "open", "overdue"
 
 
 def _refuse(message):
@@ -45,6 +55,43 @@ def complaints_of(phone):
         .order_by(Complaint.received_at, Complaint.id)))
 
 
+def due_at(received_at):
+    """The moment a request received at ``received_at`` must be answered by."""
+    return received_at + ANSWER_TIME
+
+
+def overdue(request, now=None):
+    """Whether ``request`` was not answered within ``ANSWER_TIME``: still open after it, or
+    answered after it."""
+    return (request.answered_at or now or now_wib()) > due_at(request.received_at)
+
+
+def listed(show=SHOW_ALL, now=None, limit=100):
+    """The newest requests: all of them, only the open ones, or only the overdue ones
+    (``overdue``). A village receives a few a year: they are read whole and filtered here,
+    with the one rule."""
+    now = now or now_wib()
+    rows = db.session.scalars(select(ResidentRequest).order_by(ResidentRequest.id.desc()))
+    if show == SHOW_OPEN:
+        rows = [row for row in rows if row.answered_at is None]
+    elif show == SHOW_OVERDUE:
+        rows = [row for row in rows if overdue(row, now)]
+    return list(rows)[:limit]
+
+
+def answer(request_id, user):
+    """The desk says the request is answered (a correction, once the data is corrected)."""
+    row = db.session.get(ResidentRequest, request_id)
+    if row is None:
+        raise ServiceError(gettext("This request does not exist."), code=404)
+    if row.answered_at is not None:
+        raise ServiceError(gettext("This request was already answered."), code=409)
+    audit.acting(user)
+    row.answered_at = now_wib()
+    db.session.commit()
+    return row
+
+
 def record(kind, complaints, reason, user, answered=True):
     """One request row (added to the session; committed by the caller)."""
     if kind not in KINDS_OF_REQUEST:
@@ -56,7 +103,7 @@ def record(kind, complaints, reason, user, answered=True):
     row = ResidentRequest(
         received_at=now, kind=kind, reason=(reason or "").strip() or None,
         register_numbers=", ".join(c.register_number for c in complaints),
-        due_date=add_working_days(now.date(), ANSWER_DAYS, holidays()),
+        due_date=due_at(now).date(),
         answered_at=now if answered else None, handled_by_id=getattr(user, "id", None),
         handled_by_name=audit.actor_name_of(user))
     db.session.add(row)
@@ -78,7 +125,7 @@ def correction(phone, reason, user):
     complaints = complaints_of(phone)
     if not (reason or "").strip():
         _refuse(gettext("Write what the resident asks to correct."))
-    record(CORRECTION, complaints, reason, user)
+    record(CORRECTION, complaints, reason, user, answered=False)
     db.session.commit()
     return complaints
 

@@ -26,7 +26,7 @@ from sqlalchemy import or_
 from app.auth import access
 from app.core import workflow
 from app.core.timeutil import date_id
-from app.core.vocabularies import OUTCOME_TYPES, STATUSES, label
+from app.core.vocabularies import resident_label
 from app.extensions import db
 from app.models import Category, ResponseTemplate
 from app.services import complaints as services
@@ -138,8 +138,8 @@ def values_for(complaint, user, for_resident=False, names=None):
         if complaint.followup_due else "-",
         "tanggal_terima": lambda: date_id(complaint.received_at)
         if complaint.received_at else "-",
-        "status": lambda: str(label(STATUSES, complaint.status)),
-        "hasil": lambda: str(label(OUTCOME_TYPES, complaint.outcome_type))
+        "status": lambda: str(resident_label("status", complaint.status)),
+        "hasil": lambda: str(resident_label("outcome", complaint.outcome_type))
         if complaint.outcome_type else "-",
         "catatan_publik": lambda: complaint.public_note or "",
         "alasan": lambda: complaint.rejection_reason or complaint.public_note or "-",

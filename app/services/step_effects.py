@@ -32,7 +32,7 @@ def step_effect(name):
 # Who listens to what the register does (``app.services.notifications``): called inside the
 # transaction of the registration or step, before its commit. A listener is registered by
 # the module that owns it, like an effect, so this module needs none of them.
-_LISTENERS = {"register": [], "step": []}
+_LISTENERS = {"register": [], "step": [], "carried": []}
 
 
 def on_register(function):
@@ -47,8 +47,16 @@ def on_step(function):
     return function
 
 
+def on_carried(function):
+    """Call ``function(duplicate, step, source, target, user, at)`` when a linked duplicate
+    followed its main complaint's step (``complaints.carry_duplicates``)."""
+    _LISTENERS["carried"].append(function)
+    return function
+
+
 def listeners(kind):
-    """The listeners of ``kind`` ("register" or "step"), in the order they registered."""
+    """The listeners of ``kind`` ("register", "step" or "carried"), in the order they
+    registered."""
     return list(_LISTENERS[kind])
 
 

@@ -3,7 +3,8 @@
 * ``DirectoryStorage`` (the default): a directory under the instance path
   (``ATTACHMENT_DIR``), so the embedded default needs nothing else. A file is written to a
   temporary name in the same directory and renamed into place, so a full disk leaves no
-  half-written file under its key.
+  half-written file under its key. Directories are 0700 and files 0600: residents' photos
+  are personal data.
 * ``S3Storage``: an S3-compatible object store (``ATTACHMENT_STORAGE=s3``, ``S3_BUCKET``,
   ``S3_ENDPOINT_URL``...), for several app hosts sharing the work. boto3 is imported only
   when it is chosen.
@@ -38,6 +39,15 @@ def _check_key(key):
     return key
 
 
+def _private_directory(path):
+    """Make ``path`` (a directory of residents' photos) if needed, and leave it open to this
+    user only (0700) whatever the process's umask: gunicorn and the ``flask`` commands do
+    not set one, and a directory made by an older version may be looser."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o700)
+
+
 class DirectoryStorage:
     """Files in a directory on this machine."""
 
@@ -50,7 +60,8 @@ class DirectoryStorage:
     def put(self, key, data):
         path = self._path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _private_directory(self.root)
+            _private_directory(path.parent)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".part-")
             try:
                 with os.fdopen(handle, "wb") as out:

@@ -15,6 +15,7 @@ from app.web.views.dashboard import DashboardView
 from app.web.views.deadlines import DeadlineTierModelView, HolidayModelView
 from app.web.views.duplicates import DuplicateView
 from app.web.views.evidence import AttachmentView
+from app.web.views.help import HelpView
 from app.web.views.inbox import InboxModelView
 from app.web.views.identity import IdentityViewModelView, ResponseTemplateModelView
 from app.web.views.informing import InformView
@@ -116,6 +117,7 @@ def register_views(appbuilder):
         ResidentRequestView, security.MENU_RESIDENT_REQUESTS,
         label=_l("Residents' data requests"), icon="fa-id-card", category=security.MENU_REGISTER,
     )
+    appbuilder.add_view(HelpView, security.MENU_HELP, label=_l("Help"), icon="fa-question-circle")
     appbuilder.add_view_no_menu(OfficerAccountView)
     appbuilder.add_view_no_menu(AccountLinkView)
     appbuilder.add_view_no_menu(PublicView)

@@ -5,10 +5,12 @@ so a step is checked the same way wherever it comes from.
 """
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.auth import identity
+from app.core import workflow
 from app.core.timeutil import datetime_id
 from app.core.vocabularies import KINDS, OUTCOME_TYPES, URGENCIES, choices
 from app.extensions import db
@@ -83,6 +85,31 @@ class ForwardForm(StepForm):
 
     def fill_choices(self, complaint):
         self.officer_id.choices = [("", "")] + _assignable_choices(complaint, self.is_submitted())
+
+
+class VerifyForwardForm(VerifyForm):
+    """Verify and forward in one form: the verify step's fields, then the forward step's
+    (the note goes with the forward, for the officer who reads it)."""
+
+    officer_id = SelectField(_l("Forward to"), validators=[required()],
+                             description=_l("The Kepala Dusun of the complaint's dusun first."))
+    reported_to = SelectField(
+        _l("Verification result passed to"), default="kepala_desa",
+        choices=[("kepala_desa", _l("Village head")),
+                 ("sekretaris_desa", _l("Village secretary"))])
+    note = _text(_l("Note for the officer"), needed=False)
+
+    def fill_choices(self, complaint):
+        super().fill_choices(complaint)
+        self.officer_id.choices = [("", "")] + _assignable_choices(complaint, self.is_submitted())
+
+    def step_fields(self):
+        """``(verify fields, forward fields)`` for ``services.verify_and_forward``."""
+        data = self.fields()
+        forward = {name: data.get(name) for name in workflow.STEPS["forward"].fields}
+        verify = {name: data.get(name) for name in workflow.STEPS["verify"].fields
+                  if name not in forward and name in data}
+        return verify, forward
 
 
 class NoteForm(StepForm):
@@ -177,8 +204,16 @@ FORMS = {
 
 
 def _officer_choices():
-    officers = db.session.query(Officer).filter_by(active=True).order_by(Officer.name)
-    return [(str(o.id), str(o)) for o in officers]
+    officers = (db.session.query(Officer).filter_by(active=True)
+                .options(joinedload(Officer.dusun)).order_by(Officer.name))
+    return [(str(o.id), _officer_label(o)) for o in officers]
+
+
+def _officer_label(officer):
+    """The officer's name and position, and for a Kepala Dusun their dusun."""
+    if officer.position == "kepala_dusun" and officer.dusun is not None:
+        return f"{officer} · {officer.dusun}"
+    return str(officer)
 
 
 def _assignable_choices(complaint, submitted):
@@ -187,7 +222,16 @@ def _assignable_choices(complaint, submitted):
     officer, so the service refuses the others with a message that says why."""
     if submitted:
         return _officer_choices()
-    return [(str(o.id), str(o)) for o in assignable_officers(complaint)]
+    return [(str(o.id), _officer_label(o)) for o in assignable_officers(complaint)]
+
+
+def build_verify_forward(complaint, formdata=None):
+    """The verify-and-forward form for ``complaint``, bound to ``formdata`` when given."""
+    form = VerifyForwardForm() if formdata is None else VerifyForwardForm(formdata=formdata)
+    form.fill_choices(complaint)
+    if not form.expected_version.data:
+        form.expected_version.data = str(complaint.version)
+    return form
 
 
 def build(step, complaint, formdata=None, csrf=True):

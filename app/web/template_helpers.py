@@ -1,7 +1,7 @@
 """Jinja filters and globals for dates in Indonesian form and the vocabularies' labels."""
 
 from babel.numbers import format_decimal, format_percent
-from flask import current_app, g
+from flask import current_app, g, request, url_for
 from flask_babel import get_locale
 
 from app.auth import access
@@ -30,6 +30,12 @@ def init_app(app):
     # The quick search box names the tracking code only to those it finds it for (the desk).
     app.jinja_env.globals["tracking_code_visible"] = \
         lambda: access.tracking_code_visible(access.current_user())
+
+    # FAB's list links (page, page size, sort) with every value of a repeated argument kept.
+    app.jinja_env.filters["link_page"] = lambda page, view: list_link(**{f"page_{view}": page})
+    app.jinja_env.filters["link_page_size"] = \
+        lambda size, view: list_link(**{f"psize_{view}": size})
+    app.jinja_env.filters["link_order"] = link_order
 
     @app.context_processor
     def village():
@@ -67,3 +73,24 @@ def percent(value):
     if value is None:
         return "-"
     return format_percent(value, format="#,##0.#%", locale=_locale())
+
+
+def list_link(**changes):
+    """The current list's URL with ``changes``, every value of a repeated argument kept.
+
+    FAB's own links keep only the first value of each argument, so page 2 of a list filtered
+    on several statuses (the register's "Ditutup", the home page's "Belum selesai") showed
+    one status only.
+    """
+    args = request.args.to_dict(flat=False)
+    args.update({name: [value] for name, value in changes.items()})
+    return url_for(request.endpoint, **request.view_args, **args)
+
+
+def link_order(column, view):
+    """FAB's sort link (the same column again reverses the order), through ``list_link``."""
+    current = request.args.get(f"_oc_{view}")
+    direction = "asc"
+    if current is not None and request.args.get(f"_od_{view}") == "asc":
+        direction = "desc"
+    return list_link(**{f"_oc_{view}": column, f"_od_{view}": direction})

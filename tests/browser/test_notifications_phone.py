@@ -33,7 +33,7 @@ def test_the_bell_and_my_tasks_on_a_phone(app, live_server, new_page):
     assert no_horizontal_scroll(page)
 
     click_and_wait(page, "a.navbar-bell")
-    assert "Tugas saya" in page.locator("h2").first.inner_text()
+    assert "Tugas saya" in page.locator("h1").first.inner_text()
     assert page.locator(".task-list").first.get_by_text("Lampu jalan mati").is_visible()
     notice = page.locator(".notification-list li.unread a")
     assert "diteruskan kepada Anda" in notice.inner_text()

@@ -114,7 +114,7 @@ def test_the_whole_sop_from_walk_in_to_the_resident_and_the_village_head(
     resident.fill("#phone_last4", "7890")
     click_and_wait(resident, "button[type=submit]")
     summary = resident.inner_text(".summary")
-    assert "Diinformasikan" in summary
+    assert "Selesai, hasilnya sudah disampaikan kepada Anda" in summary
     assert "Lampu sudah menyala kembali." in resident.content()
     assert "Siti Aminah" not in resident.content()
     assert no_horizontal_scroll(resident)
@@ -135,5 +135,8 @@ def test_the_whole_sop_from_walk_in_to_the_resident_and_the_village_head(
         assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     shot(head, "08-dashboard")
     head.goto(f"{live_server}/complaint/list/")
+    # The register opens on what is still to do; the informed complaint is behind "Ditutup".
+    assert number not in head.inner_text("body")
+    click_and_wait(head, "nav.register-states >> text=Ditutup")
     assert number in head.inner_text("body")
     assert re.search(r"Diinformasikan", head.content())

@@ -6,13 +6,13 @@ existing complaint starts without one (the list shows no photo until the desk pi
 one). Down drops the column: the photos themselves stay with their complaints.
 
 Revision ID: 0024_resolution_photo
-Revises: 0020_duplicates_inbox
+Revises: 0023_meeting_attendance
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0024_resolution_photo"
-down_revision = "0020_duplicates_inbox"
+down_revision = "0023_meeting_attendance"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,9 @@ from flask import Response, g
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
 
 from app.core.timeutil import datetime_id, now_wib
 from app.models import AuditEntry
@@ -50,6 +52,13 @@ class AuditLogModelView(SafeModelView):
     list_columns = show_columns = ["occurred_at", "actor_name", "entity", "entity_label",
                                    "action", "field", "shown_old", "shown_new"]
     search_columns = ["occurred_at", "actor_name", "entity", "entity_label", "action", "field"]
+    # The kind of record is chosen from the list, not typed ("complaint", "officer"...).
+    search_form_extra_fields = {
+        "entity": SelectField(
+            _l("Data"), widget=Select2Widget(),
+            choices=[(name, label) for name, (_model, label) in audit.ENTITIES.items()]
+            + list(audit.OTHER_ENTITIES.items())),
+    }
     order_columns = ["occurred_at", "actor_name", "entity"]
     base_order = ("id", "desc")
     formatters_columns = {

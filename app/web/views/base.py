@@ -86,7 +86,26 @@ def _dash_if_none(value):
     return "-" if value is None else value
 
 
-class SafeModelView(ModelView):
+def yes_no(value):
+    """A yes/no value as "Ya" / "Tidak" (FAB prints True / False); an empty one as "-"."""
+    if value is None:
+        return "-"
+    return _l("Yes") if value else _l("No")
+
+
+class YesNoColumns:
+    """Every yes/no column of a list or detail page reads "Ya" / "Tidak" (``yes_no``): mixed
+    into every model screen, ours and FAB's login and role screens, so none prints True."""
+
+    def _init_properties(self):
+        super()._init_properties()
+        self.formatters_columns = dict(self.formatters_columns or {})
+        for column in set(self.list_columns) | set(self.show_columns):
+            if self.datamodel.is_boolean(column):
+                self.formatters_columns.setdefault(column, yes_no)
+
+
+class SafeModelView(YesNoColumns, ModelView):
     """A ModelView whose add and edit keep the form on every refusal."""
 
     add_row_message = _l("Saved.")

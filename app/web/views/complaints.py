@@ -1,5 +1,7 @@
 """The complaint register screens: list, add, edit, the complaint's page, receipt, void."""
 
+import re
+
 from flask import abort, current_app, flash, g, make_response, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
@@ -161,6 +163,7 @@ class ComplaintModelView(SafeModelView):
         "forward_selected": "bulk_step",
         "schedule_selected": "bulk_step",
         "find": "list",
+        "verify_forward": "step",
     }
     exclude_route_methods = {"delete", "download"}
 
@@ -232,6 +235,23 @@ class ComplaintModelView(SafeModelView):
         super()._init_properties()
         self._filters = access.complaint_filters(self.search_columns, self.datamodel)
 
+    # The register opens on what is still to do; closed complaints are behind the state links
+    # above the list (``register_states``). The narrowed lists (overdue, late) set None.
+    default_state = "todo"
+
+    def _get_list_widget(self, filters, **kwargs):
+        """FAB's list, narrowed to the complaints still to do when the URL asks for nothing
+        else, with the state links (``widgets["states"]``)."""
+        state = current_state(request.args) if self.default_state else None
+        if state and state == self.default_state \
+                and not any(k.startswith("_flt_") for k in request.args):
+            filters.add_filter("status", FilterIn, sorted(REGISTER_STATES[state]))
+            filters.add_filter("voided", FilterNotEqual, "y")
+        widgets = super()._get_list_widget(filters, **kwargs)
+        if self.default_state:
+            widgets["states"] = register_states(state)
+        return widgets
+
     def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
         """FAB's search form, offering the tracking code only to those who may read it."""
         if not access.tracking_code_visible(g.user):
@@ -251,11 +271,13 @@ class ComplaintModelView(SafeModelView):
 
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
         """The add form, prefilled from an email of the inbox when ``?inbox=<id>`` names a
-        message not handled yet."""
+        message not handled yet, naming the email's files that come with it."""
         message_id = int_or_none(request.args.get("inbox"))
-        if request.method == "GET" and message_id is not None:
-            message = db.session.get(InboxMessage, message_id)
-            if message is not None and message.state == inbox.NEW:
+        message = db.session.get(InboxMessage, message_id) if message_id is not None else None
+        if message is not None and message.state == inbox.NEW:
+            # Named above the form: the email's stored files come with the complaint.
+            g.inbox_files = [f.original_name for f in message.files if f.storage_key]
+            if request.method == "GET":
                 for name, value in inbox.prefill(message).items():
                     form[name].data = value
                 form.inbox_message.data = str(message.id)
@@ -340,11 +362,15 @@ class ComplaintModelView(SafeModelView):
             can_receipt=self.appbuilder.sm.has_access("can_receipt", self.class_permission_name),
             can_void=self.appbuilder.sm.has_access("can_void", self.class_permission_name),
             steps=self._open_steps(item),
+            verify_forward_url=self._verify_forward_url(item),
+            contact=contact_links(item) if visible else None,
             just_registered=request.args.get("registered") == "1" and not item.voided,
             labels=COLUMN_LABELS,
             readable_notes={event.id for event in item.events
                             if access.can_read_note(user, item, event)},
             hidden_note=access.hidden_note_text(),
+            resident_notes={event.id for event in item.events
+                            if access.resident_reads_note(item, event)},
             **self._files(item),
             verification_late=deadlines.is_verification_late(item, today_wib()),
             followup_late=deadlines.is_followup_late(item, today_wib()),
@@ -373,13 +399,54 @@ class ComplaintModelView(SafeModelView):
 
     def _open_steps(self, item):
         """(step, label, url) for the steps this user may take on ``item`` now."""
-        if item.voided or not self.appbuilder.sm.has_access("can_step", self.class_permission_name):
-            return []
-        return [(name, label(STEP_ACTIONS, name), step_url(name, item))
-                for name in workflow.allowed_steps(item.status, actors_of(g.user))
-                if name in step_forms.FORMS
-                and not (name == "inform" and item.without_identity)
-                and (item.duplicate_of_id is None or name in services.OWN_STEPS_OF_DUPLICATES)]
+        return open_steps(item, g.user, self.appbuilder.sm)
+
+    def _verify_forward_url(self, item):
+        """The one form that verifies and forwards, when this user may take both steps now
+        (never for a confidential complaint, which no officer may receive)."""
+        open_steps = [name for name, _, _ in self._open_steps(item)]
+        if "verify" not in open_steps or item.is_confidential or not workflow.can_take(
+                workflow.STEPS["forward"], workflow.VERIFIED, actors_of(g.user)):
+            return None
+        return url_for(f"{self.endpoint}.verify_forward", pk=item.id)
+
+    def _essentials(self, item):
+        """What a step form shows of its complaint above the form, as this user may read it."""
+        visible = access.identity_visible(g.user, item)
+        if visible:
+            identity.record_view(g.user, item, "step")
+        return {"item": item, "display_name": access.displayed_name(g.user, item),
+                "contact": contact_links(item) if visible else None}
+
+    @expose("/verify-forward/<pk>", methods=["GET", "POST"])
+    @has_access
+    def verify_forward(self, pk):
+        """Verify and forward in one form, the complaint's text beside it
+        (``services.verify_and_forward``: both steps or neither)."""
+        item = self._visible(pk)
+        show = url_for(f"{self.endpoint}.show", pk=pk)
+        if self._verify_forward_url(item) is None:
+            flash(gettext("This complaint cannot be verified and forwarded now."), "warning")
+            return redirect(show)
+        form = step_forms.build_verify_forward(
+            item, request.form if request.method == "POST" else None)
+        if request.method == "POST" and form.validate():
+            verify, forward = form.step_fields()
+            try:
+                services.verify_and_forward(item, verify, forward, g.user,
+                                            form.expected_version.data)
+            except services.ServiceError as exc:
+                flash(str(exc), "danger")
+                item = self._visible(pk)
+            else:
+                flash(gettext("Verified and forwarded to %(officer)s.",
+                              officer=item.assigned_officer.name), "success")
+                return redirect(show)
+        title = gettext("Verify and forward")
+        return self.render_template("complaint/verify_forward.html", form=form, title=title,
+                                    step_label=title, cancel_url=show,
+                                    dup=duplicates_panel.panel(item, g.user, self.appbuilder),
+                                    **self._essentials(item))
 
     @expose("/step/<pk>/<step>", methods=["GET", "POST"])
     @has_access
@@ -410,13 +477,14 @@ class ComplaintModelView(SafeModelView):
                               step=label(STEP_ACTIONS, step), status=label(STATUSES, item.status)),
                       "success")
                 return redirect(show)
-        return self.render_template("complaint/step.html", item=item, form=form,
+        return self.render_template("complaint/step.html", form=form, step=step,
                                     step_label=label(STEP_ACTIONS, step), cancel_url=show,
-                                    title=label(STEP_ACTIONS, step),
+                                    title=label(STEP_ACTIONS, step), **self._essentials(item),
                                     templates=response_templates.templates_for(step, item),
                                     dup=duplicates_panel.panel(item, g.user, self.appbuilder)
                                     if step == "verify" else None,
-                                    picker_url=url_for(f"{self.endpoint}.step", pk=pk, step=step))
+                                    picker_url=url_for(f"{self.endpoint}.step", pk=pk, step=step),
+                                    picker_target=response_templates.TARGET_FIELDS.get(step))
 
     @action("forward_selected", _l("Forward to an officer"), "", "fa-share",
             multiple=True, single=False)
@@ -455,6 +523,7 @@ class ComplaintModelView(SafeModelView):
                 flash(gettext("Not forwarded: %(reason)s", reason=line), "danger")
             return redirect(url_for(f"{self.endpoint}.list"))
         return self.render_template("complaint/step.html", item=None, items=items, form=form,
+                                    step="forward",
                                     step_label=label(STEP_ACTIONS, "forward"),
                                     cancel_url=url_for(f"{self.endpoint}.list"),
                                     title=label(STEP_ACTIONS, "forward"))
@@ -519,7 +588,9 @@ class ComplaintModelView(SafeModelView):
             identity.record_view(g.user, item, "receipt")
         return self.render_template(
             "complaint/receipt.html", item=item, receipt=receipts.receipt_data(item),
-            privacy=receipts.privacy_sentence(), how_to=receipts.how_to_follow(item))
+            privacy=receipts.privacy_sentence(), how_to=receipts.how_to_follow(item),
+            # Drawn by the qrcode library from our own address and the code: no typed text.
+            qr=Markup(receipts.qr_code_svg(item)))  # nosec B704
 
     @expose("/receipt/<pk>/pdf", methods=["GET"])
     @has_access
@@ -556,6 +627,29 @@ STEP_PAGES = {
 }
 
 
+def contact_links(item):
+    """``tel:`` and WhatsApp links to the complainant's phone (stored as +62...), or None
+    when there is none. The caller has checked that the user may read the identity
+    (``access.identity_visible``)."""
+    digits = re.sub(r"\D", "", item.complainant_phone or "")
+    if item.without_identity or len(digits) < 6:
+        return None
+    return {"phone": item.complainant_phone, "tel": f"tel:+{digits}",
+            "whatsapp": f"https://wa.me/{digits}"}
+
+
+def open_steps(item, user, sm):
+    """(step, label, url) for the steps ``user`` may take on ``item`` now (the complaint's
+    page and the home page's list of forwarded complaints)."""
+    if item.voided or not sm.has_access("can_step", ComplaintModelView.class_permission_name):
+        return []
+    return [(name, label(STEP_ACTIONS, name), step_url(name, item))
+            for name in workflow.allowed_steps(item.status, actors_of(user))
+            if name in step_forms.FORMS
+            and not (name == "inform" and item.without_identity)
+            and (item.duplicate_of_id is None or name in services.OWN_STEPS_OF_DUPLICATES)]
+
+
 def _ids_of(items):
     """The ids of an action's rows, comma separated (FAB passes one row, not a list, when the
     action is asked for a single row by URL)."""
@@ -573,6 +667,41 @@ def step_url(step, item, **params):
     if item is None:
         return None
     return url_for("ComplaintModelView.step", pk=item.id, step=step)
+
+
+# The register's states, as the links above the list name them: still to do (being worked
+# on, or a resident's request to reopen waiting for the desk), and closed.
+REGISTER_STATES = {
+    "todo": workflow.OPEN_STATUSES | {workflow.REOPEN_REQUESTED},
+    "closed": workflow.CLOSED_STATUSES,
+}
+STATE_LABELS = {"todo": _l("Still to do"), "closed": _l("Closed"), "all": _l("All")}
+
+
+def current_state(args):
+    """Which state of the register ``args`` (the list's URL arguments) shows: "todo" when
+    they ask for nothing else, "closed" or "todo" when they are that state's link, "all"
+    with ``state=all``; None for any other search."""
+    if args.get("state") == "all":
+        return "all"
+    filtered = [key for key in args if key.startswith("_flt_")]
+    if not filtered:
+        return "todo"
+    statuses = {value for key in filtered if key.endswith("_status") for value in args.getlist(key)}
+    for state, wanted in REGISTER_STATES.items():
+        if statuses == set(wanted) and len(filtered) == 2:
+            return state
+    return None
+
+
+def register_states(current):
+    """(label, url, current) of the register's state links."""
+    return [(STATE_LABELS["todo"], status_list_url(sorted(REGISTER_STATES["todo"])),
+             current == "todo"),
+            (STATE_LABELS["closed"], status_list_url(sorted(REGISTER_STATES["closed"])),
+             current == "closed"),
+            (STATE_LABELS["all"], url_for("ComplaintModelView.list", state="all"),
+             current == "all")]
 
 
 def status_list_url(statuses):
@@ -607,6 +736,7 @@ class OverdueComplaintModelView(ComplaintModelView):
 
     route_base = "/complaint/overdue"
     list_title = _l("Overdue complaints")
+    default_state = None
     base_order = ("due_date", "asc")
     base_filters = ComplaintModelView.base_filters + [["id", OverdueFilter, lambda: None]]
 
@@ -636,6 +766,7 @@ class LateVerificationComplaintModelView(ComplaintModelView):
 
     route_base = "/complaint/late-verification"
     list_title = _l("Verification late")
+    default_state = None
     base_order = ("received_at", "asc")
     base_filters = ComplaintModelView.base_filters + [["id", LateVerificationFilter,
                                                        lambda: None]]
@@ -646,5 +777,6 @@ class LateFollowupComplaintModelView(ComplaintModelView):
 
     route_base = "/complaint/late-followup"
     list_title = _l("First follow-up late")
+    default_state = None
     base_order = ("received_at", "asc")
     base_filters = ComplaintModelView.base_filters + [["id", LateFollowupFilter, lambda: None]]

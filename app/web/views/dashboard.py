@@ -30,19 +30,39 @@ def _int(value):
         return None
 
 
+def _one_control(args):
+    """The page's one period control sends ``period=month:2026-11`` (``quarter:2026-4``,
+    ``year:2026``): spread it into the arguments links and older bookmarks use
+    (``period=month&month=2026-11``)."""
+    kind, _, value = (args.get("period") or "").partition(":")
+    if not value:
+        return args
+    spread = {key: args.get(key) for key in args}
+    spread["period"] = kind
+    if kind == "month":
+        spread["month"] = value
+    elif kind in ("quarter", "year"):
+        year, _, quarter = value.partition("-")
+        spread["year"], spread["quarter"] = year, quarter or None
+    return spread
+
+
 def parse_scope(args, today=None):
     """Read period, dusun and category from ``args``; return ``(scope, problems)``.
 
     Anything that cannot be read is named in ``problems`` (translated) and
-    replaced by the default (this month, all dusun, all categories), so a bad
+    replaced by the default (the last 12 months, all dusun, all categories), so a bad
     link never breaks the page.
     """
     today = today or today_wib()
     problems = []
-    kind = args.get("period") or "month"
+    args = _one_control(args)
+    kind = args.get("period") or "last12"
     period = None
     if kind not in dashboard_data.PERIOD_KINDS:
-        problems.append(gettext("Unknown period; showing this month."))
+        problems.append(gettext("Unknown period; showing the last 12 months."))
+    elif kind == "last12":
+        period = Period.last_12_months(today)
     elif kind == "month":
         match = re.fullmatch(r"(\d{4})-(\d{1,2})", args.get("month") or today.strftime("%Y-%m"))
         if match and 1 <= int(match.group(2)) <= 12 and 2000 <= int(match.group(1)) <= 2100:
@@ -81,14 +101,16 @@ def parse_scope(args, today=None):
     if category_id and db.session.get(Category, category_id) is None:
         problems.append(gettext("Unknown category; showing all."))
         category_id = None
-    return Scope(period or Period.this_month(today), dusun_id, category_id), problems
+    return Scope(period or Period.last_12_months(today), dusun_id, category_id), problems
 
 
 def scope_args(scope):
     """The query string that reproduces ``scope`` (for chart and report links)."""
     period = scope.period
     args = {"period": period.kind}
-    if period.kind == "month":
+    if period.kind == "last12":
+        pass  # worked out again from the day the link is opened
+    elif period.kind == "month":
         args["month"] = f"{period.start:%Y-%m}"
     elif period.kind in ("quarter", "year"):
         args["year"] = period.start.year
@@ -101,6 +123,35 @@ def scope_args(scope):
     if scope.category_id:
         args["category"] = scope.category_id
     return args
+
+
+def period_choices(scope, today=None):
+    """The options of the page's one period control, ``(value, text, selected)``: the last
+    12 months (the default), each of those months, the quarters and the years of the last
+    few years, and a date range (given below it)."""
+    today = today or today_wib()
+    chosen = scope.period
+    options = [("last12", gettext("Last 12 months"), chosen.kind == "last12")]
+    year, month = today.year, today.month
+    for _ in range(12):
+        one = Period.month(year, month)
+        options.append((f"month:{year}-{month:02d}", one.label(),
+                        chosen.kind == "month" and chosen.start == one.start))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    for year in range(today.year, today.year - 2, -1):
+        for quarter in range((today.month - 1) // 3 + 1 if year == today.year else 4, 0, -1):
+            one = Period.quarter(year, quarter)
+            options.append((f"quarter:{year}-{quarter}", one.label(),
+                            chosen.kind == "quarter" and chosen.start == one.start))
+    for year in range(today.year, today.year - 6, -1):
+        options.append((f"year:{year}", Period.year(year).label(),
+                        chosen.kind == "year" and chosen.start.year == year))
+    options.append(("custom", gettext("Date range (below)"), chosen.kind == "custom"))
+    if not any(selected for _, _, selected in options):  # an older month or quarter
+        options.insert(1, (f"{chosen.kind}:{chosen.start:%Y-%m}" if chosen.kind == "month"
+                           else f"{chosen.kind}:{chosen.start.year}-"
+                           f"{(chosen.start.month - 1) // 3 + 1}", chosen.label(), True))
+    return options
 
 
 def filter_names(scope):
@@ -142,7 +193,7 @@ class DashboardView(BaseView):
             empty=all(data.is_empty() for _, _, data in chart_list),
             dusuns=db.session.query(Dusun).order_by(Dusun.name).all(),
             categories=db.session.query(Category).order_by(Category.name).all(),
-            years=list(range(today.year, today.year - 6, -1)),
+            periods=period_choices(scope, today),
             can_report=self.appbuilder.sm.has_access("can_report", self.class_permission_name),
             can_book=self.appbuilder.sm.has_access("can_export", "RegisterFile"),
         )

@@ -9,7 +9,7 @@ from app.core import workflow
 from app.core.timeutil import today_wib
 from app.reporting import figures as dashboard_data
 from app.services.meetings import upcoming_meetings
-from app.web.views.complaints import status_list_url
+from app.web.views.complaints import open_steps, status_list_url
 
 
 class HomeView(IndexView):
@@ -29,6 +29,10 @@ class HomeView(IndexView):
         if user and actors_of(user) & {workflow.DESK, workflow.HEAD}:
             today = today_wib()
             feedback = dashboard_data.feedback_summary(user, today.replace(month=1, day=1), today)
+        mine = None
+        if user and workflow.LIAISON in actors_of(user):
+            mine = [(item, open_steps(item, user, self.appbuilder.sm))
+                    for item in dashboard_data.forwarded_to(user)]
         tiles = None
         if summary:
             # Each figure is a link to the list of exactly what it counts.
@@ -39,4 +43,5 @@ class HomeView(IndexView):
                  "overdue"),
             ]
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
-                                    summary=summary, tiles=tiles, upcoming=upcoming, feedback=feedback)
+                                    summary=summary, tiles=tiles, upcoming=upcoming, feedback=feedback,
+                                    mine=mine)

@@ -12,10 +12,10 @@ from app.core.vocabularies import STATUSES, STEP_ACTIONS, label
 from app.models import IdentityView, ResponseTemplate
 from app.services import informing, response_templates
 from app.web.forms import required
-from app.web.views.base import SafeModelView
+from app.web.views.base import SafeModelView, YesNoColumns
 
 
-class IdentityViewModelView(ModelView):
+class IdentityViewModelView(YesNoColumns, ModelView):
     """Who was shown which complainant's identity, when and where. Nobody can change it."""
 
     datamodel = SQLAInterface(IdentityView)

@@ -9,8 +9,10 @@ from flask_babel import lazy_gettext as _l
 from app.auth import access
 from app.core.timeutil import datetime_id
 from app.extensions import db
-from app.models import Complaint, InboxMessage
+from app.models import Complaint, InboxAttachment, InboxMessage
 from app.services import complaints as services, inbox
+from app.web.views.base import YesNoColumns
+from app.web.views.evidence import file_answer
 
 STATE_LABELS = {
     inbox.NEW: _l("New"),
@@ -20,7 +22,7 @@ STATE_LABELS = {
 }
 
 
-class InboxModelView(ModelView):
+class InboxModelView(YesNoColumns, ModelView):
     """``/inbox``: the list and each message with its three ways out (register it, add it to
     a complaint, set it aside as not a complaint). The desk and the admin only."""
 
@@ -28,7 +30,7 @@ class InboxModelView(ModelView):
     class_permission_name = "Inbox"
     route_base = "/inbox"
     method_permission_name = {"register": "handle", "link": "handle",
-                              "not_complaint": "handle"}
+                              "not_complaint": "handle", "file": "show"}
     exclude_route_methods = {"add", "edit", "delete", "download", "action", "action_post",
                              "api", "api_read", "api_get", "api_create", "api_update",
                              "api_delete", "api_column_add", "api_column_edit",
@@ -64,6 +66,18 @@ class InboxModelView(ModelView):
         return self.render_template(self.show_template, item=message, title=self.show_title,
                                     state=STATE_LABELS.get(message.state, message.state),
                                     new=message.state == inbox.NEW)
+
+    @expose("/file/<int:pk>", methods=["GET"])
+    @expose("/file/<int:pk>/<any(thumb):thumb>", methods=["GET"])
+    @has_access
+    def file(self, pk, thumb=None):
+        """A photo or PDF of an email not yet passed to a complaint (afterwards it is the
+        complaint's, served by ``/attachment`` with the complaint's access rules), served as
+        the complaint's files are (``file_answer``: a PDF only as a download)."""
+        file = db.session.get(InboxAttachment, pk)
+        if file is None or not file.storage_key:
+            abort(404)
+        return file_answer(file, thumbnail=bool(thumb))
 
     @expose("/register/<int:pk>", methods=["GET"])
     @has_access

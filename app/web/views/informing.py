@@ -4,7 +4,7 @@ from flask import abort, flash, g, make_response, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from app.auth import access
@@ -13,7 +13,7 @@ from app.core.vocabularies import STATUSES, label
 from app.documents import letters
 from app.extensions import db
 from app.models import Complaint
-from app.services import complaints as services, informing, response_templates
+from app.services import complaints as services, inbox, informing, response_templates
 from app.web.forms import BaseForm, required
 
 
@@ -32,6 +32,8 @@ class InformForm(BaseForm):
     message = TextAreaField(_l("Message"), validators=[
         required(_l("The message cannot be empty.")),
         Length(max=5000, message=_l("At most %(max)d characters."))])
+    # Offered when the complaint came by email: the answer threads with the resident's mail.
+    as_reply = BooleanField(_l("Send as a reply to the complainant's email"))
 
 
 class InformView(BaseView):
@@ -62,7 +64,9 @@ class InformView(BaseView):
                           "the complainant."), "danger")
             return redirect(back)
         form = InformForm()
+        original = inbox.original_of(complaint) if identity else None
         if request.method == "GET":
+            form.as_reply.data = original is not None
             try:
                 form.subject.data, form.message.data = response_templates.draft(complaint,
                                                                                 g.user)
@@ -78,16 +82,19 @@ class InformView(BaseView):
             result = self._send(action, complaint, form, identity)
             if result is not None:
                 return result
-        whatsapp = None
-        if identity and form.message.data:
-            whatsapp = informing.whatsapp_link(complaint.complainant_phone, form.message.data)
+        whatsapp = whatsapp_base = None
+        if identity:
+            whatsapp = informing.whatsapp_link(complaint.complainant_phone,
+                                               form.message.data or "")
+            whatsapp_base = whatsapp.split("?", 1)[0]
         return self.render_template(
             "inform/form.html", item=complaint, form=form, identity=identity,
             whatsapp=whatsapp, smtp=informing.smtp_configured(), back=back,
             templates=response_templates.templates_for("inform", complaint),
             picker_url=url_for("InformView.inform", complaint_id=complaint.id),
+            picker_target="message", whatsapp_base=whatsapp_base,
             result=label(STATUSES, complaint.status), title=gettext("Inform the complainant"),
-            linked_to_inform=linked_to_inform(complaint, g.user))
+            linked_to_inform=linked_to_inform(complaint, g.user), original=original)
 
     def _send(self, action, complaint, form, identity):
         """Do what the pressed button asks; a response, or None to show the form again."""
@@ -105,7 +112,9 @@ class InformView(BaseView):
             abort(403)
         try:
             if action == "email":
-                informing.send_by_email(complaint, form.subject.data.strip(), message, g.user)
+                reply_to = inbox.original_of(complaint) if form.as_reply.data else None
+                informing.send_by_email(complaint, form.subject.data.strip(), message, g.user,
+                                        reply_to=reply_to)
                 done = gettext("Email sent to the complainant; the complaint is marked as "
                                "informed.")
             elif action in ("whatsapp", "letter"):
@@ -118,4 +127,9 @@ class InformView(BaseView):
             flash(str(exc), "danger")
             return None
         flash(done, "success")
+        still = linked_to_inform(complaint, g.user)
+        if still:
+            flash(gettext("Complainants of the linked complaints who gave no email are still to "
+                          "be told, each on their own complaint: %(numbers)s.",
+                          numbers=", ".join(other.register_number for other in still)), "warning")
         return redirect(url_for("ComplaintModelView.show", pk=complaint.id))

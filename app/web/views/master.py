@@ -12,10 +12,6 @@ from app.web import forms
 from app.web.views.base import SafeModelView
 
 
-def _yes_no(value):
-    return _l("Yes") if value else _l("No")
-
-
 class OfficerModelView(SafeModelView):
     """Village officers of the SOP (point E), each optionally linked to a login."""
 
@@ -24,7 +20,7 @@ class OfficerModelView(SafeModelView):
     route_base = "/officer"
     exclude_route_methods = {"download", "add", "delete"}
     list_title = _l("Officers")
-    show_title = _l("Officer")
+    show_title = _l("Officer details")
     # The list offers the one form that adds an officer with their login
     # (app/views/accounts.py); the show page their link, deactivation and open complaints.
     list_template = "officer/list.html"
@@ -47,7 +43,7 @@ class OfficerModelView(SafeModelView):
     search_columns = ["name", "position", "field_of_work", "dusun", "active"]
     order_columns = ["name", "position", "field_of_work"]
     base_order = ("name", "asc")
-    formatters_columns = {"position": lambda v: label(POSITIONS, v), "active": _yes_no}
+    formatters_columns = {"position": lambda v: label(POSITIONS, v)}
     add_form_extra_fields = edit_form_extra_fields = {
         "name": StringField(_l("Name"), validators=[forms.required(), Length(max=120)]),
         "position": SelectField(_l("Position"), choices=choices(POSITIONS),
@@ -69,7 +65,7 @@ class CategoryModelView(SafeModelView):
     route_base = "/category"
     exclude_route_methods = {"download"}
     list_title = _l("Categories")
-    show_title = _l("Category")
+    show_title = _l("Category details")
     add_title = _l("Add category")
     edit_title = _l("Edit category")
     label_columns = {"name": _l("Name"), "description": _l("Description"), "active": _l("Active")}
@@ -77,7 +73,6 @@ class CategoryModelView(SafeModelView):
     add_columns = edit_columns = ["name", "description", "active"]
     search_columns = ["name", "active"]
     base_order = ("name", "asc")
-    formatters_columns = {"active": _yes_no}
 
 
 class DusunModelView(SafeModelView):
@@ -88,11 +83,10 @@ class DusunModelView(SafeModelView):
     route_base = "/dusun"
     exclude_route_methods = {"download"}
     list_title = _l("Dusun")
-    show_title = _l("Dusun")
+    show_title = _l("Dusun details")
     add_title = _l("Add dusun")
     edit_title = _l("Edit dusun")
     label_columns = {"name": _l("Name"), "active": _l("Active")}
     list_columns = show_columns = add_columns = edit_columns = ["name", "active"]
     search_columns = ["name", "active"]
     base_order = ("name", "asc")
-    formatters_columns = {"active": _yes_no}

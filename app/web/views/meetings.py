@@ -6,13 +6,14 @@ import re
 
 from flask import abort, flash, g, make_response, redirect, request, url_for
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.exceptions import FABException
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField, FieldList, Form, FormField, SelectMultipleField, StringField, TextAreaField,
-    TimeField,
+    BooleanField, DateField, FieldList, Form, FormField, SelectMultipleField, StringField,
+    TextAreaField, TimeField,
 )
 from wtforms.validators import Length, Optional, ValidationError
 
@@ -33,6 +34,15 @@ MEETING_STATUSES = {
     CANCELLED: _l("Cancelled"),
 }
 GUEST_ROWS = 4
+OTHER_ROWS = 3
+# The meeting list's filter, shown above it: which meetings, by date (default "recent").
+RECENT_DAYS = 30
+PERIODS = {
+    "recent": _l("Upcoming and last %(days)d days", days=RECENT_DAYS),
+    "upcoming": _l("Upcoming"),
+    "past": _l("Past"),
+    "all": _l("All"),
+}
 
 
 class LocalDateField(DateField):
@@ -83,6 +93,8 @@ class ScheduleForm(BaseForm):
     officer_ids = SelectMultipleField(_l("Attending officers"), coerce=int, validate_choice=False)
     guests = FieldList(FormField(GuestForm), label=_l("Invited parties"),
                        min_entries=GUEST_ROWS, max_entries=20)
+    already_held = BooleanField(
+        _l("This meeting already took place: record it and write its minutes now"))
 
 
 class MoveForm(BaseForm):
@@ -106,6 +118,8 @@ class MinutesForm(BaseForm):
                        "complainants' words. Leave empty to publish nothing."),
         validators=[Length(max=2000, message=_l("At most %(max)d characters."))])
     decided_steps = TextAreaField(_l("Decided steps"))
+    others = FieldList(FormField(GuestForm), label=_l("Other attendees"),
+                       min_entries=OTHER_ROWS, max_entries=20)
 
 
 class VisibleMeetingsFilter(BaseFilter):
@@ -193,14 +207,41 @@ class MeetingModelView(SafeModelView):
         "complaints": _register_numbers,
     }
 
+    list_template = "meetings/list.html"
+
+    def period_args(self, period, today=None):
+        """FAB's filter and order arguments of one choice of the list's period filter."""
+        today = today or today_wib()
+        newest_first = {f"_oc_{self.__class__.__name__}": "starts_at",
+                        f"_od_{self.__class__.__name__}": "desc"}
+        if period == "recent":
+            since = today - dt.timedelta(days=RECENT_DAYS)
+            return {"_flt_1_starts_at": f"{since:%Y-%m-%d} 00:00:00"}
+        if period == "upcoming":
+            return {"_flt_1_starts_at": f"{today:%Y-%m-%d} 00:00:00"}
+        if period == "past":
+            return {"_flt_2_starts_at": f"{today:%Y-%m-%d} 00:00:00", **newest_first}
+        return newest_first
+
     @expose("/list/")
     @has_access
     def list(self):
-        """Without any filter or sort asked for, show the meetings from today on."""
+        """The meetings, with the period filter above them; without any filter or sort asked
+        for, the upcoming ones and those of the last 30 days."""
         if not request.args:
-            return redirect(url_for(f"{self.endpoint}.list",
-                                    _flt_1_starts_at=f"{today_wib():%Y-%m-%d} 00:00:00"))
-        return super().list()
+            return redirect(url_for(f"{self.endpoint}.list", **self.period_args("recent")))
+        self.update_redirect()
+        try:
+            widgets = self._list()
+        except FABException as exc:  # as FAB's own list does
+            flash(gettext("An error occurred: %(error)s", error=exc), "warning")
+            return redirect(self.get_redirect())
+        asked = {k: v for k, v in request.args.items() if k.startswith(("_flt_", "_oc_", "_od_"))}
+        periods = [(key, text, url_for(f"{self.endpoint}.list", **self.period_args(key)),
+                    self.period_args(key) == asked) for key, text in PERIODS.items()]
+        return self.render_template(self.list_template, title=self.list_title,
+                                    widgets=widgets, periods=periods,
+                                    can_schedule=self._can("can_schedule"))
 
     def _visible(self, pk):
         item = self.datamodel.get(pk, self._base_filters)
@@ -226,6 +267,7 @@ class MeetingModelView(SafeModelView):
             can_ics=self._can("can_ics"), can_move=self._can("can_schedule"),
             can_inform=self.appbuilder.sm.has_access("can_inform", "Inform"),
             minutes_refusal=meetings.minutes_open(item),
+            attendance=meetings.attendance(item),
             files=evidence.on_meeting(item, g.user),
             can_attach=self.appbuilder.sm.has_access("can_publish", "Attachment"),
         )
@@ -245,6 +287,7 @@ class MeetingModelView(SafeModelView):
         if request.method == "GET":
             form.complaint_ids.data = [c.id for c in shown] if chosen else []
             form.place.data = form.place.data or gettext("Village office hall")
+            form.already_held.data = request.args.get("held") == "1"
         if request.method == "POST" and form.validate():
             starts_at = dt.datetime.combine(form.date.data, form.start_time.data)
             ends_at = dt.datetime.combine(form.date.data, form.end_time.data) \
@@ -254,10 +297,16 @@ class MeetingModelView(SafeModelView):
             try:
                 meeting = meetings.schedule_meeting(
                     form.complaint_ids.data, starts_at, ends_at, form.place.data,
-                    form.agenda.data, form.officer_ids.data, guests, g.user)
+                    form.agenda.data, form.officer_ids.data, guests, g.user,
+                    already_held=form.already_held.data)
             except meetings.MeetingRefused as exc:
                 _field_error(form, exc)
             else:
+                if form.already_held.data:
+                    flash(gettext("The meeting of %(when)s is recorded; now write its minutes "
+                                  "and who attended.", when=datetime_id(meeting.starts_at)),
+                          "success")
+                    return redirect(url_for(f"{self.endpoint}.minutes", pk=meeting.id))
                 flash(gettext("Review meeting scheduled for %(when)s; %(count)d complaint(s) "
                               "are now in review.", when=datetime_id(meeting.starts_at),
                               count=len(meeting.complaints)), "success")
@@ -276,12 +325,16 @@ class MeetingModelView(SafeModelView):
         if refusal and request.method == "GET":
             flash(refusal, "danger")
             return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+        present = _present(request.form) if request.method == "POST" else \
+            _present_before(meetings.attendance(item))
         if request.method == "POST" and form.validate():
             texts = {name: form[name].data for name in
                      ("findings", "root_cause", "recommendations", "public_recommendations",
                       "decided_steps")}
+            present["others"] = [(row.form.name.data, row.form.role.data) for row in form.others
+                                 if (row.form.name.data or "").strip()]
             try:
-                meetings.record_minutes(item, texts, outcomes, g.user)
+                meetings.record_minutes(item, texts, outcomes, g.user, present)
             except meetings.MeetingRefused as exc:
                 errors[exc.field or "form"] = str(exc)
                 flash(str(exc), "danger")
@@ -292,6 +345,7 @@ class MeetingModelView(SafeModelView):
         return self.render_template(
             "meetings/minutes.html", item=item, form=form, complaints=self._complaint_rows(item),
             outcomes=outcomes, errors=errors, outcome_types=OUTCOME_TYPES,
+            attendance=meetings.attendance(item), present=present,
             in_review=workflow.IN_REVIEW, title=gettext("Minutes of the review meeting"))
 
     @expose("/cancel/<pk>", methods=["POST"])
@@ -357,6 +411,21 @@ class MeetingModelView(SafeModelView):
         response.headers["Content-Disposition"] = \
             f'attachment; filename="rapat-{item.starts_at:%Y-%m-%d}-{item.id}.ics"'
         return response
+
+
+def _present(formdata):
+    """Who the minutes form marks present: the ticked officers and invited parties."""
+    return {"officers": set(_ids(formdata.getlist("present_officer"))),
+            "guests": set(_ids(formdata.getlist("present_guest")))}
+
+
+def _present_before(recorded):
+    """The minutes form's ticks before it is sent: as recorded, else everyone invited (the
+    desk unticks who did not come)."""
+    def ticked(rows):
+        return {person.id for person, attended in rows
+                if attended or (attended is None and not recorded["recorded"])}
+    return {"officers": ticked(recorded["officers"]), "guests": ticked(recorded["guests"])}
 
 
 def _ids(value):

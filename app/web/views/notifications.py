@@ -42,7 +42,7 @@ class TasksView(BaseView):
         return self.render_template(
             "notifications/tasks.html", tasks=notifications.tasks_of(g.user, today),
             items=notifications.recent(g.user), today=today,
-            unread=notifications.unread_count(g.user))
+            unread=notifications.unread_count(g.user), title=gettext("My tasks"))
 
     @expose("/open/<int:pk>")
     @has_access
@@ -84,7 +84,8 @@ class TasksView(BaseView):
                 flash(gettext("Your notification choices were saved."), "success")
                 return redirect(url_for("TasksView.settings"))
         return self.render_template("notifications/settings.html", form=form,
-                                    telegram=telegram, email_reachable=email_reachable)
+                                    telegram=telegram, email_reachable=email_reachable,
+                                    title=gettext("Notification channels"))
 
 
 class OutboxView(BaseView):
@@ -107,7 +108,8 @@ class OutboxView(BaseView):
             query = query.filter(OutboxMessage.status == status)
         rows = query.order_by(OutboxMessage.id.desc()).limit(200).all()
         return self.render_template("notifications/outbox.html", rows=rows, status=status,
-                                    counts=outbox.counts(), statuses=OUTBOX_STATUSES)
+                                    counts=outbox.counts(), statuses=OUTBOX_STATUSES,
+                                    title=gettext("Outbox"))
 
     @expose("/resend/<int:pk>", methods=["POST"])
     @has_access

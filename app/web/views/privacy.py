@@ -1,23 +1,28 @@
 """Personal data: the admin's retention page (the setting, what the next run anonymises,
 running it) and the desk's record of residents' requests about their data."""
 
-from flask import flash, g, make_response, redirect, request, url_for
+from flask import abort, flash, g, make_response, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from app.core.errors import ServiceError
 from app.documents import personal_copy
-from app.core.timeutil import date_id, datetime_id
+from app.core.timeutil import date_id, datetime_id, now_wib
 from app.extensions import db
-from app.models import ResidentRequest, Setting
+from app.models import Setting
 from app.services import resident_requests, retention, settings
 
 REQUEST_KINDS = {
     resident_requests.COPY: _l("A copy of everything held (PDF)"),
     resident_requests.CORRECTION: _l("A correction"),
     resident_requests.ERASURE: _l("Erasure (anonymisation)"),
+}
+# The list's filter.
+SHOWN = {
+    resident_requests.SHOW_ALL: _l("All"),
+    resident_requests.SHOW_OPEN: _l("Not answered yet"),
+    resident_requests.SHOW_OVERDUE: _l("Not answered in time"),
 }
 
 
@@ -59,8 +64,12 @@ class RetentionView(BaseView):
     @expose("/run", methods=["POST"])
     @has_access
     def run_now(self):
-        numbers = retention.run(g.user)
-        flash(gettext("%(count)s complaints anonymised.", count=len(numbers)), "success")
+        try:
+            numbers = retention.run(g.user)
+        except ServiceError as exc:  # the storage could not delete the resident's files
+            flash(str(exc), "danger")
+        else:
+            flash(gettext("%(count)s complaints anonymised.", count=len(numbers)), "success")
         return redirect(url_for("RetentionView.preview"))
 
 
@@ -69,7 +78,7 @@ class ResidentRequestView(BaseView):
 
     route_base = "/resident-request"
     class_permission_name = "ResidentRequest"
-    method_permission_name = {"requests": "requests"}
+    method_permission_name = {"requests": "requests", "answer": "requests"}
     default_view = "requests"
 
     @expose("/", methods=["GET", "POST"])
@@ -104,9 +113,27 @@ class ResidentRequestView(BaseView):
                 raise ServiceError(gettext("Choose what the resident asks for."))
             except ServiceError as exc:
                 flash(str(exc), "danger")
-        recent = db.session.scalars(select(ResidentRequest).order_by(
-            ResidentRequest.id.desc()).limit(50)).all()
-        return self.render_template("privacy/requests.html", recent=recent, form=form,
-                                    kinds=REQUEST_KINDS, datetime_id=datetime_id,
-                                    date_id=date_id,
-                                    title=gettext("Residents' requests about their data"))
+        show = request.args.get("show")
+        if show not in SHOWN:
+            show = resident_requests.SHOW_ALL
+        now = now_wib()
+        return self.render_template(
+            "privacy/requests.html", recent=resident_requests.listed(show, now), form=form,
+            kinds=REQUEST_KINDS, datetime_id=datetime_id, shown=SHOWN, show=show,
+            due_at=resident_requests.due_at,
+            overdue=lambda row: resident_requests.overdue(row, now),
+            title=gettext("Residents' requests about their data"))
+
+    @expose("/<int:pk>/answer", methods=["POST"])
+    @has_access
+    def answer(self, pk):
+        """The desk has answered the request (a correction, once the data is corrected)."""
+        try:
+            resident_requests.answer(pk, g.user)
+        except ServiceError as exc:
+            if exc.code == 404:
+                abort(404)
+            flash(str(exc), "danger")
+        else:
+            flash(gettext("The request is marked as answered."), "success")
+        return redirect(url_for("ResidentRequestView.requests"))

@@ -197,6 +197,9 @@ class PublicView(BaseView):
         return render_template("public/receipt.html", item=complaint,
                                receipt=receipts.receipt_data(complaint, public=True),
                                status_url=informing.status_url(),
+                               # Drawn by the qrcode library from our own address and the
+                               # code (letters and digits): no text typed by anyone.
+                               qr=Markup(receipts.qr_code_svg(complaint)),  # nosec B704
                                privacy=receipts.privacy_sentence())
 
     @expose("/lapor/tanda-terima.pdf", methods=["GET"])

@@ -18,7 +18,9 @@ from flask import current_app
 from flask_babel import gettext
 
 from app.core import workflow
+from app.core.errors import ServiceError
 from app.core.numbering import group_tracking_code
+from app.core.values import mail_can_reach
 from app.extensions import db
 from app.services import complaints as services
 
@@ -103,6 +105,11 @@ def reply_subject(subject):
     return subject if subject.lower().startswith("re:") else f"Re: {subject}"
 
 
+class UnreachableAddress(ServiceError):
+    """An address no mail is ever sent to (``values.mail_can_reach``): trying again cannot
+    help."""
+
+
 def send_email(to, subject, body, keep=None, in_reply_to=None):
     """Send one plain-text email through the configured SMTP server.
 
@@ -118,6 +125,9 @@ def send_email(to, subject, body, keep=None, in_reply_to=None):
     if not to or any(char.isspace() for char in to):
         raise services.ServiceError(gettext(
             "The complainant's email address is not valid; correct it on the complaint first."))
+    if not mail_can_reach(to):
+        raise UnreachableAddress(gettext(
+            "%(address)s is a placeholder that cannot receive email.", address=to))
     mail = EmailMessage()
     mail["From"] = cfg.get("MAIL_FROM") or cfg["VILLAGE"]["email"]
     mail["To"] = to

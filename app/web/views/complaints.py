@@ -392,6 +392,9 @@ class ComplaintModelView(SafeModelView):
             "can_publish": sm.has_access("can_publish", "Attachment"),
             "may_withdraw": {a.id for a in files if not a.withdrawn
                              and access.may_withdraw_attachment(g.user, a)},
+            # The photos the desk may put beside a published resolved problem on /statistik.
+            "public_list_choices": {a.id for a in files if access.may_show_on_public_list(a)}
+            if services.may_have_public_photo(item) else set(),
         }
 
     def _open_steps(self, item):

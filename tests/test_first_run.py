@@ -40,7 +40,7 @@ def test_the_test_tools_are_only_in_the_test_requirements():
     app, tests = pinned(ROOT / "requirements.txt"), pinned(ROOT / "tests/requirements.txt")
     assert set(app) & set(tests) == set()
     for tool in ("pytest", "pytest-timeout", "playwright", "schemathesis", "hypothesis", "bandit",
-                 "aiosmtpd", "pypdf", "import-linter"):
+                 "aiosmtpd", "import-linter"):
         assert tool in tests, tool
         assert tool not in app, tool
     for needed in ("flask-appbuilder", "flask", "sqlalchemy", "reportlab", "matplotlib"):
@@ -91,7 +91,7 @@ run.main(["--demo", "--no-serve"])
 
 def test_run_demo_needs_nothing_from_the_test_requirements_and_shows_its_progress(tmp_path):
     blocked = modules_of(pinned(ROOT / "tests/requirements.txt"))
-    assert {"pytest", "playwright", "hypothesis", "schemathesis", "pypdf"} <= set(blocked)
+    assert {"pytest", "playwright", "hypothesis", "schemathesis"} <= set(blocked)
     env = {"PATH": "/usr/bin:/bin", "INSTANCE_PATH": str(tmp_path),
            "DATABASE_URL": f"sqlite:///{tmp_path / 'first.db'}", "ADMIN_PASSWORD": "",
            "FAB_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "HOME": str(tmp_path)}

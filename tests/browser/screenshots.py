@@ -4,7 +4,8 @@ Builds a fresh SQLite database in a temporary folder, loads the demo data, serve
 127.0.0.1 in a thread and photographs, in Indonesian, with Debian's Chromium: the register list,
 a complaint's timeline on a phone, the Kepala Desa's dashboard, the public status page and the
 public statistics on a phone, the admin's officer form and the privacy page on a phone; and the
-first page of the register book and of the annual report (PDFs, drawn to PNG with poppler's
+desk's verify-and-forward form, a Kepala Dusun's register cards
+and the Bantuan page on a phone; the first page of the register book and of the annual report (PDFs, drawn to PNG with poppler's
 pdftoppm). The pictures go to docs/.
 """
 
@@ -44,6 +45,9 @@ def main():
         informed = db.session.query(Complaint).filter_by(status="informed").order_by(
             Complaint.id.desc()).first()
         pk, code, phone = informed.id, informed.tracking_code, informed.complainant_phone
+        waiting = db.session.query(Complaint).filter(
+            Complaint.status == "received", Complaint.identity_level != "confidential",
+            Complaint.voided.is_(False)).order_by(Complaint.id.desc()).first()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
@@ -64,6 +68,14 @@ def main():
         desk = page_for("petugas")
         desk.goto(f"{base}/complaint/list/")
         desk.screenshot(path=str(DOCS / "register-list.png"))
+        desk.goto(f"{base}/complaint/verify-forward/{waiting.id}")
+        desk.screenshot(path=str(DOCS / "verify-forward.png"))
+        officer = page_for("kadus1", phone=True)
+        officer.goto(f"{base}/complaint/list/")
+        officer.screenshot(path=str(DOCS / "register-cards-phone.png"))
+        helper = page_for("petugas", phone=True)
+        helper.goto(f"{base}/bantuan/")
+        helper.screenshot(path=str(DOCS / "help-phone.png"))
         kadus = page_for("petugas", phone=True)
         kadus.goto(f"{base}/complaint/show/{pk}")
         kadus.screenshot(path=str(DOCS / "complaint-timeline-phone.png"), full_page=True)

@@ -10,7 +10,8 @@ Every new row of a village-owned table gets its village here, in one ``before_fl
 listener, so no service, form or import can write a row that belongs to no village.
 """
 
-from flask import g, has_app_context
+from dataclasses import dataclass, fields
+
 from sqlalchemy import event, select
 
 from app.extensions import db
@@ -19,29 +20,56 @@ from app.models.villages import owns_village_data
 
 
 class VillageNotChosen(RuntimeError):
-    """Several villages and nothing yet that chooses one: refuse rather than guess."""
+    """Several villages (or none) and nothing yet that chooses one: refuse rather than guess."""
+
+
+@dataclass(frozen=True)
+class VillageData:
+    """A village's row as read once: names, letterhead and signatory for pages and PDFs."""
+
+    id: int
+    slug: str
+    name: str
+    kecamatan: str
+    kabupaten: str
+    address: str
+    phone: str
+    email: str
+    website: str
+    head_name: str
+
+    @classmethod
+    def of(cls, village):
+        """The row's values; an empty one reads as "" (as an unset setting did)."""
+        return cls(**{field.name: getattr(village, field.name) or "" for field in fields(cls)})
+
+
+# The village of this process, read on first use. Every public page and every insert asks
+# for it, and its row changes only at start (``app.services.reference_data``) or when the
+# admin edits it (which calls ``forget``): one query per process, not one per request.
+_known = {}
 
 
 def current_village():
-    """The village this request (or command) reads and writes.
+    """The village this request (or command) reads and writes, as ``VillageData``.
 
-    Asked by every insert, the letterhead and many pages: the id is kept for the request.
     With more than one village and no way yet to choose, it raises ``VillageNotChosen``
     instead of quietly writing into the first one.
     """
-    cache = g if has_app_context() else None
-    village_id = getattr(cache, "_village_id", None)
-    village = db.session.get(Village, village_id) if village_id is not None else None
+    village = _known.get("single")
     if village is None:
         villages = db.session.scalars(select(Village).order_by(Village.id).limit(2)).all()
         if len(villages) != 1:
             raise VillageNotChosen(
                 "no village in the database" if not villages
                 else "several villages and none chosen for this request")
-        village = villages[0]
-        if cache is not None:
-            cache._village_id = village.id
+        village = _known["single"] = VillageData.of(villages[0])
     return village
+
+
+def forget():
+    """Read the village again on next use (its row changed)."""
+    _known.clear()
 
 
 def _give_new_rows_their_village(session, flush_context, instances):

@@ -27,6 +27,7 @@ from flask_babel import force_locale
 from sqlalchemy import func
 
 from app.auth import access
+from app.auth.villages import current_village
 from app.core.timeutil import MONTHS_ID, date_id, today_wib
 from app.core.vocabularies import CHANNELS, OUTCOME_TYPES, STATUSES
 from app.extensions import db
@@ -292,14 +293,14 @@ def book_pdf(user, year, month=None, output=None, today=None):
 
     today = today or today_wib()
     start, end, period_label = book_period(year, month, today)
-    village = current_app.config["VILLAGE"]
+    village = current_village()
     target = output if output is not None else BytesIO()
     title = "BUKU REGISTER PENGADUAN"
     with force_locale("id"):
         canvas = Canvas(target, pagesize=_landscape(), pageCompression=1,
                         invariant=1 if current_app.testing else 0)
         canvas.setTitle(f"Buku register pengaduan {period_label.title()}")
-        canvas.setAuthor(f"Pemerintah Desa {village['name']}")
+        canvas.setAuthor(f"Pemerintah Desa {village.name}")
         book = _Book(canvas, title, period_label)
         book.start_page()
         labels = book_labels()
@@ -311,9 +312,9 @@ def book_pdf(user, year, month=None, output=None, today=None):
         if not count:
             book.draw_row(["", "", "Tidak ada pengaduan pada periode ini.", "", "", "", "", "",
                            "", ""])
-        book.closing(f"{village['name']}, {date_id(min(today, end))}",
-                     signatory("kepala_desa", village["head_name"]),
-                     signatory("petugas_pengelola", "(" + "." * 30 + ")"), village["name"])
+        book.closing(f"{village.name}, {date_id(min(today, end))}",
+                     signatory("kepala_desa", village.head_name),
+                     signatory("petugas_pengelola", "(" + "." * 30 + ")"), village.name)
         book.finish()
     if output is None:
         return target.getvalue()

@@ -66,8 +66,11 @@ def upgrade():
     for table in (*OWNED, "holiday"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("village_id", sa.Integer(), nullable=True))
-        only = " WHERE kind = 'local'" if table == "holiday" else ""
-        conn.execute(sa.text(f"UPDATE {table} SET village_id = :id{only}"), {"id": village_id})
+        rows = sa.table(table, sa.column("village_id"), sa.column("kind"))
+        backfill = rows.update().values(village_id=village_id)
+        if table == "holiday":
+            backfill = backfill.where(rows.c.kind == "local")
+        conn.execute(backfill)
         with op.batch_alter_table(table, schema=None) as batch_op:
             if table != "holiday":
                 batch_op.alter_column("village_id", existing_type=sa.Integer(), nullable=False)

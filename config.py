@@ -220,6 +220,9 @@ NOTIFY_REMIND_INTERVAL = int(os.environ.get("NOTIFY_REMIND_INTERVAL", 600))
 # The retention run (personal data anonymised N years after closing): daily, and at each start.
 RETENTION_INTERVAL = int(os.environ.get("RETENTION_INTERVAL", 24 * 3600))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8))
+# Seconds the sender rests between two messages, so that a backlog sent by the thread inside
+# ``python run.py`` leaves the pages their time (0: flat out, e.g. for a separate sender).
+OUTBOX_SEND_PAUSE = float(os.environ.get("OUTBOX_SEND_PAUSE", 0.05))
 # Messages that are not urgent wait while it is quiet (WIB; empty: never quiet).
 NOTIFY_QUIET_HOURS = os.environ.get("NOTIFY_QUIET_HOURS", "21:00-06:00")
 # The Kepala Desa's weekly digest: ISO weekday (1 Monday .. 7 Sunday) and hour, WIB.

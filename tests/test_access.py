@@ -5,7 +5,7 @@ import pytest
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Complaint
-from tests.conftest import PASSWORD, csrf_token, make_complaint, make_officer
+from tests.conftest import PASSWORD, csrf_token, make_complaint, make_officer, set_fields
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, "login"
 
@@ -48,6 +48,8 @@ MATRIX = {
     "/meeting/list/?_flt_0_place=B": dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/meeting/show/{meeting}":       dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/meeting/schedule":             dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    # Moving a meeting (the desk; this one was held, so the desk is sent back to its page).
+    "/meeting/move/{meeting}":       dict(anon=LOGIN, desk=302, liaison=FORBIDDEN, head=FORBIDDEN, admin=302),
     "/meeting/minutes/{meeting}":    dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/meeting/berita-acara/{meeting}": dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
     "/meeting/ics/{meeting}":        dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=OK, admin=OK),
@@ -119,6 +121,7 @@ MATRIX = {
     "/attachment/withdraw/{mine_file}": dict(anon=405, desk=405, liaison=405, head=405, admin=405),
     "/attachment/publish/{mine_file}": dict(anon=405, desk=405, liaison=405, head=405, admin=405),
     "/attachment/meeting/{meeting}": dict(anon=405, desk=405, liaison=405, head=405, admin=405),
+    "/attachment/public-list/{mine_file}": dict(anon=405, desk=405, liaison=405, head=405, admin=405),
     "/status/lampiran/{other_file}": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     "/status/lampiran/{other_file}/kecil": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     # The SOP's verification and first follow-up deadlines, each with its own list.
@@ -142,6 +145,12 @@ MATRIX = {
     "/status":                       dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/statistik":                    dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/api/v1/public/statistics":     dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    # The photo after the work on "Sudah ditangani": the one a published complaint names,
+    # for everyone; a public photo of a complaint that is not published, for nobody.
+    "/statistik/foto/{shown_photo}": dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/statistik/foto/{shown_photo}/kecil": dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/statistik/foto/{other_file}":  dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    "/statistik/foto/{other_file}/kecil": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
 }
 ROLES = ("anon", "desk", "liaison", "head", "admin")
 CASES = [(path, role, expected[role]) for path, expected in MATRIX.items() for role in ROLES]
@@ -159,6 +168,10 @@ def test_role_matrix(app, client, login_as, path, role, expected):
     if "{mine_file}" in path or "{other_file}" in path or "{other_pdf}" in path:
         names = {"mine_file": file_on(app, mine), "other_file": file_on(app, other, public=True),
                  "other_pdf": file_on(app, other, pdf=True)}
+    if "{shown_photo}" in path:
+        names["shown_photo"] = file_on(app, done, public=True)
+        set_fields(app, done, publishable=True, resolved_at=now_wib(),
+                   public_summary="Lampu sudah diganti.", public_photo_id=names["shown_photo"])
     response = client.get(path.format(mine=mine, other=other, done=done, meeting=meeting,
                                       officer=officer, **names))
     if expected == LOGIN:

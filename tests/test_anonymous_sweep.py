@@ -24,6 +24,8 @@ PUBLIC_ENDPOINTS = {
     "PublicView.complete", "PublicApi.completion",          # the resident completes (issue 10)
     "PublicApi.complaints", "PublicApi.status",             # the public pages and API
     "StatisticsView.statistics", "StatisticsApi.statistics",  # aggregates only (issue 23)
+    # The photo after the work a published resolved problem names (else 404).
+    "StatisticsView.photo", "StatisticsView.photo_thumbnail",
     "SecurityApi.login",                                    # the REST API's login
     # A file of the complaint this session looked up with its code and phone digits (else 404).
     "PublicView.attachment", "PublicView.attachment_thumbnail",
@@ -33,7 +35,7 @@ PUBLIC_ENDPOINTS = {
 }
 ARGUMENTS = {"pk": "1", "complaint_id": "1", "meeting_id": "1", "name": "forward_selected", "step": "verify",
              "version": "v1", "filename": "x.csv", "group_by": "username", "locale": "en",
-             "fmt": "csv"}
+             "fmt": "csv", "thumb": "thumb"}
 
 
 def _routes(app):

@@ -269,7 +269,8 @@ def test_a_problem_marked_publishable_shows_on_the_already_handled_list(app, cli
     month = today_wib()
     assert data["resolved_publicly"] == [{
         "month": f"{month:%Y-%m}", "month_label": data["resolved_publicly"][0]["month_label"],
-        "category": "Pelayanan publik", "dusun": "Dusun II", "what_was_done": SUMMARY}]
+        "category": "Pelayanan publik", "dusun": "Dusun II", "what_was_done": SUMMARY,
+        "photo_id": None, "photo_url": None, "photo_thumbnail_url": None}]
     page = _scan(client.get("/statistik"))
     assert SUMMARY in page and "Pelayanan publik · Dusun II" in page
     # Voided later: gone from the list.

@@ -68,3 +68,62 @@ def test_the_just_registered_box_never_shows_the_code_to_the_village_head(app, c
     page = client.get(f"/complaint/show/{pk}?registered=1").get_data(as_text=True)
     assert group_tracking_code(code) not in page and code not in page
     assert "/complaint/receipt/" not in page
+
+
+# What the desk reads on the form, in order: words for the desk about the complainant.
+DESK_LABELS = ["Jenis", "Saluran", "Diterima", "Tanpa identitas", "Nama pengadu", "Alamat",
+               "Telepon/WhatsApp", "Email", "Pokok pengaduan", "Uraian", "Dusun", "RT/RW",
+               "Lokasi", "Tanggal kejadian", "Kategori", "Urgensi", "Perlindungan identitas",
+               "Foto atau dokumen (tidak wajib)"]
+RESIDENT_WORDS = re.compile(r"\b(Anda|kamu|saya)\b", re.I)
+
+
+def _form_html(page):
+    return re.search(r'<form[^>]*class="[^"]*complaint-form[^"]*"[^>]*>(.*?)</form>', page,
+                     re.S).group(1)
+
+
+def _labels(form):
+    return [re.sub(r"<[^>]+>|\*", "", text).split() for text in
+            re.findall(r"<label[^>]*>(.*?)</label>", form, re.S)]
+
+
+def test_the_form_has_a_label_above_each_field_not_a_table(app, client, login_as):
+    login_as("desk")
+    response = client.get("/complaint/add")
+    assert response.status_code == 200
+    form = _form_html(response.get_data(as_text=True))
+    assert "<table" not in form and "<td" not in form
+    assert [" ".join(words) for words in _labels(form)] == DESK_LABELS
+    assert not RESIDENT_WORDS.search(re.sub(r"<[^>]+>", " ", form))
+    # Every visible field is named by a label pointing at it.
+    for name in ("complainant_name", "subject", "description", "dusun", "category", "urgency"):
+        assert f'<label for="{name}"' in form, name
+    assert ">__None<" not in form
+
+
+def test_the_edit_form_is_the_same_form_with_words_for_the_blank_lists(app, client, login_as):
+    pk = make_complaint(app)
+    login_as("desk")
+    response = client.get(f"/complaint/edit/{pk}")
+    assert response.status_code == 200
+    form = _form_html(response.get_data(as_text=True))
+    assert "<table" not in form
+    select = re.search(r'<select[^>]*name="dusun"[^>]*>(.*?)</select>', form, re.S).group(1)
+    assert ">__None<" not in select and "(tidak dipilih)" in select
+    labels = [" ".join(words) for words in _labels(form)]
+    assert "Nama pengadu" in labels and "Perlindungan identitas" in labels
+    assert 'name="expected_version"' in form  # the hidden field still goes with it
+
+
+def test_a_refused_form_keeps_the_layout_and_what_was_typed(app, client, login_as):
+    login_as("desk")
+    response = post_form(client, "/complaint/add", _form(subject="", complainant_name="Siti"),
+                         follow=False)
+    assert response.status_code == 200
+    form = _form_html(response.get_data(as_text=True))
+    assert 'value="Siti"' in form
+    group = re.search(r'<div class="form-group has-error">(.*?)</div>\s*</div>', form, re.S)
+    assert group and 'for="subject"' in group.group(1)
+    with app.app_context():
+        assert db.session.query(Complaint).count() == 0

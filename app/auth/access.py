@@ -328,6 +328,16 @@ def resident_may_read(attachment):
                                                 or attachment.uploaded_by_resident)
 
 
+def may_show_on_public_list(attachment):
+    """Whether ``attachment`` may be the photo after the work on the public "Sudah ditangani"
+    list: a photo (never a document) the desk marked public, added by staff (a resident's
+    upload is their own evidence, sent for the case, not for everyone) and not withdrawn.
+    Whether its complaint is published at all is ``public_statistics``' rule."""
+    return (attachment.kind == "image" and attachment.is_public
+            and not attachment.uploaded_by_resident and attachment.withdrawn_at is None
+            and attachment.complaint_id is not None)
+
+
 def may_withdraw_attachment(user, attachment):
     """The desk withdraws any file it may open; an officer only one they added."""
     if not can_read_attachment(user, attachment):

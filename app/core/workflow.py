@@ -117,7 +117,7 @@ STEPS = {
         _step("resolve", N_("Resolved"), N_("Resolve"),
               {VERIFIED, FORWARDED, IN_REVIEW}, RESOLVED, {DESK, LIAISON},
               required=("outcome_type", "outcome_text", "public_note"),
-              optional=("publishable", "public_summary")),
+              optional=("publishable", "public_summary", "public_photo_id")),
         _step("reject", N_("Rejected"), N_("Reject"),
               {RECEIVED, NEEDS_COMPLETION, VERIFIED}, REJECTED, {DESK},
               required=("reason",), note=PUBLIC),

@@ -12,14 +12,18 @@ struck through, with the reason: the numbering has no gap.
 
 The rows are read in batches (``yield_per``) and drawn straight onto the canvas, a
 page at a time, instead of building one platypus table for the whole year: a table
-of thousands of rows is laid out whole before the first page is written. Python's
-memory stays flat with the number of rows; the PDF's own pages are kept by reportlab
-until the file is written (about the file's size).
+of thousands of rows is laid out whole before the first page is written. reportlab
+keeps every page of a canvas in memory until the file is saved (a year of 10,000
+entries held 20 MB), so the book is drawn in parts of ``PART_PAGES`` pages, each saved
+to a temporary file as soon as it is full, and the parts are joined at the end with
+pypdf (which copies their compressed pages: memory stays near one part's).
 
-reportlab is imported inside ``book_pdf``, when a book is asked for.
+reportlab and pypdf are imported inside ``book_pdf``, when a book is asked for.
 """
 
 import datetime as dt
+import shutil
+import tempfile
 from io import BytesIO
 
 from flask import current_app
@@ -54,6 +58,10 @@ COLUMNS = [
     ("Status", 27),
 ]
 BATCH = 500
+PART_PAGES = 20
+# Wrapped texts kept for reuse: the values that repeat (channels, statuses, officers, dates)
+# are few; the ones that do not (names, numbers) would only fill it.
+WRAP_CACHE = 2000
 
 
 class BadPeriod(ValueError):
@@ -136,14 +144,16 @@ def row_cells(complaint, informed_at, user, labels):
 
 
 class _Book:
-    """Draws the book page by page on one canvas."""
+    """Draws the book page by page, on a new canvas (a new part) every ``PART_PAGES``
+    pages; ``new_part()`` gives the canvas of the next part."""
 
-    def __init__(self, canvas, title, period_label):
+    def __init__(self, new_part, title, period_label):
         # reportlab on the first book only: it is large and most requests never draw a PDF.
         from reportlab.lib.pagesizes import A4, landscape
         from reportlab.lib.utils import simpleSplit
 
-        self.canvas = canvas
+        self.new_part = new_part
+        canvas = self.canvas = new_part()
         self.split = simpleSplit
         self.text_width = canvas.stringWidth
         self.width, self.height = landscape(A4)
@@ -159,7 +169,7 @@ class _Book:
         key = (text, width, font)
         lines = self._wrapped.get(key)
         if lines is None:
-            if len(self._wrapped) > 20000:
+            if len(self._wrapped) > WRAP_CACHE:
                 self._wrapped.clear()
             lines = self._wrapped[key] = self._wrap(text, width, font)
         return lines
@@ -190,10 +200,14 @@ class _Book:
 
     def start_page(self):
         """A new page: the letterhead and title on the first, the column headers on each."""
-        canvas = self.canvas
         if self.page:
             self.footer()
-            canvas.showPage()
+            if self.page % PART_PAGES == 0:
+                self.end_part()
+                self.canvas = self.new_part()
+            else:
+                self.canvas.showPage()
+        canvas = self.canvas
         self.page += 1
         top = self.height - MARGIN
         if self.page == 1:
@@ -277,10 +291,13 @@ class _Book:
         canvas.drawCentredString(right, top - 80, officer_name)
         self.y = top - 84
 
-    def finish(self):
-        self.footer()
+    def end_part(self):
         self.canvas.showPage()
         self.canvas.save()
+
+    def finish(self):
+        self.footer()
+        self.end_part()
 
 
 def book_pdf(user, year, month=None, output=None, today=None):
@@ -296,29 +313,138 @@ def book_pdf(user, year, month=None, output=None, today=None):
     village = current_village()
     target = output if output is not None else BytesIO()
     title = "BUKU REGISTER PENGADUAN"
-    with force_locale("id"):
-        canvas = Canvas(target, pagesize=_landscape(), pageCompression=1,
+    metadata = {"/Title": f"Buku register pengaduan {period_label.title()}",
+                "/Author": f"Pemerintah Desa {village.name}"}
+    parts = []
+
+    def new_part():
+        parts.append(tempfile.TemporaryFile())
+        canvas = Canvas(parts[-1], pagesize=_landscape(), pageCompression=1,
                         invariant=1 if current_app.testing else 0)
-        canvas.setTitle(f"Buku register pengaduan {period_label.title()}")
-        canvas.setAuthor(f"Pemerintah Desa {village.name}")
-        book = _Book(canvas, title, period_label)
-        book.start_page()
-        labels = book_labels()
-        count = 0
-        for complaint, informed_at in book_query(user, start, end).yield_per(BATCH):
-            book.draw_row(row_cells(complaint, informed_at, user, labels),
-                          struck=complaint.voided)
-            count += 1
-        if not count:
-            book.draw_row(["", "", "Tidak ada pengaduan pada periode ini.", "", "", "", "", "",
-                           "", ""])
-        book.closing(f"{village.name}, {date_id(min(today, end))}",
-                     signatory("kepala_desa", village.head_name),
-                     signatory("petugas_pengelola", "(" + "." * 30 + ")"), village.name)
-        book.finish()
+        canvas.setTitle(metadata["/Title"])
+        canvas.setAuthor(metadata["/Author"])
+        return canvas
+
+    try:
+        with force_locale("id"):
+            _draw(_Book(new_part, title, period_label), user, start, end, today, village)
+        _join(parts, target, metadata)
+    finally:
+        for part in parts:
+            part.close()
     if output is None:
         return target.getvalue()
     return None
+
+
+def _join(parts, target, metadata):
+    """The parts as one PDF in ``target``: a single part as it is; several are copied page by
+    page into the file as they are read (``_PdfOut``), so only one part is held at a time
+    (pypdf's own ``PdfWriter`` keeps every page until it writes: memory grew with the book).
+    """
+    if len(parts) == 1:
+        parts[0].seek(0)
+        shutil.copyfileobj(parts[0], target)
+        return
+    from pypdf import PdfReader  # on use: only a book of several parts needs it
+
+    out = _PdfOut(target)
+    for part in parts:
+        part.seek(0)
+        copied = {}  # this part's objects (fonts shared by its pages) -> their new numbers
+        for page in PdfReader(part).pages:
+            out.add_page(page, copied)
+    out.finish(metadata)
+
+
+class _PdfOut:
+    """A PDF written object by object: pages copied from the parts (their content streams
+    as they are, still compressed), then the page tree, the catalog and the cross-reference
+    table. Objects 1 and 2 are the catalog and the page tree, written last."""
+
+    def __init__(self, target):
+        from pypdf import generic  # on use: see ``_join``
+
+        self.g, self.target, self.start = generic, target, target.tell()
+        self.offsets, self.kids, self.next_number = {}, [], 3
+        target.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+
+    def _ref(self, number):
+        return self.g.IndirectObject(number, 0, None)
+
+    def _write(self, number, obj):
+        self.offsets[number] = self.target.tell() - self.start
+        self.target.write(f"{number} 0 obj\n".encode())
+        obj.write_to_stream(self.target)
+        self.target.write(b"\nendobj\n")
+
+    def _new_number(self):
+        self.next_number += 1
+        return self.next_number - 1
+
+    def _copy(self, obj, copied):
+        g = self.g
+        if isinstance(obj, g.IndirectObject):
+            if obj.idnum not in copied:
+                copied[obj.idnum] = self._new_number()
+                self._write(copied[obj.idnum], self._copy(obj.get_object(), copied))
+            return self._ref(copied[obj.idnum])
+        if isinstance(obj, g.StreamObject):
+            stream = g.StreamObject()
+            stream._data = obj._data  # the encoded bytes, written as they are (no re-encoding)
+            stream.update({g.NameObject(k): self._copy(v, copied) for k, v in obj.items()})
+            return stream
+        if isinstance(obj, g.DictionaryObject):
+            return g.DictionaryObject({g.NameObject(k): self._copy(v, copied)
+                                       for k, v in obj.items()})
+        if isinstance(obj, g.ArrayObject):
+            return g.ArrayObject(self._copy(v, copied) for v in obj)
+        return obj
+
+    def add_page(self, page, copied):
+        g = self.g
+        number = self._new_number()
+        new = g.DictionaryObject({g.NameObject(k): self._copy(v, copied)
+                                  for k, v in page.items() if k != "/Parent"})
+        new[g.NameObject("/Parent")] = self._ref(2)
+        self._write(number, new)
+        self.kids.append(self._ref(number))
+
+    def finish(self, metadata):
+        g = self.g
+        name = g.NameObject
+        self._write(1, g.DictionaryObject({name("/Type"): name("/Catalog"),
+                                           name("/Pages"): self._ref(2)}))
+        self._write(2, g.DictionaryObject({name("/Type"): name("/Pages"),
+                                           name("/Kids"): g.ArrayObject(self.kids),
+                                           name("/Count"): g.NumberObject(len(self.kids))}))
+        info = self._new_number()
+        self._write(info, g.DictionaryObject({name(k): g.TextStringObject(v)
+                                              for k, v in metadata.items()}))
+        xref = self.target.tell() - self.start
+        lines = [f"xref\n0 {self.next_number}\n0000000000 65535 f \n"]
+        lines += [f"{self.offsets[n]:010d} 00000 n \n" for n in range(1, self.next_number)]
+        lines.append(f"trailer\n<< /Size {self.next_number} /Root 1 0 R /Info {info} 0 R >>\n"
+                     f"startxref\n{xref}\n%%EOF\n")
+        self.target.write("".join(lines).encode())
+
+
+def _draw(book, user, start, end, today, village):
+    """Every row of the period, then the closing block, onto ``book``."""
+    book.start_page()
+    labels = book_labels()
+    count = 0
+    for complaint, informed_at in book_query(user, start, end).yield_per(BATCH):
+        book.draw_row(row_cells(complaint, informed_at, user, labels),
+                      struck=complaint.voided)
+        count += 1
+    if not count:
+        book.draw_row(["", "", "Tidak ada pengaduan pada periode ini.", "", "", "", "", "",
+                       "", ""])
+    book.closing(f"{village.name}, {date_id(min(today, end))}",
+                 signatory("kepala_desa", village.head_name),
+                 signatory("petugas_pengelola", "(" + "." * 30 + ")"), village.name)
+    book.finish()
 
 
 def _landscape():

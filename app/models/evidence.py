@@ -60,7 +60,7 @@ class Attachment(Model):
     withdrawn_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey(USER_FK))
     withdraw_reason: Mapped[Optional[str]] = mapped_column(Text)
 
-    complaint: Mapped[Optional[Complaint]] = relationship()
+    complaint: Mapped[Optional[Complaint]] = relationship(foreign_keys=[complaint_id])
     event: Mapped[Optional[ComplaintEvent]] = relationship()
 
     def __str__(self):

@@ -189,6 +189,12 @@ class Complaint(Model):
     # ``public_summary`` (what was done, written for everyone) and nothing personal.
     publishable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     public_summary: Mapped[Optional[str]] = mapped_column(Text)
+    # The photo after the work the desk chose for that list: one of this complaint's
+    # public staff photos (``access.may_show_on_public_list``). A foreign key in a circle
+    # with ``attachment.complaint_id``, hence ``use_alter``.
+    public_photo_id: Mapped[Optional[int]] = mapped_column(ForeignKey(
+        "attachment.id", use_alter=True, name="fk_complaint_public_photo_id",
+        ondelete="SET NULL"))
 
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
     void_reason: Mapped[Optional[str]] = mapped_column(Text)

@@ -17,7 +17,8 @@ Kepala Desa. What is published and why:
 * the review meetings' recommendations in the text the desk wrote for the public
   (``Meeting.public_recommendations``), never the minutes themselves;
 * the resolved problems the desk marked publishable ("Sudah ditangani"): category,
-  dusun, month and the public summary of what was done, nothing else of the complaint.
+  dusun, month, the public summary of what was done and the photo after the work the
+  desk chose (one it marked public and staff added), nothing else of the complaint.
 
 The whole answer is cached per data stamp (``figures.data_stamp`` and the
 meetings' own stamp), day and language: a repeat view costs the stamp's index
@@ -30,12 +31,12 @@ import threading
 from collections import OrderedDict
 
 from flask_babel import get_locale, gettext
-from sqlalchemy import func
+from sqlalchemy import and_, func, select
 
 from app.auth import access
 from app.core.timeutil import date_id, today_wib
 from app.extensions import db
-from app.models import Category, Complaint, Dusun, Meeting
+from app.models import Attachment, Category, Complaint, Dusun, Meeting
 from app.reporting import figures
 from app.reporting.figures import MONTH_NAMES, Period, Scope
 
@@ -138,26 +139,51 @@ def recommendations(start, end):
              "text": text.strip()} for starts, text in rows]
 
 
+def _is_published():
+    """The one rule of what is on "Sudah ditangani": resolved, marked publishable by the
+    desk, not void, with the desk's public text."""
+    return and_(Complaint.publishable.is_(True), Complaint.voided.is_(False),
+                Complaint.resolved_at.isnot(None), Complaint.public_summary.isnot(None),
+                Complaint.public_summary != "")
+
+
 def published(limit=PUBLISHED_LIMIT):
     """"Sudah ditangani": resolved problems the desk marked publishable, newest first.
 
-    Only the category, the dusun, the month of resolution and the public summary: the
-    summary is the desk's own text for everyone; no name, address or resident's words.
+    Only the category, the dusun, the month of resolution, the public summary and the
+    photo after the work the desk chose (``published_photo`` serves it): the summary is
+    the desk's own text for everyone; no name, address or resident's words.
     """
     rows = (db.session.query(Complaint.resolved_at, Category.name, Dusun.name,
-                             Complaint.public_summary)
+                             Complaint.public_summary, Complaint.public_photo_id)
             .outerjoin(Category, Category.id == Complaint.category_id)
             .outerjoin(Dusun, Dusun.id == Complaint.dusun_id)
-            .filter(Complaint.publishable.is_(True), Complaint.voided.is_(False),
-                    Complaint.resolved_at.isnot(None), Complaint.public_summary.isnot(None),
-                    Complaint.public_summary != "")
+            .filter(_is_published())
             .order_by(Complaint.resolved_at.desc(), Complaint.id.desc()).limit(limit))
     return [{"month": f"{resolved:%Y-%m}",
              "month_label": f"{MONTH_NAMES[resolved.month - 1]} {resolved.year}",
              "category": category or gettext("Not classified yet"),
              "dusun": dusun or gettext("No dusun"),
-             "what_was_done": summary.strip()}
-            for resolved, category, dusun, summary in rows]
+             "what_was_done": summary.strip(),
+             "photo_id": _shown_photo(photo_id)}
+            for resolved, category, dusun, summary, photo_id in rows]
+
+
+def _shown_photo(photo_id):
+    return photo_id if photo_id is not None and published_photo(photo_id) else None
+
+
+def published_photo(attachment_id):
+    """The photo after the work shown on "Sudah ditangani" with id ``attachment_id``, or
+    None: the one its published complaint names, and still a photo the public may see
+    (``access.may_show_on_public_list``: hidden or withdrawn since, it is not served)."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or not access.may_show_on_public_list(attachment):
+        return None
+    named = db.session.scalar(select(Complaint.id).where(
+        Complaint.id == attachment.complaint_id, Complaint.public_photo_id == attachment.id,
+        _is_published()))
+    return attachment if named is not None else None
 
 
 def meetings_stamp():

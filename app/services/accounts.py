@@ -26,7 +26,7 @@ from app.core import workflow
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.core.errors import ServiceError
-from app.core.values import int_or_none
+from app.core.values import int_or_none, mail_can_reach
 from app.models import AccountLink, Complaint, Dusun, Officer, OutboxMessage
 from app.models.notifications import EMAIL
 from app.services import audit, complaints as services
@@ -76,7 +76,7 @@ def follow_position(officer):
 
 def has_email(user):
     """Whether mail can reach ``user`` (not the placeholder of an officer without email)."""
-    return bool(user.email) and not user.email.endswith("@" + NO_EMAIL_DOMAIN)
+    return mail_can_reach(user.email)
 
 
 def add_officer(fields, by_user):

@@ -26,7 +26,8 @@ from app.core.values import int_or_none, truthy
 from app.core.vocabularies import (KINDS, NO_IDENTITY, NO_IDENTITY_CHANNELS, OUTCOME_TYPES,
                                    STEPS, URGENCIES, label)
 from app.extensions import db
-from app.models import Category, Complaint, ComplaintEvent, Officer, next_register_seq
+from app.models import (Attachment, Category, Complaint, ComplaintEvent, Officer,
+                        next_register_seq)
 from app.services import audit, deadlines
 from app.services.step_effects import effect_of, listeners, step_effect
 
@@ -579,6 +580,36 @@ def public_summary_problem(complaint, text):
     return None
 
 
+def public_photo_choices(complaint):
+    """The photos the desk may put beside ``complaint`` on the public list, oldest first
+    (``access.may_show_on_public_list``)."""
+    rows = db.session.query(Attachment).filter(Attachment.complaint_id == complaint.id) \
+        .order_by(Attachment.id)
+    return [row for row in rows if access.may_show_on_public_list(row)]
+
+
+def may_have_public_photo(complaint):
+    """Whether ``complaint`` is a resolved problem the desk published (so it may show a
+    photo on the list)."""
+    return complaint.publishable and complaint.resolved_at is not None and not complaint.voided
+
+
+def choose_public_photo(complaint, attachment_id):
+    """Put photo ``attachment_id`` (None: none) beside the published ``complaint`` on the
+    "Sudah ditangani" list; the caller commits. Refuses a complaint that is not published
+    and a file that is not one of its ``public_photo_choices``."""
+    if attachment_id is None:
+        complaint.public_photo_id = None
+        return
+    if not may_have_public_photo(complaint):
+        refuse(gettext("Only a resolved problem published on the \"Already handled\" list "
+                       "can have a photo there."))
+    if attachment_id not in {row.id for row in public_photo_choices(complaint)}:
+        refuse(gettext("Choose a photo of this complaint that is shown to the public and "
+                       "was added by staff."))
+    complaint.public_photo_id = attachment_id
+
+
 @step_effect("resolve")
 def _resolve(complaint, fields, now):
     if fields["outcome_type"] not in OUTCOME_TYPES:
@@ -589,10 +620,12 @@ def _resolve(complaint, fields, now):
     complaint.resolved_at = complaint.closed_at = now
     complaint.publishable = truthy(fields.get("publishable"))
     complaint.public_summary = (fields.get("public_summary") or "").strip() or None
+    complaint.public_photo_id = None
     if complaint.publishable:
         problem = public_summary_problem(complaint, complaint.public_summary)
         if problem:
             refuse(problem)
+        choose_public_photo(complaint, int_or_none(fields.get("public_photo_id")))
     # Public, so the resident's timeline reaches "Selesai"; public pages show the
     # public note, never the internal "what was done" (the event's note).
     return fields["outcome_text"], True, {"outcome_type": complaint.outcome_type,

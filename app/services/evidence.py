@@ -43,7 +43,7 @@ from app.extensions import db
 from app.models import Attachment, Meeting
 from app.models.evidence import IMAGE, PDF
 from app.services import meetings, storage
-from app.services.complaints import add_event
+from app.services.complaints import add_event, choose_public_photo
 
 MAX_SIDE = 2000  # the long side of a kept image, in pixels: sharp on any phone or print
 THUMB_SIDE = 320  # a thumbnail's long side: two to a row on a 360 px phone
@@ -354,6 +354,7 @@ def withdraw(attachment, reason, user):
     attachment.withdrawn_by_id = user.id
     attachment.withdraw_reason = reason
     complaint = attachment.complaint
+    _off_the_public_list(attachment)
     if complaint is not None:
         add_event(complaint, "withdraw_attachment", user, complaint.status, complaint.status,
                   note=reason, at=now, data={"file": attachment.original_name,
@@ -368,8 +369,29 @@ def set_public(attachment, is_public, user):
         raise ServiceError(gettext("Only the complaint desk decides which files the "
                                    "resident sees."), code=403)
     attachment.is_public = bool(is_public)
+    if not attachment.is_public:
+        _off_the_public_list(attachment)
     db.session.commit()
     return attachment
+
+
+def _off_the_public_list(attachment):
+    """A photo hidden or withdrawn leaves the public list with it (and, as a change of its
+    complaint, moves the statistics' data stamp, so the cached page drops it at once)."""
+    complaint = attachment.complaint
+    if complaint is not None and complaint.public_photo_id == attachment.id:
+        complaint.public_photo_id = None
+
+
+def set_public_photo(complaint, attachment_id, user):
+    """The desk puts a photo after the work beside a published resolved problem on the
+    "Sudah ditangani" list, or takes it off (``attachment_id`` None); committed."""
+    if workflow.DESK not in actors_of(user) or not access.can_view(user, complaint):
+        raise ServiceError(gettext("Only the complaint desk decides which files the "
+                                   "public sees."), code=403)
+    choose_public_photo(complaint, attachment_id)
+    db.session.commit()
+    return complaint
 
 
 def attach_to_meeting(meeting, files, user):

@@ -19,7 +19,9 @@ from flask_babel import gettext
 
 from app.auth.villages import current_village
 from app.core import workflow
+from app.core.errors import ServiceError
 from app.core.numbering import group_tracking_code
+from app.core.values import mail_can_reach
 from app.extensions import db
 from app.services import complaints as services
 
@@ -104,6 +106,11 @@ def reply_subject(subject):
     return subject if subject.lower().startswith("re:") else f"Re: {subject}"
 
 
+class UnreachableAddress(ServiceError):
+    """An address no mail is ever sent to (``values.mail_can_reach``): trying again cannot
+    help."""
+
+
 def send_email(to, subject, body, keep=None, in_reply_to=None):
     """Send one plain-text email through the configured SMTP server.
 
@@ -119,6 +126,9 @@ def send_email(to, subject, body, keep=None, in_reply_to=None):
     if not to or any(char.isspace() for char in to):
         raise services.ServiceError(gettext(
             "The complainant's email address is not valid; correct it on the complaint first."))
+    if not mail_can_reach(to):
+        raise UnreachableAddress(gettext(
+            "%(address)s is a placeholder that cannot receive email.", address=to))
     mail = EmailMessage()
     mail["From"] = cfg.get("MAIL_FROM") or current_village().email
     mail["To"] = to

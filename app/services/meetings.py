@@ -282,6 +282,40 @@ def cancel_meeting(meeting, reason, user):
     return meeting
 
 
+def move_meeting(meeting, starts_at, ends_at, place, user):
+    """Move a scheduled meeting to a new time or place (a new date after the Kepala Desa
+    could not come, say). Its open complaints get a timeline note with the new date, and
+    the invited officers are told in the same transaction. Refuses a meeting that is not
+    scheduled, a time in the past, an end not after the start, and no change at all."""
+    place = (place or "").strip() or meeting.place
+    if meeting.status != SCHEDULED:
+        raise MeetingRefused(gettext("Only a scheduled meeting can be moved."))
+    if starts_at < now_wib():
+        raise MeetingRefused(gettext("A meeting being scheduled cannot be in the past."),
+                             field="date")
+    if ends_at is not None and ends_at <= starts_at:
+        raise MeetingRefused(gettext("The end must be after the start."), field="end_time")
+    if (starts_at, ends_at, place) == (meeting.starts_at, meeting.ends_at, meeting.place):
+        raise MeetingRefused(gettext("Give a new date, time or place to move the meeting."),
+                             field="date")
+    previous = meeting.starts_at
+    with force_locale("id"):
+        note = gettext("The review meeting of %(old)s was moved to %(when)s at %(place)s.",
+                       old=datetime_id(previous), when=datetime_id(starts_at, with_day=True),
+                       place=place)
+    try:
+        for complaint in meeting.complaints:
+            if not complaint.voided and complaint.status in workflow.OPEN_STATUSES:
+                _step(complaint, "note", {"note": note, "is_public": True}, user)
+        meeting.starts_at, meeting.ends_at, meeting.place = starts_at, ends_at, place
+        notifications.tell_meeting(meeting, notifications.MEETING_MOVED, previous=previous)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return meeting
+
+
 def upcoming_meetings(user, limit=5):
     """Scheduled meetings from today on, soonest first, for the home page: a list of
     ``(meeting, the complaints user may see)`` (empty if not allowed)."""

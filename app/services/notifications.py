@@ -32,11 +32,13 @@ from flask_appbuilder.security.sqla.models import Role, User
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
+from sqlalchemy.orm import selectinload
 
 from app.auth import access, security
 from app.core import workflow
 from app.core.errors import ServiceError
 from app.core.timeutil import datetime_id, now_wib
+from app.core.values import mail_can_reach
 from app.extensions import db
 from app.models import Complaint, Notification, NotificationSetting, Officer, OutboxMessage
 from app.models.notifications import EMAIL, TELEGRAM
@@ -137,10 +139,11 @@ def staff_may_be_told(user, complaint):
 
 
 def users_with_role(role_name):
-    """Active logins holding ``role_name``."""
+    """Active logins holding ``role_name`` (with their roles, which ``staff_may_be_told``
+    reads: one query instead of one more per user)."""
     return (db.session.query(User).join(User.roles).filter(Role.name == role_name,
                                                            User.active.is_(True))
-            .order_by(User.id).all())
+            .options(selectinload(User.roles)).order_by(User.id).all())
 
 
 def officer_users(position):
@@ -155,17 +158,38 @@ def telegram_available():
     return bool(current_app.config.get("TELEGRAM_BOT_TOKEN"))
 
 
+def _default_setting(user_id):
+    return NotificationSetting(user_id=user_id, email=True, telegram=False)
+
+
 def settings_of(user_id):
     """The user's channel choices (a default row, not added, when they never chose)."""
-    setting = db.session.get(NotificationSetting, user_id)
-    return setting or NotificationSetting(user_id=user_id, email=True, telegram=False)
+    return db.session.get(NotificationSetting, user_id) or _default_setting(user_id)
 
 
-def tell_staff(user, kind, complaint, at=None, dedupe_key=None, text=None, urgent=None):
+def settings_for(users):
+    """The channel choices of every one of ``users`` in one query: {user id: setting}."""
+    ids = {user.id for user in users}
+    found = {row.user_id: row for row in db.session.query(NotificationSetting)
+             .filter(NotificationSetting.user_id.in_(ids))} if ids else {}
+    return {user_id: found.get(user_id) or _default_setting(user_id) for user_id in ids}
+
+
+def tell_all(recipients, complaint, at=None, **options):
+    """``tell_staff`` for each ``(user, kind)`` of ``recipients``, with their channel choices
+    read in one query (a step tells several people; each look-up cost the step time)."""
+    choices = settings_for([user for user, _kind in recipients])
+    return [tell_staff(user, kind, complaint, at, choice=choices[user.id], **options)
+            for user, kind in recipients]
+
+
+def tell_staff(user, kind, complaint, at=None, dedupe_key=None, text=None, urgent=None,
+               choice=None):
     """Add a notification to staff ``user`` (and its outbox messages) to the session.
 
     Nothing when ``staff_may_be_told`` says no, or when ``dedupe_key`` was used before.
-    Returns the notification or None. The caller commits.
+    ``choice``: the user's channel choices when already read (``tell_all``). Returns the
+    notification or None. The caller commits.
     """
     if not staff_may_be_told(user, complaint):
         return None
@@ -174,14 +198,14 @@ def tell_staff(user, kind, complaint, at=None, dedupe_key=None, text=None, urgen
     at = at or now_wib()
     urgent = kind in URGENT_KINDS if urgent is None else urgent
     text = text or render(kind, complaint, user)
-    choice = settings_of(user.id)
+    choice = choice or settings_of(user.id)
     notification = Notification(user_id=user.id, kind=kind, complaint=complaint, text=text,
                                 urgent=urgent, created_at=at, dedupe_key=dedupe_key)
     db.session.add(notification)
     subject = _staff_subject(text)
     link = _staff_link(complaint)
     body = text + (f"\n\n{link}" if link else "")
-    if choice.email and user.email and current_app.config.get("SMTP_HOST"):
+    if choice.email and mail_can_reach(user.email) and current_app.config.get("SMTP_HOST"):
         english = render(kind, complaint, user, "en") if kind in TEXTS and complaint else None
         _queue(notification, EMAIL, user.email, subject,
                body + (f"\n\n--\n{english}" if english else ""), urgent, at)
@@ -197,7 +221,7 @@ def tell_resident(kind, complaint, at=None):
     the English one. Nothing without an address or a mail server.
     """
     address = (complaint.complainant_email or "").strip()
-    if not address or not current_app.config.get("SMTP_HOST"):
+    if not mail_can_reach(address) or not current_app.config.get("SMTP_HOST"):
         return None
     at = at or now_wib()
     text = render(kind, complaint, None, for_resident=True)
@@ -282,8 +306,8 @@ def after_register(complaint, user, at):
     # the commit, instead of one by one before each look-up.
     with db.session.no_autoflush:
         if user is None or not getattr(user, "is_authenticated", False):
-            for desk in users_with_role(security.DESK):
-                tell_staff(desk, NEW_COMPLAINT, complaint, at)
+            tell_all([(desk, NEW_COMPLAINT) for desk in users_with_role(security.DESK)],
+                     complaint, at)
         _alert_head(complaint, at)
         tell_resident(RESIDENT_RECEIPT, complaint, at)
 
@@ -341,19 +365,21 @@ def inform_linked(main, user, at=None):
 
 
 def _tell_about_step(complaint, step, source, target, fields, at):
+    recipients = []
     if step in ("forward", "reopen") and complaint.assigned_officer is not None:
         officer_user = complaint.assigned_officer.user
         if officer_user is not None:
-            tell_staff(officer_user, ASSIGNED if step == "forward" else REOPENED, complaint, at)
+            recipients.append((officer_user, ASSIGNED if step == "forward" else REOPENED))
     if step == "forward":
         reported_to = fields.get("reported_to") or "kepala_desa"
         heads = (officer_users("sekretaris_desa") if reported_to == "sekretaris_desa"
                  else users_with_role(security.HEAD))
-        for head in heads:
-            tell_staff(head, VERIFICATION_RESULT, complaint, at)
+        recipients += [(head, VERIFICATION_RESULT) for head in heads]
     if step in _RESIDENT_ANSWERS:
-        for desk in users_with_role(security.DESK):
-            tell_staff(desk, _RESIDENT_ANSWERS[step], complaint, at)
+        recipients += [(desk, _RESIDENT_ANSWERS[step])
+                       for desk in users_with_role(security.DESK)]
+    if recipients:
+        tell_all(recipients, complaint, at)
     if step == "verify":
         _alert_head(complaint, at)
     if step in _RESIDENT_STEPS and target != source:
@@ -376,24 +402,31 @@ def _alert_head(complaint, at):
 
 MEETING_SCHEDULED = "meeting_scheduled"
 MEETING_CANCELLED = "meeting_cancelled"
+MEETING_MOVED = "meeting_moved"
 
 
-def tell_meeting(meeting, kind, at=None):
-    """Tell the officers invited to ``meeting`` (those with a login) that it was scheduled or
-    cancelled. The text names only the time and the place: who is invited was chosen by the
-    desk (the SOP may invite the officer complained about), and nothing of the complaints'
-    content goes with it. The caller commits."""
+def tell_meeting(meeting, kind, at=None, previous=None):
+    """Tell the officers invited to ``meeting`` (those with a login) that it was scheduled,
+    moved (from ``previous``, its old start) or cancelled. The text names only the time and
+    the place: who is invited was chosen by the desk (the SOP may invite the officer
+    complained about), and nothing of the complaints' content goes with it. The caller
+    commits."""
     at = at or now_wib()
     with force_locale("id"):
         when = datetime_id(meeting.starts_at, with_day=True)
-        text = (gettext("You are invited to a review meeting on %(when)s at %(place)s.",
-                        when=when, place=meeting.place) if kind == MEETING_SCHEDULED else
-                gettext("The review meeting of %(when)s at %(place)s was cancelled.",
-                        when=when, place=meeting.place))
+        if kind == MEETING_SCHEDULED:
+            text = gettext("You are invited to a review meeting on %(when)s at %(place)s.",
+                           when=when, place=meeting.place)
+        elif kind == MEETING_MOVED:
+            text = gettext("The review meeting of %(old)s was moved to %(when)s at "
+                           "%(place)s.", old=datetime_id(previous, with_day=True), when=when,
+                           place=meeting.place)
+        else:
+            text = gettext("The review meeting of %(when)s at %(place)s was cancelled.",
+                           when=when, place=meeting.place)
     with db.session.no_autoflush:
-        for officer in meeting.officers:
-            if officer.user is not None:
-                tell_staff(officer.user, kind, None, at, text=text)
+        tell_all([(officer.user, kind) for officer in meeting.officers
+                  if officer.user is not None], None, at, text=text)
 
 
 # --- Reading -------------------------------------------------------------------------------

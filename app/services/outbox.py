@@ -15,6 +15,7 @@ too.
 
 import datetime as dt
 import json
+import time
 import urllib.error
 import urllib.request
 
@@ -35,7 +36,12 @@ BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360)
 
 
 class DeliveryFailed(Exception):
-    """A message could not be delivered now; the text says why (kept on the message)."""
+    """A message could not be delivered now; the text says why (kept on the message).
+    ``permanent``: trying again cannot help (failed at once, the admin sees why)."""
+
+    def __init__(self, message, permanent=False):
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def backoff(attempts):
@@ -44,9 +50,16 @@ def backoff(attempts):
     return dt.timedelta(minutes=BACKOFF_MINUTES[index])
 
 
-def send_due(now=None, limit=200):
-    """Deliver the queued messages that are due; returns (sent, retried or failed) counts."""
+def send_due(now=None, limit=200, pause=None):
+    """Deliver the queued messages that are due; returns (sent, retried or failed) counts.
+
+    Between two messages the sender rests ``pause`` seconds (``OUTBOX_SEND_PAUSE``): inside
+    ``python run.py`` it is a thread of the process that serves the pages, and sending a
+    backlog flat out took most of that process's time (pages three times slower while 1,000
+    messages left); a village's messages are not in such a hurry.
+    """
     now = now or now_wib()
+    pause = current_app.config.get("OUTBOX_SEND_PAUSE", 0) if pause is None else pause
     due = [row[0] for row in db.session.query(OutboxMessage.id).filter(
         OutboxMessage.status == QUEUED, OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)]
@@ -54,7 +67,9 @@ def send_due(now=None, limit=200):
     sent = failed = 0
     keep = {}  # one SMTP connection for the whole batch
     try:
-        for message_id in due:
+        for position, message_id in enumerate(due):
+            if position and pause:
+                time.sleep(pause)
             if not _claim(message_id, now):
                 continue  # another sender has it
             message = db.session.get(OutboxMessage, message_id)
@@ -73,7 +88,8 @@ def _deliver_and_record(message, now, keep):
         deliver(message, keep)
     except DeliveryFailed as exc:
         message.last_error = str(exc)[:1000]
-        if message.attempts >= current_app.config.get("OUTBOX_MAX_ATTEMPTS", 8):
+        limit = current_app.config.get("OUTBOX_MAX_ATTEMPTS", 8)
+        if exc.permanent or message.attempts >= limit:
             message.status = FAILED
         else:
             message.next_attempt_at = release_time(now + backoff(message.attempts),
@@ -110,7 +126,8 @@ def deliver(message, keep=None):
             informing.send_email(message.address, message.subject, message.body, keep,
                                  in_reply_to=_thread_of(message))
         except ServiceError as exc:
-            raise DeliveryFailed(str(exc)) from None
+            raise DeliveryFailed(str(exc), isinstance(exc, informing.UnreachableAddress)) \
+                from None
     elif message.channel == TELEGRAM:
         send_telegram(message.address, message.body)
     else:

@@ -11,10 +11,11 @@ from wtforms.validators import Length, Optional
 
 from app.auth import identity
 from app.core import workflow
+from app.core.timeutil import datetime_id
 from app.core.vocabularies import KINDS, OUTCOME_TYPES, URGENCIES, choices
 from app.extensions import db
 from app.models import Category, Officer
-from app.services.complaints import assignable_officers
+from app.services.complaints import assignable_officers, public_photo_choices
 from app.web.forms import BaseForm, required, working_days_field
 
 NOTE_MAX = 5000
@@ -130,6 +131,21 @@ class ResolveForm(StepForm):
         "name, an address or the complainant's words."))
     public_summary = _text(_l("What was done, for the public list"), needed=False,
                            max_length=1000)
+    public_photo_id = SelectField(_l("Photo after the work, for the public list"),
+                                  validators=[Optional()], description=_l(
+        "One of this complaint's photos shown to the public and added by staff (add it on "
+        "the complaint's page first). Leave empty for no photo."))
+
+    def fill_choices(self, complaint):
+        photos = public_photo_choices(complaint) if complaint is not None else []
+        self.public_photo_id.choices = [("", _l("(no photo)"))] + [
+            (str(p.id), f"{p.original_name} ({datetime_id(p.created_at)})") for p in photos]
+        if self.is_submitted():
+            # Every number stays a valid choice, so a wrong one is refused by the service
+            # with a message that says why rather than a bare "not a valid choice".
+            chosen = self.public_photo_id.data or ""
+            if chosen.isdigit() and chosen not in dict(self.public_photo_id.choices):
+                self.public_photo_id.choices.append((chosen, chosen))
 
 
 class RejectForm(StepForm):

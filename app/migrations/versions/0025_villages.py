@@ -17,7 +17,7 @@ Down drops the columns and the table; the settings still hold what the row was m
 refuses while more than one village exists: their registers would merge into one.
 
 Revision ID: 0025_villages
-Revises: 0023_meeting_attendance
+Revises: 0024_resolution_photo
 """
 import re
 
@@ -26,7 +26,7 @@ from alembic import op
 from flask import current_app
 
 revision = "0025_villages"
-down_revision = "0023_meeting_attendance"
+down_revision = "0024_resolution_photo"
 branch_labels = None
 depends_on = None
 

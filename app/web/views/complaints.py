@@ -5,6 +5,7 @@ import re
 from flask import abort, current_app, flash, g, make_response, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
+from flask_appbuilder.widgets import FormWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import (FilterContains, FilterEqual, FilterIn,
                                                   FilterNotEqual)
@@ -148,6 +149,12 @@ def _status_badge(value):
     )
 
 
+class ComplaintFormWidget(FormWidget):
+    """The add and edit form, labels above the fields on a phone (FAB's is a table)."""
+
+    template = "complaint/_form_widget.html"
+
+
 class ComplaintModelView(SafeModelView):
     """The register (buku pengaduan). Entries are never deleted; ``status`` is never a form field."""
 
@@ -226,6 +233,7 @@ class ComplaintModelView(SafeModelView):
         "channel": lambda v: label(CHANNELS, v),
         "identity_level": identity.level_label,
     }
+    add_widget = edit_widget = ComplaintFormWidget
     show_template = "complaint/show.html"
     add_template = "complaint/add.html"  # lists possible duplicates as the desk types
     list_template = "complaint/list.html"  # adds the export buttons (app/views/register_io.py)
@@ -392,6 +400,9 @@ class ComplaintModelView(SafeModelView):
             "can_publish": sm.has_access("can_publish", "Attachment"),
             "may_withdraw": {a.id for a in files if not a.withdrawn
                              and access.may_withdraw_attachment(g.user, a)},
+            # The photos the desk may put beside a published resolved problem on /statistik.
+            "public_list_choices": {a.id for a in files if access.may_show_on_public_list(a)}
+            if services.may_have_public_photo(item) else set(),
         }
 
     def _open_steps(self, item):

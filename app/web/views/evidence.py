@@ -20,16 +20,17 @@ from app.services import evidence, storage
 from app.models.evidence import PDF
 
 
-def file_answer(attachment, thumbnail=False):
+def file_answer(attachment, thumbnail=False, name=None):
     """The stored file as an answer: an image inline (it was re-encoded here), a PDF only as
-    a download, never shown in the browser."""
+    a download, never shown in the browser. ``name``: the file name to give instead of the
+    uploaded one (the public list: an uploaded name may name someone)."""
     try:
         data = evidence.content(attachment, thumbnail)
     except storage.StorageError:
         abort(503)
     if data is None:
         abort(404)
-    name = attachment.original_name
+    name = name or attachment.original_name
     if attachment.kind != PDF:
         name = name.rsplit(".", 1)[0] + ".jpg"  # what is served is the JPEG made here
     response = send_file(BytesIO(data), mimetype="image/jpeg" if thumbnail
@@ -49,7 +50,7 @@ class AttachmentView(BaseView):
     class_permission_name = "Attachment"
     method_permission_name = {"file": "file", "thumbnail": "file", "add": "add",
                               "withdraw": "withdraw", "publish": "publish",
-                              "add_to_meeting": "publish"}
+                              "add_to_meeting": "publish", "public_list": "publish"}
     default_view = "file"
 
     def _readable(self, pk):
@@ -135,3 +136,24 @@ class AttachmentView(BaseView):
         except evidence.ServiceError as exc:
             flash(str(exc), "danger")
         return self._complaint_page(attachment.complaint_id, attachment.meeting_id)
+
+    @expose("/public-list/<int:pk>", methods=["POST"])
+    @has_access
+    def public_list(self, pk):
+        """The desk puts a public photo beside its published resolved problem on the
+        "Sudah ditangani" list (``chosen=y``), or takes it off."""
+        attachment = self._readable(pk)
+        if attachment.complaint is None:
+            abort(404)
+        chosen = request.form.get("chosen") == "y"
+        if not chosen and attachment.complaint.public_photo_id != attachment.id:
+            return self._complaint_page(attachment.complaint_id)
+        try:
+            evidence.set_public_photo(attachment.complaint, attachment.id if chosen else None,
+                                      g.user)
+        except evidence.ServiceError as exc:
+            flash(str(exc), "danger")
+        else:
+            flash(gettext("Shown on the public \"Already handled\" list.") if chosen
+                  else gettext("Taken off the public \"Already handled\" list."), "success")
+        return self._complaint_page(attachment.complaint_id)

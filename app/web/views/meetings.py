@@ -1,4 +1,5 @@
-"""Review meeting screens: list (upcoming first), page, schedule, minutes, cancel, PDF, .ics."""
+"""Review meeting screens: list (upcoming first), page, schedule, move, minutes, cancel, PDF,
+.ics."""
 
 import datetime as dt
 import re
@@ -96,6 +97,16 @@ class ScheduleForm(BaseForm):
         _l("This meeting already took place: record it and write its minutes now"))
 
 
+class MoveForm(BaseForm):
+    """A new date, time or place for a scheduled meeting."""
+
+    date = LocalDateField(_l("Date"), validators=[typed_required()])
+    start_time = LocalTimeField(_l("Start (WIB)"), validators=[typed_required()])
+    end_time = LocalTimeField(_l("End (WIB)"), validators=[Optional()])
+    place = StringField(_l("Place"), validators=[
+        required(), Length(max=200, message=_l("At most %(max)d characters."))])
+
+
 class MinutesForm(BaseForm):
     findings = TextAreaField(_l("Findings on the truth and completeness of the data"),
                              validators=[required()])
@@ -171,6 +182,7 @@ class MeetingModelView(SafeModelView):
         "schedule": "schedule",
         "minutes": "minutes",
         "cancel": "minutes",
+        "move": "schedule",
         "berita_acara": "berita_acara",
         "ics": "ics",
     }
@@ -252,7 +264,7 @@ class MeetingModelView(SafeModelView):
             "meetings/show.html", item=item, title=self.show_title,
             complaints=self._complaint_rows(item), statuses=MEETING_STATUSES,
             can_minutes=self._can("can_minutes"), can_pdf=self._can("can_berita_acara"),
-            can_ics=self._can("can_ics"),
+            can_ics=self._can("can_ics"), can_move=self._can("can_schedule"),
             can_inform=self.appbuilder.sm.has_access("can_inform", "Inform"),
             minutes_refusal=meetings.minutes_open(item),
             attendance=meetings.attendance(item),
@@ -347,6 +359,35 @@ class MeetingModelView(SafeModelView):
         else:
             flash(gettext("The meeting was cancelled."), "success")
         return redirect(url_for(f"{self.endpoint}.show", pk=pk))
+
+    @expose("/move/<pk>", methods=["GET", "POST"])
+    @has_access
+    def move(self, pk):
+        """A new date, time or place for a scheduled meeting; the invited officers are told."""
+        item = self._visible(pk)
+        show = url_for(f"{self.endpoint}.show", pk=pk)
+        if item.status != SCHEDULED:
+            flash(gettext("Only a scheduled meeting can be moved."), "danger")
+            return redirect(show)
+        form = MoveForm()
+        if request.method == "GET":
+            form.date.data, form.start_time.data = item.starts_at.date(), item.starts_at.time()
+            form.end_time.data = item.ends_at.time() if item.ends_at else None
+            form.place.data = item.place
+        if request.method == "POST" and form.validate():
+            starts_at = dt.datetime.combine(form.date.data, form.start_time.data)
+            ends_at = dt.datetime.combine(form.date.data, form.end_time.data) \
+                if form.end_time.data else None
+            try:
+                meetings.move_meeting(item, starts_at, ends_at, form.place.data, g.user)
+            except meetings.MeetingRefused as exc:
+                _field_error(form, exc)
+            else:
+                flash(gettext("The meeting was moved to %(when)s; the invited officers are "
+                              "told.", when=datetime_id(starts_at, with_day=True)), "success")
+                return redirect(show)
+        return self.render_template("meetings/move.html", item=item, form=form,
+                                    cancel_url=show, title=gettext("Move the meeting"))
 
     @expose("/berita-acara/<pk>", methods=["GET"])
     @has_access

@@ -9,6 +9,7 @@ from wtforms.validators import Length
 
 from app.core.errors import ServiceError
 from app.core.timeutil import now_wib, today_wib
+from app.core.values import mail_can_reach
 from app.extensions import db
 from app.models import OutboxMessage
 from app.models.notifications import OUTBOX_STATUSES
@@ -67,10 +68,14 @@ class TasksView(BaseView):
         form = SettingsForm(data={"email": choice.email, "telegram": choice.telegram,
                                   "telegram_chat_id": choice.telegram_chat_id or ""})
         telegram = notifications.telegram_available()
+        # A login without a real address (an officer without email) is not offered email;
+        # the stored choice stays for when the admin adds an address.
+        email_reachable = mail_can_reach(g.user.email)
         if request.method == "POST" and form.validate_on_submit():
             try:
                 notifications.save_settings(
-                    g.user, form.email.data, telegram and form.telegram.data,
+                    g.user, form.email.data if email_reachable else choice.email,
+                    telegram and form.telegram.data,
                     form.telegram_chat_id.data if telegram else choice.telegram_chat_id)
             except ServiceError as exc:
                 db.session.rollback()
@@ -79,7 +84,8 @@ class TasksView(BaseView):
                 flash(gettext("Your notification choices were saved."), "success")
                 return redirect(url_for("TasksView.settings"))
         return self.render_template("notifications/settings.html", form=form,
-                                    telegram=telegram, title=gettext("Notification channels"))
+                                    telegram=telegram, email_reachable=email_reachable,
+                                    title=gettext("Notification channels"))
 
 
 class OutboxView(BaseView):

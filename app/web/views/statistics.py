@@ -1,21 +1,22 @@
 """The public statistics: the page /statistik and GET /api/v1/public/statistics.
 
 Open to everyone (no ``@has_access``/``@protect`` on purpose): they show only the
-aggregates of ``app.public_statistics``. Unlike the resident's own pages, the
-answer is the same for every visitor, so it carries an ETag (the data stamp, the
+aggregates of ``app.public_statistics`` and the photos after the work it names. Unlike
+the resident's own pages, the answer is the same for every visitor, so it carries an ETag (the data stamp, the
 day and the language) and ``Cache-Control: no-cache``: a browser or the village
 website asks again and gets a bodiless 304 while nothing changed.
 """
 
 import hashlib
 
-from flask import make_response, render_template, request
+from flask import abort, make_response, render_template, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.api import BaseApi
 from flask_appbuilder.api import expose as expose_api
 from flask_babel import get_locale
 
 from app.reporting import public_statistics
+from app.web.views.evidence import file_answer
 
 
 def _etag(data):
@@ -43,6 +44,36 @@ class StatisticsView(BaseView):
         data = public_statistics.statistics()
         response = make_response(render_template("public/statistics.html", stats=data))
         return _conditional(response, data)
+
+    @expose("/statistik/foto/<int:pk>", methods=["GET"])
+    def photo(self, pk):
+        """The photo after the work beside a problem on "Sudah ditangani"; any other file,
+        whatever it is, is a 404 (``public_statistics.published_photo``)."""
+        return self._photo(pk, thumbnail=False)
+
+    @expose("/statistik/foto/<int:pk>/kecil", methods=["GET"])
+    def photo_thumbnail(self, pk):
+        return self._photo(pk, thumbnail=True)
+
+    def _photo(self, pk, thumbnail):
+        attachment = public_statistics.published_photo(pk)
+        if attachment is None or (thumbnail and attachment.thumbnail_key is None):
+            abort(404)
+        # Never the uploaded file name: it may name a resident or an officer.
+        return file_answer(attachment, thumbnail, name=f"foto-{attachment.id}.jpg")
+
+
+def with_photo_urls(data):
+    """The answer with each published problem's photo as absolute URLs for the village
+    website (null without a photo); the cached answer itself is left as it is."""
+    def urls(item):
+        pk = item["photo_id"]
+        return {**item,
+                "photo_url": url_for("StatisticsView.photo", pk=pk, _external=True)
+                if pk else None,
+                "photo_thumbnail_url": url_for("StatisticsView.photo_thumbnail", pk=pk,
+                                               _external=True) if pk else None}
+    return {**data, "resolved_publicly": [urls(item) for item in data["resolved_publicly"]]}
 
 
 class StatisticsApi(BaseApi):
@@ -125,11 +156,17 @@ class StatisticsApi(BaseApi):
                             category: {type: string}
                             dusun: {type: string}
                             what_was_done: {type: string}
+                            photo_id: {type: integer, nullable: true}
+                            photo_url:
+                              type: string
+                              nullable: true
+                              description: The photo after the work (JPEG), if the desk chose one
+                            photo_thumbnail_url: {type: string, nullable: true}
             304:
               description: Not changed since the ETag sent in If-None-Match
         """
         data = public_statistics.statistics()
-        return _conditional(self.response(200, **data), data)
+        return _conditional(self.response(200, **with_photo_urls(data)), data)
 
     def add_apispec_components(self, api_spec):
         """The shared schema of one breakdown (category, channel or dusun)."""

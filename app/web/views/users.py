@@ -1,4 +1,5 @@
-"""FAB's own login, role and permission screens, in Indonesian and answering yes or no.
+"""FAB's own login, role and permission screens, in Indonesian and answering yes or no; one's
+profile shows one's notification channels.
 
 FAB builds these screens from the view classes its security manager names, so the manager
 the app uses (``FAB_SECURITY_MANAGER_CLASS``) is declared here, beside them. Only the Admin
@@ -7,6 +8,8 @@ role holds their permissions (``app.auth.security`` gives no other role any of t
 (every role's "own profile" rights name ``UserDBModelView``).
 """
 
+from flask import g
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.views import (PermissionModelView, PermissionViewModelView,
                                              RoleModelView, UserDBModelView,
                                              UserGroupModelView, UserStatsChartView,
@@ -15,6 +18,8 @@ from flask_appbuilder.widgets import ListWidget, ShowWidget
 from flask_babel import lazy_gettext as _l
 
 from app.core.timeutil import datetime_id
+from app.core.values import mail_can_reach
+from app.services import notifications
 from app.web.perf import CachingSecurityManager
 from app.web.views.base import YesNoColumns
 
@@ -88,6 +93,23 @@ class YesNoUserDBModelView(IndonesianLabels, UserDBModelView):
         "roles": _l("The role decides what the login may see and do."),
         "groups": _l("Groups are not used by this application: leave empty."),
     }
+
+    @expose("/userinfo/")
+    @has_access
+    def userinfo(self):
+        """FAB's profile page (its code, with its two actions), plus one's notification
+        channels and the link to choose them."""
+        actions = {name: self.actions.get(name) for name in ("resetmypassword", "userinfoedit")}
+        item = self.datamodel.get(g.user.id, self._base_filters)
+        widgets = self._get_show_widget(g.user.id, item, actions=actions,
+                                        show_fieldsets=self.user_show_fieldsets)
+        self.update_redirect()
+        return self.render_template(
+            "notifications/user_info.html", title=self.user_info_title, widgets=widgets,
+            appbuilder=self.appbuilder, channels=notifications.settings_of(g.user.id),
+            email_reachable=mail_can_reach(g.user.email),
+            telegram=notifications.telegram_available(),
+            can_choose=self.appbuilder.sm.has_access("can_tasks", "MyTasks"))
 
 
 class AppRoleModelView(IndonesianLabels, RoleModelView):

@@ -24,7 +24,7 @@ def create_app(test_config=None):
     # Importing any module of the package runs this file first: the layers above come in
     # only when an app is made, so that importing app.core does not load the web layer.
     from app import cli
-    from app.auth import passwords, sessions
+    from app.auth import passwords, sessions, villages
     from app.services import audit
     from app.web import (
         compression,
@@ -50,6 +50,7 @@ def create_app(test_config=None):
     passwords.init_app(app)
     login_limit.init_app(app)
     sessions.init_app(app)
+    villages.init_app(app)
     audit.init_app(app)
     errors.init_app(app)
     perf.init_app(app)

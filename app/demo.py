@@ -14,6 +14,7 @@ from flask import current_app
 from PIL import Image, ImageDraw
 
 from app.auth import identity, security
+from app.auth.villages import current_village
 from app.core import workflow
 from app.core.timeutil import now_wib
 from app.extensions import db
@@ -66,7 +67,7 @@ PUBLIC_SUMMARIES = [
 def _ensure_officers():
     """Create the SOP's officers (and one Kepala Dusun per dusun) with demo logins."""
     sm = current_app.appbuilder.sm
-    head = current_app.config["VILLAGE"]["head_name"]
+    head = current_village().head_name
     rows = list(OFFICERS)
     for index, dusun in enumerate(db.session.query(Dusun).order_by(Dusun.id), start=1):
         rows.append((f"kadus{index}", f"Kadus {dusun.name}", "kepala_dusun", dusun.name,

@@ -52,7 +52,7 @@ def test_flask_db_loads_the_migration_commands_when_asked(tmp_path):
                    capture_output=True)
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() \
-            == ("0024_resolution_photo",)
+            == ("0025_villages",)
 
 
 def test_the_audience_migration_gives_each_old_note_its_readers(app):
@@ -217,8 +217,9 @@ def test_the_publishable_migration_goes_down_and_up_keeping_every_row(app):
             conn.execute(text("UPDATE complaint SET publishable = :yes, public_summary = 'x'"),
                          {"yes": True})
             conn.execute(text("INSERT INTO meeting (starts_at, place, agenda, status, "
-                              "public_recommendations, created_at) VALUES ('2026-11-02 09:00:00',"
-                              " 'Balai', 'Rapat', 'held', 'Untuk publik', '2026-11-01 09:00:00')"))
+                              "public_recommendations, created_at, village_id) VALUES "
+                              "('2026-11-02 09:00:00', 'Balai', 'Rapat', 'held', 'Untuk publik',"
+                              " '2026-11-01 09:00:00', (SELECT id FROM village))"))
         db.session.remove()
         try:
             downgrade(directory=directory, revision=before)

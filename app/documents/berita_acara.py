@@ -6,9 +6,9 @@ reportlab is imported inside the function, when a PDF is asked for.
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from flask import current_app
 from flask_babel import force_locale, gettext
 
+from app.auth.villages import current_village
 from app.core.timeutil import date_id
 from app.core.vocabularies import OUTCOME_TYPES, POSITIONS, label
 from app.documents.letterhead import heading_style, letterhead, signatory
@@ -48,7 +48,7 @@ def berita_acara_pdf(meeting, user):
         KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle,
     )
 
-    village = current_app.config["VILLAGE"]
+    village = current_village()
     styles = getSampleStyleSheet()
     title = heading_style("title", fontSize=13, leading=15, spaceBefore=8, spaceAfter=6)
     body = ParagraphStyle("body", parent=styles["Normal"], fontSize=10, leading=14,
@@ -119,12 +119,12 @@ def berita_acara_pdf(meeting, user):
         story.append(para(gettext("These minutes were made truthfully, to be used as needed.")))
 
         officer = signatory("petugas_pengelola", "(" + "." * 30 + ")")
-        headman = signatory("kepala_desa", village["head_name"])
-        place_date = f"{village['name']}, {date_id(meeting.minutes_at or start)}"
+        headman = signatory("kepala_desa", village.head_name)
+        place_date = f"{village.name}, {date_id(meeting.minutes_at or start)}"
         signatures = Table([
             ["", para(place_date, center)],
             [para(gettext("Complaint officer"), center),
-             para(gettext("Village head of %(name)s", name=village["name"]), center)],
+             para(gettext("Village head of %(name)s", name=village.name), center)],
             [Spacer(1, 20 * mm), Spacer(1, 20 * mm)],
             [para(officer, center), para(headman, center)],
         ], colWidths=[85 * mm, 85 * mm])

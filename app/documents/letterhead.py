@@ -2,20 +2,19 @@
 
 from xml.sax.saxutils import escape
 
-from flask import current_app
-
+from app.auth.villages import current_village
 from app.extensions import db
 from app.models import Officer
 
 
 def letterhead_lines():
     """PEMERINTAH DESA ..., KECAMATAN ..., KABUPATEN ... and the contact line."""
-    village = current_app.config["VILLAGE"]
+    village = current_village()
     return [
-        f"PEMERINTAH DESA {village['name'].upper()}",
-        f"KECAMATAN {village['kecamatan'].upper()}",
-        f"KABUPATEN {village['kabupaten'].upper()}",
-        f"{village['address']} · Telp/WA {village['phone']} · {village['email']}",
+        f"PEMERINTAH DESA {village.name.upper()}",
+        f"KECAMATAN {village.kecamatan.upper()}",
+        f"KABUPATEN {village.kabupaten.upper()}",
+        f"{village.address} · Telp/WA {village.phone} · {village.email}",
     ]
 
 

@@ -3,9 +3,9 @@
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from flask import current_app
 from flask_babel import force_locale, gettext
 
+from app.auth.villages import current_village
 from app.core.timeutil import date_id, today_wib
 from app.documents.letterhead import letterhead, signatory
 
@@ -18,7 +18,7 @@ def letter_pdf(complaint, message):
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-    village = current_app.config["VILLAGE"]
+    village = current_village()
     styles = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=styles["Normal"], fontSize=11, leading=15)
     right = ParagraphStyle("right", parent=body, alignment=2)
@@ -29,7 +29,7 @@ def letter_pdf(complaint, message):
     with force_locale("id"):
         story = letterhead()
         story += [Spacer(1, 4 * mm),
-                  para(f"{village['name']}, {date_id(today_wib())}", right),
+                  para(f"{village.name}, {date_id(today_wib())}", right),
                   para(gettext("Regarding: result of your complaint %(number)s",
                                number=complaint.register_number)),
                   Spacer(1, 4 * mm),

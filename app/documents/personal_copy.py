@@ -4,10 +4,10 @@ their complaints, the fields and the public lines of each timeline, nothing of a
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
+from app.auth.villages import current_village
 from app.core import workflow
 from app.core.timeutil import date_id, datetime_id, now_wib
 from app.core.vocabularies import CHANNELS, KINDS, label, resident_label
@@ -57,14 +57,14 @@ def copy_pdf(complaints):
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
-    village = current_app.config["VILLAGE"]
+    village = current_village()
     styles = getSampleStyleSheet()
     buffer = BytesIO()
     with force_locale("id"):
         title = gettext("Copy of your personal data held by the village")
         doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
                                 topMargin=15 * mm, bottomMargin=15 * mm, title=title)
-        story = [Paragraph(escape(f"PEMERINTAH DESA {village['name'].upper()}"),
+        story = [Paragraph(escape(f"PEMERINTAH DESA {village.name.upper()}"),
                            styles["Title"]),
                  Paragraph(escape(title), styles["Heading2"]),
                  Paragraph(escape(gettext("Made on %(when)s at the resident's request (Law No. "

@@ -31,6 +31,7 @@ from flask_babel import force_locale
 from sqlalchemy import func
 
 from app.auth import access
+from app.auth.villages import current_village
 from app.core.timeutil import MONTHS_ID, date_id, today_wib
 from app.core.vocabularies import CHANNELS, OUTCOME_TYPES, STATUSES
 from app.extensions import db
@@ -309,11 +310,11 @@ def book_pdf(user, year, month=None, output=None, today=None):
 
     today = today or today_wib()
     start, end, period_label = book_period(year, month, today)
-    village = current_app.config["VILLAGE"]
+    village = current_village()
     target = output if output is not None else BytesIO()
     title = "BUKU REGISTER PENGADUAN"
     metadata = {"/Title": f"Buku register pengaduan {period_label.title()}",
-                "/Author": f"Pemerintah Desa {village['name']}"}
+                "/Author": f"Pemerintah Desa {village.name}"}
     parts = []
 
     def new_part():
@@ -440,9 +441,9 @@ def _draw(book, user, start, end, today, village):
     if not count:
         book.draw_row(["", "", "Tidak ada pengaduan pada periode ini.", "", "", "", "", "",
                        "", ""])
-    book.closing(f"{village['name']}, {date_id(min(today, end))}",
-                 signatory("kepala_desa", village["head_name"]),
-                 signatory("petugas_pengelola", "(" + "." * 30 + ")"), village["name"])
+    book.closing(f"{village.name}, {date_id(min(today, end))}",
+                 signatory("kepala_desa", village.head_name),
+                 signatory("petugas_pengelola", "(" + "." * 30 + ")"), village.name)
     book.finish()
 
 

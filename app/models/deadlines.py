@@ -22,6 +22,7 @@ class DeadlineTier(Model):
     __table_args__ = (UniqueConstraint("category_id", "urgency", name="uq_deadline_tier"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     category_id: Mapped[Optional[int]] = mapped_column(ForeignKey("category.id"))
     urgency: Mapped[Optional[str]] = mapped_column(String(10))
     verification_days: Mapped[int] = mapped_column(Integer)
@@ -41,6 +42,8 @@ class Holiday(Model):
     __tablename__ = "holiday"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Empty for a national holiday or cuti bersama (every village's); a local one's village.
+    village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"), index=True)
     date: Mapped[dt.date] = mapped_column(Date, unique=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
     name: Mapped[str] = mapped_column(String(120))

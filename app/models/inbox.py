@@ -24,6 +24,7 @@ class InboxMessage(Model):
     __tablename__ = "inbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     sender: Mapped[str] = mapped_column(String(255))
     sender_name: Mapped[Optional[str]] = mapped_column(String(120))

@@ -43,6 +43,7 @@ class Meeting(Model):
     __table_args__ = (Index("ix_meeting_starts_at", "starts_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
     ends_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     place: Mapped[str] = mapped_column(String(200))

@@ -42,6 +42,7 @@ class Dusun(Model):
     __tablename__ = "dusun"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -55,6 +56,7 @@ class Category(Model):
     __tablename__ = "category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     description: Mapped[Optional[str]] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -69,6 +71,7 @@ class Officer(Model):
     __tablename__ = "officer"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     position: Mapped[str] = mapped_column(String(30))
     field_of_work: Mapped[Optional[str]] = mapped_column(String(120))
@@ -90,6 +93,7 @@ class RegisterCounter(Model):
     __tablename__ = "register_counter"
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -122,6 +126,7 @@ class Complaint(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     register_number: Mapped[str] = mapped_column(String(40), unique=True)
     register_year: Mapped[int] = mapped_column(Integer)
     register_seq: Mapped[int] = mapped_column(Integer)
@@ -278,22 +283,26 @@ class ComplaintEvent(Model):
     complaint: Mapped[Complaint] = relationship(back_populates="events")
 
 
-def next_register_seq(session, year):
+def next_register_seq(session, year, village_id):
     """Take the next number of ``year`` inside the caller's transaction.
+
+    The counter row carries ``village_id`` (the village whose register it numbers); numbering
+    stays per year until the counter's key includes the village (docs/architecture.md).
 
     The counter row is created if missing, then incremented with an UPDATE that
     locks it until the transaction ends: a concurrent registration waits, and a
     rolled-back one gives its number back. Hence no gaps and no duplicates.
     """
     dialect = session.get_bind().dialect.name
+    row = {"year": year, "last_number": 0, "village_id": village_id}
     if dialect == "postgresql":
-        stmt = pg_insert(RegisterCounter).values(year=year, last_number=0)
+        stmt = pg_insert(RegisterCounter).values(**row)
         session.execute(stmt.on_conflict_do_nothing(index_elements=["year"]))
     elif dialect == "sqlite":
-        stmt = sqlite_insert(RegisterCounter).values(year=year, last_number=0)
+        stmt = sqlite_insert(RegisterCounter).values(**row)
         session.execute(stmt.on_conflict_do_nothing(index_elements=["year"]))
     elif session.get(RegisterCounter, year) is None:
-        session.execute(insert(RegisterCounter).values(year=year, last_number=0))
+        session.execute(insert(RegisterCounter).values(**row))
     result = session.execute(
         update(RegisterCounter)
         .where(RegisterCounter.year == year)

@@ -21,6 +21,7 @@ class ResponseTemplate(Model):
     __tablename__ = "response_template"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     title: Mapped[str] = mapped_column(String(120))
     step: Mapped[str] = mapped_column(String(20), index=True)
     category_id: Mapped[Optional[int]] = mapped_column(ForeignKey("category.id"))

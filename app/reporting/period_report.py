@@ -9,9 +9,9 @@ comes from ``app.reporting.figures``, as on the dashboard.
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from flask import current_app
 from flask_babel import force_locale, gettext
 
+from app.auth.villages import current_village
 from app.core.timeutil import date_id, today_wib
 from app.core.vocabularies import STATUSES, label
 from app.documents.letterhead import heading_style, letterhead, signatory
@@ -34,7 +34,7 @@ def report_pdf(user, scope, today=None, annual=False):
     )
 
     today = today or today_wib()
-    village = current_app.config["VILLAGE"]
+    village = current_village()
     styles = getSampleStyleSheet()
     title = heading_style("title", fontSize=13, leading=15, spaceBefore=8, spaceAfter=2)
     body = ParagraphStyle("body", parent=styles["Normal"], fontSize=10, leading=14)
@@ -130,7 +130,7 @@ def report_pdf(user, scope, today=None, annual=False):
 
         officer = signatory("petugas_pengelola", "(" + "." * 30 + ")")
         signature = Table([
-            ["", para(f"{village['name']}, {date_id(today)}", center)],
+            ["", para(f"{village.name}, {date_id(today)}", center)],
             ["", para(gettext("Complaint officer"), center)],
             ["", Spacer(1, 20 * mm)],
             ["", para(officer, center)],

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.auth import access, identity
 from app.auth.identity import actor_name
 from app.auth.security import actors_of
+from app.auth.villages import current_village
 from app.core import workflow
 from app.core.errors import ServiceError, StaleComplaint, StepRefused, refuse
 from app.core.numbering import format_register_number, new_tracking_code
@@ -116,7 +117,8 @@ def register_complaint(complaint, user=None, commit=True, at=None, notify=True):
     if user is not None and getattr(user, "is_authenticated", False):
         complaint.created_by_id = user.id
         complaint.changed_by_id = user.id
-    seq = next_register_seq(db.session, complaint.received_at.year)
+    complaint.village_id = complaint.village_id or current_village().id
+    seq = next_register_seq(db.session, complaint.received_at.year, complaint.village_id)
     complaint.register_year = complaint.received_at.year
     complaint.register_seq = seq
     complaint.register_number = format_register_number(

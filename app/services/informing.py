@@ -17,6 +17,7 @@ from urllib.parse import quote
 from flask import current_app
 from flask_babel import gettext
 
+from app.auth.villages import current_village
 from app.core import workflow
 from app.core.errors import ServiceError
 from app.core.numbering import group_tracking_code
@@ -129,7 +130,7 @@ def send_email(to, subject, body, keep=None, in_reply_to=None):
         raise UnreachableAddress(gettext(
             "%(address)s is a placeholder that cannot receive email.", address=to))
     mail = EmailMessage()
-    mail["From"] = cfg.get("MAIL_FROM") or cfg["VILLAGE"]["email"]
+    mail["From"] = cfg.get("MAIL_FROM") or current_village().email
     mail["To"] = to
     # One line: a line break in a header would start another header (Bcc: ...), and the
     # email library refuses it.

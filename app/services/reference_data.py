@@ -2,8 +2,12 @@
 
 import os
 
+from flask import current_app
+from sqlalchemy import select
+
+from app.auth import villages
 from app.extensions import db
-from app.models import Category, Dusun
+from app.models import Category, Dusun, Village
 from app.services.deadlines import seed_deadline_data
 from app.services.response_templates import seed_response_templates
 
@@ -24,8 +28,27 @@ def default_dusun():
     return [name.strip() for name in names.split(",") if name.strip()]
 
 
+def sync_village_from_settings():
+    """A single-village installation keeps its letterhead in the ``VILLAGE_*`` settings, as
+    before there was a village table: at each start its one row takes their values, so a new
+    Kepala Desa's name set there still reaches every document. With several villages the rows
+    are the villages' own and the settings are left alone."""
+    villages.forget()
+    rows = db.session.scalars(select(Village).limit(2)).all()
+    if len(rows) != 1:
+        return
+    settings = current_app.config["VILLAGE"]
+    for field in ("name", "kecamatan", "kabupaten", "address", "phone", "email", "website",
+                  "head_name"):
+        if field in settings and getattr(rows[0], field) != settings[field]:
+            setattr(rows[0], field, settings[field])
+    db.session.flush()
+
+
 def seed_reference_data():
-    """Fill the category and dusun lists, deadline data and templates when empty (idempotent)."""
+    """The village's row from the settings (``sync_village_from_settings``); fill the category
+    and dusun lists, deadline data and templates when empty (idempotent)."""
+    sync_village_from_settings()
     if not db.session.query(Category.id).first():
         db.session.add_all(Category(name=n, description=d, active=True)
                            for n, d in DEFAULT_CATEGORIES)

@@ -18,12 +18,12 @@ desk, the name as the reader may see it.
 
 from string import Formatter
 
-from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 
 from app.auth import access
+from app.auth.villages import current_village
 from app.core import workflow
 from app.core.timeutil import date_id
 from app.core.vocabularies import resident_label
@@ -121,7 +121,7 @@ def values_for(complaint, user, for_resident=False, names=None):
     ``names``: only these placeholders (the others are not worked out: the name asks who
     may read it, which a notification to each recipient would otherwise pay for).
     """
-    village = current_app.config["VILLAGE"]
+    village = current_village()
     makers = {
         "nomor_register": lambda: complaint.register_number or "",
         "kode_pelacakan": lambda: (complaint.tracking_code or "")
@@ -144,9 +144,9 @@ def values_for(complaint, user, for_resident=False, names=None):
         "catatan_publik": lambda: complaint.public_note or "",
         "alasan": lambda: complaint.rejection_reason or complaint.public_note or "-",
         "instansi_tujuan": lambda: complaint.referred_to or "-",
-        "desa": lambda: village["name"],
-        "telepon_desa": lambda: village["phone"],
-        "email_desa": lambda: village["email"],
+        "desa": lambda: village.name,
+        "telepon_desa": lambda: village.phone,
+        "email_desa": lambda: village.email,
         "alamat_status": status_url,
     }
     with force_locale("id"):

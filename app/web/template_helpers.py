@@ -3,8 +3,10 @@
 from babel.numbers import format_decimal, format_percent
 from flask import current_app, g, request, url_for
 from flask_babel import get_locale
+from werkzeug.local import LocalProxy
 
 from app.auth import access
+from app.auth.villages import current_village
 from app.core import numbering, timeutil, vocabularies
 from app.services import notifications
 
@@ -37,9 +39,13 @@ def init_app(app):
         lambda size, view: list_link(**{f"psize_{view}": size})
     app.jinja_env.filters["link_order"] = link_order
 
+    # The village of the page (letterhead of the receipts, the public pages' footer), looked
+    # up only when a template names it.
+    village_of_page = LocalProxy(current_village)
+
     @app.context_processor
     def village():
-        return {"village": app.config["VILLAGE"], "get_locale": get_locale,
+        return {"village": village_of_page, "get_locale": get_locale,
                 "notification_bell": notification_bell}
 
 

@@ -33,8 +33,10 @@ def seed_year(db, rows):
     events; written with executemany, as ``tests/bench/seed.py`` does for the big run."""
     from sqlalchemy import insert
 
+    from app.auth.villages import current_village
     from app.models import Complaint, ComplaintEvent
 
+    village_id = current_village().id
     start = dt.datetime(YEAR, 1, 2, 8, 0)
     step = (dt.datetime(YEAR, 12, 30, 15, 0) - start) / rows
     complaints, events = [], []
@@ -42,7 +44,8 @@ def seed_year(db, rows):
         received = start + step * (seq - 1)
         resolved = seq % 2 == 0
         complaints.append({
-            "id": seq, "register_number": f"{seq:03d}/PGD/I/{YEAR}", "register_year": YEAR,
+            "id": seq, "village_id": village_id,
+            "register_number": f"{seq:03d}/PGD/I/{YEAR}", "register_year": YEAR,
             "register_seq": seq, "tracking_code": f"B{seq:011d}", "kind": "pengaduan",
             "channel": ("walk_in", "phone", "website")[seq % 3], "received_at": received,
             "complainant_name": f"Warga Nomor {seq}", "complainant_address": f"RT {seq % 9:02d}/RW 0{seq % 5}",

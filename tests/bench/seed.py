@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import func, select, text
 
 from app.auth import security
+from app.auth.villages import current_village
 from app.core import workflow
 from app.core.numbering import TRACKING_ALPHABET, format_register_number
 from app.core.timeutil import add_working_days, now_wib
@@ -144,6 +145,7 @@ def seed(rows, random_seed=8, log=print):
     dusun_ids = list(db.session.scalars(select(Dusun.id)))
     officers = list(db.session.execute(select(Officer.id, Officer.name, Officer.position)))
     code = current_app.config["REGISTER_CODE"]
+    village_id = current_village().id
     deadlines = _Deadlines(current_app.config, holidays())
     now = now_wib().replace(microsecond=0)
     span = 5 * 365 * 24 * 3600
@@ -174,7 +176,7 @@ def seed(rows, random_seed=8, log=print):
             channel = rng.choice(CHANNELS)
             complaint_id = index + 1
             row = {
-                "id": complaint_id,
+                "id": complaint_id, "village_id": village_id,
                 "register_number": format_register_number(seq, received, code),
                 "register_year": year, "register_seq": seq, "tracking_code": tracking,
                 "kind": rng.choice(KINDS), "channel": channel, "received_at": received,
@@ -223,7 +225,7 @@ def seed(rows, random_seed=8, log=print):
         _insert(engine, Complaint.__table__, COMPLAINT_COLUMNS, complaints)
         _insert(engine, ComplaintEvent.__table__, EVENT_COLUMNS, events)
         log(f"  seeded {min(rows, start + CHUNK):,} complaints")
-    _finish(engine, seq_by_year)
+    _finish(engine, seq_by_year, village_id)
     return {"rows": rows, "events": event_id, "seconds": round(time.monotonic() - started, 1)}
 
 
@@ -284,12 +286,13 @@ def _insert(engine, table, columns, rows):
         conn.execute(table.insert(), rows)
 
 
-def _finish(engine, seq_by_year):
+def _finish(engine, seq_by_year, village_id):
     """Register counters at the last numbers, sequences past the ids, fresh statistics."""
     with engine.begin() as conn:
         conn.execute(RegisterCounter.__table__.delete())
         conn.execute(RegisterCounter.__table__.insert(),
-                     [{"year": y, "last_number": n} for y, n in seq_by_year.items()])
+                     [{"year": y, "last_number": n, "village_id": village_id}
+                      for y, n in seq_by_year.items()])
         if engine.dialect.name == "postgresql":
             for table in ("complaint", "complaint_event"):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

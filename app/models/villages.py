@@ -1,0 +1,48 @@
+"""The villages of this installation: each one owns its register and reference lists.
+
+A single-village install has exactly one row, made by migration 0025 from the ``VILLAGE_*``
+settings; ``app.auth.villages.current_village`` says which village a request works for.
+"""
+
+from typing import Optional
+
+from flask_appbuilder import Model
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+# The tables whose every row belongs to one village (a ``village_id`` column, NOT NULL).
+# ``holiday`` is village-owned only for a local holiday: national holidays and cuti bersama
+# are the same for every village of the kabupaten (``village_id`` empty).
+VILLAGE_TABLES = ("complaint", "officer", "category", "dusun", "deadline_tier",
+                  "response_template", "meeting", "register_counter", "inbox_message")
+LOCAL_HOLIDAY = "local"
+
+
+class Village(Model):
+    """One village (desa): its names, letterhead and signatory."""
+
+    __tablename__ = "village"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The village's part of the public addresses to come (``/<slug>/lapor``).
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kecamatan: Mapped[str] = mapped_column(String(120))
+    kabupaten: Mapped[str] = mapped_column(String(120))
+    address: Mapped[Optional[str]] = mapped_column(String(255))
+    phone: Mapped[Optional[str]] = mapped_column(String(40))
+    email: Mapped[Optional[str]] = mapped_column(String(120))
+    website: Mapped[Optional[str]] = mapped_column(String(200))
+    head_name: Mapped[Optional[str]] = mapped_column(String(120))
+
+    def __str__(self):
+        return self.name
+
+
+def owns_village_data(obj):
+    """Whether a row of ``obj``'s kind belongs to one village (a local holiday does, a
+    national one does not)."""
+    table = getattr(obj, "__tablename__", None)
+    if table == "holiday":
+        return obj.kind == LOCAL_HOLIDAY
+    return table in VILLAGE_TABLES

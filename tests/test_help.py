@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from app.core import workflow
 from app.documents import guide
 from app.web import step_forms
-from app.web.views.complaints import STEP_PAGES
+from app.web.views.complaint_steps import STEP_PAGES
 from tests.conftest import make_complaint, make_officer
 
 # What the desk and a liaison click, as the Indonesian screens name it (typed here, not taken

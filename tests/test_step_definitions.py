@@ -1,6 +1,6 @@
 """Every step of the workflow is complete in every layer, and nothing exists for a step that
 is not in the workflow: labels (``workflow.Step``), its effect (``app.services.step_effects``), its
-form or page (``step_forms.FORMS``, ``views.complaints.STEP_PAGES``), its API documentation
+form or page (``step_forms.FORMS``, ``views.complaint_steps.STEP_PAGES``), its API documentation
 and the field names a refusal reads."""
 
 import pytest
@@ -11,7 +11,7 @@ from app.core import vocabularies, workflow
 from app.services import step_effects
 from app.web import step_forms
 from app.web.api import ComplaintApi
-from app.web.views.complaints import STEP_PAGES
+from app.web.views.complaint_steps import STEP_PAGES
 from tests.test_translations import PO
 
 STEPS = list(workflow.STEPS.values())

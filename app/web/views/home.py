@@ -9,7 +9,8 @@ from app.core import workflow
 from app.core.timeutil import today_wib
 from app.reporting import figures as dashboard_data
 from app.services.meetings import upcoming_meetings
-from app.web.views.complaints import open_steps, status_list_url
+from app.web.views.complaint_steps import open_steps
+from app.web.views.complaints import status_list_url
 
 
 class HomeView(IndexView):

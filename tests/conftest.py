@@ -107,7 +107,8 @@ def reset_database():
 
     SQLite: copy the template file back. PostgreSQL: truncate the data tables that hold
     rows (TRUNCATE costs per table, about 10 ms each, so only those), except the reference
-    tables still exactly as seeded; then seed what was emptied.
+    tables and the audit lines seeding wrote while they are all exactly as seeded; then seed
+    what was emptied. Each test starts from what SQLite's template holds.
     """
     db.session.remove()
     villages.forget()  # the village's row is back as migrated: read it again
@@ -120,10 +121,13 @@ def reset_database():
         holding = [name for (name,) in conn.execute(text(" UNION ALL ".join(
             f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})"
             for table in _DATA_TABLES)))]
-        changed = [table for table in holding if table not in _SEEDED_PRINTS
-                   or _fingerprint(conn, table) != _SEEDED_PRINTS[table]]
-        # A reference table a test emptied is seeded again below: from id 1, as at first.
-        changed += [table for table in _SEEDED_PRINTS if table not in holding]
+        # The reference tables and what seeding them wrote (the audit log's lines) go together:
+        # when one of them is not as seeded, all are truncated and seeded again.
+        group_changed = not _SEEDED_PRINTS or any(
+            table not in holding or _fingerprint(conn, table) != prints
+            for table, prints in _SEEDED_PRINTS.items())
+        changed = sorted(set(holding) | set(_SEEDED_PRINTS)) if group_changed else \
+            [table for table in holding if table not in _SEEDED_PRINTS]
         if changed:
             conn.execute(text(f"TRUNCATE {', '.join(changed)} RESTART IDENTITY CASCADE"))
         # The village the migration made stays (every data row points to it); a village a
@@ -131,11 +135,12 @@ def reset_database():
         conn.execute(text("DELETE FROM village WHERE id > (SELECT min(id) FROM village)"))
     seed_reference_data()
     db.session.remove()
-    if changed:
+    if group_changed:
         with db.engine.begin() as conn:
             seeded = [name for (name,) in conn.execute(text(" UNION ALL ".join(
                 f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})"
-                for table in changed)))]
+                for table in _DATA_TABLES)))]
+            _SEEDED_PRINTS.clear()
             _SEEDED_PRINTS.update((table, _fingerprint(conn, table)) for table in seeded)
 
 

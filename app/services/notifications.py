@@ -31,7 +31,7 @@ from flask import current_app
 from flask_appbuilder.security.sqla.models import Role, User
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
+from sqlalchemy import event, func, insert
 from sqlalchemy.orm import joinedload
 
 from app.auth import access, security
@@ -41,7 +41,7 @@ from app.core.timeutil import datetime_id, now_wib
 from app.core.values import mail_can_reach
 from app.extensions import db
 from app.models import Complaint, Notification, NotificationSetting, Officer, OutboxMessage
-from app.models.notifications import EMAIL, TELEGRAM
+from app.models.notifications import EMAIL, QUEUED, TELEGRAM
 from app.services import complaints as services, deadlines, response_templates
 from app.services.step_effects import on_carried, on_register, on_step
 
@@ -122,10 +122,12 @@ def render(kind, complaint, reader, locale="id", for_resident=False):
 def render_all(texts, complaint, reader, for_resident=False):
     """Each ``(message, locale)`` of ``texts`` (lazy message ids) as ``render`` renders it,
     the placeholders' values worked out once for all."""
-    translated = []
-    for message, locale in texts:
-        with force_locale(locale):
-            translated.append(str(message))
+    translated = [None] * len(texts)
+    for locale in dict.fromkeys(locale for _message, locale in texts):
+        with force_locale(locale):  # once per language: switching cost more than translating
+            for position, (message, wanted) in enumerate(texts):
+                if wanted == locale:
+                    translated[position] = str(message)
     return [text.strip() for text in response_templates.fill_texts(
         translated, "notification", complaint, reader, for_resident=for_resident)]
 
@@ -254,11 +256,47 @@ def tell_resident(kind, complaint, at=None):
     return notification
 
 
+_OUTBOX_ROWS = "outbox_rows"
+
+
 def _queue(notification, channel, address, subject, body, urgent, at):
-    db.session.add(OutboxMessage(
-        notification=notification, channel=channel, address=address,
-        subject=" ".join(subject.split())[:200], body=body, urgent=urgent,
-        next_attempt_at=release_time(at, urgent), created_at=at))
+    """An outbox row for ``notification``, written by the flush that writes the notification
+    (``_write_outbox``)."""
+    db.session.info.setdefault(_OUTBOX_ROWS, []).append((notification, {
+        "channel": channel, "address": address, "subject": " ".join(subject.split())[:200],
+        "body": body, "urgent": urgent, "status": QUEUED, "attempts": 0,
+        "next_attempt_at": release_time(at, urgent), "created_at": at}))
+
+
+def _write_outbox(session, flush_context):
+    """``after_flush``: the outbox rows of the notifications this flush wrote, in one INSERT.
+
+    Added to the session as objects, each row was a statement of its own (on SQLite the ORM
+    inserts a row whose id it must learn alone) and a notice's rows were a good part of a
+    step's time. The rows are written in the transaction of their notification, before the
+    commit, as the objects were."""
+    waiting = session.info.get(_OUTBOX_ROWS)
+    if not waiting:
+        return
+    ready = [dict(row, notification_id=notification.id) for notification, row in waiting
+             if notification.id is not None]
+    session.info[_OUTBOX_ROWS] = [(notification, row) for notification, row in waiting
+                                  if notification.id is None]
+    if ready:
+        session.connection().execute(insert(OutboxMessage.__table__), ready)
+
+
+def _forget_outbox(session, *args):
+    """``after_rollback``, ``after_commit``: rows not written belong to no transaction."""
+    session.info.pop(_OUTBOX_ROWS, None)
+
+
+def init_app(app):
+    """Write the outbox rows with their notifications, on whatever path they come."""
+    for name, listener in (("after_flush", _write_outbox), ("after_commit", _forget_outbox),
+                           ("after_rollback", _forget_outbox)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
 
 
 def _staff_subject(text):

@@ -116,6 +116,38 @@ def test_the_residents_completion_and_not_solved_answer_reach_the_desk(app):
                                                                         "not_solved"]
 
 
+def test_telling_more_people_costs_no_more_statements_than_their_notifications(app, mail_on):
+    """A step that tells several people reads what they all need (channel choices, officer
+    records) once and writes their emails in one INSERT: only the notifications themselves
+    (one row each, written one by one where the ORM must learn each id) grow with them."""
+    from sqlalchemy import event
+
+    desk = make_user(app, "desk", "Petugas Pengelola")
+
+    def statements_of_completion():
+        pk = make_complaint(app, desk, status="needs_completion")
+        seen = []
+
+        def capture(conn, cursor, statement, *args):
+            seen.append(" ".join(statement.split()))
+
+        with app.app_context():
+            event.listen(db.engine, "before_cursor_execute", capture)
+            try:
+                step(app, pk, "complete", as_resident=True, completion="Lokasi: depan mushola")
+            finally:
+                event.remove(db.engine, "before_cursor_execute", capture)
+        return [s for s in seen if not s.startswith("INSERT INTO notification ")]
+
+    one = statements_of_completion()
+    make_user(app, "desk2", "Petugas Pengelola")
+    make_user(app, "desk3", "Petugas Pengelola")
+    three = statements_of_completion()
+    assert len(notices(app, kind="completion")) == 1 + 3
+    assert len([m for m in outbox(app) if m[1].startswith("desk")]) == 1 + 3
+    assert len(three) == len(one), "\n".join(three)
+
+
 def test_a_complaint_about_an_officer_reaches_the_kepala_desa_at_once_but_never_that_officer(
         app, mail_on):
     desk = make_user(app, "desk", "Petugas Pengelola")

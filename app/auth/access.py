@@ -62,6 +62,22 @@ def officer_ids_of(user):
     return cache[user.id]
 
 
+def learn_officer_ids(users):
+    """Ask ``officer_ids_of`` for all of ``users`` in one query (a step that tells several
+    people would otherwise ask once for each)."""
+    if not has_app_context():
+        return
+    cache = g.setdefault("_officer_ids", {})
+    wanted = {user.id for user in users if user is not None} - set(cache)
+    if not wanted:
+        return
+    for user_id in wanted:
+        cache[user_id] = []
+    for officer_id, user_id in db.session.execute(
+            select(Officer.id, Officer.user_id).where(Officer.user_id.in_(wanted))):
+        cache[user_id].append(officer_id)
+
+
 def _is_desk(user):
     return workflow.DESK in actors_of(user)
 
@@ -110,13 +126,13 @@ def can_view(user, complaint):
     actors = actors_of(user)
     if workflow.DESK in actors:
         return True
-    mine = set(officer_ids_of(user))
-    if complaint.reported_officer_id is not None and complaint.reported_officer_id in mine:
+    if complaint.reported_officer_id is not None and \
+            complaint.reported_officer_id in officer_ids_of(user):
         return False
     if workflow.HEAD in actors:
         return True
     if workflow.LIAISON in actors:
-        return (complaint.assigned_officer_id in mine
+        return (complaint.assigned_officer_id in officer_ids_of(user)
                 and complaint.identity_level != identity.CONFIDENTIAL)
     return False
 

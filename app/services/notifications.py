@@ -31,8 +31,8 @@ from flask import current_app
 from flask_appbuilder.security.sqla.models import Role, User
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
-from sqlalchemy.orm import selectinload
+from sqlalchemy import event, func, insert
+from sqlalchemy.orm import joinedload
 
 from app.auth import access, security
 from app.core import workflow
@@ -41,7 +41,7 @@ from app.core.timeutil import datetime_id, now_wib
 from app.core.values import mail_can_reach
 from app.extensions import db
 from app.models import Complaint, Notification, NotificationSetting, Officer, OutboxMessage
-from app.models.notifications import EMAIL, TELEGRAM
+from app.models.notifications import EMAIL, QUEUED, TELEGRAM
 from app.services import complaints as services, deadlines, response_templates
 from app.services.step_effects import on_carried, on_register, on_step
 
@@ -116,9 +116,20 @@ _RESIDENT_ANSWERS = {"complete": COMPLETION, "request_reopen": NOT_SOLVED}
 
 def render(kind, complaint, reader, locale="id", for_resident=False):
     """The text of ``kind`` for ``complaint`` as ``reader`` may read it, in ``locale``."""
-    with force_locale(locale):
-        return response_templates.fill_text(str(TEXTS[kind]), "notification", complaint, reader,
-                                            for_resident=for_resident).strip()
+    return render_all([(TEXTS[kind], locale)], complaint, reader, for_resident)[0]
+
+
+def render_all(texts, complaint, reader, for_resident=False):
+    """Each ``(message, locale)`` of ``texts`` (lazy message ids) as ``render`` renders it,
+    the placeholders' values worked out once for all."""
+    translated = [None] * len(texts)
+    for locale in dict.fromkeys(locale for _message, locale in texts):
+        with force_locale(locale):  # once per language: switching cost more than translating
+            for position, (message, wanted) in enumerate(texts):
+                if wanted == locale:
+                    translated[position] = str(message)
+    return [text.strip() for text in response_templates.fill_texts(
+        translated, "notification", complaint, reader, for_resident=for_resident)]
 
 
 def staff_may_be_told(user, complaint):
@@ -139,11 +150,11 @@ def staff_may_be_told(user, complaint):
 
 
 def users_with_role(role_name):
-    """Active logins holding ``role_name`` (with their roles, which ``staff_may_be_told``
-    reads: one query instead of one more per user)."""
-    return (db.session.query(User).join(User.roles).filter(Role.name == role_name,
-                                                           User.active.is_(True))
-            .options(selectinload(User.roles)).order_by(User.id).all())
+    """Active logins holding ``role_name``, with all their roles, which ``staff_may_be_told``
+    reads (one query: not one more per user, nor a second one for the roles)."""
+    return (db.session.query(User).filter(User.roles.any(Role.name == role_name),
+                                          User.active.is_(True))
+            .options(joinedload(User.roles)).order_by(User.id).all())
 
 
 def officer_users(position):
@@ -177,8 +188,12 @@ def settings_for(users):
 
 def tell_all(recipients, complaint, at=None, **options):
     """``tell_staff`` for each ``(user, kind)`` of ``recipients``, with their channel choices
-    read in one query (a step tells several people; each look-up cost the step time)."""
-    choices = settings_for([user for user, _kind in recipients])
+    and officer records read in one query each (a step tells several people; each look-up
+    cost the step time)."""
+    users = [user for user, _kind in recipients]
+    choices = settings_for(users)
+    if complaint is not None:
+        access.learn_officer_ids(users)
     return [tell_staff(user, kind, complaint, at, choice=choices[user.id], **options)
             for user, kind in recipients]
 
@@ -197,16 +212,23 @@ def tell_staff(user, kind, complaint, at=None, dedupe_key=None, text=None, urgen
         return None
     at = at or now_wib()
     urgent = kind in URGENT_KINDS if urgent is None else urgent
-    text = text or render(kind, complaint, user)
     choice = choice or settings_of(user.id)
+    by_email = bool(choice.email and mail_can_reach(user.email)
+                    and current_app.config.get("SMTP_HOST"))
+    english = None  # an English copy goes with an email only
+    if not text and by_email and complaint is not None:
+        text, english = render_all([(TEXTS[kind], "id"), (TEXTS[kind], "en")], complaint, user)
+    else:
+        text = text or render(kind, complaint, user)
+        if by_email and kind in TEXTS and complaint is not None:
+            english = render(kind, complaint, user, "en")
     notification = Notification(user_id=user.id, kind=kind, complaint=complaint, text=text,
                                 urgent=urgent, created_at=at, dedupe_key=dedupe_key)
     db.session.add(notification)
     subject = _staff_subject(text)
     link = _staff_link(complaint)
     body = text + (f"\n\n{link}" if link else "")
-    if choice.email and mail_can_reach(user.email) and current_app.config.get("SMTP_HOST"):
-        english = render(kind, complaint, user, "en") if kind in TEXTS and complaint else None
+    if by_email:
         _queue(notification, EMAIL, user.email, subject,
                body + (f"\n\n--\n{english}" if english else ""), urgent, at)
     if choice.telegram and choice.telegram_chat_id and telegram_available():
@@ -224,11 +246,9 @@ def tell_resident(kind, complaint, at=None):
     if not mail_can_reach(address) or not current_app.config.get("SMTP_HOST"):
         return None
     at = at or now_wib()
-    text = render(kind, complaint, None, for_resident=True)
-    english = render(kind, complaint, None, "en", for_resident=True)
-    with force_locale("id"):
-        subject = response_templates.fill_text(str(SUBJECTS[kind]), "notification", complaint,
-                                               None, for_resident=True)
+    text, english, subject = render_all(
+        [(TEXTS[kind], "id"), (TEXTS[kind], "en"), (SUBJECTS[kind], "id")], complaint, None,
+        for_resident=True)
     notification = Notification(email=address, kind=kind, complaint=complaint, text=text,
                                 urgent=False, created_at=at)
     db.session.add(notification)
@@ -236,11 +256,47 @@ def tell_resident(kind, complaint, at=None):
     return notification
 
 
+_OUTBOX_ROWS = "outbox_rows"
+
+
 def _queue(notification, channel, address, subject, body, urgent, at):
-    db.session.add(OutboxMessage(
-        notification=notification, channel=channel, address=address,
-        subject=" ".join(subject.split())[:200], body=body, urgent=urgent,
-        next_attempt_at=release_time(at, urgent), created_at=at))
+    """An outbox row for ``notification``, written by the flush that writes the notification
+    (``_write_outbox``)."""
+    db.session.info.setdefault(_OUTBOX_ROWS, []).append((notification, {
+        "channel": channel, "address": address, "subject": " ".join(subject.split())[:200],
+        "body": body, "urgent": urgent, "status": QUEUED, "attempts": 0,
+        "next_attempt_at": release_time(at, urgent), "created_at": at}))
+
+
+def _write_outbox(session, flush_context):
+    """``after_flush``: the outbox rows of the notifications this flush wrote, in one INSERT.
+
+    Added to the session as objects, each row was a statement of its own (on SQLite the ORM
+    inserts a row whose id it must learn alone) and a notice's rows were a good part of a
+    step's time. The rows are written in the transaction of their notification, before the
+    commit, as the objects were."""
+    waiting = session.info.get(_OUTBOX_ROWS)
+    if not waiting:
+        return
+    ready = [dict(row, notification_id=notification.id) for notification, row in waiting
+             if notification.id is not None]
+    session.info[_OUTBOX_ROWS] = [(notification, row) for notification, row in waiting
+                                  if notification.id is None]
+    if ready:
+        session.connection().execute(insert(OutboxMessage.__table__), ready)
+
+
+def _forget_outbox(session, *args):
+    """``after_rollback``, ``after_commit``: rows not written belong to no transaction."""
+    session.info.pop(_OUTBOX_ROWS, None)
+
+
+def init_app(app):
+    """Write the outbox rows with their notifications, on whatever path they come."""
+    for name, listener in (("after_flush", _write_outbox), ("after_commit", _forget_outbox),
+                           ("after_rollback", _forget_outbox)):
+        if not event.contains(db.session, name, listener):
+            event.listen(db.session, name, listener)
 
 
 def _staff_subject(text):

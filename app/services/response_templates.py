@@ -159,8 +159,18 @@ def fill_text(text, step, complaint, user, for_resident=False):
 
     The one place a template becomes text; ``TemplateError`` when it is bad.
     """
-    names = check_template(text, step)
-    return (text or "").format_map(values_for(complaint, user, for_resident, set(names)))
+    return fill_texts([text], step, complaint, user, for_resident)[0]
+
+
+def fill_texts(texts, step, complaint, user, for_resident=False):
+    """Each of ``texts`` filled as ``fill_text`` fills it, the values worked out once: a
+    notification is one text in two languages and a subject, and working the values out
+    was most of what filling each cost."""
+    names = set()
+    for text in texts:
+        names.update(check_template(text, step))
+    values = values_for(complaint, user, for_resident, names)
+    return [(text or "").format_map(values) for text in texts]
 
 
 def fill(template, complaint, user):

@@ -7,6 +7,7 @@ leaves the commit to FAB's add, which commits the same transaction).
 
 import json
 import re
+from contextlib import contextmanager
 
 from flask import current_app
 from flask_babel import gettext
@@ -207,7 +208,7 @@ def edit_complaint(complaint, changes, user, expected_version=None):
         raise ValueError("status changes only through a workflow step")
     check_editable(complaint, expected_version)
     audit.acting(user)
-    try:
+    with _saved(complaint):
         without_identity = bool(changes.pop("without_identity", complaint.without_identity))
         if without_identity and not complaint.without_identity:
             raise ServiceError(gettext(
@@ -225,13 +226,6 @@ def edit_complaint(complaint, changes, user, expected_version=None):
         if without_identity:
             record_without_identity(complaint)
         touch(complaint, user)
-        db.session.commit()
-    except ServiceError:
-        db.session.rollback()
-        raise
-    except StaleDataError:
-        db.session.rollback()
-        raise StaleComplaint(stale_message(complaint)) from None
     return complaint
 
 
@@ -335,9 +329,18 @@ def verify_and_forward(complaint, verify_fields, forward_fields, user, expected_
     workflow, each through ``apply_step`` with its own checks, effect and timeline line,
     committed together or not at all (a refusal of either leaves the complaint as it was).
     """
-    try:
+    with _saved(complaint):
         apply_step(complaint, "verify", verify_fields, user, expected_version, commit=False)
         apply_step(complaint, "forward", forward_fields, user, commit=False)
+    return complaint
+
+
+@contextmanager
+def _saved(complaint):
+    """Commit what the block changed on ``complaint``; a refusal (``ServiceError``) or a save
+    by someone else in between (a stale row) rolls all of it back and is raised."""
+    try:
+        yield
         db.session.commit()
     except ServiceError:
         db.session.rollback()
@@ -345,7 +348,6 @@ def verify_and_forward(complaint, verify_fields, forward_fields, user, expected_
     except StaleDataError:
         db.session.rollback()
         raise StaleComplaint(stale_message(complaint)) from None
-    return complaint
 
 
 # The steps a linked duplicate still takes itself: its own complainant is informed through

@@ -102,6 +102,12 @@ def _fingerprint(conn, table):
         f"SELECT pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id'))")).scalar()
 
 
+def _holding_rows(conn):
+    """The data tables that hold at least one row (one statement)."""
+    return [name for (name,) in conn.execute(text(" UNION ALL ".join(
+        f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})" for table in _DATA_TABLES)))]
+
+
 def reset_database():
     """Bring the database back to freshly migrated (in an app context).
 
@@ -118,9 +124,7 @@ def reset_database():
         shutil.copyfile(path + ".template", path)
         return
     with db.engine.begin() as conn:
-        holding = [name for (name,) in conn.execute(text(" UNION ALL ".join(
-            f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})"
-            for table in _DATA_TABLES)))]
+        holding = _holding_rows(conn)
         # The reference tables and what seeding them wrote (the audit log's lines) go together:
         # when one of them is not as seeded, all are truncated and seeded again.
         group_changed = not _SEEDED_PRINTS or any(
@@ -137,9 +141,7 @@ def reset_database():
     db.session.remove()
     if group_changed:
         with db.engine.begin() as conn:
-            seeded = [name for (name,) in conn.execute(text(" UNION ALL ".join(
-                f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})"
-                for table in _DATA_TABLES)))]
+            seeded = _holding_rows(conn)
             _SEEDED_PRINTS.clear()
             _SEEDED_PRINTS.update((table, _fingerprint(conn, table)) for table in seeded)
 

@@ -5,6 +5,7 @@ Debian package. Screenshots go to tests/artifacts/ (and docs/ for the README).
 """
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -78,6 +79,18 @@ def click_and_wait(page, selector):
     with page.expect_navigation():
         page.click(selector)
     page.wait_for_load_state()
+
+
+def fill_report(page, subject, description):
+    """Fill the open /lapor form as a resident would (name, address, phone, what and where)
+    and answer its sum question; the caller adds what else it needs and sends it."""
+    page.fill("#name", "Siti Aminah")
+    page.fill("#address", "Jalan Kenanga 7, Babakan")
+    page.fill("#phone", "0812 3456 7890")
+    page.fill("#subject", subject)
+    page.fill("#description", description)
+    a, b = re.search(r"(\d+) \+ (\d+)", page.inner_text("label[for=answer]")).groups()
+    page.fill("#answer", str(int(a) + int(b)))
 
 
 def ui_login(page, base, username, password):

@@ -227,3 +227,16 @@ def test_figures_and_their_cache_are_per_village(app, client, two_villages):
     login(client, "b_petugas")
     page_b = client.get("/dashboard/").get_data(as_text=True)
     assert page_a != page_b
+
+
+def test_cached_figures_are_keyed_by_village(app, two_villages):
+    """Two villages whose data happen to give the same data stamp still never share a
+    cached figure, chart or statistics page: the village is part of every key."""
+    from app.reporting import figures
+
+    def key(village_id):
+        with app.test_request_context(), villages.acting_for(village_id):
+            scope = figures.Scope(figures.Period.last_12_months(now_wib().date()))
+            return figures.cache_key(figures.KEY_FIGURES[0], None, scope, stamp=("same",))
+
+    assert key(two_villages["a"]) != key(two_villages["b"])

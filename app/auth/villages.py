@@ -345,6 +345,12 @@ def _give_new_rows_their_village(session, flush_context, instances):
     for obj in session.new:
         if getattr(obj, "village_id", 0) is None and owns_village_data(obj):
             obj.village_id = current_village().id
+        elif isinstance(obj, AuditEntry) and obj.village_id is None:
+            # An audit line is its village's (installation-wide work without one: none).
+            try:
+                obj.village_id = current_village().id
+            except VillageNotChosen:
+                pass
 
 
 def init_app(app):

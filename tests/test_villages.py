@@ -233,7 +233,7 @@ def test_the_demo_data_goes_down_and_up_through_the_keys_migration_whole(app, ct
     db.session.remove()
     old_code = app.config["REGISTER_CODE"]
     try:
-        downgrade(directory=directory, revision=REVISION)
+        downgrade(directory=directory, revision=_before(directory, KEYS))
         with db.engine.connect() as conn:
             assert _every_row(conn) == at_head
             assert _unique_keys(conn) == OLD_KEYS and _counter_key(conn) == ["year"]
@@ -268,17 +268,17 @@ def test_going_below_the_keys_is_refused_while_two_villages_share_a_key(app, ctx
     db.session.commit()
     complaint = Complaint(subject="Jalan", description="Rusak", complainant_name="Budi",
                           complainant_address="RT 01", complainant_phone="+6281234567891",
-                          channel="walk_in", village_id=second.id,
-                          received_at=dt.datetime(2026, 11, 4, 9))
+                          channel="walk_in", received_at=dt.datetime(2026, 11, 4, 9))
     from app.services.complaints import register_complaint
-    register_complaint(complaint, notify=False)
+    with villages.acting_for(second.id):
+        register_complaint(complaint, notify=False)
     directory = str(Path(app.root_path) / "migrations")
     db.session.remove()
     with db.engine.connect() as conn:
         before = _every_row(conn)
     config = app.extensions["migrate"].migrate.get_config(directory)
     with pytest.raises(RuntimeError) as refused:
-        command.downgrade(config, REVISION)
+        command.downgrade(config, _before(directory, KEYS))
     message = str(refused.value)
     assert "register_counter.year: 2026" in message
     assert "category.name: " in message and "Lainnya" in message
@@ -299,6 +299,6 @@ def test_going_below_the_keys_is_refused_while_the_code_is_not_the_setting(app, 
     db.session.remove()
     config = app.extensions["migrate"].migrate.get_config(directory)
     with pytest.raises(RuntimeError, match="babakan uses 'BBK'. Set REGISTER_CODE"):
-        command.downgrade(config, REVISION)
+        command.downgrade(config, _before(directory, KEYS))
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == KEYS

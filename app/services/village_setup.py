@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.auth.villages import current_village
 from app.core.errors import ServiceError
 from app.extensions import db
-from app.models import Category, Dusun, Village
+from app.models import Category, Dusun, Officer, Village
 from app.services.reference_data import PLACEHOLDER_DUSUN, seed_village
 
 # The village's part of its public addresses (``/<slug>/lapor``): lowercase letters and
@@ -56,8 +56,26 @@ def check_village(village):
             "for example PGD."), field="register_code")
 
 
-def prepare_new_village(village):
-    """Check a new village, add it and give it its starting lists (the caller commits)."""
+def _officer_villages(user):
+    """The villages of ``user``'s officer records (none for the installation's own admin)."""
+    return set(db.session.scalars(select(Officer.village_id).where(Officer.user_id == user.id)))
+
+
+def villages_managed_by(user):
+    """The ids of the villages ``user`` sees and edits in the village screen: a village's
+    admin (a login with an officer record) their own village only; the installation's admin
+    (no officer record) every village."""
+    return sorted(_officer_villages(user)) or db.session.scalars(select(Village.id)).all()
+
+
+def prepare_new_village(village, user=None):
+    """Check a new village, add it and give it its starting lists (the caller commits).
+
+    Only the installation's admin adds villages: a village's admin manages their own."""
+    if user is not None and _officer_villages(user):
+        raise ServiceError(gettext(
+            "Only the administrator of the whole installation (a login that is no village's "
+            "officer) may add a village."))
     check_village(village)
     village.edited_in_app = True
     db.session.add(village)

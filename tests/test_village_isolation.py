@@ -38,12 +38,13 @@ ROLE_NAMES = {"desk": security.DESK, "liaison": security.LIAISON, "head": securi
               "admin": security.ADMIN}
 
 
-def add_village(app, slug, name):
+def add_village(app, slug, name, kecamatan="Karangpucung"):
     """A second village in the installation (as the admin's village screen would add it)."""
     with app.app_context():
         db.session.execute(text(
             "INSERT INTO village (slug, name, kecamatan, kabupaten, register_code) "
-            "VALUES (:slug, :name, 'Karangpucung', 'Cilacap', 'KRS')"), {"slug": slug, "name": name})
+            "VALUES (:slug, :name, :kecamatan, 'Cilacap', 'KRS')"),
+            {"slug": slug, "name": name, "kecamatan": kecamatan})
         db.session.commit()
         village_id = db.session.execute(
             text("SELECT id FROM village WHERE slug = :slug"), {"slug": slug}).scalar()
@@ -240,3 +241,29 @@ def test_cached_figures_are_keyed_by_village(app, two_villages):
             return figures.cache_key(figures.KEY_FIGURES[0], None, scope, stamp=("same",))
 
     assert key(two_villages["a"]) != key(two_villages["b"])
+
+
+@pytest.mark.parametrize("area, expected", [("kecamatan", {"a", "b"}),
+                                            ("kabupaten", {"a", "b", "c"})])
+def test_a_camat_and_the_inspektorat_read_across_their_villages_only(
+        app, client, two_villages, area, expected):
+    """A Camat's login covers the villages of their kecamatan, the Inspektorat's the whole
+    kabupaten's; neither opens a village's register (their pages are the figures and what
+    is referred to them), and a village page answers with a message, not an error."""
+    from app.models import Oversight
+
+    ids = dict(two_villages, c=add_village(app, "majenang", "Majenang", kecamatan="Majenang"))
+    role = security.CAMAT if area == "kecamatan" else security.INSPEKTORAT
+    user_id = make_user(app, "pengawas", role)
+    with app.app_context():
+        db.session.add(Oversight(user_id=user_id, area=area, kabupaten="Cilacap",
+                                 kecamatan="Karangpucung" if area == "kecamatan" else None))
+        db.session.commit()
+        user = app.appbuilder.sm.get_user_by_id(user_id)
+        assert villages.oversight_of(user) == {ids[key] for key in expected}
+        db.session.remove()
+    login(client, "pengawas")
+    assert client.get("/complaint/list/").status_code == 403
+    assert client.get(f"/complaint/show/{two_villages['mine']}").status_code == 403
+    home = client.get("/")
+    assert home.status_code in (200, 403) and MARK not in home.get_data(as_text=True)

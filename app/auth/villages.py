@@ -15,9 +15,10 @@ Where the answer comes from, first match wins:
 1. chosen explicitly for this context (``acting_for(village)`` in a command, a background
    job or a public page of ``/<desa>/``; ``every_village()`` for installation-wide work such
    as sending the outbox);
-2. in a request of a logged-in user: the village of the user's officer record; a user
-   without one (the installation's own admin) works in the village chosen in their session
-   (``choose_for_session``);
+2. in a request of a logged-in user: the village of the user's officer record; a Camat or
+   the Inspektorat (an ``Oversight`` row) the villages of their kecamatan or kabupaten; a
+   user with neither (the installation's own admin) works in the village chosen in their
+   session (``choose_for_session``);
 3. an installation with exactly one village: that village (the embedded default, today's
    URLs, no setting).
 Otherwise nothing is chosen: with several villages a query of village data then finds
@@ -56,11 +57,12 @@ from app.models import (
     Meeting,
     MeetingGuest,
     Officer,
+    Oversight,
     RegisterCounter,
     ResponseTemplate,
     Village,
 )
-from app.models.villages import owns_village_data
+from app.models.villages import KECAMATAN, owns_village_data
 
 # The session key of the village an installation admin (no officer record) works in.
 SESSION_KEY = "village_id"
@@ -194,10 +196,25 @@ def _scope_of_request():
         .execution_options(**{ALL_VILLAGES: True})))
     if ids:
         return ids
+    watched = oversight_of(user)
+    if watched is not None:
+        return watched
     chosen = session.get(SESSION_KEY)
     if isinstance(chosen, int) and _village(chosen) is not None:
         return frozenset({chosen})
     return None
+
+
+def oversight_of(user):
+    """The villages a Camat (their kecamatan's) or the Inspektorat (the kabupaten's) reads
+    across, as a frozenset of ids; None for a login without an oversight row."""
+    row = db.session.get(Oversight, user.id, execution_options={ALL_VILLAGES: True})
+    if row is None:
+        return None
+    query = select(Village.id).where(Village.kabupaten == row.kabupaten)
+    if row.area == KECAMATAN:
+        query = query.where(Village.kecamatan == row.kecamatan)
+    return frozenset(db.session.scalars(query.execution_options(**{ALL_VILLAGES: True})))
 
 
 def village_ids():

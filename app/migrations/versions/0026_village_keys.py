@@ -26,14 +26,14 @@ dusun name, holiday date, Message-ID), and when a village's register code is not
 that the setting does not hold.
 
 Revision ID: 0026_village_keys
-Revises: 0026_audit_village
+Revises: 0028_oversight
 """
 import sqlalchemy as sa
 from alembic import op
 from flask import current_app
 
 revision = "0026_village_keys"
-down_revision = "0026_audit_village"
+down_revision = "0028_oversight"
 branch_labels = None
 depends_on = None
 

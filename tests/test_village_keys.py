@@ -12,7 +12,7 @@ from app.auth.villages import current_village
 from app.core.errors import ServiceError
 from app.extensions import db
 from app.models import (Category, Complaint, DeadlineTier, Dusun, Holiday, InboxMessage,
-                        RegisterCounter, ResponseTemplate, Village)
+                        Officer, RegisterCounter, ResponseTemplate, Village)
 from app.services import complaints as services
 from app.services.reference_data import seed_reference_data
 from app.services.village_setup import check_unique_name, prepare_new_village
@@ -276,3 +276,25 @@ def test_a_category_name_taken_in_the_village_is_refused_on_the_screen(app, clie
     response = post_form(client, "/category/add", {"name": "Air bersih", "description": "",
                                                    "active": "y"}, follow=False)
     assert response.status_code == 302
+
+
+def test_a_villages_own_admin_manages_that_village_only(app, client, login_as):
+    """An admin who is a village's officer sees and edits their village, not another, and
+    adds none (adding villages is the installation's admin's)."""
+    user_id = login_as("admin")
+    with app.app_context():
+        babakan, karangsari = first_village_id(), add_village()
+        with villages.acting_for(babakan):
+            db.session.add(Officer(name="Admin Babakan", position="sekretaris_desa",
+                                   user_id=user_id, active=True))
+            db.session.commit()
+        db.session.remove()
+    page = client.get("/village/list/").get_data(as_text=True)
+    assert "Babakan" in page and "Karangsari" not in page
+    assert client.get(f"/village/show/{karangsari}").status_code == 404
+    assert client.get(f"/village/edit/{karangsari}").status_code == 404
+    assert client.get(f"/village/show/{babakan}").status_code == 200
+    response = post_form(client, "/village/add", VILLAGE_FORM)
+    assert response.status_code == 200
+    assert "Hanya administrator seluruh instalasi" in response.get_data(as_text=True)
+    assert [slug for slug, _, _ in _villages(app)] == ["babakan", "karangsari"]

@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import select
 
+from app.auth import villages
 from app.auth.villages import current_village
 from app.core.errors import ServiceError
 from app.extensions import db
@@ -56,23 +57,29 @@ def check_village(village):
             "for example PGD."), field="register_code")
 
 
-def _officer_villages(user):
-    """The villages of ``user``'s officer records (none for the installation's own admin)."""
-    return set(db.session.scalars(select(Officer.village_id).where(Officer.user_id == user.id)))
+def _tied_villages(user):
+    """The villages ``user`` belongs to: their officer records' villages, else the area of
+    their oversight row (a Camat, the Inspektorat); None for the installation's own admin,
+    who belongs to none."""
+    officer = set(db.session.scalars(select(Officer.village_id)
+                                     .where(Officer.user_id == user.id)))
+    return officer or villages.oversight_of(user)
 
 
 def villages_managed_by(user):
     """The ids of the villages ``user`` sees and edits in the village screen: a village's
-    admin (a login with an officer record) their own village only; the installation's admin
-    (no officer record) every village."""
-    return sorted(_officer_villages(user)) or db.session.scalars(select(Village.id)).all()
+    admin their own village only; the installation's admin every village."""
+    if user is None:
+        return []
+    tied = _tied_villages(user)
+    return sorted(tied) if tied is not None else db.session.scalars(select(Village.id)).all()
 
 
 def prepare_new_village(village, user=None):
     """Check a new village, add it and give it its starting lists (the caller commits).
 
     Only the installation's admin adds villages: a village's admin manages their own."""
-    if user is not None and _officer_villages(user):
+    if user is not None and _tied_villages(user) is not None:
         raise ServiceError(gettext(
             "Only the administrator of the whole installation (a login that is no village's "
             "officer) may add a village."))

@@ -66,7 +66,11 @@ def test_the_demo_data_goes_down_and_up_through_the_village_migration_whole(app,
         with db.engine.connect() as conn:
             assert "village" not in inspect(conn).get_table_names()
             before = _every_row(conn)
-        assert before == _without_village(at_head)
+        # Tables of later migrations (empty here) are gone below 0025; every other row stays.
+        later = set(at_head) - set(before)
+        assert all(at_head[table] == [] for table in later), later
+        assert before == _without_village({table: rows for table, rows in at_head.items()
+                                           if table not in later})
         assert not any("village_id" in row for rows in before.values() for row in rows)
 
         upgrade(directory=directory, revision=REVISION)

@@ -29,6 +29,7 @@ def add_village(slug="karangsari", name="Karangsari", code="PGD"):
                       register_code=code)
     prepare_new_village(village)
     db.session.commit()
+    villages.forget()  # as the screen does after adding one
     return village.id
 
 

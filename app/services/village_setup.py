@@ -16,7 +16,7 @@ from app.auth import villages
 from app.auth.villages import current_village
 from app.core.errors import ServiceError
 from app.extensions import db
-from app.models import Category, Dusun, Officer, Village
+from app.models import Category, Dusun, Village
 from app.services.reference_data import PLACEHOLDER_DUSUN, seed_village
 
 # The village's part of its public addresses (``/<slug>/lapor``): lowercase letters and
@@ -57,29 +57,22 @@ def check_village(village):
             "for example PGD."), field="register_code")
 
 
-def _tied_villages(user):
-    """The villages ``user`` belongs to: their officer records' villages, else the area of
-    their oversight row (a Camat, the Inspektorat); None for the installation's own admin,
-    who belongs to none."""
-    officer = set(db.session.scalars(select(Officer.village_id)
-                                     .where(Officer.user_id == user.id)))
-    return officer or villages.oversight_of(user)
-
-
 def villages_managed_by(user):
-    """The ids of the villages ``user`` sees and edits in the village screen: a village's
-    admin their own village only; the installation's admin every village."""
+    """The ids of the villages ``user`` sees and edits in the village screen: a village's own
+    admin (``villages.manages_one_village``) the villages of their request; the
+    installation's admin every village."""
     if user is None:
         return []
-    tied = _tied_villages(user)
-    return sorted(tied) if tied is not None else db.session.scalars(select(Village.id)).all()
+    if villages.manages_one_village(user):
+        return sorted(villages.village_ids())
+    return db.session.scalars(select(Village.id)).all()
 
 
 def prepare_new_village(village, user=None):
     """Check a new village, add it and give it its starting lists (the caller commits).
 
-    Only the installation's admin adds villages: a village's admin manages their own."""
-    if user is not None and _tied_villages(user) is not None:
+    Only the installation's admin adds villages: a village's own admin manages theirs."""
+    if user is not None and villages.manages_one_village(user):
         raise ServiceError(gettext(
             "Only the administrator of the whole installation (a login that is no village's "
             "officer) may add a village."))

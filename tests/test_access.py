@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.auth.villages import current_village
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Complaint
@@ -75,6 +76,12 @@ MATRIX = {
     "/register/import":              dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/deadlinetier/list/":           dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/deadlinetier/add":             dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    # The villages of the installation: the admin only (no deletion: a village owns a register).
+    "/village/list/":                dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/village/show/{village}":       dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/village/add":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/village/edit/{village}":       dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/village/delete/{village}":     dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     "/holiday/list/":                dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/holiday/add":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/responsetemplate/list/":       dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
@@ -172,6 +179,9 @@ def test_role_matrix(app, client, login_as, path, role, expected):
         names["shown_photo"] = file_on(app, done, public=True)
         set_fields(app, done, publishable=True, resolved_at=now_wib(),
                    public_summary="Lampu sudah diganti.", public_photo_id=names["shown_photo"])
+    if "{village}" in path:
+        with app.app_context():
+            names["village"] = current_village().id
     response = client.get(path.format(mine=mine, other=other, done=done, meeting=meeting,
                                       officer=officer, **names))
     if expected == LOGIN:

@@ -42,8 +42,8 @@ def add_village(app, slug, name, kecamatan="Karangpucung"):
     """A second village in the installation (as the admin's village screen would add it)."""
     with app.app_context():
         db.session.execute(text(
-            "INSERT INTO village (slug, name, kecamatan, kabupaten) "
-            "VALUES (:slug, :name, :kecamatan, 'Cilacap')"),
+            "INSERT INTO village (slug, name, kecamatan, kabupaten, register_code) "
+            "VALUES (:slug, :name, :kecamatan, 'Cilacap', 'KRS')"),
             {"slug": slug, "name": name, "kecamatan": kecamatan})
         db.session.commit()
         village_id = db.session.execute(
@@ -123,7 +123,7 @@ def two_villages(app):
     with villages.acting_for(a_id):
         a_complaint = make_complaint(app, subject="Lampu jalan Babakan mati")
     return dict(a=a_id, b=b_id, mine=mine, other=other, done=done, meeting=meeting_id,
-                officer=b_officer, a_complaint=a_complaint, **names)
+                officer=b_officer, a_complaint=a_complaint, village=b_id, **names)
 
 
 def readable(response):

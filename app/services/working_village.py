@@ -8,8 +8,8 @@ into which village's data, and when, is what an inspector asks first.
 
 from flask_babel import gettext
 
-from app.auth import villages
-from app.core.errors import ServiceError
+from app.auth import access, villages
+from app.core.errors import AccessDenied, ServiceError
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import AuditEntry
@@ -21,8 +21,12 @@ CHOOSE = "choose_village"
 def choose(user, village_id):
     """``user`` works in village ``village_id`` from now on (this session); audited.
 
-    Raises ``ServiceError`` for a village that does not exist.
+    Raises ``ServiceError`` for a village that does not exist, and for a login with an
+    officer record: that record's village is theirs, and no choice moves them out of it.
     """
+    if access.officer_ids_of(user):
+        raise AccessDenied(gettext("Your login belongs to the village of your officer "
+                                   "record; only the installation's administrator chooses."))
     village = next((item for item in villages.all_villages() if item.id == village_id), None)
     if village is None:
         raise ServiceError(gettext("Choose a village from the list."))

@@ -59,14 +59,20 @@ def _choose_from_address(endpoint, values):
         return
     village = villages.by_slug(values.pop(DESA))
     if village is None:
-        abort(404)
+        # Answered by ``_village_needed``, once the request's user is known (the error page
+        # shows the staff menu to a logged-in user).
+        g.unknown_village = True
+        return
     villages.choose_for_request(village.id)
     g.public_village = village
 
 
 def _village_needed():
-    """``before_request``: with several villages, a public address without one is sent to
-    the list of villages (a page) or told where to go (the API)."""
+    """``before_request``: an unknown village is a 404; with several villages, a public
+    address without one is sent to the list of villages (a page) or told where to go (the
+    API)."""
+    if g.get("unknown_village"):
+        abort(404)
     if not _is_public(request.endpoint) or g.get("public_village") is not None:
         return None
     if not villages.several():

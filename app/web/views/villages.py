@@ -61,12 +61,16 @@ class VillageChoiceView(BaseView):
         return self._page()
 
     def _page(self):
+        """The villages to choose from; a login with an officer record sees only its own
+        village (no choice, and no list of the others)."""
         try:
             current = villages.current_village()
         except villages.VillageNotChosen:
             current = None
-        return self.render_template("villages/choose.html", items=villages.all_villages(),
-                                    current=current, title=gettext("The village you work in"))
+        bound = bool(access.officer_ids_of(g.user))
+        return self.render_template(
+            "villages/choose.html", items=[] if bound else villages.all_villages(),
+            current=current, bound=bound, title=gettext("The village you work in"))
 
 
 def _int(text):

@@ -17,7 +17,8 @@ from app.models import AuditEntry, Complaint
 from app.core.timeutil import now_wib
 from tests.conftest import CSRF_RE, login, make_complaint, make_user, set_fields
 from tests.test_public import FORM, QUESTION_RE, SUBMISSION_RE, TOKEN_RE
-from tests.test_village_isolation import MARK, add_village, b_complaint, two_villages  # noqa: F401
+from tests.test_village_isolation import (  # noqa: F401
+    MARK, add_village, b_complaint, two_villages, village_user)
 
 RESIDENT = {"REMOTE_ADDR": "203.0.113.7"}
 
@@ -198,8 +199,9 @@ def test_an_admin_without_a_village_chooses_one_and_the_choice_is_audited(app, c
     assert response.status_code == 302 and response.headers["Location"].endswith("/desa-kerja/")
     page = client.get("/desa-kerja/")
     assert page.status_code == 200 and MARK in page.get_data(as_text=True)
-    # The logins are the installation's: no village needed.
-    assert client.get("/users/list/").status_code == 200
+    # The logins are the installation's: no village needed. The menu leads to the chooser.
+    users = client.get("/users/list/")
+    assert users.status_code == 200 and 'href="/desa-kerja/"' in users.get_data(as_text=True)
     token = CSRF_RE.search(page.get_data(as_text=True)).group(1)
     assert client.post("/desa-kerja/", data={"csrf_token": token, "village_id": "x"}
                        ).status_code == 400
@@ -217,6 +219,15 @@ def test_an_admin_without_a_village_chooses_one_and_the_choice_is_audited(app, c
 
 
 def test_the_chooser_is_the_admins_alone(app, client, login_as):
-    add_village(app, "karangsari", MARK)
+    b_id = add_village(app, "karangsari", MARK)
+    village_user(app, b_id, "admin", "b_sekdes")
+    login(client, "b_sekdes")
+    # A village's own admin (an officer record) sees their village, and cannot choose.
+    page = client.get("/desa-kerja/").get_data(as_text=True)
+    assert 'name="village_id"' not in page and f"Desa {MARK}" in page
+    token = CSRF_RE.search(client.get("/users/userinfo/").get_data(as_text=True)).group(1)
+    response = client.post("/desa-kerja/", data={"csrf_token": token, "village_id": "1"})
+    assert response.status_code == 403
+    client.get("/logout/")
     login_as("desk")
     assert client.get("/desa-kerja/").status_code == 403

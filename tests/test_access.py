@@ -158,6 +158,21 @@ MATRIX = {
     "/statistik/foto/{shown_photo}/kecil": dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/statistik/foto/{other_file}":  dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     "/statistik/foto/{other_file}/kecil": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    # The same pages under the village's slug (app.web.village_urls); an unknown slug is a 404.
+    "/babakan/lapor":                dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/babakan/status":               dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/babakan/statistik":            dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/babakan/privasi":              dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/babakan/lapor/tanda-terima":   dict(anon=302, desk=302, liaison=302, head=302, admin=302),
+    "/api/v1/public/babakan/statistics": dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/babakan/statistik/foto/{shown_photo}": dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/babakan/statistik/foto/{other_file}": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    "/babakan/status/lampiran/{other_file}": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    "/tidakada/lapor":               dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    "/api/v1/public/tidakada/statistics": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    # The kabupaten's list of villages (everyone); the village an admin works in (the admin).
+    "/desa/":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/desa-kerja/":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
 }
 ROLES = ("anon", "desk", "liaison", "head", "admin")
 CASES = [(path, role, expected[role]) for path, expected in MATRIX.items() for role in ROLES]

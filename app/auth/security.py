@@ -46,6 +46,7 @@ MENU_RETENTION = "Retention"  # admin only
 MENU_RESIDENT_REQUESTS = "Resident requests"
 MENU_INBOX = "Inbox"
 MENU_HELP = "Help"
+MENU_WORKING_VILLAGE = "Working village"  # admin only, with several villages
 
 # What every logged-in staff member may do: see their own profile, change their password,
 # read the guide.

@@ -123,6 +123,18 @@ def _only_village_id():
     return _known["only"]
 
 
+def several():
+    """Whether the installation holds several villages: then the public addresses carry the
+    village (``/<slug>/lapor``); a single-village install keeps ``/lapor``."""
+    return _only_village_id() is None
+
+
+def public_prefix():
+    """The current village's part of its public addresses: ``/<slug>`` with several villages,
+    "" in a single-village install (today's ``/lapor``, ``/status``, ``/statistik``)."""
+    return f"/{current_village().slug}" if several() else ""
+
+
 def forget():
     """Read the villages again on next use (a row changed, or a village was added)."""
     _known.clear()

@@ -43,9 +43,10 @@ ACTIONS = {
     "anonymise": _l("Anonymised"),
     "retention": _l("Retention run"),
     "request": _l("Resident request"),
+    "choose_village": _l("Village chosen to work in"),
 }
 # Rows not about one audited table (a retention run).
-OTHER_ENTITIES = {"retention": _l("Retention run")}
+OTHER_ENTITIES = {"retention": _l("Retention run"), "village": _l("Village")}
 
 # The audited tables: entity name -> (model, its label).
 ENTITIES = {

@@ -3,7 +3,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.auth import security
+from app.auth import security, villages
 from app.web.api import ComplaintApi
 from app.web.views.accounts import AccountLinkView, OfficerAccountView
 from app.web.views.audit import AuditLogModelView
@@ -27,12 +27,17 @@ from app.web.views.public import PublicView
 from app.web.views.public_api import PublicApi
 from app.web.views.register_io import RegisterFileView
 from app.web.views.statistics import StatisticsApi, StatisticsView
+<<<<<<< HEAD
 from app.web.views.villages import VillageModelView
+=======
+from app.web.views.villages import VillageChoiceView, VillageDirectoryView, chooser_when_needed
+>>>>>>> publicdesa
 
 
 def register_views(appbuilder):
     """Add the screens, the staff API, and the public pages and API to ``appbuilder``."""
     current_app.before_request(check_list_args)  # every list's paging and sorting
+    current_app.before_request(chooser_when_needed)  # an admin without a village chooses one
     appbuilder.add_api(ComplaintApi)
     appbuilder.add_view(
         ComplaintModelView, security.MENU_COMPLAINTS, label=_l("Complaint register"),
@@ -122,6 +127,9 @@ def register_views(appbuilder):
         ResidentRequestView, security.MENU_RESIDENT_REQUESTS,
         label=_l("Residents' data requests"), icon="fa-id-card", category=security.MENU_REGISTER,
     )
+    appbuilder.add_view(
+        VillageChoiceView, security.MENU_WORKING_VILLAGE, label=_l("The village you work in"),
+        icon="fa-home", category=security.MENU_MASTER, menu_cond=villages.several)
     appbuilder.add_view(HelpView, security.MENU_HELP, label=_l("Help"), icon="fa-question-circle")
     appbuilder.add_view_no_menu(OfficerAccountView)
     appbuilder.add_view_no_menu(AccountLinkView)
@@ -129,3 +137,4 @@ def register_views(appbuilder):
     appbuilder.add_api(PublicApi)
     appbuilder.add_view_no_menu(StatisticsView)
     appbuilder.add_api(StatisticsApi)
+    appbuilder.add_view_no_menu(VillageDirectoryView)

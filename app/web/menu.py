@@ -27,11 +27,9 @@ from app.web.views.public import PublicView
 from app.web.views.public_api import PublicApi
 from app.web.views.register_io import RegisterFileView
 from app.web.views.statistics import StatisticsApi, StatisticsView
-<<<<<<< HEAD
+from app.web.views.village_choice import (VillageChoiceView, VillageDirectoryView,
+                                         chooser_when_needed)
 from app.web.views.villages import VillageModelView
-=======
-from app.web.views.villages import VillageChoiceView, VillageDirectoryView, chooser_when_needed
->>>>>>> publicdesa
 
 
 def register_views(appbuilder):

@@ -29,7 +29,7 @@ DESA = "desa"
 # The public pages and the public API: every endpoint of these works for one village.
 VILLAGE_BLUEPRINTS = ("PublicView", "StatisticsView", "PublicApi", "StatisticsApi")
 API_PREFIX = "/api/v1/public"
-# The kabupaten's page that lists the villages (``app.web.views.villages``).
+# The kabupaten's page that lists the villages (``app.web.views.village_choice``).
 DIRECTORY = "VillageDirectoryView.directory"
 
 

@@ -81,7 +81,7 @@ FORMATTERS = {
 class IndonesianLabels(YesNoColumns):
     """FAB's screens with every column named in Indonesian, lists as "A, B", times as WIB
     dates and yes/no as "Ya" / "Tidak". Logins and roles are the installation's: these screens
-    need no village (``app.web.views.villages.needs_village``)."""
+    need no village (``app.web.views.village_choice.needs_village``)."""
 
     installation_wide = True
 

@@ -147,6 +147,11 @@ MATRIX = {
     "/complaint/verify-forward/{other}": dict(anon=LOGIN, desk=OK, liaison=NOT_FOUND, head=FORBIDDEN, admin=OK),
     "/complaint/verify-forward/{mine}": dict(anon=LOGIN, desk=302, liaison=302, head=FORBIDDEN, admin=302),
     "/complaint/find?q=Lampu":       dict(anon=LOGIN, desk=302, liaison=302, head=302, admin=302),
+    # The queue of what villages referred to a Camat or the Inspektorat (tests/test_referrals.py
+    # walks those roles): no village role reads it; the admin has no area, so an empty queue
+    # and no referred complaint.
+    "/referral/":                    dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/referral/{mine}":              dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     # The public pages: open to everyone, logged in or not.
     "/lapor":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/status":                       dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
@@ -233,6 +238,7 @@ POST_MATRIX = {
     "/inbox/link/999999":         dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/inbox/not-complaint/999999": dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/duplicate/{mine}/unlink": dict(anon=LOGIN, desk=DONE, liaison=FORBIDDEN, head=FORBIDDEN, admin=DONE),
+    "/referral/{mine}/answer":  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
 }
 POST_CASES = [(path, role, expected[role]) for path, expected in POST_MATRIX.items()
               for role in ROLES]

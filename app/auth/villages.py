@@ -58,6 +58,7 @@ from app.models import (
     MeetingGuest,
     Officer,
     Oversight,
+    Referral,
     RegisterCounter,
     ResponseTemplate,
     Village,
@@ -112,6 +113,12 @@ def _village(village_id):
             return None
         _known[village_id] = VillageData.of(row)
     return _known[village_id]
+
+
+def village_data(village_id):
+    """``VillageData`` of village ``village_id`` (None when there is none): a page about a
+    complaint of one of several villages names it (the Camat's referrals)."""
+    return _village(village_id)
 
 
 def _only_village_id():
@@ -321,6 +328,7 @@ def _criteria(ids):
         # Rows that hang off a complaint, a meeting or an email belong to its village.
         child(ComplaintEvent, lambda cls: _through(_COMPLAINT, cls.complaint_id, ids)),
         child(IdentityView, lambda cls: _through(_COMPLAINT, cls.complaint_id, ids)),
+        child(Referral, lambda cls: _through(_COMPLAINT, cls.complaint_id, ids)),
         child(Attachment, lambda cls: or_(_through(_COMPLAINT, cls.complaint_id, ids),
                                           _through(_MEETING, cls.meeting_id, ids))),
         child(MeetingGuest, lambda cls: _through(_MEETING, cls.meeting_id, ids)),

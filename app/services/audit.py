@@ -303,6 +303,11 @@ def acting(user):
         db.session.info["audit_actor"] = user
 
 
+def current_actor():
+    """The user this transaction's changes are made by (``acting``), or None."""
+    return db.session.info.get("audit_actor")
+
+
 def init_app(app):
     """Record every change of the audited tables, on whatever path it comes."""
     for name, listener in (("before_flush", _record_flush),

@@ -25,6 +25,7 @@ from app.web.views.notifications import OutboxView, TasksView
 from app.web.views.privacy import ResidentRequestView, RetentionView
 from app.web.views.public import PublicView
 from app.web.views.public_api import PublicApi
+from app.web.views.referrals import ReferralView
 from app.web.views.register_io import RegisterFileView
 from app.web.views.statistics import StatisticsApi, StatisticsView
 from app.web.views.village_choice import (VillageChoiceView, VillageDirectoryView,
@@ -62,6 +63,11 @@ def register_views(appbuilder):
     appbuilder.add_view(
         InboxModelView, security.MENU_INBOX, label=_l("Inbox"), icon="fa-envelope",
         category=security.MENU_REGISTER,
+    )
+    appbuilder.add_view(
+        ReferralView, security.MENU_REFERRALS, label=_l("Referred to us"), icon="fa-level-up",
+        category=security.MENU_REFERRALS, category_label=_l("Referrals"),
+        category_icon="fa-level-up",
     )
     appbuilder.add_view_no_menu(InformView)
     appbuilder.add_view_no_menu(AttachmentView)

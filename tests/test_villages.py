@@ -28,13 +28,16 @@ BABAKAN = ("babakan", "Babakan", "Karangpucung", "Cilacap",
 
 
 def _every_row(conn):
-    """{table: sorted rows as {column: value}} of every table but Alembic's and the villages."""
+    """{table: sorted rows as {column: value}} of every table holding rows but Alembic's and
+    the villages (a later migration's empty table, gone below it, holds nothing to lose)."""
     found = {}
     for table in inspect(conn).get_table_names():
         if table in ("alembic_version", "village"):
             continue
         rows = [dict(row._mapping) for row in conn.execute(text(f"SELECT * FROM {table}"))]
-        found[table] = sorted(rows, key=lambda row: sorted((k, repr(v)) for k, v in row.items()))
+        if rows:
+            found[table] = sorted(rows, key=lambda row: sorted((k, repr(v))
+                                                                for k, v in row.items()))
     return found
 
 
@@ -66,11 +69,7 @@ def test_the_demo_data_goes_down_and_up_through_the_village_migration_whole(app,
         with db.engine.connect() as conn:
             assert "village" not in inspect(conn).get_table_names()
             before = _every_row(conn)
-        # Tables of later migrations (empty here) are gone below 0025; every other row stays.
-        later = set(at_head) - set(before)
-        assert all(at_head[table] == [] for table in later), later
-        assert before == _without_village({table: rows for table, rows in at_head.items()
-                                           if table not in later})
+        assert before == _without_village(at_head)
         assert not any("village_id" in row for rows in before.values() for row in rows)
 
         upgrade(directory=directory, revision=REVISION)
@@ -87,7 +86,7 @@ def test_the_demo_data_goes_down_and_up_through_the_village_migration_whole(app,
         assert _without_village(after) == before
         for table in OWNED:
             assert columns[table]["village_id"] is False, table
-            assert {row["village_id"] for row in after[table]} <= {village_id}, table
+            assert {row["village_id"] for row in after.get(table, [])} <= {village_id}, table
         assert holidays["Sedekah bumi"] == village_id and holidays["Natal"] is None
         assert columns["holiday"]["village_id"] is True
 

@@ -45,6 +45,7 @@ MENU_RETENTION = "Retention"  # admin only
 MENU_RESIDENT_REQUESTS = "Resident requests"
 MENU_INBOX = "Inbox"
 MENU_HELP = "Help"
+MENU_COMPARISON = "Village comparison"
 
 # What every logged-in staff member may do: see their own profile, change their password,
 # read the guide.
@@ -138,6 +139,15 @@ ROLE_PERMISSIONS = {
     CAMAT: list(_SELF_SERVICE),
     INSPEKTORAT: list(_SELF_SERVICE),
 }
+
+# Perbandingan desa: the villages of their area compared, and one village's figures.
+_COMPARISON = [
+    ("can_show", "Comparison"),
+    ("menu_access", MENU_REPORTS),
+    ("menu_access", MENU_COMPARISON),
+]
+ROLE_PERMISSIONS[CAMAT] = ROLE_PERMISSIONS[CAMAT] + _COMPARISON
+ROLE_PERMISSIONS[INSPEKTORAT] = ROLE_PERMISSIONS[INSPEKTORAT] + _COMPARISON
 
 # Dashboard and period report: the Kepala Desa, the desk (and the admin, who has all).
 _DASHBOARD = [

@@ -237,6 +237,12 @@ def _resolved_rows(user, scope):
                                Complaint.due_date).all()
 
 
+def on_time_condition():
+    """SQL: resolved by its due date (or with none): the rule ``resolved_on_time_percent``
+    applies in Python, for counts grouped in the database (the villages compared)."""
+    return Complaint.due_date.is_(None) | (func.date(Complaint.resolved_at) <= Complaint.due_date)
+
+
 def resolved_on_time_percent(user, scope, today=None):
     """Share (%) of the period's resolved complaints resolved by their due date; None if none."""
     rows = _resolved_rows(user, scope)

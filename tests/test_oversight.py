@@ -14,11 +14,12 @@ from sqlalchemy import text
 
 from app.auth import security, villages
 from app.extensions import db
-from app.models import Complaint, Oversight
+from app.models import Complaint
 from app.reporting import comparison, figures
 from app.reporting.figures import Period
 from app.services import complaints as services
 from tests.conftest import login, make_user
+from tests.test_access import watcher
 from tests.test_village_isolation import add_village, b_complaint, village_user
 
 OCTOBER = "/perbandingan/?period=month:2026-10"
@@ -70,18 +71,6 @@ def three_villages(app):
     _complaint(app, c, 21, T(2026, 10, 2, 9), D(2026, 10, 5))
     figures.clear_cache()
     return dict(a=a, b=b, c=c)
-
-
-def watcher(app, username, area):
-    """A Camat of Karangpucung or the Inspektorat of Cilacap; the user's id."""
-    role = security.CAMAT if area == "kecamatan" else security.INSPEKTORAT
-    user_id = make_user(app, username, role)
-    with app.app_context():
-        db.session.add(Oversight(user_id=user_id, area=area, kabupaten="Cilacap",
-                                 kecamatan="Karangpucung" if area == "kecamatan" else None))
-        db.session.commit()
-        db.session.remove()
-    return user_id
 
 
 EXPECTED = {

@@ -122,7 +122,7 @@ def two_villages(app):
         db.session.remove()
     with villages.acting_for(a_id):
         a_complaint = make_complaint(app, subject="Lampu jalan Babakan mati")
-    return dict(a=a_id, b=b_id, mine=mine, other=other, done=done, meeting=meeting_id,
+    return dict(a=a_id, b=b_id, village=b_id, mine=mine, other=other, done=done, meeting=meeting_id,
                 officer=b_officer, a_complaint=a_complaint, **names)
 
 
@@ -267,3 +267,22 @@ def test_a_camat_and_the_inspektorat_read_across_their_villages_only(
     assert client.get(f"/complaint/show/{two_villages['mine']}").status_code == 403
     home = client.get("/")
     assert home.status_code in (200, 403) and MARK not in home.get_data(as_text=True)
+
+
+def test_a_camat_of_another_kecamatan_sees_nothing_of_the_village(app, client, two_villages):
+    """A Camat of Majenang (a third village) walks every URL of the matrix with village B's
+    ids: nothing of B, not in the comparison, not in a drill-down (404), never a 500."""
+    from tests.test_access import watcher
+
+    add_village(app, "majenang", "Majenang", kecamatan="Majenang")
+    watcher(app, "camat_majenang", "kecamatan", kecamatan="Majenang")
+    login(client, "camat_majenang")
+    seen = []
+    for path in MATRIX:
+        response = client.get(path.format(**two_villages))
+        assert response.status_code < 500, (path, response.status_code)
+        if MARK in readable(response):
+            seen.append(path)
+    assert seen == []
+    assert client.get(f"/perbandingan/desa/{two_villages['b']}").status_code == 404
+    assert ">Majenang</a>" in client.get("/perbandingan/").get_data(as_text=True)

@@ -19,7 +19,7 @@ from app.backup import (BackupError, backup_database, backup_files, protect_sqli
                         restore_database, restore_files)
 from app.demo import load_demo, progress_line
 from app.extensions import db, init_migrate
-from app.services import storage
+from app.services import oversight, storage
 from app.services.inbox import fetch_mail
 from app.services.reference_data import seed_reference_data
 
@@ -95,8 +95,6 @@ def init_app(app):
     @click.argument("name")
     def oversight_add_command(username, area, name):
         """Let USERNAME read the figures of the villages of kecamatan/kabupaten NAME."""
-        from app.services import oversight
-
         try:
             row = oversight.give(username, area, name)
         except ServiceError as exc:
@@ -109,8 +107,6 @@ def init_app(app):
     @click.argument("username")
     def oversight_remove_command(username):
         """USERNAME no longer watches villages from above."""
-        from app.services import oversight
-
         try:
             oversight.take_away(username)
         except ServiceError as exc:
@@ -120,8 +116,6 @@ def init_app(app):
     @oversight_group.command("list")
     def oversight_list_command():
         """Every login that watches villages from above."""
-        from app.services import oversight
-
         for username, row in oversight.every_oversight():
             click.echo(f"{username}\t{row.area}\t{row.kecamatan or '-'}\t{row.kabupaten}")
 

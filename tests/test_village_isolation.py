@@ -286,3 +286,27 @@ def test_a_camat_of_another_kecamatan_sees_nothing_of_the_village(app, client, t
     assert seen == []
     assert client.get(f"/perbandingan/desa/{two_villages['b']}").status_code == 404
     assert ">Majenang</a>" in client.get("/perbandingan/").get_data(as_text=True)
+
+
+def test_a_village_admin_manages_their_own_village_only(app, client, two_villages):
+    """With several villages, a village's admin lists and opens only their village's logins
+    and cannot reach the installation-wide screens (roles, permissions, a login outside the
+    officer accounts); the installation's own admin (no officer record) can."""
+    with app.app_context():
+        b_user = db.session.execute(text("SELECT id FROM ab_user WHERE username = 'b_kadus'")) \
+            .scalar()
+    village_user(app, two_villages["a"], "admin", "a_admin")
+    login(client, "a_admin")
+    assert "b_kadus" not in client.get("/users/list/?psize_UserDBModelView=100") \
+        .get_data(as_text=True)
+    assert client.get(f"/users/show/{b_user}").status_code == 404
+    assert client.get(f"/users/edit/{b_user}").status_code == 404
+    for path in ("/roles/list/", "/permissions/list/", "/users/add"):
+        assert client.get(path).status_code == 403, path
+    client.get("/logout/")
+
+    make_user(app, "pemilik", security.ADMIN)  # the installation's admin: no officer record
+    login(client, "pemilik")
+    assert "b_kadus" in client.get("/users/list/?psize_UserDBModelView=100") \
+        .get_data(as_text=True)
+    assert client.get("/roles/list/").status_code == 200

@@ -186,14 +186,30 @@ def _user_of_request():
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+def _officer_villages(user):
+    """The villages of ``user``'s officer records (asked once per request)."""
+    cache = g.setdefault("_officer_villages", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = frozenset(db.session.scalars(
+            select(Officer.village_id).where(Officer.user_id == user.id)
+            .execution_options(**{ALL_VILLAGES: True})))
+    return cache[user.id]
+
+
+def manages_one_village(user):
+    """Whether ``user`` is one village's own login (an officer record) in an installation of
+    several villages: then the installation-wide screens (roles, permissions, new logins
+    outside the officer accounts) are not theirs, and they list only their village's logins.
+    In a single-village install nobody is limited so."""
+    return _only_village_id() is None and bool(_officer_villages(user))
+
+
 def _scope_of_request():
     """The villages of this request's user (see the module's docstring), or None."""
     user = _user_of_request()
     if user is None:
         return None
-    ids = frozenset(db.session.scalars(
-        select(Officer.village_id).where(Officer.user_id == user.id)
-        .execution_options(**{ALL_VILLAGES: True})))
+    ids = _officer_villages(user)
     if ids:
         return ids
     watched = oversight_of(user)

@@ -10,6 +10,7 @@ import tarfile
 
 import click
 from flask import current_app
+from flask_babel import gettext
 
 from app import background
 from app.auth.security import sync_roles
@@ -18,7 +19,7 @@ from app.backup import (BackupError, backup_database, backup_files, protect_sqli
                         restore_database, restore_files)
 from app.demo import load_demo, progress_line
 from app.extensions import db, init_migrate
-from app.services import storage
+from app.services import oversight, storage
 from app.services.inbox import fetch_mail
 from app.services.reference_data import seed_reference_data
 
@@ -83,6 +84,40 @@ def init_app(app):
     def remind_command():
         """Give the deadline reminders, escalations and the weekly digest that are due."""
         _run_background_job("remind")
+
+    @app.cli.group("oversight")
+    def oversight_group():
+        """Logins that watch villages from above: a Camat, the Inspektorat or a Dinas."""
+
+    @oversight_group.command("add")
+    @click.argument("username")
+    @click.argument("area", type=click.Choice(["kecamatan", "kabupaten"]))
+    @click.argument("name")
+    def oversight_add_command(username, area, name):
+        """Let USERNAME read the figures of the villages of kecamatan/kabupaten NAME."""
+        try:
+            row = oversight.give(username, area, name)
+        except ServiceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        where = f"Kecamatan {row.kecamatan}, " if row.kecamatan else ""
+        click.echo(gettext("%(name)s now watches %(where)sKabupaten %(kabupaten)s.",
+                           name=username, where=where, kabupaten=row.kabupaten))
+
+    @oversight_group.command("remove")
+    @click.argument("username")
+    def oversight_remove_command(username):
+        """USERNAME no longer watches villages from above."""
+        try:
+            oversight.take_away(username)
+        except ServiceError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(gettext("%(name)s no longer watches villages.", name=username))
+
+    @oversight_group.command("list")
+    def oversight_list_command():
+        """Every login that watches villages from above."""
+        for username, row in oversight.every_oversight():
+            click.echo(f"{username}\t{row.area}\t{row.kecamatan or '-'}\t{row.kabupaten}")
 
     @app.cli.command("retention")
     @click.argument("what", type=click.Choice(["preview", "run"]))

@@ -6,7 +6,7 @@ from app.auth.villages import current_village
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Complaint
-from tests.conftest import PASSWORD, csrf_token, make_complaint, make_officer, set_fields
+from tests.conftest import PASSWORD, csrf_token, login, make_complaint, make_officer, set_fields
 
 OK, FORBIDDEN, NOT_FOUND, LOGIN = 200, 403, 404, "login"
 
@@ -178,15 +178,64 @@ MATRIX = {
     # The kabupaten's list of villages (everyone); the village an admin works in (the admin).
     "/desa/":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/desa-kerja/":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    # Above the villages: the Camat and the Inspektorat (their own columns, on these rows
+    # only) compare the villages of their area and open one; no village role may. {village}:
+    # the installation's village, in their area.
+    "/":                             dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK, camat=OK, inspektorat=OK),
+    "/perbandingan/":                dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK, camat=OK, inspektorat=OK),
+    "/perbandingan/?period=month:2026-13&sort=nama&desc=x":
+                                     dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK, camat=OK, inspektorat=OK),
+    "/perbandingan/chart.png?period=year:2026":
+                                     dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK, camat=OK, inspektorat=OK),
+    "/perbandingan/desa/{village}?period=quarter:2026-4":
+                                     dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK, camat=OK, inspektorat=OK),
+    "/perbandingan/desa/{village}/chart/above_category.png":
+                                     dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK, camat=OK, inspektorat=OK),
+    "/perbandingan/desa/{village}/chart/status.png":
+                                     dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND, camat=NOT_FOUND, inspektorat=NOT_FOUND),
+    "/perbandingan/desa/999999":     dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND, camat=NOT_FOUND, inspektorat=NOT_FOUND),
 }
 ROLES = ("anon", "desk", "liaison", "head", "admin")
-CASES = [(path, role, expected[role]) for path, expected in MATRIX.items() for role in ROLES]
+# The roles above the villages have columns only on the rows that name them; on every other
+# row they are refused by FAB like any role without the permission (their own tests:
+# tests/test_oversight.py, tests/test_village_isolation.py).
+WATCHERS = {"camat": "kecamatan", "inspektorat": "kabupaten"}
+CASES = [(path, role, expected[role]) for path, expected in MATRIX.items() for role in expected]
+
+
+def watcher(app, username, area, kecamatan="Karangpucung"):
+    """A Camat of ``kecamatan`` (area "kecamatan") or the Inspektorat of Cilacap; the id."""
+    from app.auth import security
+    from app.models import Oversight
+    from tests.conftest import make_user
+
+    role = security.CAMAT if area == "kecamatan" else security.INSPEKTORAT
+    user_id = make_user(app, username, role)
+    with app.app_context():
+        db.session.add(Oversight(user_id=user_id, area=area, kabupaten="Cilacap",
+                                 kecamatan=kecamatan if area == "kecamatan" else None))
+        db.session.commit()
+        db.session.remove()
+    return user_id
+
+
+def _the_village(app):
+    from sqlalchemy import text
+
+    with app.app_context():
+        village_id = db.session.execute(text("SELECT min(id) FROM village")).scalar()
+        db.session.remove()
+    return village_id
 
 
 @pytest.mark.parametrize("path, role, expected", CASES)
 def test_role_matrix(app, client, login_as, path, role, expected):
     other = make_complaint(app)
-    if role != "anon":
+    user_id = None
+    if role in WATCHERS:
+        watcher(app, role, WATCHERS[role])
+        login(client, role)
+    elif role != "anon":
         user_id = login_as(role)
     officer = make_officer(app, name="Kadus Satu", user_id=user_id if role == "liaison" else None)
     mine = make_complaint(app, assigned_officer_id=officer, status="forwarded")
@@ -203,7 +252,7 @@ def test_role_matrix(app, client, login_as, path, role, expected):
         with app.app_context():
             names["village"] = current_village().id
     response = client.get(path.format(mine=mine, other=other, done=done, meeting=meeting,
-                                      officer=officer, **names))
+                                      officer=officer, village=_the_village(app), **names))
     if expected == LOGIN:
         assert response.status_code == 302
         assert "/login/" in response.headers["Location"]

@@ -274,6 +274,25 @@ def test_a_camat_and_the_inspektorat_read_across_their_villages_only(
     assert home.status_code in (200, 403) and MARK not in home.get_data(as_text=True)
 
 
+def test_a_camat_of_another_kecamatan_sees_nothing_of_the_village(app, client, two_villages):
+    """A Camat of Majenang (a third village) walks every URL of the matrix with village B's
+    ids: nothing of B, not in the comparison, not in a drill-down (404), never a 500."""
+    from tests.test_access import watcher
+
+    add_village(app, "majenang", "Majenang", kecamatan="Majenang")
+    watcher(app, "camat_majenang", "kecamatan", kecamatan="Majenang")
+    login(client, "camat_majenang")
+    seen = []
+    for path in MATRIX:
+        response = client.get(path.format(**two_villages))
+        assert response.status_code < 500, (path, response.status_code)
+        if MARK in readable(response):
+            seen.append(path)
+    assert seen == []
+    assert client.get(f"/perbandingan/desa/{two_villages['b']}").status_code == 404
+    assert ">Majenang</a>" in client.get("/perbandingan/").get_data(as_text=True)
+
+
 def test_a_village_admin_manages_their_own_village_only(app, client, two_villages):
     """With several villages, a village's admin lists and opens only their village's logins
     and cannot reach the installation-wide screens (roles, permissions, a login outside the

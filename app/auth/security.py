@@ -48,6 +48,7 @@ MENU_INBOX = "Inbox"
 MENU_HELP = "Help"
 MENU_WORKING_VILLAGE = "Working village"  # admin only, with several villages
 MENU_REFERRALS = "Referrals"  # the Camat's and Inspektorat's queue
+MENU_COMPARISON = "Village comparison"
 
 # What every logged-in staff member may do: see their own profile, change their password,
 # read the guide.
@@ -153,6 +154,14 @@ _REFERRALS = [
 ]
 ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] + _REFERRALS
                          for role in (CAMAT, INSPEKTORAT)})
+# Perbandingan desa: the villages of their area compared, and one village's figures.
+_COMPARISON = [
+    ("can_show", "Comparison"),
+    ("menu_access", MENU_REPORTS),
+    ("menu_access", MENU_COMPARISON),
+]
+ROLE_PERMISSIONS[CAMAT] = ROLE_PERMISSIONS[CAMAT] + _COMPARISON
+ROLE_PERMISSIONS[INSPEKTORAT] = ROLE_PERMISSIONS[INSPEKTORAT] + _COMPARISON
 
 # Dashboard and period report: the Kepala Desa, the desk (and the admin, who has all).
 _DASHBOARD = [

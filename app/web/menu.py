@@ -22,6 +22,7 @@ from app.web.views.informing import InformView
 from app.web.views.master import CategoryModelView, DusunModelView, OfficerModelView
 from app.web.views.meetings import MeetingModelView
 from app.web.views.notifications import OutboxView, TasksView
+from app.web.views.oversight import ComparisonView
 from app.web.views.privacy import ResidentRequestView, RetentionView
 from app.web.views.public import PublicView
 from app.web.views.public_api import PublicApi
@@ -87,6 +88,10 @@ def register_views(appbuilder):
     appbuilder.add_view(
         DashboardView, security.MENU_DASHBOARD, label=_l("Dashboard"), icon="fa-bar-chart",
         category=security.MENU_REPORTS, category_label=_l("Reports"), category_icon="fa-bar-chart",
+    )
+    appbuilder.add_view(
+        ComparisonView, security.MENU_COMPARISON, label=_l("Village comparison"),
+        icon="fa-balance-scale", category=security.MENU_REPORTS,
     )
     appbuilder.add_view(
         RegisterFileView, security.MENU_IMPORT, label=_l("Import the register"),

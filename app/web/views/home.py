@@ -11,6 +11,7 @@ from app.reporting import figures as dashboard_data
 from app.services.meetings import upcoming_meetings
 from app.web.views.complaint_steps import open_steps
 from app.web.views.complaints import status_list_url
+from app.web.views.oversight import area_title
 
 
 class HomeView(IndexView):
@@ -22,6 +23,10 @@ class HomeView(IndexView):
     @expose("/")
     def index(self):
         user = g.user if getattr(g, "user", None) is not None and g.user.is_authenticated else None
+        area = area_title(user)
+        if area is not None:  # a Camat or the Inspektorat: no village of their own
+            return self.render_template("oversight/home.html", appbuilder=self.appbuilder,
+                                        area=area)
         summary = dashboard_data.home_summary(user) if user else None
         upcoming = None
         if user and self.appbuilder.sm.has_access("can_list", "Meeting"):

@@ -2,7 +2,6 @@
 
 import pytest
 
-from app.auth.villages import current_village
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Complaint
@@ -248,9 +247,6 @@ def test_role_matrix(app, client, login_as, path, role, expected):
         names["shown_photo"] = file_on(app, done, public=True)
         set_fields(app, done, publishable=True, resolved_at=now_wib(),
                    public_summary="Lampu sudah diganti.", public_photo_id=names["shown_photo"])
-    if "{village}" in path:
-        with app.app_context():
-            names["village"] = current_village().id
     response = client.get(path.format(mine=mine, other=other, done=done, meeting=meeting,
                                       officer=officer, village=_the_village(app), **names))
     if expected == LOGIN:

@@ -28,6 +28,7 @@ Texts are English message ids with the template system's placeholders
 import datetime as dt
 import functools
 
+from babel import Locale
 from flask import current_app
 from flask_appbuilder.security.sqla.models import Role, User
 from flask_babel import force_locale, gettext
@@ -115,6 +116,10 @@ _RESIDENT_STEPS = {
 _RESIDENT_ANSWERS = {"complete": COMPLETION, "request_reopen": NOT_SOLVED}
 
 
+# The texts' languages, parsed once (``response_templates.INDONESIAN`` says why).
+_LOCALES = {"id": response_templates.INDONESIAN, "en": Locale.parse("en")}
+
+
 def render(kind, complaint, reader, locale="id", for_resident=False):
     """The text of ``kind`` for ``complaint`` as ``reader`` may read it, in ``locale``."""
     return render_all([(TEXTS[kind], locale)], complaint, reader, for_resident)[0]
@@ -125,7 +130,8 @@ def render_all(texts, complaint, reader, for_resident=False):
     the placeholders' values worked out once for all."""
     translated = [None] * len(texts)
     for locale in dict.fromkeys(locale for _message, locale in texts):
-        with force_locale(locale):  # once per language: switching cost more than translating
+        # Once per language: switching cost more than translating.
+        with force_locale(_LOCALES[locale]):
             for position, (message, wanted) in enumerate(texts):
                 if wanted == locale:
                     translated[position] = str(message)

@@ -142,7 +142,7 @@ def test_the_residents_completion_and_not_solved_answer_reach_the_desk(app):
 def test_telling_more_people_costs_no_more_statements_than_their_notifications(app, mail_on):
     """A step that tells several people reads what they all need (channel choices, officer
     records) once and writes their emails in one INSERT: only the notifications themselves
-    (one row each, written one by one where the ORM must learn each id) grow with them."""
+    (one INSERT each: their emails need each one's id) grow with them."""
     from sqlalchemy import event
 
     desk = make_user(app, "desk", "Petugas Pengelola")

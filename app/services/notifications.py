@@ -1,9 +1,10 @@
 """Who is told what: notifications written in the same transaction as their cause.
 
 A step (``complaints.apply_step``) or a registration calls ``after_step`` /
-``after_register`` (its listeners, ``step_effects.on_step``) before it commits; these add ``Notification`` rows and, per the
-recipient's channel choices, ``OutboxMessage`` rows to the same session, so a refused
-step writes none and a written one is never lost (``app.services.outbox`` delivers them later;
+``after_register`` (its listeners, ``step_effects.on_step``) before it commits; these write
+``notification`` rows and, per the recipient's channel choices, ``outbox`` rows in the same
+transaction (``_write``), so a refused or rolled-back step keeps none and a written one is
+never lost (``app.services.outbox`` delivers them later;
 its failures never reach the step). Views never write them.
 
 The rules, from the SOP and the identity rules:

@@ -49,6 +49,16 @@ def seed_reference_data():
     """The village's row from the settings (``sync_village_from_settings``); fill the category
     and dusun lists, deadline data and templates when empty (idempotent)."""
     sync_village_from_settings()
+    every = villages.all_villages()
+    # Until names and numbers are unique per village (issue 25), only a single-village
+    # install is seeded here: a second village's lists would collide with the first's.
+    for village in every if len(every) == 1 else []:
+        with villages.acting_for(village.id):
+            _seed_village()
+
+
+def _seed_village():
+    """One village's lists (the village of the context)."""
     if not db.session.query(Category.id).first():
         db.session.add_all(Category(name=n, description=d, active=True)
                            for n, d in DEFAULT_CATEGORIES)

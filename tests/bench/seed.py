@@ -23,6 +23,7 @@ from app.core.numbering import TRACKING_ALPHABET, format_register_number
 from app.core.timeutil import add_working_days, now_wib
 from app.extensions import db
 from app.models import Category, Complaint, ComplaintEvent, Dusun, Officer, RegisterCounter
+from app.services.complaints import register_code
 
 BENCH_USER = "bench_desk"
 BENCH_PASSWORD = "bench-kata-sandi-panjang"
@@ -144,8 +145,8 @@ def seed(rows, random_seed=8, log=print):
     categories = list(db.session.scalars(select(Category.id)))
     dusun_ids = list(db.session.scalars(select(Dusun.id)))
     officers = list(db.session.execute(select(Officer.id, Officer.name, Officer.position)))
-    code = current_app.config["REGISTER_CODE"]
     village_id = current_village().id
+    code = register_code(village_id)
     deadlines = _Deadlines(current_app.config, holidays())
     now = now_wib().replace(microsecond=0)
     span = 5 * 365 * 24 * 3600

@@ -25,7 +25,7 @@ def create_app(test_config=None):
     # only when an app is made, so that importing app.core does not load the web layer.
     from app import cli
     from app.auth import passwords, sessions, villages
-    from app.services import audit, notifications
+    from app.services import audit
     from app.web import (
         compression,
         errors,
@@ -54,7 +54,6 @@ def create_app(test_config=None):
     sessions.init_app(app)
     villages.init_app(app)
     audit.init_app(app)
-    notifications.init_app(app)
     errors.init_app(app)
     perf.init_app(app)
     openapi.init_app(app)

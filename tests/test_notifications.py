@@ -88,6 +88,29 @@ def test_a_refused_step_writes_no_notification(app, mail_on):
     assert (len(notices(app)), len(outbox(app))) == before
 
 
+def test_notices_go_with_a_transaction_that_is_rolled_back(app, mail_on):
+    """Verify-and-forward with a refused forward: verify has already told the resident, in
+    the same transaction, and both steps roll back with that notice and its email."""
+    desk = make_user(app, "desk", "Petugas Pengelola")
+    pk = make_complaint(app, desk, complainant_email="warga@example.test")
+    with app.app_context():
+        category = db.session.query(Category).first().id
+        status = db.session.get(Complaint, pk).status
+    before = len(notices(app)), len(outbox(app))
+    with app.app_context(), pytest.raises(ServiceError):
+        services.verify_and_forward(
+            db.session.get(Complaint, pk),
+            {"kind": "pengaduan", "category_id": category, "urgency": "normal"},
+            {"officer_id": 999}, app.appbuilder.sm.get_user_by_id(desk))
+    assert (len(notices(app)), len(outbox(app))) == before
+    with app.app_context():
+        assert db.session.get(Complaint, pk).status == status
+    verify(app, pk, desk)  # alone, the verification does tell the resident
+    assert [(who, kind) for who, kind, _text in notices(app)[before[0]:]] == [
+        ("warga@example.test", "resident_status")]
+    assert len(outbox(app)) == before[1] + 1
+
+
 def test_a_website_or_api_complaint_tells_every_desk_user_but_a_desk_entry_does_not(app):
     desks = [make_user(app, name, "Petugas Pengelola") for name in ("meja1", "meja2")]
     head = make_user(app, "kades", "Kepala Desa")
@@ -119,7 +142,7 @@ def test_the_residents_completion_and_not_solved_answer_reach_the_desk(app):
 def test_telling_more_people_costs_no_more_statements_than_their_notifications(app, mail_on):
     """A step that tells several people reads what they all need (channel choices, officer
     records) once and writes their emails in one INSERT: only the notifications themselves
-    (one row each, written one by one where the ORM must learn each id) grow with them."""
+    (one INSERT each: their emails need each one's id) grow with them."""
     from sqlalchemy import event
 
     desk = make_user(app, "desk", "Petugas Pengelola")

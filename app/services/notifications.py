@@ -1,9 +1,10 @@
 """Who is told what: notifications written in the same transaction as their cause.
 
 A step (``complaints.apply_step``) or a registration calls ``after_step`` /
-``after_register`` (its listeners, ``step_effects.on_step``) before it commits; these add ``Notification`` rows and, per the
-recipient's channel choices, ``OutboxMessage`` rows to the same session, so a refused
-step writes none and a written one is never lost (``app.services.outbox`` delivers them later;
+``after_register`` (its listeners, ``step_effects.on_step``) before it commits; these write
+``notification`` rows and, per the recipient's channel choices, ``outbox`` rows in the same
+transaction (``_write``), so a refused or rolled-back step keeps none and a written one is
+never lost (``app.services.outbox`` delivers them later;
 its failures never reach the step). Views never write them.
 
 The rules, from the SOP and the identity rules:
@@ -27,12 +28,14 @@ Texts are English message ids with the template system's placeholders
 """
 
 import datetime as dt
+import functools
 
+from babel import Locale
 from flask import current_app
 from flask_appbuilder.security.sqla.models import Role, User
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, insert
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import joinedload
 
 from app.auth import access, security
@@ -120,6 +123,10 @@ _RESIDENT_ANSWERS = {"complete": COMPLETION, "request_reopen": NOT_SOLVED,
                      "answer_referral": REFERRAL_ANSWERED}
 
 
+# The texts' languages, parsed once (``response_templates.INDONESIAN`` says why).
+_LOCALES = {"id": response_templates.INDONESIAN, "en": Locale.parse("en")}
+
+
 def render(kind, complaint, reader, locale="id", for_resident=False):
     """The text of ``kind`` for ``complaint`` as ``reader`` may read it, in ``locale``."""
     return render_all([(TEXTS[kind], locale)], complaint, reader, for_resident)[0]
@@ -130,7 +137,8 @@ def render_all(texts, complaint, reader, for_resident=False):
     the placeholders' values worked out once for all."""
     translated = [None] * len(texts)
     for locale in dict.fromkeys(locale for _message, locale in texts):
-        with force_locale(locale):  # once per language: switching cost more than translating
+        # Once per language: switching cost more than translating.
+        with force_locale(_LOCALES[locale]):
             for position, (message, wanted) in enumerate(texts):
                 if wanted == locale:
                     translated[position] = str(message)
@@ -158,9 +166,17 @@ def staff_may_be_told(user, complaint):
 def users_with_role(role_name):
     """Active logins holding ``role_name``, with all their roles, which ``staff_may_be_told``
     reads (one query: not one more per user, nor a second one for the roles)."""
-    return (db.session.query(User).filter(User.roles.any(Role.name == role_name),
-                                          User.active.is_(True))
-            .options(joinedload(User.roles)).order_by(User.id).all())
+    return db.session.scalars(_users_with_role_query(), {"role": role_name}).unique().all()
+
+
+@functools.cache
+def _users_with_role_query():
+    # Built once, at the first use (``User.roles`` exists only once FAB's mappers are set
+    # up): building this query each time cost twice what running it does, in every step
+    # that tells the Kepala Desa.
+    return (select(User).where(User.roles.any(Role.name == bindparam("role")),
+                               User.active.is_(True))
+            .options(joinedload(User.roles)).order_by(User.id))
 
 
 def officer_users(position):
@@ -184,34 +200,48 @@ def settings_of(user_id):
     return db.session.get(NotificationSetting, user_id) or _default_setting(user_id)
 
 
+# Built once: building a query cost more than running it, and each step that tells staff asks.
+_SETTINGS_OF_USERS = select(NotificationSetting).where(
+    NotificationSetting.user_id.in_(bindparam("ids", expanding=True)))
+
+
 def settings_for(users):
     """The channel choices of every one of ``users`` in one query: {user id: setting}."""
     ids = {user.id for user in users}
-    found = {row.user_id: row for row in db.session.query(NotificationSetting)
-             .filter(NotificationSetting.user_id.in_(ids))} if ids else {}
+    found = {row.user_id: row for row in
+             db.session.scalars(_SETTINGS_OF_USERS, {"ids": list(ids)})} if ids else {}
     return {user_id: found.get(user_id) or _default_setting(user_id) for user_id in ids}
 
 
 def tell_all(recipients, complaint, at=None, **options):
     """``tell_staff`` for each ``(user, kind)`` of ``recipients``, with their channel choices
-    and officer records read in one query each (a step tells several people; each look-up
-    cost the step time)."""
+    and officer records read in one query each and their messages written in one INSERT (a
+    step tells several people; each look-up cost the step time). Returns each one's
+    notification id, or None."""
     users = [user for user, _kind in recipients]
     choices = settings_for(users)
     if complaint is not None:
         access.learn_officer_ids(users)
-    return [tell_staff(user, kind, complaint, at, choice=choices[user.id], **options)
-            for user, kind in recipients]
+    return _write([_staff_notice(user, kind, complaint, at, choice=choices[user.id], **options)
+                   for user, kind in recipients])
 
 
 def tell_staff(user, kind, complaint, at=None, dedupe_key=None, text=None, urgent=None,
                choice=None):
-    """Add a notification to staff ``user`` (and its outbox messages) to the session.
+    """Write a notification to staff ``user`` (and its outbox messages) in the session's
+    transaction.
 
     Nothing when ``staff_may_be_told`` says no, or when ``dedupe_key`` was used before.
     ``choice``: the user's channel choices when already read (``tell_all``). Returns the
-    notification or None. The caller commits.
+    notification's id or None. The caller commits.
     """
+    return _write([_staff_notice(user, kind, complaint, at, dedupe_key, text, urgent,
+                                 choice)])[0]
+
+
+def _staff_notice(user, kind, complaint, at=None, dedupe_key=None, text=None, urgent=None,
+                  choice=None):
+    """What ``tell_staff`` writes: (notification row, its outbox rows), or None."""
     if not staff_may_be_told(user, complaint):
         return None
     if dedupe_key and seen(dedupe_key):
@@ -228,22 +258,23 @@ def tell_staff(user, kind, complaint, at=None, dedupe_key=None, text=None, urgen
         text = text or render(kind, complaint, user)
         if by_email and kind in TEXTS and complaint is not None:
             english = render(kind, complaint, user, "en")
-    notification = Notification(user_id=user.id, kind=kind, complaint=complaint, text=text,
-                                urgent=urgent, created_at=at, dedupe_key=dedupe_key)
-    db.session.add(notification)
+    row = _notification_row(kind, complaint, text, urgent, at, user_id=user.id,
+                            dedupe_key=dedupe_key)
     subject = _staff_subject(text)
     link = _staff_link(complaint)
     body = text + (f"\n\n{link}" if link else "")
+    messages = []
     if by_email:
-        _queue(notification, EMAIL, user.email, subject,
-               body + (f"\n\n--\n{english}" if english else ""), urgent, at)
+        messages.append(_message(EMAIL, user.email, subject,
+                                 body + (f"\n\n--\n{english}" if english else ""), urgent, at))
     if choice.telegram and choice.telegram_chat_id and telegram_available():
-        _queue(notification, TELEGRAM, choice.telegram_chat_id, subject, body, urgent, at)
-    return notification
+        messages.append(_message(TELEGRAM, choice.telegram_chat_id, subject, body, urgent, at))
+    return row, messages
 
 
 def tell_resident(kind, complaint, at=None):
-    """Add an email to the resident of ``complaint`` (when they gave one) to the session.
+    """Write an email to the resident of ``complaint`` (when they gave one) in the session's
+    transaction; returns its notification's id or None.
 
     Built only from what the public status page shows; the Indonesian text first, then
     the English one. Nothing without an address or a mail server.
@@ -255,54 +286,49 @@ def tell_resident(kind, complaint, at=None):
     text, english, subject = render_all(
         [(TEXTS[kind], "id"), (TEXTS[kind], "en"), (SUBJECTS[kind], "id")], complaint, None,
         for_resident=True)
-    notification = Notification(email=address, kind=kind, complaint=complaint, text=text,
-                                urgent=False, created_at=at)
-    db.session.add(notification)
-    _queue(notification, EMAIL, address, subject, f"{text}\n\n--\n{english}", False, at)
-    return notification
+    return _write([(_notification_row(kind, complaint, text, False, at, email=address),
+                    [_message(EMAIL, address, subject, f"{text}\n\n--\n{english}", False,
+                              at)])])[0]
 
 
-_OUTBOX_ROWS = "outbox_rows"
+def _notification_row(kind, complaint, text, urgent, at, user_id=None, email=None,
+                      dedupe_key=None):
+    return {"user_id": user_id, "email": email, "kind": kind,
+            "complaint_id": complaint.id if complaint is not None else None, "text": text,
+            "urgent": urgent, "created_at": at, "read_at": None, "dedupe_key": dedupe_key}
 
 
-def _queue(notification, channel, address, subject, body, urgent, at):
-    """An outbox row for ``notification``, written by the flush that writes the notification
-    (``_write_outbox``)."""
-    db.session.info.setdefault(_OUTBOX_ROWS, []).append((notification, {
-        "channel": channel, "address": address, "subject": " ".join(subject.split())[:200],
-        "body": body, "urgent": urgent, "status": QUEUED, "attempts": 0,
-        "next_attempt_at": release_time(at, urgent), "created_at": at}))
+def _message(channel, address, subject, body, urgent, at):
+    """An outbox row (its notification's id comes when that is written)."""
+    return {"channel": channel, "address": address,
+            "subject": " ".join(subject.split())[:200], "body": body, "urgent": urgent,
+            "status": QUEUED, "attempts": 0, "next_attempt_at": release_time(at, urgent),
+            "created_at": at}
 
 
-def _write_outbox(session, flush_context):
-    """``after_flush``: the outbox rows of the notifications this flush wrote, in one INSERT.
+def _write(notices):
+    """Write ``notices`` (each a notification row and its outbox rows, or None) in the
+    session's transaction, at once: each notification by an INSERT of its own (its messages
+    need its id), then all their messages by one INSERT. Returns the notifications' ids (None
+    for None).
 
-    Added to the session as objects, each row was a statement of its own (on SQLite the ORM
-    inserts a row whose id it must learn alone) and a notice's rows were a good part of a
-    step's time. The rows are written in the transaction of their notification, before the
-    commit, as the objects were."""
-    waiting = session.info.get(_OUTBOX_ROWS)
-    if not waiting:
-        return
-    ready = [dict(row, notification_id=notification.id) for notification, row in waiting
-             if notification.id is not None]
-    session.info[_OUTBOX_ROWS] = [(notification, row) for notification, row in waiting
-                                  if notification.id is None]
-    if ready:
-        session.connection().execute(insert(OutboxMessage.__table__), ready)
-
-
-def _forget_outbox(session, *args):
-    """``after_rollback``, ``after_commit``: rows not written belong to no transaction."""
-    session.info.pop(_OUTBOX_ROWS, None)
-
-
-def init_app(app):
-    """Write the outbox rows with their notifications, on whatever path they come."""
-    for name, listener in (("after_flush", _write_outbox), ("after_commit", _forget_outbox),
-                           ("after_rollback", _forget_outbox)):
-        if not event.contains(db.session, name, listener):
-            event.listen(db.session, name, listener)
+    Written as rows, not ORM objects: the unit of work cost several times what the INSERT
+    does for each of them, and a step's notices were then a good part of the time an officer
+    waits for the step. A refused step rolls them back with everything else it wrote.
+    """
+    connection = db.session.connection()
+    ids, messages = [], []
+    for notice in notices:
+        if notice is None:
+            ids.append(None)
+            continue
+        row, rows = notice
+        ids.append(connection.execute(insert(Notification.__table__), row)
+                   .inserted_primary_key[0])
+        messages += [dict(message, notification_id=ids[-1]) for message in rows]
+    if messages:
+        connection.execute(insert(OutboxMessage.__table__), messages)
+    return ids
 
 
 def _staff_subject(text):
@@ -317,9 +343,7 @@ def _staff_link(complaint):
 
 
 def seen(dedupe_key):
-    if any(getattr(n, "dedupe_key", None) == dedupe_key for n in db.session.new
-           if isinstance(n, Notification)):
-        return True
+    """Whether a notification with ``dedupe_key`` was written (this transaction's too)."""
     return db.session.query(Notification.id).filter_by(dedupe_key=dedupe_key).first() is not None
 
 
@@ -416,10 +440,8 @@ def inform_linked(main, user, at=None):
         except ServiceError:
             continue  # not waiting to be told, without identity, or not the user's to open
         subject, text = response_templates.draft(duplicate, user)
-        notification = Notification(email=address, kind=RESIDENT_ANSWER, complaint=duplicate,
-                                    text=text, urgent=False, created_at=at)
-        db.session.add(notification)
-        _queue(notification, EMAIL, address, subject, text, False, at)
+        _write([(_notification_row(RESIDENT_ANSWER, duplicate, text, False, at, email=address),
+                 [_message(EMAIL, address, subject, text, False, at)])])
         services.apply_step(duplicate, "inform", {"channel": "email", "message": text}, user,
                             at=at, commit=False)
         informed.append(duplicate)

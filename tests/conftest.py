@@ -135,8 +135,10 @@ def reset_database():
         if changed:
             conn.execute(text(f"TRUNCATE {', '.join(changed)} RESTART IDENTITY CASCADE"))
         # The village the migration made stays (every data row points to it); a village a
-        # test added goes, and seeding gives the first its values from the settings again.
+        # test added goes, and seeding gives the first its values from the settings again
+        # (as migrated: not edited in the village screen).
         conn.execute(text("DELETE FROM village WHERE id > (SELECT min(id) FROM village)"))
+        conn.execute(text("UPDATE village SET edited_in_app = false"))
     seed_reference_data()
     db.session.remove()
     if group_changed:

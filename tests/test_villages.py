@@ -101,19 +101,24 @@ def test_going_down_is_refused_while_two_villages_exist(app, ctx):
     from alembic import command
 
     make_complaint(app)
-    with db.engine.begin() as conn:
-        conn.execute(text("INSERT INTO village (slug, name, kecamatan, kabupaten) "
-                          "VALUES ('karangsari', 'Karangsari', 'Karangpucung', 'Cilacap')"))
     directory = str(Path(app.root_path) / "migrations")
     db.session.remove()
     # Alembic itself (Flask-Migrate would turn the refusal into a logged exit).
     config = app.extensions["migrate"].migrate.get_config(directory)
-    with pytest.raises(RuntimeError, match="more than one village"):
-        command.downgrade(config, _before(directory, REVISION))
-    with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == REVISION
-        assert conn.execute(text("SELECT count(*) FROM complaint WHERE village_id IS NOT NULL"))\
-            .scalar() == 1
+    command.downgrade(config, REVISION)
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO village (slug, name, kecamatan, kabupaten) "
+                              "VALUES ('karangsari', 'Karangsari', 'Karangpucung', 'Cilacap')"))
+        with pytest.raises(RuntimeError, match="more than one village"):
+            command.downgrade(config, _before(directory, REVISION))
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
+                == REVISION
+            assert conn.execute(text(
+                "SELECT count(*) FROM complaint WHERE village_id IS NOT NULL")).scalar() == 1
+    finally:
+        command.upgrade(config, "head")
 
 
 def test_new_rows_get_the_one_village_and_a_national_holiday_none(app, ctx):
@@ -125,7 +130,8 @@ def test_new_rows_get_the_one_village_and_a_national_holiday_none(app, ctx):
     for table in ("category", "dusun", "deadline_tier", "response_template", "officer"):
         assert db.session.execute(text(f"SELECT village_id, count(*) FROM {table} "
                                        "GROUP BY village_id")).all() == [(village_id, ANY)], table
-    counter = db.session.get(RegisterCounter, complaint.register_year)
+    counter = db.session.get(RegisterCounter, {"village_id": village_id,
+                                               "year": complaint.register_year})
     assert counter.village_id == village_id
     db.session.add_all([Holiday(date=dt.date(2027, 8, 20), year=2027, name="Sedekah bumi",
                                 kind="local"),
@@ -161,8 +167,9 @@ def test_a_single_village_install_still_takes_its_letterhead_from_the_settings(a
         assert db.session.execute(text("SELECT head_name FROM village")).scalar() \
             == "Siti Rahmawati"
 
-        db.session.execute(text("INSERT INTO village (slug, name, kecamatan, kabupaten) "
-                                "VALUES ('karangsari', 'Karangsari', 'Karangpucung', 'Cilacap')"))
+        db.session.execute(text(
+            "INSERT INTO village (slug, name, kecamatan, kabupaten, register_code) "
+            "VALUES ('karangsari', 'Karangsari', 'Karangpucung', 'Cilacap', 'PGD')"))
         db.session.commit()
         settings["head_name"] = "Lain Lagi"
         seed_reference_data()
@@ -174,3 +181,124 @@ def test_a_single_village_install_still_takes_its_letterhead_from_the_settings(a
         settings.clear()
         settings.update(old)
         villages.forget()
+
+
+KEYS = "0026_village_keys"
+# Written out from migration 0026's docstring: the keys of old (installation-wide) and new.
+OLD_KEYS = {"category": [["name"]], "dusun": [["name"]], "inbox_message": [["message_id"]],
+            "complaint": [["register_number"], ["register_year", "register_seq"],
+                          ["submission_token"], ["tracking_code"]],
+            "holiday": [["date"]]}
+NEW_KEYS = {"category": [["village_id", "name"]], "dusun": [["village_id", "name"]],
+            "inbox_message": [["village_id", "message_id"]],
+            "complaint": [["submission_token"], ["tracking_code"],
+                          ["village_id", "register_number"],
+                          ["village_id", "register_year", "register_seq"]],
+            "holiday": [["date"], ["village_id", "date"]]}
+
+
+def _unique_keys(conn):
+    """{table: sorted column lists of its unique constraints and unique indexes}."""
+    found = {}
+    inspector = inspect(conn)
+    for table in OLD_KEYS:
+        keys = [c["column_names"] for c in inspector.get_unique_constraints(table)]
+        keys += [i["column_names"] for i in inspector.get_indexes(table)
+                 if i["unique"] and not i.get("duplicates_constraint")]
+        found[table] = sorted(keys)
+    return found
+
+
+def _counter_key(conn):
+    return inspect(conn).get_pk_constraint("register_counter")["constrained_columns"]
+
+
+def test_the_demo_data_goes_down_and_up_through_the_keys_migration_whole(app, ctx):
+    """The demo data down to 0025 (keys of the whole installation), then up: every row of
+    every table as before, the keys per village, the register code from REGISTER_CODE."""
+    from flask_migrate import downgrade, upgrade
+
+    from app.demo import load_demo
+
+    load_demo(count=40, seed=7)
+    db.session.add_all([
+        Holiday(date=dt.date(2030, 8, 20), year=2030, name="Sedekah bumi", kind="local"),
+        Holiday(date=dt.date(2030, 12, 25), year=2030, name="Natal", kind="national")])
+    db.session.commit()
+    directory = str(Path(app.root_path) / "migrations")
+    with db.engine.connect() as conn:
+        at_head = _every_row(conn)
+        assert _unique_keys(conn) == NEW_KEYS and _counter_key(conn) == ["village_id", "year"]
+    assert at_head["register_counter"] and len(at_head["complaint"]) >= 40
+    db.session.remove()
+    old_code = app.config["REGISTER_CODE"]
+    try:
+        downgrade(directory=directory, revision=REVISION)
+        with db.engine.connect() as conn:
+            assert _every_row(conn) == at_head
+            assert _unique_keys(conn) == OLD_KEYS and _counter_key(conn) == ["year"]
+            assert "register_code" not in {c["name"] for c in inspect(conn).get_columns("village")}
+
+        app.config["REGISTER_CODE"] = "BBK"
+        upgrade(directory=directory, revision=KEYS)
+        with db.engine.connect() as conn:
+            assert _every_row(conn) == at_head
+            assert _unique_keys(conn) == NEW_KEYS and _counter_key(conn) == ["village_id", "year"]
+            assert conn.execute(text("SELECT register_code, edited_in_app FROM village")).all() \
+                == [("BBK", False)]
+    finally:
+        app.config["REGISTER_CODE"] = old_code
+        db.session.remove()
+        upgrade(directory=directory)
+        villages.forget()
+
+
+def test_going_below_the_keys_is_refused_while_two_villages_share_a_key(app, ctx):
+    """Two villages both with the seeded category "Lainnya", both with a number 1 of 2026:
+    down to 0025 would collide, so it is refused, naming them, before anything changes."""
+    from alembic import command
+
+    from app.models import Village
+    from app.services.village_setup import prepare_new_village
+
+    make_complaint(app, received_at=dt.datetime(2026, 11, 3, 9))
+    second = Village(slug="karangsari", name="Karangsari", kecamatan="Karangpucung",
+                     kabupaten="Cilacap", register_code="KRS")
+    prepare_new_village(second)
+    db.session.commit()
+    complaint = Complaint(subject="Jalan", description="Rusak", complainant_name="Budi",
+                          complainant_address="RT 01", complainant_phone="+6281234567891",
+                          channel="walk_in", village_id=second.id,
+                          received_at=dt.datetime(2026, 11, 4, 9))
+    from app.services.complaints import register_complaint
+    register_complaint(complaint, notify=False)
+    directory = str(Path(app.root_path) / "migrations")
+    db.session.remove()
+    with db.engine.connect() as conn:
+        before = _every_row(conn)
+    config = app.extensions["migrate"].migrate.get_config(directory)
+    with pytest.raises(RuntimeError) as refused:
+        command.downgrade(config, REVISION)
+    message = str(refused.value)
+    assert "register_counter.year: 2026" in message
+    assert "category.name: " in message and "Lainnya" in message
+    assert "complaint.register_year, register_seq: 2026 1" in message
+    assert "Not done; nothing changed." in message
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == KEYS
+        assert _every_row(conn) == before
+        assert _unique_keys(conn) == NEW_KEYS
+
+
+def test_going_below_the_keys_is_refused_while_the_code_is_not_the_setting(app, ctx):
+    from alembic import command
+
+    db.session.execute(text("UPDATE village SET register_code = 'BBK'"))
+    db.session.commit()
+    directory = str(Path(app.root_path) / "migrations")
+    db.session.remove()
+    config = app.extensions["migrate"].migrate.get_config(directory)
+    with pytest.raises(RuntimeError, match="babakan uses 'BBK'. Set REGISTER_CODE"):
+        command.downgrade(config, REVISION)
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == KEYS

@@ -30,6 +30,7 @@ MENU_MEETINGS = "Meetings"
 MENU_REPORTS = "Reports"
 MENU_DASHBOARD = "Dashboard"
 MENU_IMPORT = "Import register"
+MENU_VILLAGES = "Villages"  # admin only
 MENU_DEADLINE_TIERS = "Deadline tiers"  # admin only
 MENU_HOLIDAYS = "Holidays"  # admin only
 MENU_RESPONSE_TEMPLATES = "Response templates"

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Optional
 
 from flask_appbuilder import Model
-from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.register import Category
@@ -40,11 +40,19 @@ class Holiday(Model):
     """A day off that is not a weekend: a national holiday or cuti bersama."""
 
     __tablename__ = "holiday"
+    __table_args__ = (
+        # A local holiday once per village and date; a national one (no village) once per
+        # date: NULLs never clash in a unique key, hence the partial index for those.
+        UniqueConstraint("village_id", "date", name="uq_holiday_village_date"),
+        Index("uq_holiday_national_date", "date", unique=True,
+              sqlite_where=text("village_id IS NULL"),
+              postgresql_where=text("village_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Empty for a national holiday or cuti bersama (every village's); a local one's village.
     village_id: Mapped[Optional[int]] = mapped_column(ForeignKey("village.id"), index=True)
-    date: Mapped[dt.date] = mapped_column(Date, unique=True)
+    date: Mapped[dt.date] = mapped_column(Date)
     year: Mapped[int] = mapped_column(Integer, index=True)
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(20), default="national")

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Optional
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.timeutil import now_wib
@@ -16,16 +16,18 @@ class InboxMessage(Model):
     """One email of the village mailbox ("Kotak masuk").
 
     ``message_id`` (the Message-ID header, or a digest of the message when it has none) is
-    unique: a message is never imported twice, even after a restart. ``state`` is what the
+    unique within the village: a message is never imported twice, even after a restart. ``state`` is what the
     desk did with it: new, registered (a complaint was made from it), linked (added to an
     existing complaint's timeline) or not_complaint (with ``reason``).
     """
 
     __tablename__ = "inbox_message"
+    __table_args__ = (UniqueConstraint("village_id", "message_id",
+                                       name="uq_inbox_message_village_message_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
-    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    message_id: Mapped[str] = mapped_column(String(255))
     sender: Mapped[str] = mapped_column(String(255))
     sender_name: Mapped[Optional[str]] = mapped_column(String(120))
     subject: Mapped[str] = mapped_column(String(255))

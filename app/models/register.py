@@ -40,10 +40,12 @@ class Dusun(Model):
     """A hamlet of the village; complaints and Kepala Dusun belong to one."""
 
     __tablename__ = "dusun"
+    __table_args__ = (UniqueConstraint("village_id", "name", name="uq_dusun_village_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    # Unique within the village (two villages may both have a "Dusun I").
+    name: Mapped[str] = mapped_column(String(80))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def __str__(self):
@@ -54,10 +56,11 @@ class Category(Model):
     """What a complaint is about (pelayanan publik, program desa, dugaan penyimpangan, ...)."""
 
     __tablename__ = "category"
+    __table_args__ = (UniqueConstraint("village_id", "name", name="uq_category_village_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))  # unique within the village
     description: Mapped[Optional[str]] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -88,12 +91,14 @@ class Officer(Model):
 
 
 class RegisterCounter(Model):
-    """The last register number handed out per year; its row lock keeps numbers gap-free."""
+    """The last register number a village handed out in a year; its row lock keeps numbers
+    gap-free. Each village numbers its own register from 1 every year."""
 
     __tablename__ = "register_counter"
 
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), primary_key=True,
+                                            index=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -106,7 +111,11 @@ class Complaint(Model):
 
     __tablename__ = "complaint"
     __table_args__ = (
-        UniqueConstraint("register_year", "register_seq", name="uq_complaint_register_seq"),
+        # A village's register: its numbers are its own (the tracking code stays unique
+        # across the installation, the public look-up finds a complaint by it alone).
+        UniqueConstraint("village_id", "register_year", "register_seq",
+                         name="uq_complaint_register_seq"),
+        UniqueConstraint("village_id", "register_number", name="uq_complaint_village_number"),
         Index("ix_complaint_received_at", "received_at", "voided"),
         # The lists' filters and orders (migration 0009_indexes).
         Index("ix_complaint_status_received", "status", "received_at"),
@@ -127,7 +136,7 @@ class Complaint(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
-    register_number: Mapped[str] = mapped_column(String(40), unique=True)
+    register_number: Mapped[str] = mapped_column(String(40))
     register_year: Mapped[int] = mapped_column(Integer)
     register_seq: Mapped[int] = mapped_column(Integer)
     tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
@@ -284,28 +293,27 @@ class ComplaintEvent(Model):
 
 
 def next_register_seq(session, year, village_id):
-    """Take the next number of ``year`` inside the caller's transaction.
+    """Take village ``village_id``'s next number of ``year`` inside the caller's transaction.
 
-    The counter row carries ``village_id`` (the village whose register it numbers); numbering
-    stays per year until the counter's key includes the village (docs/architecture.md).
-
+    Each village numbers its own register: the counter's key is (village, year).
     The counter row is created if missing, then incremented with an UPDATE that
     locks it until the transaction ends: a concurrent registration waits, and a
     rolled-back one gives its number back. Hence no gaps and no duplicates.
     """
     dialect = session.get_bind().dialect.name
-    row = {"year": year, "last_number": 0, "village_id": village_id}
+    key = {"village_id": village_id, "year": year}
+    row = {**key, "last_number": 0}
     if dialect == "postgresql":
         stmt = pg_insert(RegisterCounter).values(**row)
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["year"]))
+        session.execute(stmt.on_conflict_do_nothing(index_elements=list(key)))
     elif dialect == "sqlite":
         stmt = sqlite_insert(RegisterCounter).values(**row)
-        session.execute(stmt.on_conflict_do_nothing(index_elements=["year"]))
-    elif session.get(RegisterCounter, year) is None:
+        session.execute(stmt.on_conflict_do_nothing(index_elements=list(key)))
+    elif session.get(RegisterCounter, key) is None:
         session.execute(insert(RegisterCounter).values(**row))
     result = session.execute(
         update(RegisterCounter)
-        .where(RegisterCounter.year == year)
+        .where(RegisterCounter.village_id == village_id, RegisterCounter.year == year)
         .values(last_number=RegisterCounter.last_number + 1)
         .returning(RegisterCounter.last_number)
     )

@@ -7,7 +7,7 @@ settings; ``app.auth.villages.current_village`` says which village a request wor
 from typing import Optional
 
 from flask_appbuilder import Model
-from sqlalchemy import String
+from sqlalchemy import Boolean, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 # The tables whose every row belongs to one village (a ``village_id`` column, NOT NULL).
@@ -34,6 +34,13 @@ class Village(Model):
     email: Mapped[Optional[str]] = mapped_column(String(120))
     website: Mapped[Optional[str]] = mapped_column(String(200))
     head_name: Mapped[Optional[str]] = mapped_column(String(120))
+    # The middle of its register numbers (001/PGD/XI/2026); REGISTER_CODE for the first one.
+    register_code: Mapped[str] = mapped_column(String(20))
+    # Saved in the admin's village screen: from then on the row is the admin's, and the
+    # VILLAGE_* and REGISTER_CODE settings no longer overwrite it at start
+    # (``app.services.reference_data.sync_village_from_settings``).
+    edited_in_app: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                server_default=false())
 
     def __str__(self):
         return self.name

@@ -34,6 +34,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy.exc import IntegrityError
 
 from app.auth import access, identity
+from app.auth.villages import current_village
 from app.core import workflow
 from app.core.numbering import TRACKING_ALPHABET, TRACKING_LENGTH, InvalidPhone, normalize_phone
 from app.core.vocabularies import CHANNELS, KINDS, OUTCOME_TYPES, STATUSES, URGENCIES, label
@@ -817,10 +818,13 @@ def _complaint_from(values, user):
 
 
 def _raise_counter(year, seq):
-    """Move the year's counter past ``seq`` (never back), under the counter's row lock."""
-    counter = db.session.query(RegisterCounter).filter_by(year=year).with_for_update().first()
+    """Move the village's counter of the year past ``seq`` (never back), under the counter's
+    row lock."""
+    village_id = current_village().id
+    counter = db.session.query(RegisterCounter).filter_by(
+        village_id=village_id, year=year).with_for_update().first()
     if counter is None:
-        db.session.add(RegisterCounter(year=year, last_number=seq))
+        db.session.add(RegisterCounter(village_id=village_id, year=year, last_number=seq))
     elif counter.last_number < seq:
         counter.last_number = seq
     db.session.flush()

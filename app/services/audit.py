@@ -32,7 +32,8 @@ from app.auth.identity import actor_name
 from app.core.timeutil import datetime_id, now_wib
 from app.extensions import db
 from app.models import (AuditEntry, AuditPersonalValue, Category, Complaint, DeadlineTier,
-                        Dusun, Holiday, Officer, ResidentRequest, ResponseTemplate, Setting)
+                        Dusun, Holiday, Officer, ResidentRequest, ResponseTemplate, Setting,
+                        Village)
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 ACTIONS = {
@@ -58,6 +59,7 @@ ENTITIES = {
     "holiday": (Holiday, _l("Holiday")),
     "response_template": (ResponseTemplate, _l("Response template")),
     "setting": (Setting, _l("Setting")),
+    "village": (Village, _l("Village")),
     "resident_request": (ResidentRequest, _l("Resident request")),
 }
 _ENTITY_OF = {model: name for name, (model, _label) in ENTITIES.items()}

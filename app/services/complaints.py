@@ -9,9 +9,9 @@ import json
 import re
 from contextlib import contextmanager
 
-from flask import current_app
 from flask_babel import gettext
 from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,7 +27,7 @@ from app.core.values import int_or_none, truthy
 from app.core.vocabularies import (KINDS, NO_IDENTITY, NO_IDENTITY_CHANNELS, OUTCOME_TYPES,
                                    STEPS, URGENCIES, label)
 from app.extensions import db
-from app.models import (Attachment, Category, Complaint, ComplaintEvent, Officer,
+from app.models import (Attachment, Category, Complaint, ComplaintEvent, Officer, Village,
                         next_register_seq)
 from app.services import audit, deadlines
 from app.services.step_effects import effect_of, listeners, step_effect
@@ -123,8 +123,7 @@ def register_complaint(complaint, user=None, commit=True, at=None, notify=True):
     complaint.register_year = complaint.received_at.year
     complaint.register_seq = seq
     complaint.register_number = format_register_number(
-        seq, complaint.received_at, current_app.config["REGISTER_CODE"]
-    )
+        seq, complaint.received_at, register_code(complaint.village_id))
     complaint.tracking_code = unique_tracking_code()
     compute_deadlines(complaint)
     db.session.add(complaint)
@@ -136,6 +135,11 @@ def register_complaint(complaint, user=None, commit=True, at=None, notify=True):
     if commit:
         db.session.commit()
     return complaint
+
+
+def register_code(village_id):
+    """The middle of village ``village_id``'s register numbers (``PGD`` in 001/PGD/XI/2026)."""
+    return db.session.scalar(select(Village.register_code).where(Village.id == village_id))
 
 
 def unique_tracking_code():

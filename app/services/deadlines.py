@@ -139,15 +139,17 @@ def working_days_between(start, end, off=None):
     return count
 
 
-def seed_deadline_data():
-    """Fill the tier and holiday tables when empty (the config's defaults as data)."""
-    if not db.session.query(DeadlineTier.id).first():
-        categories = {c.name: c.id for c in db.session.query(Category)}
+def seed_deadline_data(village_id):
+    """Fill village ``village_id``'s tiers when it has none (the config's defaults as data,
+    on its own categories), and the holiday table when it is empty."""
+    if not db.session.query(DeadlineTier.id).filter_by(village_id=village_id).first():
+        categories = {c.name: c.id for c in
+                      db.session.query(Category).filter_by(village_id=village_id)}
         for category, urgency, verification, followup, resolution, text in DEFAULT_TIERS:
             if category is not None and category not in categories:
                 continue
             db.session.add(DeadlineTier(
-                category_id=categories.get(category), urgency=urgency,
+                village_id=village_id, category_id=categories.get(category), urgency=urgency,
                 verification_days=verification, followup_days=followup,
                 resolution_days=resolution, description=text))
     if not db.session.query(Holiday.id).first():

@@ -1,4 +1,5 @@
-"""The lists a new register starts with: the SOP's categories and the village's dusun."""
+"""The lists a new register starts with, per village: the SOP's categories, the village's dusun,
+deadline tiers and response templates; and the single village's row from the settings."""
 
 import os
 
@@ -22,40 +23,68 @@ DEFAULT_CATEGORIES = [
 ]
 
 
+# A new village's hamlets until its admin renames them (the VILLAGE_DUSUN setting names the
+# dusun of the installation's first village only).
+PLACEHOLDER_DUSUN = ("Dusun I", "Dusun II", "Dusun III", "Dusun IV")
+# The village's values the settings give a single-village install (``VILLAGE`` and
+# ``REGISTER_CODE`` in config.py).
+SETTING_FIELDS = ("name", "kecamatan", "kabupaten", "address", "phone", "email", "website",
+                  "head_name")
+
+
 def default_dusun():
-    """Dusun names from VILLAGE_DUSUN (comma separated), else Dusun I to IV."""
-    names = os.environ.get("VILLAGE_DUSUN", "Dusun I,Dusun II,Dusun III,Dusun IV")
+    """Dusun names from VILLAGE_DUSUN (comma separated), else ``PLACEHOLDER_DUSUN``."""
+    names = os.environ.get("VILLAGE_DUSUN", ",".join(PLACEHOLDER_DUSUN))
     return [name.strip() for name in names.split(",") if name.strip()]
 
 
+def settings_values():
+    """What the settings say the single village is: its letterhead and its register code."""
+    settings = current_app.config["VILLAGE"]
+    values = {field: settings[field] for field in SETTING_FIELDS if field in settings}
+    values["register_code"] = current_app.config["REGISTER_CODE"]
+    return values
+
+
 def sync_village_from_settings():
-    """A single-village installation keeps its letterhead in the ``VILLAGE_*`` settings, as
-    before there was a village table: at each start its one row takes their values, so a new
-    Kepala Desa's name set there still reaches every document. With several villages the rows
-    are the villages' own and the settings are left alone."""
+    """A single-village installation keeps its letterhead and register code in the
+    ``VILLAGE_*`` and ``REGISTER_CODE`` settings, as before there was a village table: at each
+    start its one row takes their values, so a new Kepala Desa's name set there still reaches
+    every document. Only until the admin saves the village in its screen
+    (``Village.edited_in_app``): from then on the row is the admin's, and the settings would
+    undo their edit. With several villages the rows are the villages' own and the settings
+    are left alone."""
     villages.forget()
     rows = db.session.scalars(select(Village).limit(2)).all()
-    if len(rows) != 1:
+    if len(rows) != 1 or rows[0].edited_in_app:
         return
-    settings = current_app.config["VILLAGE"]
-    for field in ("name", "kecamatan", "kabupaten", "address", "phone", "email", "website",
-                  "head_name"):
-        if field in settings and getattr(rows[0], field) != settings[field]:
-            setattr(rows[0], field, settings[field])
+    for field, value in settings_values().items():
+        if getattr(rows[0], field) != value:
+            setattr(rows[0], field, value)
+    db.session.flush()
+
+
+def seed_village(village_id, dusun=None):
+    """Give village ``village_id`` each list a new register starts with that it has none of:
+    the SOP's categories, its dusun (``dusun``, else ``default_dusun()``), deadline tiers and
+    response templates (idempotent; the caller commits)."""
+    if not db.session.query(Category.id).filter_by(village_id=village_id).first():
+        db.session.add_all(Category(village_id=village_id, name=n, description=d, active=True)
+                           for n, d in DEFAULT_CATEGORIES)
+    if not db.session.query(Dusun.id).filter_by(village_id=village_id).first():
+        db.session.add_all(Dusun(village_id=village_id, name=n, active=True)
+                           for n in (dusun or default_dusun()))
+    db.session.flush()
+    seed_deadline_data(village_id)
+    db.session.flush()
+    seed_response_templates(village_id)
     db.session.flush()
 
 
 def seed_reference_data():
-    """The village's row from the settings (``sync_village_from_settings``); fill the category
-    and dusun lists, deadline data and templates when empty (idempotent)."""
+    """The single village's row from the settings (``sync_village_from_settings``); each
+    village's lists filled where empty (``seed_village``) and the holidays (idempotent)."""
     sync_village_from_settings()
-    if not db.session.query(Category.id).first():
-        db.session.add_all(Category(name=n, description=d, active=True)
-                           for n, d in DEFAULT_CATEGORIES)
-    if not db.session.query(Dusun.id).first():
-        db.session.add_all(Dusun(name=n, active=True) for n in default_dusun())
-    db.session.flush()
-    seed_deadline_data()
-    db.session.flush()
-    seed_response_templates()
+    for village_id in db.session.scalars(select(Village.id).order_by(Village.id)).all():
+        seed_village(village_id)
     db.session.commit()

@@ -293,12 +293,14 @@ DEFAULT_TEMPLATES = (
 )
 
 
-def seed_response_templates():
-    """Add the default Indonesian templates when there are none yet (idempotent)."""
-    if db.session.query(ResponseTemplate.id).first():
+def seed_response_templates(village_id):
+    """Add the default Indonesian templates to village ``village_id`` when it has none yet
+    (idempotent)."""
+    if db.session.query(ResponseTemplate.id).filter_by(village_id=village_id).first():
         return
-    categories = {c.name: c.id for c in db.session.query(Category)}
+    categories = {c.name: c.id for c in
+                  db.session.query(Category).filter_by(village_id=village_id)}
     for title, step, result, category, subject, body in DEFAULT_TEMPLATES:
         db.session.add(ResponseTemplate(title=title, step=step, result=result, subject=subject,
-                                        body=body, active=True,
+                                        body=body, active=True, village_id=village_id,
                                         category_id=categories.get(category)))

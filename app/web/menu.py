@@ -27,6 +27,7 @@ from app.web.views.public import PublicView
 from app.web.views.public_api import PublicApi
 from app.web.views.register_io import RegisterFileView
 from app.web.views.statistics import StatisticsApi, StatisticsView
+from app.web.views.villages import VillageModelView
 
 
 def register_views(appbuilder):
@@ -81,6 +82,10 @@ def register_views(appbuilder):
     appbuilder.add_view(
         RegisterFileView, security.MENU_IMPORT, label=_l("Import the register"),
         icon="fa-upload", category=security.MENU_REGISTER,
+    )
+    appbuilder.add_view(
+        VillageModelView, security.MENU_VILLAGES, label=_l("Villages"), icon="fa-home",
+        category=security.MENU_MASTER,
     )
     appbuilder.add_view(
         DeadlineTierModelView, security.MENU_DEADLINE_TIERS, label=_l("Deadline tiers"),

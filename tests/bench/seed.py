@@ -31,7 +31,7 @@ from app.core.timeutil import add_working_days, now_wib
 from app.extensions import db
 from app.models import (Category, Complaint, Dusun, Officer, RegisterCounter,
                         Village)
-from app.services.reference_data import DEFAULT_CATEGORIES, default_dusun
+from app.services.reference_data import seed_village
 
 BENCH_USER = "bench_desk"
 BENCH_PASSWORD = "bench-kata-sandi-panjang"
@@ -121,26 +121,24 @@ def _ensure_people():
 
 
 def _add_villages(count):
-    """Villages 2..``count`` with their own categories, dusun and officers (Core inserts:
-    the ids are given, so no village needs to be "current")."""
+    """Villages 2..``count``, each with the lists a new register starts with (categories,
+    dusun, deadline tiers, templates) and its own officers."""
     first = db.session.get(Village, 1)
-    with db.engine.begin() as conn:
-        for number in range(2, count + 1):
-            village_id = conn.execute(Village.__table__.insert().values(
-                slug=f"desa-{number:03d}", name=f"Desa Contoh {number:03d}",
-                kecamatan=KECAMATAN[number % len(KECAMATAN)], kabupaten=first.kabupaten,
-            )).inserted_primary_key[0]
-            conn.execute(Category.__table__.insert(), [
-                {"village_id": village_id, "name": n, "description": d, "active": True}
-                for n, d in DEFAULT_CATEGORIES])
-            dusun = [conn.execute(Dusun.__table__.insert().values(
-                village_id=village_id, name=name, active=True)).inserted_primary_key[0]
-                for name in default_dusun()]
-            conn.execute(Officer.__table__.insert(), [
-                {"village_id": village_id, "name": n, "position": p, "dusun_id": None,
-                 "active": True} for n, p in OFFICERS] + [
-                {"village_id": village_id, "name": f"Kadus {i + 1}", "position": "kepala_dusun",
-                 "dusun_id": d, "active": True} for i, d in enumerate(dusun)])
+    for number in range(2, count + 1):
+        village = Village(slug=f"desa-{number:03d}", name=f"Desa Contoh {number:03d}",
+                          kecamatan=KECAMATAN[number % len(KECAMATAN)],
+                          kabupaten=first.kabupaten, register_code=first.register_code)
+        db.session.add(village)
+        db.session.flush()
+        seed_village(village.id)
+        dusun = db.session.scalars(select(Dusun.id).where(Dusun.village_id == village.id)
+                                   .order_by(Dusun.id)).all()
+        db.session.add_all(Officer(village_id=village.id, name=n, position=p, active=True)
+                           for n, p in OFFICERS)
+        db.session.add_all(Officer(village_id=village.id, name=f"Kadus {i + 1}",
+                                   position="kepala_dusun", dusun_id=d, active=True)
+                           for i, d in enumerate(dusun))
+    db.session.commit()
 
 
 def desk_user(village_id):
@@ -283,7 +281,7 @@ def seed(rows, villages=1, random_seed=8, log=print):
     # A skewed load: a village's share drawn from a log-normal, so the busiest village has
     # about ten times the median one's complaints and the quietest a tenth of it.
     weights = [rng.lognormvariate(0, 1) for _ in village_ids]
-    code = current_app.config["REGISTER_CODE"]
+    codes = dict(db.session.execute(select(Village.id, Village.register_code)).all())
     deadlines = _Deadlines(current_app.config, holidays())
     now = now_wib().replace(microsecond=0)
     span = 5 * 365 * 24 * 3600
@@ -309,7 +307,7 @@ def seed(rows, villages=1, random_seed=8, log=print):
             mine = categories[village_id], dusun_ids[village_id], officers[village_id]
             complaint_id = index + 1
             complaints.append(((
-                complaint_id, village_id, format_register_number(number, received, code), year,
+                complaint_id, village_id, format_register_number(number, received, codes[village_id]), year,
                 number,
                 # 31^12 codes: a repeat among ten million has odds of about 1 in 10,000, and
                 # the unique index (built after the load) would refuse it.

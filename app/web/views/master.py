@@ -8,6 +8,7 @@ from wtforms.validators import Length, Optional
 from app.core.vocabularies import POSITIONS, choices, label
 from app.models import Category, Dusun, Officer
 from app.services import accounts
+from app.services.village_setup import check_unique_name
 from app.web import forms
 from app.web.views.base import SafeModelView
 
@@ -57,7 +58,18 @@ class OfficerModelView(SafeModelView):
         accounts.follow_position(item)
 
 
-class CategoryModelView(SafeModelView):
+class UniqueNameInVillage:
+    """A name once per village: refused with a message, the form kept (two villages may
+    share a name)."""
+
+    def pre_add(self, item):
+        check_unique_name(item)
+
+    def pre_update(self, item):
+        check_unique_name(item)
+
+
+class CategoryModelView(UniqueNameInVillage, SafeModelView):
     """Complaint categories (pelayanan publik, program desa, dugaan penyimpangan, ...)."""
 
     datamodel = SQLAInterface(Category)
@@ -75,7 +87,7 @@ class CategoryModelView(SafeModelView):
     base_order = ("name", "asc")
 
 
-class DusunModelView(SafeModelView):
+class DusunModelView(UniqueNameInVillage, SafeModelView):
     """The village's hamlets."""
 
     datamodel = SQLAInterface(Dusun)

@@ -1,0 +1,86 @@
+"""Adding and editing a village (the admin's village screen), and the names unique within one.
+
+A new village starts with the same lists as the installation's first one
+(``reference_data.seed_village``), in the same transaction as its row: a village without
+categories or deadline tiers is never seen. A village saved here is the admin's from then on
+(``Village.edited_in_app``): the settings no longer overwrite it at start.
+"""
+
+import re
+
+from flask import current_app
+from flask_babel import gettext
+from sqlalchemy import select
+
+from app.auth.villages import current_village
+from app.core.errors import ServiceError
+from app.extensions import db
+from app.models import Category, Dusun, Village
+from app.services.reference_data import PLACEHOLDER_DUSUN, seed_village
+
+# The village's part of its public addresses (``/<slug>/lapor``): lowercase letters and
+# digits, words joined by single hyphens.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_MAX = 60
+# The middle of a register number (001/PGD/XI/2026): no slash or space, which would split it.
+REGISTER_CODE = re.compile(r"[A-Za-z0-9.-]{1,20}")
+
+
+def _taken_addresses():
+    """The first parts of this installation's own addresses (``lapor``, ``status``, ``api``,
+    ``login``, ...): a village named so would hide one of them or be hidden by it."""
+    return {rule.rule.strip("/").split("/")[0] for rule in current_app.url_map.iter_rules()}
+
+
+def check_village(village):
+    """Refuse a slug or register code the village cannot have, with a message for the admin."""
+    village.slug = (village.slug or "").strip()
+    if not SLUG.fullmatch(village.slug) or len(village.slug) > SLUG_MAX:
+        raise ServiceError(gettext(
+            "The short name (slug) may hold only lowercase letters, digits and single hyphens "
+            "between them, for example \"karang-jati\" (at most %(max)s characters).",
+            max=SLUG_MAX), field="slug")
+    if village.slug in _taken_addresses():
+        raise ServiceError(gettext(
+            "\"%(slug)s\" is already an address of this application: choose another short "
+            "name.", slug=village.slug), field="slug")
+    clash = db.session.scalar(select(Village.name).where(
+        Village.slug == village.slug, Village.id != (village.id or 0)))
+    if clash:
+        raise ServiceError(gettext("The short name \"%(slug)s\" is already used by %(village)s.",
+                                   slug=village.slug, village=clash), field="slug")
+    village.register_code = (village.register_code or "").strip()
+    if not REGISTER_CODE.fullmatch(village.register_code):
+        raise ServiceError(gettext(
+            "The register code may hold only letters, digits, dots and hyphens (at most 20), "
+            "for example PGD."), field="register_code")
+
+
+def prepare_new_village(village):
+    """Check a new village, add it and give it its starting lists (the caller commits)."""
+    check_village(village)
+    village.edited_in_app = True
+    db.session.add(village)
+    db.session.flush()
+    seed_village(village.id, dusun=PLACEHOLDER_DUSUN)
+
+
+def prepare_edited_village(village):
+    """Check an edited village and mark it the admin's (the caller commits)."""
+    check_village(village)
+    village.edited_in_app = True
+
+
+def check_unique_name(item):
+    """Refuse a category or dusun name its village already has (another village may)."""
+    item.name = (item.name or "").strip()
+    model = type(item)
+    village_id = item.village_id or current_village().id
+    clash = db.session.scalar(select(model.id).where(
+        model.village_id == village_id, model.name == item.name, model.id != (item.id or 0)))
+    if clash:
+        message = {Category: gettext("There is already a category named \"%(name)s\".",
+                                     name=item.name),
+                   Dusun: gettext("There is already a dusun named \"%(name)s\".",
+                                  name=item.name)}[model]
+        raise ServiceError(message, field="name")

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 
+from app.auth import villages
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import JobLease
@@ -39,19 +40,27 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 5
 
 
+# For which villages a job runs (app.auth.villages): once in each village (its reminders, its
+# retention), once for the whole installation (the outbox: its messages are written already),
+# or in the village whose mailbox the ``IMAP_*`` settings name (the first village).
+EACH, INSTALLATION, MAILBOX = "each", "installation", "mailbox"
+
+
 @dataclass
 class Job:
     name: str
     interval: float  # seconds, or a config key naming them
     function: object  # function(now) -> anything printable
+    villages: str = EACH
 
 
 _JOBS = {}
 
 
-def register_job(name, interval, function):
-    """Run ``function(now)`` every ``interval`` seconds (or the config value named so)."""
-    _JOBS[name] = Job(name, interval, function)
+def register_job(name, interval, function, villages=EACH):
+    """Run ``function(now)`` every ``interval`` seconds (or the config value named so), in
+    each village (``EACH``), once for the installation or in the mailbox's village."""
+    _JOBS[name] = Job(name, interval, function, villages)
 
 
 def jobs():
@@ -65,9 +74,10 @@ def anonymise_due(now):
     return retention.run(today=now.date()) if due else []
 
 
-register_job("send", "NOTIFY_SEND_INTERVAL", outbox.send_due)
+register_job("send", "NOTIFY_SEND_INTERVAL", outbox.send_due, villages=INSTALLATION)
 register_job("remind", "NOTIFY_REMIND_INTERVAL", reminders.remind)
-register_job("fetch-mail", "IMAP_FETCH_INTERVAL", lambda now: inbox.fetch_mail())
+register_job("fetch-mail", "IMAP_FETCH_INTERVAL", lambda now: inbox.fetch_mail(),
+             villages=MAILBOX)
 register_job("retention", "RETENTION_INTERVAL", anonymise_due)
 
 
@@ -113,6 +123,19 @@ def release(name, now=None, holder=None):
     db.session.commit()
 
 
+def _in_its_villages(job, now):
+    """``job.function(now)`` in the villages it is for; with one village, its one result."""
+    if job.villages == INSTALLATION:
+        with villages.every_village():
+            return job.function(now)
+    every = [village.id for village in villages.all_villages()]
+    results = []
+    for village_id in every[:1] if job.villages == MAILBOX else every:
+        with villages.acting_for(village_id):
+            results.append(job.function(now))
+    return results[0] if len(results) == 1 else results
+
+
 def run_job(name, now=None, lease_seconds=600):
     """Run job ``name`` once if its lease can be had; returns its result or None.
 
@@ -124,7 +147,7 @@ def run_job(name, now=None, lease_seconds=600):
     if not acquire(name, lease_seconds, now):
         return None
     try:
-        return job.function(now)
+        return _in_its_villages(job, now)
     except Exception:
         db.session.rollback()
         log.exception("Background job %s failed", name)

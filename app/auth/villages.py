@@ -1,26 +1,76 @@
-"""Which village a request works for: ``current_village()``, the one answer every layer asks.
+"""Which village a request works for, and the one rule that keeps villages apart.
 
-Today an installation holds one village (migration 0025 made it from the ``VILLAGE_*``
-settings), so the answer is that village. When an installation holds several, this is the
-one function that changes: the village then comes from the logged-in user or from the
-public address (``/<desa>/lapor``), and the queries of village data are scoped through the
-access layer by it (docs/architecture.md, "Villages").
+One installation may hold many villages (issue 25). Two answers live here:
 
-Every new row of a village-owned table gets its village here, in one ``before_flush``
-listener, so no service, form or import can write a row that belongs to no village.
+* ``current_village()``: the village this request (or command) reads and writes, as
+  ``VillageData`` (letterhead, signatory, the ``{desa}`` placeholder, new rows' village);
+* ``village_ids()``: the villages whose rows this request may touch at all. Every ORM query
+  of a village-owned table (``VILLAGE_TABLES``) and of the tables that hang off them
+  (a complaint's timeline, files and identity log, a meeting's guests, an email's files)
+  and of the audit log gets ``village_id IN (those)`` added by one ``do_orm_execute`` listener
+  (``_keep_to_the_village``), whatever screen, API, export, chart, file URL or cache asked.
+  No query has to remember it, and none can forget it.
+
+Where the answer comes from, first match wins:
+1. chosen explicitly for this context (``acting_for(village)`` in a command, a background
+   job or a public page of ``/<desa>/``; ``every_village()`` for installation-wide work such
+   as sending the outbox);
+2. in a request of a logged-in user: the village of the user's officer record; a user
+   without one (the installation's own admin) works in the village chosen in their session
+   (``choose_for_session``);
+3. an installation with exactly one village: that village (the embedded default, today's
+   URLs, no setting).
+Otherwise nothing is chosen: with several villages a query of village data then finds
+nothing and ``current_village()`` (so any new row) raises ``VillageNotChosen``, rather than
+guessing (fail closed).
+
+Every new row of a village-owned table gets ``current_village()``'s id in one
+``before_flush`` listener, so no service, form or import writes a row that belongs to no
+village. Core statements written by hand (``text()``, bulk inserts into a table object) are
+not seen by the listener: they must carry ``village_id`` themselves (the register counter
+does).
 """
 
+import contextlib
+import contextvars
 from dataclasses import dataclass, fields
 
-from sqlalchemy import event, select
+from flask import g, has_request_context, session
+from sqlalchemy import event, exists, or_, select
+from sqlalchemy.orm import Session, with_loader_criteria
 
 from app.extensions import db
-from app.models import Village
+from app.models import (
+    Attachment,
+    AuditEntry,
+    AuditPersonalValue,
+    Category,
+    Complaint,
+    ComplaintEvent,
+    DeadlineTier,
+    Dusun,
+    Holiday,
+    IdentityView,
+    InboxAttachment,
+    InboxMessage,
+    Meeting,
+    MeetingGuest,
+    Officer,
+    RegisterCounter,
+    ResponseTemplate,
+    Village,
+)
 from app.models.villages import owns_village_data
+
+# The session key of the village an installation admin (no officer record) works in.
+SESSION_KEY = "village_id"
+# ``execution_options(all_villages=True)``: a query that must see every village (only this
+# module's own look-ups and installation-wide jobs).
+ALL_VILLAGES = "all_villages"
 
 
 class VillageNotChosen(RuntimeError):
-    """Several villages (or none) and nothing yet that chooses one: refuse rather than guess."""
+    """Several villages (or none) and nothing that chooses one: refuse rather than guess."""
 
 
 @dataclass(frozen=True)
@@ -44,32 +94,217 @@ class VillageData:
         return cls(**{field.name: getattr(village, field.name) or "" for field in fields(cls)})
 
 
-# The village of this process, read on first use. Every public page and every insert asks
-# for it, and its row changes only at start (``app.services.reference_data``) or when the
-# admin edits it (which calls ``forget``): one query per process, not one per request.
+# --- The villages' rows, read once per process ---------------------------------------------
+
+# Villages change only at start (``app.services.reference_data``) or when the admin edits
+# one (which calls ``forget``): one query per process, not one per request.
 _known = {}
+
+
+def _village(village_id):
+    """``VillageData`` of the village with this id (None when there is none)."""
+    if village_id not in _known:
+        row = db.session.execute(select(Village).where(Village.id == village_id)
+                                 .execution_options(**{ALL_VILLAGES: True})).scalar()
+        if row is None:
+            return None
+        _known[village_id] = VillageData.of(row)
+    return _known[village_id]
+
+
+def _only_village_id():
+    """The id of the installation's one village; None with several (or none)."""
+    if "only" not in _known:
+        ids = db.session.scalars(select(Village.id).order_by(Village.id).limit(2)
+                                 .execution_options(**{ALL_VILLAGES: True})).all()
+        _known["only"] = ids[0] if len(ids) == 1 else None
+    return _known["only"]
+
+
+def forget():
+    """Read the villages again on next use (a row changed, or a village was added)."""
+    _known.clear()
+
+
+def by_slug(slug):
+    """The village whose public address part is ``slug``, or None."""
+    row = db.session.execute(select(Village).where(Village.slug == slug)
+                             .execution_options(**{ALL_VILLAGES: True})).scalar()
+    return VillageData.of(row) if row is not None else None
+
+
+def all_villages():
+    """Every village, the first (the one an existing install became) first."""
+    rows = db.session.scalars(select(Village).order_by(Village.id)
+                              .execution_options(**{ALL_VILLAGES: True})).all()
+    return [VillageData.of(row) for row in rows]
+
+
+# --- Choosing the village ------------------------------------------------------------------
+
+EVERY = "every"  # the scope of installation-wide work: no village criteria
+_chosen = contextvars.ContextVar("village_scope", default=None)
+
+
+@contextlib.contextmanager
+def acting_for(village_id):
+    """Within the block, this context reads and writes village ``village_id`` only."""
+    token = _chosen.set(frozenset({village_id}))
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
+
+
+@contextlib.contextmanager
+def every_village():
+    """Within the block, queries see every village (installation-wide jobs only)."""
+    token = _chosen.set(EVERY)
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
+
+
+def choose_for_request(village_id):
+    """This request works for village ``village_id`` (a public page of ``/<desa>/``)."""
+    g._village_scope = frozenset({village_id})
+
+
+def choose_for_session(village_id):
+    """An installation admin (no officer record) works in village ``village_id`` from now on."""
+    session[SESSION_KEY] = village_id
+    g.pop("_village_scope", None)
+
+
+def _user_of_request():
+    """The logged-in user once Flask-Login has loaded them (loading them is a query too:
+    until then no user is known, and nothing is cached for the request)."""
+    user = g.get("_login_user")
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def _scope_of_request():
+    """The villages of this request's user (see the module's docstring), or None."""
+    user = _user_of_request()
+    if user is None:
+        return None
+    ids = frozenset(db.session.scalars(
+        select(Officer.village_id).where(Officer.user_id == user.id)
+        .execution_options(**{ALL_VILLAGES: True})))
+    if ids:
+        return ids
+    chosen = session.get(SESSION_KEY)
+    if isinstance(chosen, int) and _village(chosen) is not None:
+        return frozenset({chosen})
+    return None
+
+
+def village_ids():
+    """The villages this context may read and write: a frozenset of ids, or ``EVERY``.
+
+    Raises ``VillageNotChosen`` when nothing chooses and the installation has several.
+    """
+    chosen = _chosen.get()
+    if chosen is not None:
+        return chosen
+    if has_request_context():
+        scope = g.get("_village_scope")
+        if scope is None:
+            scope = _scope_of_request()
+            if scope is not None:
+                g._village_scope = scope
+        if scope is not None:
+            return scope
+    only = _only_village_id()
+    if only is None:
+        raise VillageNotChosen("several villages (or none) and none chosen here")
+    return frozenset({only})
 
 
 def current_village():
     """The village this request (or command) reads and writes, as ``VillageData``.
 
-    With more than one village and no way yet to choose, it raises ``VillageNotChosen``
-    instead of quietly writing into the first one.
+    Raises ``VillageNotChosen`` when the context covers several villages (or none).
     """
-    village = _known.get("single")
+    ids = village_ids()
+    if ids == EVERY or len(ids) != 1:
+        raise VillageNotChosen("this context covers several villages")
+    village = _village(next(iter(ids)))
     if village is None:
-        villages = db.session.scalars(select(Village).order_by(Village.id).limit(2)).all()
-        if len(villages) != 1:
-            raise VillageNotChosen(
-                "no village in the database" if not villages
-                else "several villages and none chosen for this request")
-        village = _known["single"] = VillageData.of(villages[0])
+        raise VillageNotChosen("the chosen village does not exist")
     return village
 
 
-def forget():
-    """Read the village again on next use (its row changed)."""
-    _known.clear()
+def scope_key():
+    """The villages of this context as a hashable value, for cache keys and data stamps:
+    two villages never share a cached figure, chart or statistics page."""
+    ids = village_ids()
+    return ids if ids == EVERY else tuple(sorted(ids))
+
+
+# --- The rule: every query keeps to the village ---------------------------------------------
+
+# Tables with their own ``village_id`` (app.models.villages.VILLAGE_TABLES).
+OWNED = (Complaint, Officer, Category, Dusun, DeadlineTier, ResponseTemplate, Meeting,
+         RegisterCounter, InboxMessage)
+
+
+# The parents a child row belongs to a village through, as plain table aliases: inside the
+# criteria they are never correlated with the statement's own complaint or meeting.
+_COMPLAINT = Complaint.__table__.alias("village_complaint")
+_MEETING = Meeting.__table__.alias("village_meeting")
+_MESSAGE = InboxMessage.__table__.alias("village_message")
+_AUDIT = AuditEntry.__table__.alias("village_audit")
+
+
+def _through(parent, column, ids):
+    """Whether the row's parent (``column`` = its id) belongs to the villages ``ids``."""
+    return exists().where(parent.c.id == column, parent.c.village_id.in_(ids)) \
+        .correlate_except(parent)
+
+
+def _criteria(ids):
+    """The loader criteria that keep a statement to the villages ``ids``."""
+    def child(model, rule):
+        return with_loader_criteria(model, rule, include_aliases=True)
+
+    return [
+        *(child(model, lambda cls: cls.village_id.in_(ids)) for model in OWNED),
+        # National holidays (no village) are every village's; a local one only its own.
+        child(Holiday, lambda cls: or_(cls.village_id.is_(None), cls.village_id.in_(ids))),
+        # Rows that hang off a complaint, a meeting or an email belong to its village.
+        child(ComplaintEvent, lambda cls: _through(_COMPLAINT, cls.complaint_id, ids)),
+        child(IdentityView, lambda cls: _through(_COMPLAINT, cls.complaint_id, ids)),
+        child(Attachment, lambda cls: or_(_through(_COMPLAINT, cls.complaint_id, ids),
+                                          _through(_MEETING, cls.meeting_id, ids))),
+        child(MeetingGuest, lambda cls: _through(_MEETING, cls.meeting_id, ids)),
+        child(InboxAttachment, lambda cls: _through(_MESSAGE, cls.message_id, ids)),
+        # The audit log: a village's admin reads their village's lines only.
+        child(AuditEntry, lambda cls: cls.village_id.in_(ids)),
+        child(AuditPersonalValue, lambda cls: _through(_AUDIT, cls.audit_id, ids)),
+    ]
+
+
+def _keep_to_the_village(state):
+    """``do_orm_execute``: add the village criteria to every ORM select, update and delete.
+
+    Loads of a relationship or a deferred column start from a row that was itself read
+    through these criteria, so they are left alone.
+    """
+    if state.is_column_load or state.is_relationship_load:
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(ALL_VILLAGES):
+        return
+    try:
+        ids = village_ids()
+    except VillageNotChosen:
+        ids = frozenset()  # nothing chosen among several villages: nothing is read
+    if ids == EVERY:
+        return
+    state.statement = state.statement.options(*_criteria(tuple(sorted(ids))))
 
 
 def _give_new_rows_their_village(session, flush_context, instances):
@@ -80,6 +315,8 @@ def _give_new_rows_their_village(session, flush_context, instances):
 
 
 def init_app(app):
-    """Give every new village-owned row its village, on whatever path it is added."""
+    """Keep every query to its village and give every new village-owned row its village."""
     if not event.contains(db.session, "before_flush", _give_new_rows_their_village):
         event.listen(db.session, "before_flush", _give_new_rows_their_village)
+    if not event.contains(Session, "do_orm_execute", _keep_to_the_village):
+        event.listen(Session, "do_orm_execute", _keep_to_the_village)

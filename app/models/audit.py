@@ -38,6 +38,9 @@ class AuditEntry(Model):
     old_value: Mapped[Optional[str]] = mapped_column(Text)
     new_value: Mapped[Optional[str]] = mapped_column(Text)
     personal: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The village whose data the line is about (migration 0026); empty for installation-wide
+    # work done without a village, which no village's screen shows.
+    village_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
 
     personal_value: Mapped[Optional["AuditPersonalValue"]] = relationship(lazy="joined")
     complaint: Mapped[Optional[Complaint]] = relationship(

@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import RelationshipProperty
 
-from app.auth import access
+from app.auth import access, villages
 from app.auth.identity import actor_name
 from app.core.timeutil import datetime_id, now_wib
 from app.extensions import db
@@ -87,6 +87,19 @@ def actor():
     return access.current_user() if has_request_context() else None
 
 
+def _village_of(obj):
+    """The village an audit line is about: the changed row's own (a complaint, an officer, a
+    category...), else the village of the context; none for installation-wide work without
+    one."""
+    own = getattr(obj, "village_id", None)
+    if own is not None:
+        return own
+    try:
+        return villages.current_village().id
+    except villages.VillageNotChosen:
+        return None
+
+
 def _actor_name(session, user):
     if user is None:
         return gettext("System")
@@ -130,7 +143,7 @@ def _entry(session, user, entity, obj, action, field=None, old=None, new=None, a
         actor_name=_actor_name(session, user), entity=entity, entity_id=getattr(obj, "id", None),
         entity_label=_label(obj), complaint_id=complaint_id, action=action, field=field,
         old_value=None if personal else old, new_value=None if personal else new,
-        personal=personal)
+        personal=personal, village_id=_village_of(obj))
     if personal:
         entry.personal_value = AuditPersonalValue(complaint_id=complaint_id, old_value=old,
                                                   new_value=new)

@@ -146,7 +146,9 @@ def unique_tracking_code():
     """A tracking code no complaint has yet (a clash is astronomically rare, but checked)."""
     while True:
         code = new_tracking_code()
-        if not db.session.query(Complaint.id).filter_by(tracking_code=code).first():
+        taken = db.session.query(Complaint.id).filter_by(tracking_code=code) \
+            .execution_options(all_villages=True).first()  # unique in the installation
+        if not taken:
             return code
 
 

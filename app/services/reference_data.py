@@ -85,6 +85,7 @@ def seed_reference_data():
     """The single village's row from the settings (``sync_village_from_settings``); each
     village's lists filled where empty (``seed_village``) and the holidays (idempotent)."""
     sync_village_from_settings()
-    for village_id in db.session.scalars(select(Village.id).order_by(Village.id)).all():
-        seed_village(village_id)
+    for village in villages.all_villages():
+        with villages.acting_for(village.id):
+            seed_village(village.id)
     db.session.commit()

@@ -65,6 +65,7 @@ def seed_main(args):
     from sqlalchemy import func, select
 
     from app.auth import security
+    from app.auth.villages import every_village
     from app.cli import prepare_database
     from app.extensions import db
     from app.models import Complaint, Village
@@ -73,7 +74,8 @@ def seed_main(args):
 
     app = make_bench_app()
     log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
-    with app.app_context():
+    # The seed and its samples read and write every village (a command chooses none).
+    with app.app_context(), every_village():
         existing = None
         try:
             existing = db.session.scalar(select(func.count(Complaint.id)))

@@ -132,6 +132,14 @@ class Complaint(Model):
               "assigned_officer_id", "voided", "received_at"),
         # A public form or API request registers one complaint (migration 0014).
         Index("uq_complaint_submission_token", "submission_token", unique=True),
+        # A village's register and dashboard read only its rows (migration 0029).
+        Index("ix_complaint_village_received", "village_id", "received_at", "voided"),
+        Index("ix_complaint_village_status_received", "village_id", "status", "received_at"),
+        Index("ix_complaint_village_changed", "village_id", "changed_at"),
+        Index("ix_complaint_village_resolved", "village_id", "resolved_at", "voided",
+              "received_at", "due_date"),
+        Index("ix_complaint_village_open_as_of", "village_id", "closed_at", "status",
+              "due_date", "assigned_officer_id", "voided", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

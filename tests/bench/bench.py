@@ -145,6 +145,64 @@ def _samples(db, Complaint, village_id):
     }
 
 
+def kabupaten_main(args, repeats=5):
+    """``--kabupaten-only``: the villages compared, as the kabupaten's figures count them
+    (received, resolved, resolved by the due date, overdue now; the last 12 months), each a
+    GROUP BY over every village, timed in a new process: the first round cold (nothing
+    cached in the app, a new connection), then ``repeats`` warm. For a build without the
+    kabupaten's page: the page would run these and cache them as the dashboard does."""
+    os.environ.update(SERVER_ENV)
+    os.environ["DATABASE_URL"] = args.database_url
+    from sqlalchemy import func, or_
+
+    from app.auth.villages import every_village
+    from app.extensions import db
+    from app.models import Complaint
+    from app.reporting import figures
+    from tests.bench.bench_app import make_bench_app
+
+    def per_village(query):
+        return dict(query.with_entities(Complaint.village_id, func.count())
+                    .group_by(Complaint.village_id).all())
+
+    def compare():
+        period = figures.Period.last_12_months()
+        counted = db.session.query(Complaint).filter(Complaint.voided.is_(False))
+        resolved = figures._resolved_in(counted, period)
+        return {
+            "received": per_village(figures._received_in(counted, period)),
+            "resolved": per_village(resolved),
+            "on_time": per_village(resolved.filter(or_(
+                Complaint.due_date.is_(None),
+                func.date(Complaint.resolved_at) <= Complaint.due_date))),
+            "overdue": per_village(figures._overdue_at(counted, period.end)),
+        }
+
+    app = make_bench_app()
+    times = []
+    with app.app_context(), every_village():
+        for _ in range(1 + repeats):
+            started = time.perf_counter()
+            result = compare()
+            times.append(time.perf_counter() - started)
+            db.session.rollback()
+    print(json.dumps({"cold_ms": round(times[0] * 1000, 1),
+                      "warm_p50_ms": round(statistics.median(times[1:]) * 1000, 1),
+                      "warm_max_ms": round(max(times[1:]) * 1000, 1),
+                      "villages": len(result["received"])}))
+
+
+def kabupaten_sql(args, rows):
+    """The kabupaten's comparison timed in a child process (``kabupaten_main``)."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--kabupaten-only",
+           "--database-url", args.database_url_for(rows)]
+    out = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, check=True, text=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"url": "(SQL: villages compared)", "p50_ms": result["warm_p50_ms"],
+            "p95_ms": result["warm_max_ms"], "cold_ms": result["cold_ms"],
+            "rps": None, "queries": 4, "villages": result["villages"]}
+
+
 def seed_database(args, rows):
     cmd = [sys.executable, str(Path(__file__).resolve()), "--seed-only", "--rows", str(rows),
            "--villages", str(args.villages), "--database-url", args.database_url_for(rows)]
@@ -490,9 +548,23 @@ def scenarios(facts):
         "receipt_pdf": ("receipt PDF", get([f"/complaint/receipt/{i}/pdf" for i in show_ids])),
         "dashboard_warm": ("dashboard, warm (cached)", "dashboard"),
         "dashboard_cold": ("dashboard, cold (first view after start)", "dashboard"),
+        # Several villages only: the kabupaten's view (its page when this build has one).
+        "kabupaten": ("kabupaten: villages compared, warm (cold_ms: first)", "kabupaten"),
         "export": ("register export, 10,000 rows (CSV)", "export"),
         "export_xlsx": ("register export, 10,000 rows (XLSX)", "export"),
     }
+
+
+def public_pages_missing(server, chosen):
+    """{scenario: why} for the public scenarios whose page does not answer 200 here (with
+    several villages a build without ``/<desa>/`` pages has no village to show)."""
+    missing = {}
+    for name, page in (("status", "/status"), ("submit", "/lapor"), ("submit_photo", "/lapor")):
+        if name in [c[0] for c in chosen]:
+            status, _, _ = Client(server.port).request("GET", page)
+            if status != 200:
+                missing[name] = f"GET {page} answers {status} on this build"
+    return missing
 
 
 def discovered_urls(server, kind):
@@ -531,10 +603,12 @@ def run_size(args, rows):
         errors = {name: [] for name, _, _ in chosen}
         rounds = []  # per round: name -> its samples in that round
         share = args.duration / args.rounds
+        unavailable = public_pages_missing(server, chosen)
         for _ in range(args.rounds):
             rounds.append({})
             for name, _, make in chosen:
-                if callable(make) and not (name.startswith("list_filtered")
+                if callable(make) and name not in unavailable and not (
+                        name.startswith("list_filtered")
                                            and not facts["filter"]):
                     got, failed = run_load(server.port, make, share, args.concurrency,
                                            warmup=0.5, workers=args.workers)
@@ -544,7 +618,12 @@ def run_size(args, rows):
         results["ratios"] = paired_ratios(rounds, share)
         for name, title, make in chosen:
             entry = {"title": title}
-            if make in ("dashboard", "export"):
+            if name in unavailable:
+                entry["skipped"] = unavailable[name]
+            elif make == "kabupaten":
+                entry.update(kabupaten_sql(args, rows) if args.villages > 1
+                             else {"skipped": "one village"})
+            elif make in ("dashboard", "export"):
                 entry.update(run_optional(args, server, name, make, facts))
             elif isinstance(make, tuple) and make[0] == "photo":
                 entry.update(photo_run(args, server, make[1]))
@@ -920,6 +999,7 @@ def parse_args(argv):
     parser.add_argument("--reuse", action="store_true",
                         help="keep an already seeded database of the same size")
     parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--kabupaten-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     return args
@@ -930,6 +1010,8 @@ def main(argv=None):
     if args.seed_only:
         args.rows = int(args.rows)
         return seed_main(args)
+    if args.kabupaten_only:
+        return kabupaten_main(args)
     sizes = [int(r.replace("_", "")) for r in args.rows.split(",")]
     if args.database_url:
         args.dialect = args.database_url.split(":", 1)[0].split("+")[0]

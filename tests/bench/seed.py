@@ -29,7 +29,7 @@ from app.core import workflow
 from app.core.numbering import TRACKING_ALPHABET, format_register_number
 from app.core.timeutil import add_working_days, now_wib
 from app.extensions import db
-from app.models import (Category, Complaint, Dusun, Officer, RegisterCounter,
+from app.models import (Category, Complaint, ComplaintEvent, Dusun, Officer, RegisterCounter,
                         Village)
 from app.services.reference_data import seed_village
 
@@ -113,10 +113,12 @@ def _ensure_people():
     """The first village's officers (the SOP's, one Kepala Dusun per dusun)."""
     if db.session.scalar(select(func.count(Officer.id))) == 0:
         rows = list(OFFICERS)
-        dusun = db.session.execute(select(Dusun.id, Dusun.name).order_by(Dusun.id)).all()
-        db.session.add_all(Officer(name=n, position=p, active=True) for n, p in rows)
-        db.session.add_all(Officer(name=f"Kadus {name}", position="kepala_dusun", dusun_id=d,
-                                   active=True) for d, name in dusun)
+        dusun = db.session.execute(select(Dusun.id, Dusun.name).where(Dusun.village_id == 1)
+                                   .order_by(Dusun.id)).all()
+        db.session.add_all(Officer(village_id=1, name=n, position=p, active=True)
+                           for n, p in rows)
+        db.session.add_all(Officer(village_id=1, name=f"Kadus {name}", position="kepala_dusun",
+                                   dusun_id=d, active=True) for d, name in dusun)
     db.session.commit()
 
 
@@ -421,14 +423,14 @@ class Writer:
 class Table:
     """A table written in bulk, from the seed's items: COPY's text or dicts (SQLite)."""
 
-    def __init__(self, name, columns, text, values):
-        self.name, self.columns, self.text, self.values = name, columns, text, values
+    def __init__(self, table, columns, text, values):
+        self.table, self.name = table, table.name
+        self.columns, self.text, self.values = columns, text, values
 
     def insert(self, engine, items):
         """executemany (SQLite; PostgreSQL takes ``copy_text`` through a ``Writer``)."""
-        table = db.metadata.tables[self.name]
         with engine.begin() as conn:
-            conn.execute(table.insert(), [dict(zip(self.columns, self.values(item)))
+            conn.execute(self.table.insert(), [dict(zip(self.columns, self.values(item)))
                                           for item in items])
 
     def copy_text(self, items):
@@ -455,10 +457,10 @@ class Table:
 
 # A complaint item: (its STAMPED values, its Variant); an event item: (id, complaint id,
 # time, the rest of its columns, those as COPY text).
-COMPLAINTS = Table("complaint", STAMPED + VARIANT_COLUMNS,
+COMPLAINTS = Table(Complaint.__table__, STAMPED + VARIANT_COLUMNS,
                    lambda item: "\t".join(map(_copy_text, item[0])) + "\t" + item[1].text,
                    lambda item: item[0] + item[1].values)
-EVENTS = Table("complaint_event", EVENT_COLUMNS,
+EVENTS = Table(ComplaintEvent.__table__, EVENT_COLUMNS,
                lambda item: f"{item[0]}\t{item[1]}\t{item[2]}\t{item[4]}",
                lambda item: item[:3] + item[3])
 

@@ -38,12 +38,13 @@ ROLE_NAMES = {"desk": security.DESK, "liaison": security.LIAISON, "head": securi
               "admin": security.ADMIN}
 
 
-def add_village(app, slug, name):
+def add_village(app, slug, name, kecamatan="Karangpucung"):
     """A second village in the installation (as the admin's village screen would add it)."""
     with app.app_context():
         db.session.execute(text(
             "INSERT INTO village (slug, name, kecamatan, kabupaten) "
-            "VALUES (:slug, :name, 'Karangpucung', 'Cilacap')"), {"slug": slug, "name": name})
+            "VALUES (:slug, :name, :kecamatan, 'Cilacap')"),
+            {"slug": slug, "name": name, "kecamatan": kecamatan})
         db.session.commit()
         village_id = db.session.execute(
             text("SELECT id FROM village WHERE slug = :slug"), {"slug": slug}).scalar()
@@ -227,3 +228,66 @@ def test_figures_and_their_cache_are_per_village(app, client, two_villages):
     login(client, "b_petugas")
     page_b = client.get("/dashboard/").get_data(as_text=True)
     assert page_a != page_b
+
+
+def test_cached_figures_are_keyed_by_village(app, two_villages):
+    """Two villages whose data happen to give the same data stamp still never share a
+    cached figure, chart or statistics page: the village is part of every key."""
+    from app.reporting import figures
+
+    def key(village_id):
+        with app.test_request_context(), villages.acting_for(village_id):
+            scope = figures.Scope(figures.Period.last_12_months(now_wib().date()))
+            return figures.cache_key(figures.KEY_FIGURES[0], None, scope, stamp=("same",))
+
+    assert key(two_villages["a"]) != key(two_villages["b"])
+
+
+@pytest.mark.parametrize("area, expected", [("kecamatan", {"a", "b"}),
+                                            ("kabupaten", {"a", "b", "c"})])
+def test_a_camat_and_the_inspektorat_read_across_their_villages_only(
+        app, client, two_villages, area, expected):
+    """A Camat's login covers the villages of their kecamatan, the Inspektorat's the whole
+    kabupaten's; neither opens a village's register (their pages are the figures and what
+    is referred to them), and a village page answers with a message, not an error."""
+    from app.models import Oversight
+
+    ids = dict(two_villages, c=add_village(app, "majenang", "Majenang", kecamatan="Majenang"))
+    role = security.CAMAT if area == "kecamatan" else security.INSPEKTORAT
+    user_id = make_user(app, "pengawas", role)
+    with app.app_context():
+        db.session.add(Oversight(user_id=user_id, area=area, kabupaten="Cilacap",
+                                 kecamatan="Karangpucung" if area == "kecamatan" else None))
+        db.session.commit()
+        user = app.appbuilder.sm.get_user_by_id(user_id)
+        assert villages.oversight_of(user) == {ids[key] for key in expected}
+        db.session.remove()
+    login(client, "pengawas")
+    assert client.get("/complaint/list/").status_code == 403
+    assert client.get(f"/complaint/show/{two_villages['mine']}").status_code == 403
+    home = client.get("/")
+    assert home.status_code in (200, 403) and MARK not in home.get_data(as_text=True)
+
+
+def test_a_village_admin_manages_their_own_village_only(app, client, two_villages):
+    """With several villages, a village's admin lists and opens only their village's logins
+    and cannot reach the installation-wide screens (roles, permissions, a login outside the
+    officer accounts); the installation's own admin (no officer record) can."""
+    with app.app_context():
+        b_user = db.session.execute(text("SELECT id FROM ab_user WHERE username = 'b_kadus'")) \
+            .scalar()
+    village_user(app, two_villages["a"], "admin", "a_admin")
+    login(client, "a_admin")
+    assert "b_kadus" not in client.get("/users/list/?psize_UserDBModelView=100") \
+        .get_data(as_text=True)
+    assert client.get(f"/users/show/{b_user}").status_code == 404
+    assert client.get(f"/users/edit/{b_user}").status_code == 404
+    for path in ("/roles/list/", "/permissions/list/", "/users/add"):
+        assert client.get(path).status_code == 403, path
+    client.get("/logout/")
+
+    make_user(app, "pemilik", security.ADMIN)  # the installation's admin: no officer record
+    login(client, "pemilik")
+    assert "b_kadus" in client.get("/users/list/?psize_UserDBModelView=100") \
+        .get_data(as_text=True)
+    assert client.get("/roles/list/").status_code == 200

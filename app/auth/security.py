@@ -15,6 +15,10 @@ DESK = "Petugas Pengelola"
 LIAISON = "Petugas Penghubung"
 HEAD = "Kepala Desa"
 PUBLIC = "Public"
+# Above the villages (issue 25): read-only figures across their villages (an ``Oversight``
+# row says which), and the complaints a village refers to them.
+CAMAT = "Camat"
+INSPEKTORAT = "Inspektorat"
 
 # Menu entries (FAB checks "menu_access" on these names).
 MENU_REGISTER = "Register"
@@ -132,6 +136,8 @@ ROLE_PERMISSIONS = {
                                                ("can_withdraw", "Attachment")],
     HEAD: _SELF_SERVICE + _READ_REGISTER + _READ_MASTER + _READ_MEETINGS,
     PUBLIC: [],
+    CAMAT: list(_SELF_SERVICE),
+    INSPEKTORAT: list(_SELF_SERVICE),
 }
 
 # Dashboard and period report: the Kepala Desa, the desk (and the admin, who has all).

@@ -15,9 +15,10 @@ Where the answer comes from, first match wins:
 1. chosen explicitly for this context (``acting_for(village)`` in a command, a background
    job or a public page of ``/<desa>/``; ``every_village()`` for installation-wide work such
    as sending the outbox);
-2. in a request of a logged-in user: the village of the user's officer record; a user
-   without one (the installation's own admin) works in the village chosen in their session
-   (``choose_for_session``);
+2. in a request of a logged-in user: the village of the user's officer record; a Camat or
+   the Inspektorat (an ``Oversight`` row) the villages of their kecamatan or kabupaten; a
+   user with neither (the installation's own admin) works in the village chosen in their
+   session (``choose_for_session``);
 3. an installation with exactly one village: that village (the embedded default, today's
    URLs, no setting).
 Otherwise nothing is chosen: with several villages a query of village data then finds
@@ -56,11 +57,12 @@ from app.models import (
     Meeting,
     MeetingGuest,
     Officer,
+    Oversight,
     RegisterCounter,
     ResponseTemplate,
     Village,
 )
-from app.models.villages import owns_village_data
+from app.models.villages import KECAMATAN, owns_village_data
 
 # The session key of the village an installation admin (no officer record) works in.
 SESSION_KEY = "village_id"
@@ -184,20 +186,51 @@ def _user_of_request():
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+def _officer_villages(user):
+    """The villages of ``user``'s officer records (asked once per request)."""
+    cache = g.setdefault("_officer_villages", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = frozenset(db.session.scalars(
+            select(Officer.village_id).where(Officer.user_id == user.id)
+            .execution_options(**{ALL_VILLAGES: True})))
+    return cache[user.id]
+
+
+def manages_one_village(user):
+    """Whether ``user`` is one village's own login (an officer record) in an installation of
+    several villages: then the installation-wide screens (roles, permissions, new logins
+    outside the officer accounts) are not theirs, and they list only their village's logins.
+    In a single-village install nobody is limited so."""
+    return _only_village_id() is None and bool(_officer_villages(user))
+
+
 def _scope_of_request():
     """The villages of this request's user (see the module's docstring), or None."""
     user = _user_of_request()
     if user is None:
         return None
-    ids = frozenset(db.session.scalars(
-        select(Officer.village_id).where(Officer.user_id == user.id)
-        .execution_options(**{ALL_VILLAGES: True})))
+    ids = _officer_villages(user)
     if ids:
         return ids
+    watched = oversight_of(user)
+    if watched is not None:
+        return watched
     chosen = session.get(SESSION_KEY)
     if isinstance(chosen, int) and _village(chosen) is not None:
         return frozenset({chosen})
     return None
+
+
+def oversight_of(user):
+    """The villages a Camat (their kecamatan's) or the Inspektorat (the kabupaten's) reads
+    across, as a frozenset of ids; None for a login without an oversight row."""
+    row = db.session.get(Oversight, user.id, execution_options={ALL_VILLAGES: True})
+    if row is None:
+        return None
+    query = select(Village.id).where(Village.kabupaten == row.kabupaten)
+    if row.area == KECAMATAN:
+        query = query.where(Village.kecamatan == row.kecamatan)
+    return frozenset(db.session.scalars(query.execution_options(**{ALL_VILLAGES: True})))
 
 
 def village_ids():

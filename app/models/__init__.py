@@ -1,6 +1,6 @@
 """All tables, one module per feature; importing this package registers them on FAB's metadata."""
 
-from app.models.villages import Village  # noqa: F401
+from app.models.villages import Oversight, Village  # noqa: F401
 from app.models.register import (  # noqa: F401
     Category,
     Complaint,

@@ -7,7 +7,7 @@ settings; ``app.auth.villages.current_village`` says which village a request wor
 from typing import Optional
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, String, false
+from sqlalchemy import Boolean, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 # The tables whose every row belongs to one village (a ``village_id`` column, NOT NULL).
@@ -53,3 +53,23 @@ def owns_village_data(obj):
     if table == "holiday":
         return obj.kind == LOCAL_HOLIDAY
     return table in VILLAGE_TABLES
+
+
+# Who watches villages from above (issue 25): a Camat their kecamatan's villages, the
+# Inspektorat or a Dinas the kabupaten's.
+KECAMATAN, KABUPATEN = "kecamatan", "kabupaten"
+
+
+class Oversight(Model):
+    """A login that reads across villages: the villages of one kecamatan (``area`` =
+    ``KECAMATAN``, ``kecamatan`` names it) or of the whole kabupaten (``KABUPATEN``).
+
+    Such a login has no officer record: ``app.auth.villages`` gives it these villages.
+    """
+
+    __tablename__ = "oversight"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), primary_key=True)
+    area: Mapped[str] = mapped_column(String(20))
+    kabupaten: Mapped[str] = mapped_column(String(120))
+    kecamatan: Mapped[Optional[str]] = mapped_column(String(120))

@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
-from app.auth import access
+from app.auth import access, villages
 from app.core import workflow
 from app.core.timeutil import ROMAN_MONTHS, today_wib
 from app.core.vocabularies import CHANNELS, OUTCOME_TYPES, STATUSES, label
@@ -583,13 +583,14 @@ def whose(user):
 def cache_key(item, user, scope, stamp=None, today=None):
     """What a chart or key figure ``item`` shows depends on, as a hashable key.
 
-    The item, the scope, whose complaints count (``whose``), the day (open and
+    The item, the scope, the villages (``villages.scope_key``), whose complaints count (``whose``), the day (open and
     overdue move with the date), the language (labels are translated) and
     ``data_stamp``. The figures and the charts' images (``app.reporting.charts``) are
     both kept in the one cache below under it.
     """
-    return (type(item).__name__, item.name, scope.key(), whose(user), today or today_wib(),
-            str(get_locale()), stamp if stamp is not None else data_stamp())
+    return (type(item).__name__, item.name, scope.key(), villages.scope_key(), whose(user),
+            today or today_wib(), str(get_locale()),
+            stamp if stamp is not None else data_stamp())
 
 
 def cached(item, user, scope, stamp=None, today=None):

@@ -33,7 +33,7 @@ from collections import OrderedDict
 from flask_babel import get_locale, gettext
 from sqlalchemy import and_, func, select
 
-from app.auth import access
+from app.auth import access, villages
 from app.core.timeutil import date_id, today_wib
 from app.extensions import db
 from app.models import Attachment, Category, Complaint, Dusun, Meeting
@@ -201,7 +201,7 @@ def statistics(today=None):
     """The whole public answer (a plain dict), from the cache while nothing changed."""
     today = today or today_wib()
     stamp = data_stamp()
-    key = (stamp, today, str(get_locale()))
+    key = (villages.scope_key(), stamp, today, str(get_locale()))
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)

@@ -20,6 +20,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import InternalServerError
 
+from app.auth.villages import VillageNotChosen
 from app.extensions import db
 from app.models.busy import DatabaseBusy, init_lock_timeout, is_database_busy
 from app.web.hardening import request_size_limit
@@ -134,8 +135,17 @@ def handle_recursion(error):
     return error_answer(500)
 
 
+def handle_no_village(error):
+    """A page of one village asked by a login that is not in one (a Camat, the Inspektorat,
+    an installation admin who has not chosen a village): say so, never a 500."""
+    return error_answer(403, gettext(
+        "This page belongs to one village, and your account does not work in one village. "
+        "Open the pages of your own role from the menu."))
+
+
 def init_app(app):
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(VillageNotChosen, handle_no_village)
     app.register_error_handler(RecursionError, handle_recursion)
     for code in (400, 403, 404, 405, 429):
         app.register_error_handler(code, handle_http_error)

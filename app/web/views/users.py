@@ -15,10 +15,15 @@ from flask_appbuilder.security.views import (PermissionModelView, PermissionView
                                              UserGroupModelView, UserStatsChartView,
                                              ViewMenuModelView)
 from flask_appbuilder.widgets import ListWidget, ShowWidget
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from app.auth import villages
 from app.core.timeutil import datetime_id
 from app.core.values import mail_can_reach
+from app.models import Officer
 from app.services import notifications
 from app.web.perf import CachingSecurityManager
 from app.web.views.base import YesNoColumns
@@ -84,10 +89,26 @@ class IndonesianLabels(YesNoColumns):
             self.formatters_columns.setdefault(column, formatter)
 
 
+class OwnVillageLogins(BaseFilter):
+    """A village's admin in an installation of several villages lists, opens and edits only
+    the logins of their village's officers (the officer query keeps to their village by
+    itself, ``app.auth.villages``); everyone else sees every login."""
+
+    name = "own village"
+    arg_name = None
+
+    def apply(self, query, value):
+        user = getattr(g, "user", None)
+        if user is None or not villages.manages_one_village(user):
+            return query
+        return query.filter(User.id.in_(select(Officer.user_id)))
+
+
 class YesNoUserDBModelView(IndonesianLabels, UserDBModelView):
     """The admin's list and page of logins (FAB's)."""
 
     class_permission_name = "UserDBModelView"
+    base_filters = [["id", OwnVillageLogins, lambda: None]]
     description_columns = {
         **UserDBModelView.description_columns,
         "roles": _l("The role decides what the login may see and do."),
@@ -150,8 +171,22 @@ class AppUserStatsChartView(UserStatsChartView):
     ]
 
 
+# What only the installation's own admin manages when it holds several villages: the roles
+# are every village's, and a login made outside the officer accounts belongs to no village.
+INSTALLATION_WIDE = {"RoleModelView", "PermissionModelView", "ViewMenuModelView",
+                     "PermissionViewModelView", "UserGroupModelView", "UserStatsChartView"}
+
+
 class AppSecurityManager(CachingSecurityManager):
-    """FAB's security manager with the permission cache and the screens above."""
+    """FAB's security manager with the permission cache and the screens above; a village's
+    admin (``villages.manages_one_village``) is refused the installation-wide screens."""
+
+    def _has_view_access(self, user, permission_name, view_name):
+        installation_wide = view_name in INSTALLATION_WIDE or (
+            view_name == "UserDBModelView" and permission_name == "can_add")
+        if installation_wide and villages.manages_one_village(user):
+            return False
+        return super()._has_view_access(user, permission_name, view_name)
 
     userdbmodelview = YesNoUserDBModelView
     rolemodelview = AppRoleModelView

@@ -35,6 +35,7 @@ def create_app(test_config=None):
         perf,
         static_cache,
         template_helpers,
+        village_urls,
     )
     from app.web.menu import register_views
 
@@ -44,6 +45,7 @@ def create_app(test_config=None):
         register_views(appbuilder)
 
     template_helpers.init_app(app)
+    village_urls.init_app(app)
     hardening.init_app(app)
     static_cache.init_app(app)
     compression.init_app(app)

@@ -82,7 +82,7 @@ _DATA_TABLES = (
     "attachment", "outbox", "notification", "notification_setting", "job_lease",
     "inbox_attachment", "inbox_message", "inbox_fetch",
     "meeting_complaint", "meeting_officer", "meeting_guest", "meeting",
-    "identity_view", "response_template",
+    "identity_view", "response_template", "referral",
     "complaint_event", "complaint", "officer", "register_counter", "ab_user_role",
     "ab_user_group", "ab_user", "category", "dusun", "public_lookup_failure",
     "deadline_tier", "holiday", "user_session_generation",

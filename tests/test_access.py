@@ -2,6 +2,7 @@
 
 import pytest
 
+from app.auth.villages import current_village
 from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Complaint
@@ -75,6 +76,12 @@ MATRIX = {
     "/register/import":              dict(anon=LOGIN, desk=OK, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/deadlinetier/list/":           dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/deadlinetier/add":             dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    # The villages of the installation: the admin only (no deletion: a village owns a register).
+    "/village/list/":                dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/village/show/{village}":       dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/village/add":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/village/edit/{village}":       dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/village/delete/{village}":     dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     "/holiday/list/":                dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/holiday/add":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/responsetemplate/list/":       dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
@@ -140,6 +147,11 @@ MATRIX = {
     "/complaint/verify-forward/{other}": dict(anon=LOGIN, desk=OK, liaison=NOT_FOUND, head=FORBIDDEN, admin=OK),
     "/complaint/verify-forward/{mine}": dict(anon=LOGIN, desk=302, liaison=302, head=FORBIDDEN, admin=302),
     "/complaint/find?q=Lampu":       dict(anon=LOGIN, desk=302, liaison=302, head=302, admin=302),
+    # The queue of what villages referred to a Camat or the Inspektorat (tests/test_referrals.py
+    # walks those roles): no village role reads it; the admin has no area, so an empty queue
+    # and no referred complaint.
+    "/referral/":                    dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
+    "/referral/{mine}":              dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     # The public pages: open to everyone, logged in or not.
     "/lapor":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/status":                       dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
@@ -151,6 +163,21 @@ MATRIX = {
     "/statistik/foto/{shown_photo}/kecil": dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
     "/statistik/foto/{other_file}":  dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
     "/statistik/foto/{other_file}/kecil": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    # The same pages under the village's slug (app.web.village_urls); an unknown slug is a 404.
+    "/babakan/lapor":                dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/babakan/status":               dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/babakan/statistik":            dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/babakan/privasi":              dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/babakan/lapor/tanda-terima":   dict(anon=302, desk=302, liaison=302, head=302, admin=302),
+    "/api/v1/public/babakan/statistics": dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/babakan/statistik/foto/{shown_photo}": dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/babakan/statistik/foto/{other_file}": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    "/babakan/status/lampiran/{other_file}": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    "/tidakada/lapor":               dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    "/api/v1/public/tidakada/statistics": dict(anon=NOT_FOUND, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    # The kabupaten's list of villages (everyone); the village an admin works in (the admin).
+    "/desa/":                        dict(anon=OK, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/desa-kerja/":                  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
 }
 ROLES = ("anon", "desk", "liaison", "head", "admin")
 CASES = [(path, role, expected[role]) for path, expected in MATRIX.items() for role in ROLES]
@@ -172,6 +199,9 @@ def test_role_matrix(app, client, login_as, path, role, expected):
         names["shown_photo"] = file_on(app, done, public=True)
         set_fields(app, done, publishable=True, resolved_at=now_wib(),
                    public_summary="Lampu sudah diganti.", public_photo_id=names["shown_photo"])
+    if "{village}" in path:
+        with app.app_context():
+            names["village"] = current_village().id
     response = client.get(path.format(mine=mine, other=other, done=done, meeting=meeting,
                                       officer=officer, **names))
     if expected == LOGIN:
@@ -208,6 +238,7 @@ POST_MATRIX = {
     "/inbox/link/999999":         dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/inbox/not-complaint/999999": dict(anon=LOGIN, desk=NOT_FOUND, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
     "/duplicate/{mine}/unlink": dict(anon=LOGIN, desk=DONE, liaison=FORBIDDEN, head=FORBIDDEN, admin=DONE),
+    "/referral/{mine}/answer":  dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=NOT_FOUND),
 }
 POST_CASES = [(path, role, expected[role]) for path, expected in POST_MATRIX.items()
               for role in ROLES]

@@ -34,6 +34,8 @@ from tests.test_access import API_MATRIX, MATRIX, POST_MATRIX, file_on
 MARK = "Karangsari"
 ROLE_POSITIONS = {"desk": "petugas_pengelola", "liaison": "kepala_dusun",
                   "head": "kepala_desa", "admin": "sekretaris_desa"}
+# The kabupaten's list of villages names every village (and links to its pages) by design.
+NAMES_EVERY_VILLAGE = {"/desa/"}
 ROLE_NAMES = {"desk": security.DESK, "liaison": security.LIAISON, "head": security.HEAD,
               "admin": security.ADMIN}
 
@@ -42,8 +44,8 @@ def add_village(app, slug, name, kecamatan="Karangpucung"):
     """A second village in the installation (as the admin's village screen would add it)."""
     with app.app_context():
         db.session.execute(text(
-            "INSERT INTO village (slug, name, kecamatan, kabupaten) "
-            "VALUES (:slug, :name, :kecamatan, 'Cilacap')"),
+            "INSERT INTO village (slug, name, kecamatan, kabupaten, register_code) "
+            "VALUES (:slug, :name, :kecamatan, 'Cilacap', 'KRS')"),
             {"slug": slug, "name": name, "kecamatan": kecamatan})
         db.session.commit()
         village_id = db.session.execute(
@@ -123,7 +125,7 @@ def two_villages(app):
     with villages.acting_for(a_id):
         a_complaint = make_complaint(app, subject="Lampu jalan Babakan mati")
     return dict(a=a_id, b=b_id, mine=mine, other=other, done=done, meeting=meeting_id,
-                officer=b_officer, a_complaint=a_complaint, **names)
+                officer=b_officer, a_complaint=a_complaint, village=b_id, **names)
 
 
 def readable(response):
@@ -151,7 +153,10 @@ def test_nothing_of_another_village_through_any_url(app, client, two_villages, r
     for path in MATRIX:
         response = client.get(path.format(**two_villages))
         assert response.status_code < 500, (path, response.status_code)
-        if MARK in readable(response):
+        text = readable(response)
+        if path in NAMES_EVERY_VILLAGE:  # the villages' names, and nothing of their data
+            text = text.replace(f">{MARK}<", "><", 1).replace("karangsari", "")
+        if MARK in text:
             seen.append(path)
     assert seen == []
 

@@ -12,7 +12,7 @@ from app.auth.villages import current_village
 from app.core.errors import ServiceError
 from app.extensions import db
 from app.models import (Category, Complaint, DeadlineTier, Dusun, Holiday, InboxMessage,
-                        RegisterCounter, ResponseTemplate, Village)
+                        Officer, RegisterCounter, ResponseTemplate, Village)
 from app.services import complaints as services
 from app.services.reference_data import seed_reference_data
 from app.services.village_setup import check_unique_name, prepare_new_village
@@ -29,6 +29,7 @@ def add_village(slug="karangsari", name="Karangsari", code="PGD"):
                       register_code=code)
     prepare_new_village(village)
     db.session.commit()
+    villages.forget()  # as the screen does after adding one
     return village.id
 
 
@@ -37,10 +38,13 @@ def first_village_id():
 
 
 def register_in(village_id, day):
-    complaint = Complaint(**COMPLAINT_FIELDS, village_id=village_id,
-                          received_at=dt.datetime.combine(day, dt.time(9, 0)))
-    services.register_complaint(complaint, notify=False)
-    return complaint
+    """A complaint registered as the desk of village ``village_id`` would."""
+    with villages.acting_for(village_id):
+        complaint = Complaint(**COMPLAINT_FIELDS,
+                              received_at=dt.datetime.combine(day, dt.time(9, 0)))
+        services.register_complaint(complaint, notify=False)
+        assert complaint.village_id == village_id
+        return complaint
 
 
 def test_two_villages_each_number_their_register_from_one(app, ctx):
@@ -54,7 +58,9 @@ def test_two_villages_each_number_their_register_from_one(app, ctx):
         "SELECT village_id, year, last_number FROM register_counter ORDER BY village_id")
     ).all() == [(babakan, 2026, 2), (karangsari, 2026, 3)]
     # The tracking codes stay unique across the installation.
-    assert db.session.scalar(select(func.count(func.distinct(Complaint.tracking_code)))) == 5
+    with villages.every_village():
+        assert db.session.scalar(select(func.count(func.distinct(Complaint.tracking_code)))) \
+            == 5
 
 
 def test_the_register_number_carries_its_villages_code(app, ctx):
@@ -88,29 +94,36 @@ def test_a_new_village_gets_its_own_lists(app, ctx):
     before = {model: db.session.scalar(select(func.count(model.id)))
               for model in (Category, Dusun, DeadlineTier, ResponseTemplate)}
     karangsari = add_village()
-    mine = {model: db.session.scalar(select(func.count(model.id)).where(
-        model.village_id == karangsari)) for model in before}
-    assert mine[Category] == SEEDED_CATEGORIES
-    assert db.session.scalars(select(Dusun.name).where(Dusun.village_id == karangsari)
-                              .order_by(Dusun.name)).all() == PLACEHOLDER_DUSUN
-    # The same tiers and templates as the first village, on the new village's categories.
-    assert mine[DeadlineTier] == before[DeadlineTier] > 0
-    assert mine[ResponseTemplate] == before[ResponseTemplate] > 0
-    assert not db.session.scalar(select(func.count(DeadlineTier.id)).join(Category).where(
-        DeadlineTier.village_id == karangsari, Category.village_id != karangsari))
-    # Idempotent: the next start adds nothing to either village.
-    seed_reference_data()
-    assert db.session.scalar(select(func.count(Category.id))) == 2 * SEEDED_CATEGORIES
+    with villages.every_village():
+        mine = {model: db.session.scalar(select(func.count(model.id)).where(
+            model.village_id == karangsari)) for model in before}
+        assert mine[Category] == SEEDED_CATEGORIES
+        assert db.session.scalars(select(Dusun.name).where(Dusun.village_id == karangsari)
+                                  .order_by(Dusun.name)).all() == PLACEHOLDER_DUSUN
+        # The same tiers and templates as the first village, on the new village's categories.
+        assert mine[DeadlineTier] == before[DeadlineTier] > 0
+        assert mine[ResponseTemplate] == before[ResponseTemplate] > 0
+        for model in (DeadlineTier, ResponseTemplate):
+            assert db.session.scalar(select(func.count(model.id)).join(Category).where(
+                model.village_id == karangsari, Category.village_id == karangsari)) > 0
+            assert not db.session.scalar(select(func.count(model.id)).join(Category).where(
+                model.village_id == karangsari, Category.village_id != karangsari))
+        # Idempotent: the next start adds nothing to either village.
+        seed_reference_data()
+        assert db.session.scalar(select(func.count(Category.id))) == 2 * SEEDED_CATEGORIES
 
 
 def test_names_are_unique_within_a_village_not_across(app, ctx):
     babakan, karangsari = first_village_id(), add_village()
     # Both villages have "Lainnya" and "Dusun I" (seeded): allowed.
     for model, name in ((Category, "Lainnya"), (Dusun, "Dusun I")):
-        assert db.session.scalar(select(func.count(model.id)).where(model.name == name)) == 2
-        check_unique_name(model(village_id=karangsari, name=f"{name} baru"))
-        with pytest.raises(ServiceError, match="Sudah ada"):
-            check_unique_name(model(village_id=karangsari, name=name))
+        with villages.every_village():
+            assert db.session.scalar(select(func.count(model.id)).where(model.name == name)) \
+                == 2
+        with villages.acting_for(karangsari):
+            check_unique_name(model(name=f"{name} baru"))
+            with pytest.raises(ServiceError, match="Sudah ada"):
+                check_unique_name(model(name=name))
         db.session.add(model(village_id=babakan, name=name))
         with pytest.raises(IntegrityError):
             db.session.commit()
@@ -175,7 +188,7 @@ def test_the_admin_adds_a_village_with_its_lists(app, client, login_as):
     response = post_form(client, "/village/add", VILLAGE_FORM, follow=False)
     assert response.status_code == 302
     assert _villages(app)[1:] == [("karang-jati", "KJT", True)]
-    with app.app_context():
+    with app.app_context(), villages.every_village():
         village_id = db.session.scalar(select(Village.id).where(Village.slug == "karang-jati"))
         assert db.session.scalar(select(func.count(Category.id)).where(
             Category.village_id == village_id)) == SEEDED_CATEGORIES
@@ -264,3 +277,25 @@ def test_a_category_name_taken_in_the_village_is_refused_on_the_screen(app, clie
     response = post_form(client, "/category/add", {"name": "Air bersih", "description": "",
                                                    "active": "y"}, follow=False)
     assert response.status_code == 302
+
+
+def test_a_villages_own_admin_manages_that_village_only(app, client, login_as):
+    """An admin who is a village's officer sees and edits their village, not another, and
+    adds none (adding villages is the installation's admin's)."""
+    user_id = login_as("admin")
+    with app.app_context():
+        babakan, karangsari = first_village_id(), add_village()
+        with villages.acting_for(babakan):
+            db.session.add(Officer(name="Admin Babakan", position="sekretaris_desa",
+                                   user_id=user_id, active=True))
+            db.session.commit()
+        db.session.remove()
+    page = client.get("/village/list/").get_data(as_text=True)
+    assert "Babakan" in page and "Karangsari" not in page
+    assert client.get(f"/village/show/{karangsari}").status_code == 404
+    assert client.get(f"/village/edit/{karangsari}").status_code == 404
+    assert client.get(f"/village/show/{babakan}").status_code == 200
+    response = post_form(client, "/village/add", VILLAGE_FORM)
+    assert response.status_code == 200
+    assert "Hanya administrator seluruh instalasi" in response.get_data(as_text=True)
+    assert [slug for slug, _, _ in _villages(app)] == ["babakan", "karangsari"]

@@ -10,6 +10,9 @@ protection of ``app.auth.identity``):
 * the Kepala Desa sees every other complaint, read-only;
 * a liaison officer sees only what was forwarded to them, and never a
   confidential complaint (those are for the desk and the Kepala Desa only);
+* a Camat or the Inspektorat (an ``Oversight`` row) sees only what a village of their area
+  referred to their level and area (``referred_condition``), read-only, identities as the
+  Kepala Desa reads them;
 * outside the desk the identity (name, address, phone, email) shows only on a
   ``named`` complaint; a ``masked`` one shows the name's initials
   (``displayed_name``), an ``anonymous`` or ``confidential`` one a placeholder;
@@ -27,13 +30,14 @@ from flask import g, has_app_context
 from flask_appbuilder.models.filters import BaseFilter, Filters
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
-from sqlalchemy import false, or_, select
+from sqlalchemy import and_, exists, false, or_, select
 
 from app.auth import identity
 from app.auth.security import actors_of
 from app.core import workflow
 from app.extensions import db
-from app.models import Complaint, Officer
+from app.models import Complaint, Officer, Oversight, Referral
+from app.models.villages import KECAMATAN
 
 IDENTITY_COLUMNS = ("complainant_name", "complainant_address", "complainant_phone",
                     "complainant_email")
@@ -82,6 +86,44 @@ def _is_desk(user):
     return workflow.DESK in actors_of(user)
 
 
+def oversight_row(user):
+    """The ``Oversight`` row of a Camat's or the Inspektorat's login (None for others),
+    asked once per request and user."""
+    if user is None or getattr(user, "id", None) is None:
+        return None
+    cache = g.setdefault("_oversight", {}) if has_app_context() else {}
+    if user.id not in cache:
+        cache[user.id] = db.session.get(Oversight, user.id)
+    return cache[user.id]
+
+
+def referred_condition(row):
+    """SQL on ``Referral``: referred to the level and area of oversight row ``row`` (a
+    Camat: their kecamatan of their kabupaten; the Inspektorat: their kabupaten)."""
+    if row is None:
+        return false()
+    if row.area == KECAMATAN:
+        return and_(Referral.area == KECAMATAN, Referral.kabupaten == row.kabupaten,
+                    Referral.kecamatan == row.kecamatan)
+    return and_(Referral.area == row.area, Referral.kabupaten == row.kabupaten)
+
+
+def referred_to(user):
+    """SQL on ``Complaint``: a village referred it to ``user``'s level and area."""
+    return exists().where(Referral.complaint_id == Complaint.id,
+                          referred_condition(oversight_row(user)))
+
+
+def is_referred_to(user, complaint):
+    """Python form of ``referred_to`` for one complaint (its referrals read through the
+    village rule, so only a complaint of a village of the user's area)."""
+    row = oversight_row(user)
+    if row is None or complaint.id is None:
+        return False
+    return db.session.scalar(select(Referral.id).where(
+        Referral.complaint_id == complaint.id, referred_condition(row)).limit(1)) is not None
+
+
 class _Aggregates:
     """The reader of the public statistics: it counts the whole register and shows no row.
 
@@ -118,6 +160,8 @@ def restrict(query, user):
     if workflow.LIAISON in actors and mine:
         return query.filter(Complaint.assigned_officer_id.in_(mine),
                             Complaint.identity_level != identity.CONFIDENTIAL)
+    if workflow.OVERSIGHT in actors:
+        return query.filter(referred_to(user))
     return query.filter(false())
 
 
@@ -134,6 +178,8 @@ def can_view(user, complaint):
     if workflow.LIAISON in actors:
         return (complaint.assigned_officer_id in officer_ids_of(user)
                 and complaint.identity_level != identity.CONFIDENTIAL)
+    if workflow.OVERSIGHT in actors:
+        return is_referred_to(user, complaint)
     return False
 
 

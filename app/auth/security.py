@@ -46,6 +46,8 @@ MENU_RETENTION = "Retention"  # admin only
 MENU_RESIDENT_REQUESTS = "Resident requests"
 MENU_INBOX = "Inbox"
 MENU_HELP = "Help"
+MENU_WORKING_VILLAGE = "Working village"  # admin only, with several villages
+MENU_REFERRALS = "Referrals"  # the Camat's and Inspektorat's queue
 
 # What every logged-in staff member may do: see their own profile, change their password,
 # read the guide.
@@ -140,6 +142,18 @@ ROLE_PERMISSIONS = {
     INSPEKTORAT: list(_SELF_SERVICE),
 }
 
+# What a village referred to a Camat or the Inspektorat: their queue, each complaint read-only
+# with its files (``access.can_view``: only what was referred to their area), and the answer.
+_REFERRALS = [
+    ("can_list", "Referral"),
+    ("can_show", "Referral"),
+    ("can_answer", "Referral"),
+    ("can_file", "Attachment"),
+    ("menu_access", MENU_REFERRALS),
+]
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] + _REFERRALS
+                         for role in (CAMAT, INSPEKTORAT)})
+
 # Dashboard and period report: the Kepala Desa, the desk (and the admin, who has all).
 _DASHBOARD = [
     ("can_show", "Dashboard"),
@@ -163,6 +177,8 @@ ROLE_ACTORS = {
     DESK: {workflow.DESK},
     LIAISON: {workflow.LIAISON},
     HEAD: {workflow.HEAD},
+    CAMAT: {workflow.OVERSIGHT},
+    INSPEKTORAT: {workflow.OVERSIGHT},
 }
 
 

@@ -58,6 +58,7 @@ from app.models import (
     MeetingGuest,
     Officer,
     Oversight,
+    Referral,
     RegisterCounter,
     ResponseTemplate,
     Village,
@@ -114,6 +115,12 @@ def _village(village_id):
     return _known[village_id]
 
 
+def village_data(village_id):
+    """``VillageData`` of village ``village_id`` (None when there is none): a page about a
+    complaint of one of several villages names it (the Camat's referrals)."""
+    return _village(village_id)
+
+
 def _only_village_id():
     """The id of the installation's one village; None with several (or none)."""
     if "only" not in _known:
@@ -121,6 +128,18 @@ def _only_village_id():
                                  .execution_options(**{ALL_VILLAGES: True})).all()
         _known["only"] = ids[0] if len(ids) == 1 else None
     return _known["only"]
+
+
+def several():
+    """Whether the installation holds several villages: then the public addresses carry the
+    village (``/<slug>/lapor``); a single-village install keeps ``/lapor``."""
+    return _only_village_id() is None
+
+
+def public_prefix():
+    """The current village's part of its public addresses: ``/<slug>`` with several villages,
+    "" in a single-village install (today's ``/lapor``, ``/status``, ``/statistik``)."""
+    return f"/{current_village().slug}" if several() else ""
 
 
 def forget():
@@ -309,6 +328,7 @@ def _criteria(ids):
         # Rows that hang off a complaint, a meeting or an email belong to its village.
         child(ComplaintEvent, lambda cls: _through(_COMPLAINT, cls.complaint_id, ids)),
         child(IdentityView, lambda cls: _through(_COMPLAINT, cls.complaint_id, ids)),
+        child(Referral, lambda cls: _through(_COMPLAINT, cls.complaint_id, ids)),
         child(Attachment, lambda cls: or_(_through(_COMPLAINT, cls.complaint_id, ids),
                                           _through(_MEETING, cls.meeting_id, ids))),
         child(MeetingGuest, lambda cls: _through(_MEETING, cls.meeting_id, ids)),
@@ -345,6 +365,12 @@ def _give_new_rows_their_village(session, flush_context, instances):
     for obj in session.new:
         if getattr(obj, "village_id", 0) is None and owns_village_data(obj):
             obj.village_id = current_village().id
+        elif isinstance(obj, AuditEntry) and obj.village_id is None:
+            # An audit line is its village's (installation-wide work without one: none).
+            try:
+                obj.village_id = current_village().id
+            except VillageNotChosen:
+                pass
 
 
 def init_app(app):

@@ -33,6 +33,8 @@ CLOSED_STATUSES = frozenset({RESOLVED, INFORMED, REJECTED, REFERRED})
 DESK = "desk"          # petugas pengelola pengaduan (and the admin)
 LIAISON = "liaison"    # petugas penghubung dan tindak lanjut
 HEAD = "head"          # Kepala Desa: reads, takes no step
+# A Camat or the Inspektorat/Dinas above the villages: answers what a village referred to them.
+OVERSIGHT = "oversight"
 RESIDENT = "resident"  # the complainant, known by tracking code and phone digits (public side)
 # The actors who take steps from the staff screens and the staff API.
 STAFF_ACTORS = frozenset({DESK, LIAISON})
@@ -121,9 +123,19 @@ STEPS = {
         _step("reject", N_("Rejected"), N_("Reject"),
               {RECEIVED, NEEDS_COMPLETION, VERIFIED}, REJECTED, {DESK},
               required=("reason",), note=PUBLIC),
+        # ``refer_up`` (kecamatan or kabupaten) sends it inside the system
+        # (app.services.referrals): the clock pauses until the office answers.
         _step("refer", N_("Referred to a higher office"), N_("Refer to a higher office"),
               {RECEIVED, VERIFIED, FORWARDED, IN_REVIEW}, REFERRED, {DESK, LIAISON},
-              required=("office",), optional=("public_note",), note=PUBLIC),
+              required=("office",), optional=("refer_up", "referral_note", "public_note"),
+              note=PUBLIC),
+        # The Camat's or Inspektorat's answer to a referral inside the system: back on the
+        # village's timeline (staff read it), the complaint back with the village to act on
+        # and inform the resident (as reopening: with its officer, a confidential one with
+        # the desk).
+        _step("answer_referral", N_("Answer of the higher office"), None,
+              {REFERRED}, FORWARDED, {OVERSIGHT}, required=("answer",), note=STAFF,
+              confidential_target=VERIFIED),
         _step("inform", N_("Complainant informed"), N_("Inform the complainant"),
               {RESOLVED, REJECTED, REFERRED}, INFORMED, {DESK},
               required=("channel", "message"), note=DESK_ONLY),
@@ -159,6 +171,7 @@ FIELD_LABELS = {
     "public_note": N_("Public note"), "reason": N_("Reason"), "office": N_("Office"),
     "channel": N_("Channel"), "message": N_("Message"),
     "completion": N_("What the complainant completed"), "days": N_("Working days"),
+    "answer": N_("Answer"),
 }
 
 

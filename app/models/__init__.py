@@ -24,6 +24,7 @@ from app.models.audit import (  # noqa: F401
     Setting,
 )
 from app.models.evidence import Attachment  # noqa: F401
+from app.models.referrals import Referral  # noqa: F401
 from app.models.inbox import InboxAttachment, InboxFetch, InboxMessage  # noqa: F401
 from app.models.notifications import (  # noqa: F401
     JobLease,

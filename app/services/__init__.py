@@ -5,6 +5,6 @@ A step's effect is registered by the module that owns it (``step_effects.step_ef
 loading them here means that whoever uses a service finds every step's effect known.
 """
 
-from app.services import complaints, deadlines, feedback  # noqa: F401  (register step effects)
+from app.services import complaints, deadlines, feedback, referrals  # noqa: F401  (step effects)
 # The notifications listen to registrations and steps (``step_effects.on_step``).
 from app.services import notifications  # noqa: F401

@@ -43,9 +43,10 @@ ACTIONS = {
     "anonymise": _l("Anonymised"),
     "retention": _l("Retention run"),
     "request": _l("Resident request"),
+    "choose_village": _l("Village chosen to work in"),
 }
 # Rows not about one audited table (a retention run).
-OTHER_ENTITIES = {"retention": _l("Retention run")}
+OTHER_ENTITIES = {"retention": _l("Retention run"), "village": _l("Village")}
 
 # The audited tables: entity name -> (model, its label).
 ENTITIES = {
@@ -300,6 +301,11 @@ def acting(user):
     """Name ``user`` as the one making this transaction's changes (the services call this)."""
     if user is not None and getattr(user, "is_authenticated", False):
         db.session.info["audit_actor"] = user
+
+
+def current_actor():
+    """The user this transaction's changes are made by (``acting``), or None."""
+    return db.session.info.get("audit_actor")
 
 
 def init_app(app):

@@ -648,15 +648,6 @@ def _reject(complaint, fields, now):
     return fields["reason"], True, {}
 
 
-@step_effect("refer")
-def _refer(complaint, fields, now):
-    complaint.referred_to = fields["office"]
-    if fields.get("public_note"):
-        complaint.public_note = fields["public_note"]
-    complaint.closed_at = now
-    return fields.get("public_note"), True, {"office": fields["office"]}
-
-
 @step_effect("inform")
 def _inform(complaint, fields, now):
     return fields["message"], True, {"channel": fields["channel"]}

@@ -8,8 +8,9 @@
 * Holidays (``Holiday``: national holidays and cuti bersama, per year, edited by the
   admin) are not working days; the config list ``PUBLIC_HOLIDAYS`` applies only while
   the table is empty.
-* While a complaint waits for the resident (``needs_completion``) its clock stands
-  still: when it leaves that status, the due dates move by the working days it waited.
+* While a complaint waits for the resident (``needs_completion``) or for the answer of the
+  kecamatan or kabupaten it was referred to (``app.services.referrals``) its clock stands
+  still: when the wait ends, the due dates move by the working days it waited.
 * The desk may extend the resolution deadline once, with a reason the resident reads.
 
 Every move of a due date is recorded in the step's timeline event (``due_moved``), so
@@ -45,6 +46,7 @@ HOLIDAY_KINDS = {
 # Why a due date moved (the ``kind`` of an event's ``due_moved``).
 MOVE_REASONS = {
     "paused": _l("Waiting for the complainant's completion (the clock was paused)"),
+    "referred": _l("Waiting for the answer of the higher office (the clock was paused)"),
     "extended": _l("Deadline extended"),
     "reopened": _l("Complaint reopened"),
 }
@@ -238,25 +240,38 @@ def on_status_change(complaint, source, target, today):
     Returns what the step's event records about it (empty when nothing moved).
     """
     if target == workflow.NEEDS_COMPLETION and source != workflow.NEEDS_COMPLETION:
-        complaint.paused_since = today
-        return {"clock": "paused"}
+        return pause_clock(complaint, today)
     if source == workflow.NEEDS_COMPLETION and target != workflow.NEEDS_COMPLETION:
-        since = complaint.paused_since or today
-        complaint.paused_since = None
         if target not in workflow.OPEN_STATUSES:  # rejected while waiting: no deadline left
+            complaint.paused_since = None
             return {"clock": "stopped"}
-        off = holidays()
-        days = working_days_between(since, today, off)
-        if days <= 0:
-            return {"clock": "resumed"}
-        complaint.paused_days = (complaint.paused_days or 0) + days
-        if complaint.verification_due:
-            complaint.verification_due = add_working_days(complaint.verification_due, days, off)
-        if complaint.due_date:
-            complaint.due_date = add_working_days(complaint.due_date, days, off)
-        return {"clock": "resumed", "due_date": complaint.due_date,
-                "due_moved": {"kind": "paused", "days": days, "since": since}}
+        return resume_clock(complaint, today, "paused")
     return {}
+
+
+def pause_clock(complaint, today):
+    """The complaint starts to wait for someone outside the village's hands: its clock stands
+    still from ``today``. Returns what the step's event records."""
+    complaint.paused_since = today
+    return {"clock": "paused"}
+
+
+def resume_clock(complaint, today, kind):
+    """The wait is over: the due dates move by the working days since the clock was paused
+    (``kind`` says why, one of ``MOVE_REASONS``). Returns what the step's event records."""
+    since = complaint.paused_since or today
+    complaint.paused_since = None
+    off = holidays()
+    days = working_days_between(since, today, off)
+    if days <= 0:
+        return {"clock": "resumed"}
+    complaint.paused_days = (complaint.paused_days or 0) + days
+    if complaint.verification_due:
+        complaint.verification_due = add_working_days(complaint.verification_due, days, off)
+    if complaint.due_date:
+        complaint.due_date = add_working_days(complaint.due_date, days, off)
+    return {"clock": "resumed", "due_date": complaint.due_date,
+            "due_moved": {"kind": kind, "days": days, "since": since}}
 
 
 def set_followup_due(complaint, today):

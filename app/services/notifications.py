@@ -10,7 +10,8 @@ The rules, from the SOP and the identity rules:
 
 * an officer is told when a complaint is forwarded or reopened to them;
 * the desk is told of a complaint that arrived without staff (website, public API,
-  email inbox) and of the resident's completion or "not solved" answer;
+  email inbox), of the resident's completion or "not solved" answer, and of the answer of
+  the kecamatan or kabupaten a complaint was referred to (``app.services.referrals``);
 * the Kepala Desa is told at once (urgent: quiet hours do not hold it) of a complaint
   about a village officer or one marked urgent, and of the verification result the
   forward step passes to them (the Sekretaris Desa instead, when the step says so);
@@ -63,6 +64,7 @@ RESIDENT_RECEIPT = "resident_receipt"
 RESIDENT_STATUS = "resident_status"
 RESIDENT_OUTCOME = "resident_outcome"
 RESIDENT_ANSWER = "resident_answer"  # the desk's answer to a linked duplicate's complainant
+REFERRAL_ANSWERED = "referral_answered"
 
 TEXTS = {
     ASSIGNED: _l("Complaint {nomor_register} was forwarded to you: \"{perihal}\". "
@@ -86,6 +88,8 @@ TEXTS = {
                           "({tenggat_verifikasi}): \"{perihal}\"."),
     FOLLOWUP_LATE: _l("Complaint {nomor_register} is past its first follow-up deadline "
                       "({tenggat_tindak_lanjut}): \"{perihal}\"."),
+    REFERRAL_ANSWERED: _l("The higher office answered complaint {nomor_register}: "
+                          "\"{perihal}\". Read the answer and inform the complainant."),
     RESIDENT_RECEIPT: _l("Your complaint \"{perihal}\" was received by the village of {desa} "
                          "as number {nomor_register}. Tracking code: {kode_pelacakan}. "
                          "Follow it at {alamat_status}."),
@@ -110,8 +114,10 @@ _RESIDENT_STEPS = {
     "reopen": RESIDENT_STATUS, "keep_closed": RESIDENT_STATUS,
     "resolve": RESIDENT_OUTCOME, "reject": RESIDENT_OUTCOME, "refer": RESIDENT_OUTCOME,
 }
-# Steps by which the resident tells the desk something.
-_RESIDENT_ANSWERS = {"complete": COMPLETION, "request_reopen": NOT_SOLVED}
+# Steps by which the resident (or the office a complaint was referred to) tells the desk
+# something.
+_RESIDENT_ANSWERS = {"complete": COMPLETION, "request_reopen": NOT_SOLVED,
+                     "answer_referral": REFERRAL_ANSWERED}
 
 
 def render(kind, complaint, reader, locale="id", for_resident=False):

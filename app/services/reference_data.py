@@ -67,18 +67,20 @@ def sync_village_from_settings():
 def seed_village(village_id, dusun=None):
     """Give village ``village_id`` each list a new register starts with that it has none of:
     the SOP's categories, its dusun (``dusun``, else ``default_dusun()``), deadline tiers and
-    response templates (idempotent; the caller commits)."""
-    if not db.session.query(Category.id).filter_by(village_id=village_id).first():
-        db.session.add_all(Category(village_id=village_id, name=n, description=d, active=True)
-                           for n, d in DEFAULT_CATEGORIES)
-    if not db.session.query(Dusun.id).filter_by(village_id=village_id).first():
-        db.session.add_all(Dusun(village_id=village_id, name=n, active=True)
-                           for n in (dusun or default_dusun()))
-    db.session.flush()
-    seed_deadline_data(village_id)
-    db.session.flush()
-    seed_response_templates(village_id)
-    db.session.flush()
+    response templates (idempotent; the caller commits). Done as that village, whatever
+    village the caller works in (the admin adding one)."""
+    with villages.acting_for(village_id):
+        if not db.session.query(Category.id).filter_by(village_id=village_id).first():
+            db.session.add_all(Category(village_id=village_id, name=n, description=d,
+                                        active=True) for n, d in DEFAULT_CATEGORIES)
+        if not db.session.query(Dusun.id).filter_by(village_id=village_id).first():
+            db.session.add_all(Dusun(village_id=village_id, name=n, active=True)
+                               for n in (dusun or default_dusun()))
+        db.session.flush()
+        seed_deadline_data(village_id)
+        db.session.flush()
+        seed_response_templates(village_id)
+        db.session.flush()
 
 
 def seed_reference_data():
@@ -86,6 +88,5 @@ def seed_reference_data():
     village's lists filled where empty (``seed_village``) and the holidays (idempotent)."""
     sync_village_from_settings()
     for village in villages.all_villages():
-        with villages.acting_for(village.id):
-            seed_village(village.id)
+        seed_village(village.id)
     db.session.commit()

@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import select
 
+from app.auth import villages
 from app.auth.villages import current_village
 from app.core.errors import ServiceError
 from app.extensions import db
@@ -56,8 +57,25 @@ def check_village(village):
             "for example PGD."), field="register_code")
 
 
-def prepare_new_village(village):
-    """Check a new village, add it and give it its starting lists (the caller commits)."""
+def villages_managed_by(user):
+    """The ids of the villages ``user`` sees and edits in the village screen: a village's own
+    admin (``villages.manages_one_village``) the villages of their request; the
+    installation's admin every village."""
+    if user is None:
+        return []
+    if villages.manages_one_village(user):
+        return sorted(villages.village_ids())
+    return db.session.scalars(select(Village.id)).all()
+
+
+def prepare_new_village(village, user=None):
+    """Check a new village, add it and give it its starting lists (the caller commits).
+
+    Only the installation's admin adds villages: a village's own admin manages theirs."""
+    if user is not None and villages.manages_one_village(user):
+        raise ServiceError(gettext(
+            "Only the administrator of the whole installation (a login that is no village's "
+            "officer) may add a village."))
     check_village(village)
     village.edited_in_app = True
     db.session.add(village)

@@ -3,7 +3,7 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.auth import security
+from app.auth import security, villages
 from app.web.api import ComplaintApi
 from app.web.views.accounts import AccountLinkView, OfficerAccountView
 from app.web.views.audit import AuditLogModelView
@@ -25,14 +25,18 @@ from app.web.views.notifications import OutboxView, TasksView
 from app.web.views.privacy import ResidentRequestView, RetentionView
 from app.web.views.public import PublicView
 from app.web.views.public_api import PublicApi
+from app.web.views.referrals import ReferralView
 from app.web.views.register_io import RegisterFileView
 from app.web.views.statistics import StatisticsApi, StatisticsView
+from app.web.views.village_choice import (VillageChoiceView, VillageDirectoryView,
+                                         chooser_when_needed)
 from app.web.views.villages import VillageModelView
 
 
 def register_views(appbuilder):
     """Add the screens, the staff API, and the public pages and API to ``appbuilder``."""
     current_app.before_request(check_list_args)  # every list's paging and sorting
+    current_app.before_request(chooser_when_needed)  # an admin without a village chooses one
     appbuilder.add_api(ComplaintApi)
     appbuilder.add_view(
         ComplaintModelView, security.MENU_COMPLAINTS, label=_l("Complaint register"),
@@ -59,6 +63,11 @@ def register_views(appbuilder):
     appbuilder.add_view(
         InboxModelView, security.MENU_INBOX, label=_l("Inbox"), icon="fa-envelope",
         category=security.MENU_REGISTER,
+    )
+    appbuilder.add_view(
+        ReferralView, security.MENU_REFERRALS, label=_l("Referred to us"), icon="fa-level-up",
+        category=security.MENU_REFERRALS, category_label=_l("Referrals"),
+        category_icon="fa-level-up",
     )
     appbuilder.add_view_no_menu(InformView)
     appbuilder.add_view_no_menu(AttachmentView)
@@ -122,6 +131,9 @@ def register_views(appbuilder):
         ResidentRequestView, security.MENU_RESIDENT_REQUESTS,
         label=_l("Residents' data requests"), icon="fa-id-card", category=security.MENU_REGISTER,
     )
+    appbuilder.add_view(
+        VillageChoiceView, security.MENU_WORKING_VILLAGE, label=_l("The village you work in"),
+        icon="fa-home", category=security.MENU_MASTER, menu_cond=villages.several)
     appbuilder.add_view(HelpView, security.MENU_HELP, label=_l("Help"), icon="fa-question-circle")
     appbuilder.add_view_no_menu(OfficerAccountView)
     appbuilder.add_view_no_menu(AccountLinkView)
@@ -129,3 +141,4 @@ def register_views(appbuilder):
     appbuilder.add_api(PublicApi)
     appbuilder.add_view_no_menu(StatisticsView)
     appbuilder.add_api(StatisticsApi)
+    appbuilder.add_view_no_menu(VillageDirectoryView)

@@ -5,7 +5,8 @@ guards answer (a body over the route's size limit, a busy database, a missing or
 login token) can happen on every operation, FAB's own included (login, token refresh, menu,
 this document), so it is added here, once, to every operation that does not say it already;
 and FAB's own operations get the answers our app gives on them that FAB's docstrings leave
-out (the login's rate limit, its validation errors, the menu and document's 403).
+out (the login's rate limit, its validation errors, the menu and document's 403). The public
+operations say once that they also answer per village, at ``/api/v1/public/{desa}/...``.
 """
 
 import json
@@ -46,12 +47,24 @@ FAB_OPERATIONS = {
 }
 
 
+# The public API per village (app.web.village_urls): said once, on every public operation.
+PUBLIC_PREFIX = "/api/v1/public/"
+PER_VILLAGE = ("One installation may serve several villages: then send the request to "
+               "/api/v1/public/{desa}/... with the village's code (as in its pages' addresses, "
+               "/{desa}/lapor); without it the answer is a 404 that says so. A single-village "
+               "installation answers at both addresses.")
+NO_VILLAGE = _answer("Several villages and none named in the address, or an unknown village")
+
+
 def complete(document):
     """``document`` with the answers above added where they are missing (FAB's own
     operations' listed answers replace theirs)."""
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
+            if path.startswith(PUBLIC_PREFIX):
+                operation["description"] = f"{operation.get('description', '')} {PER_VILLAGE}".strip()
+                responses.setdefault("404", NO_VILLAGE)
             for code, answer in FAB_OPERATIONS.get((path, method), {}).items():
                 responses[code] = answer
             for code, answer in GUARDED.items():

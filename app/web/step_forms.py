@@ -15,6 +15,8 @@ from app.core.timeutil import datetime_id
 from app.core.vocabularies import KINDS, OUTCOME_TYPES, URGENCIES, choices
 from app.extensions import db
 from app.models import Category, Officer
+from app.models.villages import KABUPATEN, KECAMATAN
+from app.services import referrals
 from app.services.complaints import assignable_officers, public_photo_choices
 from app.web.forms import BaseForm, required, working_days_field
 
@@ -153,9 +155,25 @@ class RejectForm(StepForm):
 
 
 class ReferForm(StepForm):
-    office = StringField(_l("Office"), validators=[required(), Length(max=200)],
-                         description=_l("For example Kecamatan Karangpucung or a dinas of the kabupaten."))
+    """To the kecamatan or the kabupaten inside the system (``app.services.referrals``: they
+    answer in the system, the clock waits), or to an office outside it (named here)."""
+
+    refer_up = SelectField(_l("Refer to"), validators=[Optional()], choices=[
+        ("", _l("An office outside the system (name it below)")),
+        (KECAMATAN, _l("The Camat of our kecamatan, in the system")),
+        (KABUPATEN, _l("The Inspektorat of our kabupaten, in the system"))])
+    office = StringField(_l("Office"), validators=[Optional(), Length(max=200)],
+                         description=_l("For example a dinas of the kabupaten. Empty when "
+                                        "referring inside the system."))
+    referral_note = _text(_l("Note for the higher office"), needed=False)
     public_note = _text(_l("Public note"), needed=False)
+
+    def fields(self):
+        """A referral inside the system reaches the office of the village's own area."""
+        values = super().fields()
+        if values.get("refer_up") and not values.get("office"):
+            values["office"] = referrals.office_name(values["refer_up"])
+        return values
 
 
 class InformForm(StepForm):

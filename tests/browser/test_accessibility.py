@@ -17,7 +17,8 @@ from app.auth.security import ensure_admin
 from tests.browser.axe import blocking_violations
 from tests.browser.conftest import ui_login
 
-PUBLIC_PAGES = ["/", "/lapor", "/status", "/login/", "/statistik", "/privasi"]
+PUBLIC_PAGES = ["/", "/lapor", "/status", "/login/", "/statistik", "/privasi", "/desa/",
+                "/babakan/lapor"]
 
 # role login -> the pages that role works in every day ({mine}: a complaint it may open,
 # {meeting}: a meeting it may open, {step}: a step form open to it on {mine}).

@@ -26,14 +26,14 @@ dusun name, holiday date, Message-ID), and when a village's register code is not
 that the setting does not hold.
 
 Revision ID: 0026_village_keys
-Revises: 0025_villages
+Revises: 0028_oversight
 """
 import sqlalchemy as sa
 from alembic import op
 from flask import current_app
 
 revision = "0026_village_keys"
-down_revision = "0025_villages"
+down_revision = "0028_oversight"
 branch_labels = None
 depends_on = None
 
@@ -93,13 +93,12 @@ def _refuse_collisions(conn):
     checks.append(("holiday", ["date"]))
     found = []
     for table, columns in checks:
-        names = ", ".join(columns)
-        rows = conn.execute(sa.text(
-            f"SELECT {names} FROM {table} GROUP BY {names} HAVING count(*) > 1 "
-            f"ORDER BY {names}")).all()
+        key = [sa.column(name) for name in columns]
+        rows = conn.execute(sa.select(*key).select_from(sa.table(table, *key)).group_by(*key)
+                            .having(sa.func.count() > 1).order_by(*key)).all()
         if rows:
             values = "; ".join(" ".join(str(value) for value in row) for row in rows[:5])
-            found.append(f"{table}.{names}: {values}")
+            found.append(f"{table}.{', '.join(columns)}: {values}")
     if found:
         raise RuntimeError(
             "Going below 0026_village_keys would make these values, each held by more than one "

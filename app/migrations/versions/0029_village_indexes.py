@@ -1,4 +1,4 @@
-"""village indexes: a village's follow-ups due, read from an index; joins the two heads
+"""village indexes: a village's follow-ups due, read from an index
 
 The register's header counts the forwarded complaints whose follow-up is due (status
 ``forwarded``, ``followup_due`` before today, no note since the forward). With only the
@@ -6,15 +6,13 @@ village-led status index (0027) that walked every forwarded complaint of the vil
 each row: 320 ms of the busiest village's list at 10 million complaints across 270 villages
 (docs/performance.md). ``(village_id, status, followup_due)`` finds exactly the due ones.
 
-Also joins the two heads 0026 left (0026_village_keys beside 0026_audit_village ... 0028).
-
 Revision ID: 0029_village_indexes
-Revises: 0028_oversight, 0026_village_keys
+Revises: 0029_referral
 """
 from alembic import op
 
 revision = "0029_village_indexes"
-down_revision = ("0028_oversight", "0026_village_keys")
+down_revision = "0029_referral"
 branch_labels = None
 depends_on = None
 

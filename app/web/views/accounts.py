@@ -165,6 +165,7 @@ class AccountLinkView(BaseView):
 
     route_base = ""
     class_permission_name = "AccountLink"
+    installation_wide = True  # a login's own password: the installation's
 
     @expose("/akun/sandi/<token>", methods=["GET", "POST"])
     def set_password(self, token):

@@ -26,6 +26,7 @@ class HelpView(BaseView):
     class_permission_name = "Help"
     method_permission_name = {"guide": "show", "pdf": "show"}
     default_view = "guide"
+    installation_wide = True  # the same guide in every village
 
     @expose("/")
     @has_access

@@ -249,7 +249,7 @@ class PublicApi(BaseApi):
                           type: object
                           properties:
                             date: {type: string, format: date}
-                            kind: {type: string, enum: [paused, extended, reopened]}
+                            kind: {type: string, enum: [paused, referred, extended, reopened]}
                             reason: {type: string}
                             days: {type: integer, nullable: true}
                             due_date: {type: string, format: date, nullable: true}

@@ -80,7 +80,10 @@ FORMATTERS = {
 
 class IndonesianLabels(YesNoColumns):
     """FAB's screens with every column named in Indonesian, lists as "A, B", times as WIB
-    dates and yes/no as "Ya" / "Tidak"."""
+    dates and yes/no as "Ya" / "Tidak". Logins and roles are the installation's: these screens
+    need no village (``app.web.views.village_choice.needs_village``)."""
+
+    installation_wide = True
 
     def _init_properties(self):
         self.label_columns = dict(LABELS)  # FAB adds to it: each screen its own copy
@@ -163,6 +166,7 @@ class AppUserStatsChartView(UserStatsChartView):
 
     class_permission_name = "UserStatsChartView"
     route_base = "/userstatschartview"
+    installation_wide = True
     label_columns = dict(LABELS)
     definitions = [
         {"label": _l("Login count"), "group": "username", "series": ["login_count"]},

@@ -1,14 +1,15 @@
 """The admin's village screen: the villages of this installation, their letterhead and code."""
 
 from flask import current_app
+from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from app.auth import villages
+from app.auth import access, villages
 from app.models import Village
-from app.services.village_setup import prepare_edited_village, prepare_new_village
+from app.services import village_setup
 from app.web import forms
 from app.web.views.base import SafeModelView
 
@@ -25,17 +26,23 @@ def _register_code(default=None):
 
 
 class VillageModelView(SafeModelView):
-    """Each village's names, letterhead, signatory and register code (admin only).
+    """Each village's names, letterhead, signatory and register code (admin only: a
+    village's admin their own village, the installation's admin every village and new ones).
 
     Adding one gives it its starting lists; saving one makes the row the admin's (the
     settings no longer overwrite it) and has the village read again. A village owns its
     register, so it is never deleted here.
     """
 
+    installation_wide = True  # the villages themselves: no village needs choosing first
+
     datamodel = SQLAInterface(Village)
     class_permission_name = "Village"
     route_base = "/village"
     exclude_route_methods = {"download", "delete"}
+    # A village's admin sees and edits their own village; the installation's admin, all.
+    base_filters = [["id", FilterInFunction,
+                     lambda: village_setup.villages_managed_by(access.current_user())]]
     list_title = _l("Villages")
     show_title = _l("Village")
     add_title = _l("Add village")
@@ -83,10 +90,10 @@ class VillageModelView(SafeModelView):
         default=lambda: current_app.config["REGISTER_CODE"])}
 
     def pre_add(self, item):
-        prepare_new_village(item)
+        village_setup.prepare_new_village(item, access.current_user())
 
     def pre_update(self, item):
-        prepare_edited_village(item)
+        village_setup.prepare_edited_village(item)
 
     def post_add(self, item):
         villages.forget()

@@ -136,6 +136,8 @@ class Complaint(Model):
               "assigned_officer_id", "voided", "received_at"),
         # A public form or API request registers one complaint (migration 0014).
         Index("uq_complaint_submission_token", "submission_token", unique=True),
+        # The forwarded complaints whose follow-up is due, per village (migration 0029).
+        Index("ix_complaint_followup_due", "village_id", "status", "followup_due"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

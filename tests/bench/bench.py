@@ -2,6 +2,7 @@
 
     python tests/bench/bench.py                      # 100,000 complaints on SQLite
     python tests/bench/bench.py --rows 10000,100000 --database-url postgresql://.../bench_pg
+    python tests/bench/bench.py --rows 10000000 --villages 270 --database-url postgresql://...
 
 For each number of rows: seed the database in bulk (``seed.py``), serve the app
 under gunicorn on 127.0.0.1 with SQL counting on (``bench_app.py``), drive each
@@ -9,7 +10,8 @@ scenario with a small keep-alive client for ``--duration`` seconds at
 ``--concurrency`` connections, and report requests per second, p50 and p95
 latency and SQL statements per request. Prints one table, writes the JSON and
 draws latency against rows (PNG). Scenarios whose URL answers 404 on this build
-are skipped with a note.
+are skipped with a note. With ``--villages N`` the complaints spread over N villages and
+the staff scenarios run as the desk of the busiest one.
 """
 
 import argparse
@@ -63,59 +65,78 @@ def seed_main(args):
     from sqlalchemy import func, select
 
     from app.auth import security
+    from app.auth.villages import every_village
     from app.cli import prepare_database
     from app.extensions import db
-    from app.models import Complaint
+    from app.models import Complaint, Village
     from tests.bench import seed
     from tests.bench.bench_app import grant_plain_view, make_bench_app
 
     app = make_bench_app()
     log = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
-    with app.app_context():
+    # The seed and its samples read and write every village (a command chooses none).
+    with app.app_context(), every_village():
         existing = None
         try:
             existing = db.session.scalar(select(func.count(Complaint.id)))
         except Exception:
             db.session.rollback()
         facts = {"seeded": False}
+        villages = None if existing is None else db.session.scalar(select(func.count(Village.id)))
         # Reuse a database of this size (the submit scenario adds a few hundred rows).
-        if not args.reuse or existing is None or not args.rows <= existing < args.rows * 1.05:
+        if (not args.reuse or existing is None or villages != args.villages
+                or not args.rows <= existing < args.rows * 1.05):
             db.session.remove()
             seed.reset_database(db.engine)
             prepare_database()
             grant_plain_view(security.DESK)
             db.session.commit()
-            log(f"seeding {args.rows:,} complaints ...")
-            facts = {"seeded": True, **seed.seed(args.rows, log=log)}
+            log(f"seeding {args.rows:,} complaints in {args.villages} villages ...")
+            facts = {"seeded": True, **seed.seed(args.rows, args.villages, log=log)}
         else:
             prepare_database()  # upgrades to new indexes; sync_roles drops the bench's grant
             grant_plain_view(security.DESK)
             db.session.commit()
             log(f"reusing {existing:,} complaints")
-        facts.update(_samples(db, Complaint))
+        village_id = _busiest_village(db, Complaint) if args.villages > 1 else 1
+        facts["desk"] = seed.add_desk(village_id)
+        db.session.commit()
+        facts.update(_samples(db, Complaint, village_id))
     print(json.dumps(facts, default=str))
 
 
-def _samples(db, Complaint):
-    """Codes to look up, pages to open and filter values that match something."""
+def _busiest_village(db, Complaint):
+    """The village with the most complaints: its desk is the benchmark's staff user."""
     from sqlalchemy import func, select
 
+    return db.session.execute(select(Complaint.village_id).group_by(Complaint.village_id)
+                              .order_by(func.count().desc()).limit(1)).scalar()
+
+
+def _samples(db, Complaint, village_id):
+    """Codes to look up (any village), and the desk's village's pages to open and filter
+    values that match something."""
+    from sqlalchemy import func, select
+
+    mine = Complaint.village_id == village_id
     rows = db.session.execute(
         select(Complaint.tracking_code, Complaint.complainant_phone)
         .where(Complaint.voided.is_(False)).order_by(Complaint.id.desc()).limit(300)).all()
     shown = list(db.session.scalars(
-        select(Complaint.id).where(Complaint.status == "informed")
+        select(Complaint.id).where(mine, Complaint.status == "informed")
         .order_by(Complaint.id.desc()).limit(200)))
     combo = db.session.execute(
         select(Complaint.status, Complaint.category_id, Complaint.dusun_id, func.count())
-        .where(Complaint.status == "forwarded", Complaint.category_id.is_not(None),
+        .where(mine, Complaint.status == "forwarded", Complaint.category_id.is_not(None),
                Complaint.dusun_id.is_not(None))
         .group_by(Complaint.status, Complaint.category_id, Complaint.dusun_id)
         .order_by(func.count().desc()).limit(1)).first()
     # The export's filter: received after the 10,001st newest entry, i.e. the newest 10,000.
-    since = db.session.scalar(select(Complaint.received_at).order_by(
+    since = db.session.scalar(select(Complaint.received_at).where(mine).order_by(
         Complaint.received_at.desc()).offset(EXPORT_ROWS).limit(1))
     return {
+        "village_id": village_id,
+        "village_complaints": db.session.scalar(select(func.count()).where(mine)),
         "export_since": since.strftime("%Y-%m-%d %H:%M:%S") if since else None,
         "codes": [[code, phone[-4:]] for code, phone in rows],
         "show_ids": shown,
@@ -124,9 +145,70 @@ def _samples(db, Complaint):
     }
 
 
+def kabupaten_main(args, repeats=5):
+    """``--kabupaten-only``: the villages compared, as the kabupaten's figures count them
+    (received, resolved, resolved by the due date, overdue now; the last 12 months), each a
+    GROUP BY over every village, timed in a new process: the first round cold (nothing
+    cached in the app, a new connection), then ``repeats`` warm. For a build without the
+    kabupaten's page: the page would run these and cache them as the dashboard does."""
+    os.environ.update(SERVER_ENV)
+    os.environ["DATABASE_URL"] = args.database_url
+    from sqlalchemy import func, or_, select
+
+    from app.auth.villages import every_village
+    from app.extensions import db
+    from app.models import Complaint, Village
+    from app.reporting import figures
+    from tests.bench.bench_app import make_bench_app
+
+    def per_village(query):
+        return dict(query.with_entities(Complaint.village_id, func.count())
+                    .group_by(Complaint.village_id).all())
+
+    def compare():
+        period = figures.Period.last_12_months()
+        # The Inspektorat's scope as app.auth.villages writes it: its kabupaten's villages.
+        kabupaten = db.session.scalars(select(Village.id)).all()
+        counted = db.session.query(Complaint).filter(Complaint.voided.is_(False),
+                                                     Complaint.village_id.in_(kabupaten))
+        resolved = figures._resolved_in(counted, period)
+        return {
+            "received": per_village(figures._received_in(counted, period)),
+            "resolved": per_village(resolved),
+            "on_time": per_village(resolved.filter(or_(
+                Complaint.due_date.is_(None),
+                func.date(Complaint.resolved_at) <= Complaint.due_date))),
+            "overdue": per_village(figures._overdue_at(counted, period.end)),
+        }
+
+    app = make_bench_app()
+    times = []
+    with app.app_context(), every_village():
+        for _ in range(1 + repeats):
+            started = time.perf_counter()
+            result = compare()
+            times.append(time.perf_counter() - started)
+            db.session.rollback()
+    print(json.dumps({"cold_ms": round(times[0] * 1000, 1),
+                      "warm_p50_ms": round(statistics.median(times[1:]) * 1000, 1),
+                      "warm_max_ms": round(max(times[1:]) * 1000, 1),
+                      "villages": len(result["received"])}))
+
+
+def kabupaten_sql(args, rows):
+    """The kabupaten's comparison timed in a child process (``kabupaten_main``)."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--kabupaten-only",
+           "--database-url", args.database_url_for(rows)]
+    out = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, check=True, text=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return {"url": "(SQL: villages compared)", "p50_ms": result["warm_p50_ms"],
+            "p95_ms": result["warm_max_ms"], "cold_ms": result["cold_ms"],
+            "rps": None, "queries": 4, "villages": result["villages"]}
+
+
 def seed_database(args, rows):
     cmd = [sys.executable, str(Path(__file__).resolve()), "--seed-only", "--rows", str(rows),
-           "--database-url", args.database_url_for(rows)]
+           "--villages", str(args.villages), "--database-url", args.database_url_for(rows)]
     if args.reuse:
         cmd.append("--reuse")
     out = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, check=True, text=True)
@@ -200,6 +282,8 @@ class Server:
 class Client:
     """One keep-alive connection with its own cookies (one simulated user)."""
 
+    desk = "bench_desk"
+
     def __init__(self, port):
         self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -255,6 +339,12 @@ class Client:
         if not match:
             raise RuntimeError(f"no CSRF token on {path} ({status})")
         return match.group(1), body.decode()
+
+    def login_desk(self):
+        """Log in as the desk user of the village the run measures (``run_size`` sets it)."""
+        from tests.bench.seed import BENCH_PASSWORD
+
+        self.login(Client.desk, BENCH_PASSWORD)
 
     def login(self, username, password):
         token, _ = self.csrf("/login/")
@@ -381,13 +471,11 @@ def cycle(items, slot):
 
 def scenarios(facts):
     """name -> (description, login?, make_requester(client, slot)); in table order."""
-    from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
-
     codes, show_ids, flt = facts["codes"], facts["show_ids"], facts["filter"]
     OK = {200}
 
     def staff(client):
-        client.login(BENCH_USER, BENCH_PASSWORD)
+        client.login_desk()
 
     def get(paths, ok=OK, login=True):
         def make(client, slot):
@@ -463,9 +551,23 @@ def scenarios(facts):
         "receipt_pdf": ("receipt PDF", get([f"/complaint/receipt/{i}/pdf" for i in show_ids])),
         "dashboard_warm": ("dashboard, warm (cached)", "dashboard"),
         "dashboard_cold": ("dashboard, cold (first view after start)", "dashboard"),
+        # Several villages only: the kabupaten's view (its page when this build has one).
+        "kabupaten": ("kabupaten: villages compared, warm (cold_ms: first)", "kabupaten"),
         "export": ("register export, 10,000 rows (CSV)", "export"),
         "export_xlsx": ("register export, 10,000 rows (XLSX)", "export"),
     }
+
+
+def public_pages_missing(server, chosen):
+    """{scenario: why} for the public scenarios whose page does not answer 200 here (with
+    several villages a build without ``/<desa>/`` pages has no village to show)."""
+    missing = {}
+    for name, page in (("status", "/status"), ("submit", "/lapor"), ("submit_photo", "/lapor")):
+        if name in [c[0] for c in chosen]:
+            status, _, _ = Client(server.port).request("GET", page)
+            if status != 200:
+                missing[name] = f"GET {page} answers {status} on this build"
+    return missing
 
 
 def discovered_urls(server, kind):
@@ -476,10 +578,8 @@ def discovered_urls(server, kind):
 
 def first_live_url(port, candidates):
     """The first of ``candidates`` that is not 404 for a logged-in desk user, or None."""
-    from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
-
     client = Client(port)
-    client.login(BENCH_USER, BENCH_PASSWORD)
+    client.login_desk()
     for path in candidates:
         status, _, _ = client.request("GET", path)
         if status != 404:
@@ -491,6 +591,7 @@ def run_size(args, rows):
     """Seed ``rows`` complaints, serve, run the chosen scenarios; return the results."""
     print(f"== {rows:,} complaints on {args.dialect}", flush=True)
     facts = seed_database(args, rows)
+    Client.desk = facts["desk"]
     if facts.get("seeded"):
         print(f"   seeded in {facts['seconds']} s ({facts['events']:,} timeline events)",
               flush=True)
@@ -505,10 +606,12 @@ def run_size(args, rows):
         errors = {name: [] for name, _, _ in chosen}
         rounds = []  # per round: name -> its samples in that round
         share = args.duration / args.rounds
+        unavailable = public_pages_missing(server, chosen)
         for _ in range(args.rounds):
             rounds.append({})
             for name, _, make in chosen:
-                if callable(make) and not (name.startswith("list_filtered")
+                if callable(make) and name not in unavailable and not (
+                        name.startswith("list_filtered")
                                            and not facts["filter"]):
                     got, failed = run_load(server.port, make, share, args.concurrency,
                                            warmup=0.5, workers=args.workers)
@@ -518,7 +621,12 @@ def run_size(args, rows):
         results["ratios"] = paired_ratios(rounds, share)
         for name, title, make in chosen:
             entry = {"title": title}
-            if make in ("dashboard", "export"):
+            if name in unavailable:
+                entry["skipped"] = unavailable[name]
+            elif make == "kabupaten":
+                entry.update(kabupaten_sql(args, rows) if args.villages > 1
+                             else {"skipped": "one village"})
+            elif make in ("dashboard", "export"):
                 entry.update(run_optional(args, server, name, make, facts))
             elif isinstance(make, tuple) and make[0] == "photo":
                 entry.update(photo_run(args, server, make[1]))
@@ -606,11 +714,9 @@ def draw_charts_everywhere(server, months=4, connections=4):
 
 def logged_in_clients(port, count):
     """``count`` connections, each logged in as the benchmark's desk user."""
-    from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
-
     clients = [Client(port) for _ in range(count)]
     for client in clients:
-        client.login(BENCH_USER, BENCH_PASSWORD)
+        client.login_desk()
     return clients
 
 
@@ -684,10 +790,8 @@ def export_run(server, path, name, times=3):
     """The export, ``times`` downloads one after another (each can take seconds): latency,
     the rows in the file, and the workers' peak memory above their level before (streamed
     means flat), sampled every 20 ms while downloading."""
-    from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
-
     client = Client(server.port)
-    client.login(BENCH_USER, BENCH_PASSWORD)
+    client.login_desk()
     client.request("GET", path)  # warm-up: the first download loads openpyxl and friends
     before = max(server.worker_rss_mb(), default=0)
     peak, done = [before], threading.Event()
@@ -736,8 +840,6 @@ def photo_run(args, server, make):
 
 def run_optional(args, server, name, kind, facts):
     """Dashboard and export: only when this build has them (another branch adds them)."""
-    from tests.bench.seed import BENCH_PASSWORD, BENCH_USER
-
     if kind == "dashboard":
         candidates = [args.dashboard_url] if args.dashboard_url else (
             DASHBOARD_URLS + discovered_urls(server, kind))
@@ -752,7 +854,7 @@ def run_optional(args, server, name, kind, facts):
         return dashboard_cold(args, server, path)
 
     def make(client, slot):
-        client.login(BENCH_USER, BENCH_PASSWORD)
+        client.login_desk()
         return lambda: ("GET", path, None, {200})
 
     if kind == "export":
@@ -877,6 +979,8 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", default="100000",
                         help="complaints to seed; several comma separated (default 100000)")
+    parser.add_argument("--villages", type=int, default=1,
+                        help="villages the complaints spread over (default 1)")
     parser.add_argument("--database-url", default=None,
                         help="a database named bench* (default: SQLite in instance/bench/)")
     parser.add_argument("--json", default=str(ROOT / "docs" / "bench" / "bench.json"),
@@ -898,6 +1002,7 @@ def parse_args(argv):
     parser.add_argument("--reuse", action="store_true",
                         help="keep an already seeded database of the same size")
     parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--kabupaten-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     return args
@@ -908,6 +1013,8 @@ def main(argv=None):
     if args.seed_only:
         args.rows = int(args.rows)
         return seed_main(args)
+    if args.kabupaten_only:
+        return kabupaten_main(args)
     sizes = [int(r.replace("_", "")) for r in args.rows.split(",")]
     if args.database_url:
         args.dialect = args.database_url.split(":", 1)[0].split("+")[0]

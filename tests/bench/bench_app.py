@@ -19,6 +19,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from sqlalchemy import select
 
 from app import create_app
+from app.auth.villages import ALL_VILLAGES
 from app.extensions import db
 from app.models import Complaint
 from app.web.views.complaints import ComplaintModelView
@@ -35,6 +36,8 @@ def bare_status(code, last4):
     row = db.session.execute(
         select(Complaint.register_number, Complaint.status, Complaint.complainant_phone)
         .where(Complaint.tracking_code == code, Complaint.voided.is_(False))
+        # A tracking code is unique across the installation's villages.
+        .execution_options(**{ALL_VILLAGES: True})
     ).first()
     if row is None or not row.complainant_phone.endswith(last4):
         abort(404)

@@ -27,6 +27,7 @@ PUBLIC_ENDPOINTS = {
     # The photo after the work a published resolved problem names (else 404).
     "StatisticsView.photo", "StatisticsView.photo_thumbnail",
     "SecurityApi.login",                                    # the REST API's login
+    "VillageDirectoryView.directory",                       # the kabupaten's list of villages
     # A file of the complaint this session looked up with its code and phone digits (else 404).
     "PublicView.attachment", "PublicView.attachment_thumbnail",
     "PublicView.privacy",                                   # what is done with a resident's data
@@ -35,7 +36,7 @@ PUBLIC_ENDPOINTS = {
 }
 ARGUMENTS = {"pk": "1", "complaint_id": "1", "meeting_id": "1", "name": "forward_selected", "step": "verify",
              "version": "v1", "filename": "x.csv", "group_by": "username", "locale": "en",
-             "fmt": "csv", "thumb": "thumb"}
+             "fmt": "csv", "thumb": "thumb", "village_id": "1", "chart": "status"}
 
 
 def _routes(app):

@@ -114,6 +114,7 @@ RESIDENT_STEPS = {
     "resolve": _l("The problem was handled"),
     "reject": _l("The village cannot handle it"),
     "refer": _l("Passed to the office that can handle it"),
+    "answer_referral": _l("The higher office answered; the village goes on handling it"),
     "inform": _l("The result was sent to you"),
     "complete": _l("Your added information was received"),
     "extend_deadline": _l("More time needed: the due date moved"),

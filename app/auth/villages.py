@@ -33,6 +33,7 @@ does).
 """
 
 import contextlib
+import functools
 import contextvars
 from dataclasses import dataclass, fields
 
@@ -316,8 +317,10 @@ def _through(parent, column, ids):
         .correlate_except(parent)
 
 
+@functools.lru_cache(maxsize=1024)
 def _criteria(ids):
-    """The loader criteria that keep a statement to the villages ``ids``."""
+    """The loader criteria that keep a statement to the villages ``ids`` (a sorted tuple):
+    built once per set of villages, as building them costs more than the query's own work."""
     def child(model, rule):
         return with_loader_criteria(model, rule, include_aliases=True)
 

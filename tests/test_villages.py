@@ -27,6 +27,17 @@ BABAKAN = ("babakan", "Babakan", "Karangpucung", "Cilacap",
            "Sidik Noer Amin")
 
 
+def _demo_with_holidays(seed):
+    """The demo data (40 complaints) and a local and a national holiday, committed."""
+    from app.demo import load_demo
+
+    load_demo(count=40, seed=seed)
+    db.session.add_all([
+        Holiday(date=dt.date(2030, 8, 20), year=2030, name="Sedekah bumi", kind="local"),
+        Holiday(date=dt.date(2030, 12, 25), year=2030, name="Natal", kind="national")])
+    db.session.commit()
+
+
 def _every_row(conn):
     """{table: sorted rows as {column: value}} of every table holding rows but Alembic's and
     the villages (a later migration's empty table, gone below it, holds nothing to lose)."""
@@ -52,13 +63,7 @@ def test_the_demo_data_goes_down_and_up_through_the_village_migration_whole(app,
     settings, a local holiday too and a national one not; down again loses nothing."""
     from flask_migrate import downgrade, upgrade
 
-    from app.demo import load_demo
-
-    load_demo(count=40, seed=5)
-    db.session.add_all([
-        Holiday(date=dt.date(2030, 8, 20), year=2030, name="Sedekah bumi", kind="local"),
-        Holiday(date=dt.date(2030, 12, 25), year=2030, name="Natal", kind="national")])
-    db.session.commit()
+    _demo_with_holidays(seed=5)
     directory = str(Path(app.root_path) / "migrations")
     with db.engine.connect() as conn:
         at_head = _every_row(conn)
@@ -221,13 +226,7 @@ def test_the_demo_data_goes_down_and_up_through_the_keys_migration_whole(app, ct
     every table as before, the keys per village, the register code from REGISTER_CODE."""
     from flask_migrate import downgrade, upgrade
 
-    from app.demo import load_demo
-
-    load_demo(count=40, seed=7)
-    db.session.add_all([
-        Holiday(date=dt.date(2030, 8, 20), year=2030, name="Sedekah bumi", kind="local"),
-        Holiday(date=dt.date(2030, 12, 25), year=2030, name="Natal", kind="national")])
-    db.session.commit()
+    _demo_with_holidays(seed=7)
     directory = str(Path(app.root_path) / "migrations")
     with db.engine.connect() as conn:
         at_head = _every_row(conn)

@@ -32,7 +32,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext
 from sqlalchemy import and_, bindparam, exists, false, or_, select
 
-from app.auth import identity
+from app.auth import identity, villages
 from app.auth.security import actors_of
 from app.core import workflow
 from app.extensions import db
@@ -59,10 +59,7 @@ def officer_ids_of(user):
         return []
     cache = g.setdefault("_officer_ids", {}) if has_app_context() else {}
     if user.id not in cache:
-        cache[user.id] = [
-            row[0]
-            for row in db.session.execute(select(Officer.id).where(Officer.user_id == user.id))
-        ]
+        cache[user.id] = [officer_id for officer_id, _village in villages.officers_of(user)]
     return cache[user.id]
 
 

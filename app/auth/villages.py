@@ -206,14 +206,20 @@ def _user_of_request():
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
-def _officer_villages(user):
-    """The villages of ``user``'s officer records (asked once per request)."""
-    cache = g.setdefault("_officer_villages", {}) if has_request_context() else {}
+def officers_of(user):
+    """``(officer id, village id)`` of ``user``'s officer records, asked once per request (the
+    access rules read the ids from here too)."""
+    cache = g.setdefault("_officers_of", {}) if has_request_context() else {}
     if user.id not in cache:
-        cache[user.id] = frozenset(db.session.scalars(
-            select(Officer.village_id).where(Officer.user_id == user.id)
-            .execution_options(**{ALL_VILLAGES: True})))
+        cache[user.id] = tuple(db.session.execute(
+            select(Officer.id, Officer.village_id).where(Officer.user_id == user.id)
+            .execution_options(**{ALL_VILLAGES: True})).all())
     return cache[user.id]
+
+
+def _officer_villages(user):
+    """The villages of ``user``'s officer records."""
+    return frozenset(village_id for _officer, village_id in officers_of(user))
 
 
 def manages_one_village(user):

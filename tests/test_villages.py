@@ -276,20 +276,26 @@ def test_going_below_the_keys_is_refused_while_two_villages_share_a_key(app, ctx
         register_complaint(complaint, notify=False)
     directory = str(Path(app.root_path) / "migrations")
     db.session.remove()
-    with db.engine.connect() as conn:
-        before = _every_row(conn)
     config = app.extensions["migrate"].migrate.get_config(directory)
-    with pytest.raises(RuntimeError) as refused:
-        command.downgrade(config, _before(directory, KEYS))
-    message = str(refused.value)
-    assert "register_counter.year: 2026" in message
-    assert "category.name: " in message and "Lainnya" in message
-    assert "complaint.register_year, register_seq: 2026 1" in message
-    assert "Not done; nothing changed." in message
-    with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == KEYS
-        assert _every_row(conn) == before
-        assert _unique_keys(conn) == NEW_KEYS
+    # Down to the keys migration first: PostgreSQL runs a whole downgrade in one transaction,
+    # so a refusal further down would also undo the steps above it.
+    command.downgrade(config, KEYS)
+    try:
+        with db.engine.connect() as conn:
+            before = _every_row(conn)
+        with pytest.raises(RuntimeError) as refused:
+            command.downgrade(config, _before(directory, KEYS))
+        message = str(refused.value)
+        assert "register_counter.year: 2026" in message
+        assert "category.name: " in message and "Lainnya" in message
+        assert "complaint.register_year, register_seq: 2026 1" in message
+        assert "Not done; nothing changed." in message
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == KEYS
+            assert _every_row(conn) == before
+            assert _unique_keys(conn) == NEW_KEYS
+    finally:
+        command.upgrade(config, "head")
 
 
 def test_going_below_the_keys_is_refused_while_the_code_is_not_the_setting(app, ctx):
@@ -300,7 +306,12 @@ def test_going_below_the_keys_is_refused_while_the_code_is_not_the_setting(app, 
     directory = str(Path(app.root_path) / "migrations")
     db.session.remove()
     config = app.extensions["migrate"].migrate.get_config(directory)
-    with pytest.raises(RuntimeError, match="babakan uses 'BBK'. Set REGISTER_CODE"):
-        command.downgrade(config, _before(directory, KEYS))
-    with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == KEYS
+    command.downgrade(config, KEYS)
+    try:
+        with pytest.raises(RuntimeError, match="babakan uses 'BBK'. Set REGISTER_CODE"):
+            command.downgrade(config, _before(directory, KEYS))
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
+                == KEYS
+    finally:
+        command.upgrade(config, "head")

@@ -43,11 +43,19 @@ def _secret_key():
     if key_file.exists():
         return key_file.read_text().strip()
     INSTANCE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    # Readable by this user only from its creation, whatever the umask.
-    with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
-        out.write(key)
-    return key
+    # Written whole to a file of this process's own, readable by this user only from its
+    # creation whatever the umask, then linked into place: when two processes start at once
+    # (gunicorn workers, test workers) the first link wins and both read the same key.
+    draft = INSTANCE_DIR / f"secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(secrets.token_urlsafe(48))
+    try:
+        os.link(draft, key_file)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return key_file.read_text().strip()
 
 
 def _database_url():

@@ -46,9 +46,11 @@ def axe_source():
             member = archive.extractfile("package/axe.min.js")
             text = member.read().decode()
     CACHE.mkdir(parents=True, exist_ok=True)
-    partial = script.with_suffix(".part")
-    partial.write_text(text)
-    partial.replace(script)
+    # A file of this process's own, renamed into place: two test workers fetching at once
+    # never read one another's half-written copy.
+    with tempfile.NamedTemporaryFile("w", dir=CACHE, suffix=".part", delete=False) as partial:
+        partial.write(text)
+    Path(partial.name).replace(script)
     return text
 
 

@@ -135,11 +135,11 @@ MATRIX = {
     "/complaint/late-followup/list/": dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
     # Notifications: "Tugas saya" and one's own channels for every staff role; the outbox
     # (addresses and message texts) for the admin only.
-    "/tasks/":                       dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
+    "/tasks/":                       dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK, camat=OK, inspektorat=OK),
     "/bantuan/":                     dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
     "/bantuan/pdf":                  dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
-    "/tasks/settings":               dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK),
-    "/tasks/open/999":               dict(anon=LOGIN, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND),
+    "/tasks/settings":               dict(anon=LOGIN, desk=OK, liaison=OK, head=OK, admin=OK, camat=OK, inspektorat=OK),
+    "/tasks/open/999":               dict(anon=LOGIN, desk=NOT_FOUND, liaison=NOT_FOUND, head=NOT_FOUND, admin=NOT_FOUND, camat=NOT_FOUND, inspektorat=NOT_FOUND),
     "/outbox/":                      dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     "/outbox/?status=failed":        dict(anon=LOGIN, desk=FORBIDDEN, liaison=FORBIDDEN, head=FORBIDDEN, admin=OK),
     # The quick search answers with a redirect (to the one complaint found, or the register).

@@ -255,3 +255,59 @@ def test_a_camat_reads_the_referrals_of_every_village_of_the_kecamatan_only(
     for name in ("other", "mine", "a_complaint"):
         assert client.get(f"/referral/{two_villages[name]}").status_code == 404
     assert client.get(f"/attachment/{two_villages['other_file']}").status_code == 404
+
+
+def _waiting_on_tasks(client):
+    """The register numbers under "Menunggu saya" of /tasks/ with the links they open."""
+    page = client.get("/tasks/").get_data(as_text=True)
+    waiting = page.split("fa-inbox", 1)[1].split('id="notifications"', 1)[0]
+    return waiting
+
+
+def test_the_office_referred_to_is_told_and_it_waits_for_them_not_for_the_desk(
+        app, client, monkeypatch):
+    from app.models import OutboxMessage
+
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")  # emails are queued
+    make_user(app, "petugas", security.DESK)
+    camat = oversight_user(app, "camat", KECAMATAN)
+    other_camat = oversight_user(app, "camat_lain", KECAMATAN, kecamatan="Majenang")
+    inspektorat = oversight_user(app, "inspektorat", KABUPATEN)
+    up = make_complaint(app, status="verified", subject="Jembatan putus")
+    outside = make_complaint(app, status="verified", subject="Sengketa tanah")
+    login(client, "petugas")
+    refer_up(client, up, KECAMATAN)
+    post_form(client, f"/complaint/step/{outside}/refer", {
+        "refer_up": "", "office": "Pengadilan Negeri Cilacap", "public_note": ""})
+    # Waiting for the Camat's answer: not the desk's move, unlike the one referred outside
+    # (the desk informs the resident of that one).
+    waiting = _waiting_on_tasks(client)
+    assert "Sengketa tanah" in waiting and "Jembatan putus" not in waiting
+    client.get("/logout/")
+
+    with app.app_context(), villages.every_village():
+        told = {(n.user_id, n.complaint_id): n for n in db.session.scalars(
+            select(Notification).where(Notification.kind == "referred_up"))}
+        assert set(told) == {(camat, up)}  # not the other kecamatan's, not the kabupaten's
+        text = told[(camat, up)].text
+        assert "Desa Babakan" in text or "Babakan" in text
+        assert "Jembatan putus" in text and "merujuk" in text
+        assert "Siti Aminah" not in text  # never the resident's identity
+        mail = db.session.scalars(select(OutboxMessage).where(
+            OutboxMessage.address == "camat@example.test")).one()
+        assert f"https://pengaduan.example.test/referral/{up}" in mail.body
+        notification_id = told[(camat, up)].id
+        db.session.remove()
+    assert other_camat and inspektorat
+
+    login(client, "camat")
+    waiting = _waiting_on_tasks(client)
+    assert "Jembatan putus" in waiting and f'href="/referral/{up}"' in waiting
+    assert "Sengketa tanah" not in waiting
+    opened = client.get(f"/tasks/open/{notification_id}")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/referral/{up}")
+    token = csrf_token(client, f"/referral/{up}")
+    client.post(f"/referral/{up}/answer", data={"csrf_token": token,
+                                                "answer": "Tim kecamatan datang Senin."})
+    assert "Jembatan putus" not in _waiting_on_tasks(client)  # answered: nothing waits
+    client.get("/logout/")

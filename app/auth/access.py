@@ -126,6 +126,18 @@ def is_referred_to(user, complaint):
         Referral.complaint_id == complaint.id, referred_condition(row)).limit(1)) is not None
 
 
+def awaiting_answer():
+    """SQL on ``Complaint``: it waits for the answer of a higher office it was referred to
+    inside the system (a referral not answered yet)."""
+    return exists().where(Referral.complaint_id == Complaint.id, Referral.answered_at.is_(None))
+
+
+def awaiting_answer_of(user):
+    """SQL on ``Complaint``: it waits for the answer of ``user``'s level and area."""
+    return exists().where(Referral.complaint_id == Complaint.id, Referral.answered_at.is_(None),
+                          referred_condition(oversight_row(user)))
+
+
 class _Aggregates:
     """The reader of the public statistics: it counts the whole register and shows no row.
 

@@ -178,7 +178,8 @@ ROLE_PERMISSIONS[HEAD] = ROLE_PERMISSIONS[HEAD] + _DASHBOARD + _EXPORT
 
 # "Tugas saya", the bell and one's own notification channels: every staff role.
 _TASKS = [("can_tasks", "MyTasks"), ("menu_access", MENU_TASKS)]
-ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] + _TASKS for role in (DESK, LIAISON, HEAD)})
+ROLE_PERMISSIONS.update({role: ROLE_PERMISSIONS[role] + _TASKS
+                         for role in (DESK, LIAISON, HEAD, CAMAT, INSPEKTORAT)})
 
 # How each role acts in the workflow (see app.core.workflow).
 ROLE_ACTORS = {

@@ -13,6 +13,8 @@ The rules, from the SOP and the identity rules:
 * the desk is told of a complaint that arrived without staff (website, public API,
   email inbox), of the resident's completion or "not solved" answer, and of the answer of
   the kecamatan or kabupaten a complaint was referred to (``app.services.referrals``);
+* the Camat or the Inspektorat is told of a complaint a village referred to their level
+  and area (and finds it under "waiting for me" until they answer; the desk no longer does);
 * the Kepala Desa is told at once (urgent: quiet hours do not hold it) of a complaint
   about a village officer or one marked urgent, and of the verification result the
   forward step passes to them (the Sekretaris Desa instead, when the step says so);
@@ -38,7 +40,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import joinedload
 
-from app.auth import access, security
+from app.auth import access, security, villages
 from app.core import workflow
 from app.core.errors import ServiceError
 from app.core.timeutil import datetime_id, now_wib
@@ -46,7 +48,7 @@ from app.core.values import mail_can_reach
 from app.extensions import db
 from app.models import Complaint, Notification, NotificationSetting, Officer, OutboxMessage
 from app.models.notifications import EMAIL, QUEUED, TELEGRAM
-from app.services import complaints as services, deadlines, response_templates
+from app.services import complaints as services, deadlines, oversight, response_templates
 from app.services.step_effects import on_carried, on_register, on_step
 
 # kind -> (text for staff or residents, urgent). Placeholders are the template system's.
@@ -68,6 +70,7 @@ RESIDENT_STATUS = "resident_status"
 RESIDENT_OUTCOME = "resident_outcome"
 RESIDENT_ANSWER = "resident_answer"  # the desk's answer to a linked duplicate's complainant
 REFERRAL_ANSWERED = "referral_answered"
+REFERRED_UP = "referred_up"  # to the Camat or the Inspektorat a village referred it to
 
 TEXTS = {
     ASSIGNED: _l("Complaint {nomor_register} was forwarded to you: \"{perihal}\". "
@@ -93,6 +96,8 @@ TEXTS = {
                       "({tenggat_tindak_lanjut}): \"{perihal}\"."),
     REFERRAL_ANSWERED: _l("The higher office answered complaint {nomor_register}: "
                           "\"{perihal}\". Read the answer and inform the complainant."),
+    REFERRED_UP: _l("The village of {desa} referred complaint {nomor_register} to you: "
+                    "\"{perihal}\". Read it and send your answer back to the village."),
     RESIDENT_RECEIPT: _l("Your complaint \"{perihal}\" was received by the village of {desa} "
                          "as number {nomor_register}. Tracking code: {kode_pelacakan}. "
                          "Follow it at {alamat_status}."),
@@ -261,7 +266,7 @@ def _staff_notice(user, kind, complaint, at=None, dedupe_key=None, text=None, ur
     row = _notification_row(kind, complaint, text, urgent, at, user_id=user.id,
                             dedupe_key=dedupe_key)
     subject = _staff_subject(text)
-    link = _staff_link(complaint)
+    link = _staff_link(complaint, user)
     body = text + (f"\n\n{link}" if link else "")
     messages = []
     if by_email:
@@ -336,10 +341,13 @@ def _staff_subject(text):
     return f"{current_app.config['APP_NAME']}: {first[:120]}"
 
 
-def _staff_link(complaint):
+def _staff_link(complaint, user):
+    """Where ``user`` opens ``complaint``: the register's page, or for a Camat or the
+    Inspektorat the page of what was referred to them."""
     if complaint is None or complaint.id is None:
         return None
-    return f"{current_app.config['PUBLIC_BASE_URL']}/complaint/show/{complaint.id}"
+    page = "referral" if workflow.OVERSIGHT in security.actors_of(user) else "complaint/show"
+    return f"{current_app.config['PUBLIC_BASE_URL']}/{page}/{complaint.id}"
 
 
 def seen(dedupe_key):
@@ -462,6 +470,11 @@ def _tell_about_step(complaint, step, source, target, fields, at):
     if step in _RESIDENT_ANSWERS:
         recipients += [(desk, _RESIDENT_ANSWERS[step])
                        for desk in users_with_role(security.DESK)]
+    if step == "refer" and fields.get("refer_up"):
+        # Referred inside the system: the Camat or the Inspektorat of the village's area,
+        # who may open it now that the referral names their level (``access.can_view``).
+        recipients += [(watcher, REFERRED_UP) for watcher in oversight.watchers_of(
+            fields["refer_up"], villages.village_data(complaint.village_id))]
     if recipients:
         tell_all(recipients, complaint, at)
     if step == "verify":
@@ -578,11 +591,19 @@ def tasks_of(user, today, limit=100):
     past the resolution deadline (``deadlines.is_overdue``), or past the verification or
     first follow-up deadline (``deadlines``' rules).
     """
+    query = access.restrict(db.session.query(Complaint), user).filter(
+        Complaint.voided.is_(False))
+    if workflow.OVERSIGHT in security.actors_of(user):
+        # A Camat's or the Inspektorat's: what waits for their answer (no village deadline
+        # runs meanwhile: the clock stands still while a complaint is referred).
+        waiting = (query.filter(access.awaiting_answer_of(user))
+                   .order_by(Complaint.id).limit(limit).all())
+        return {"waiting": waiting, "due_today": [], "overdue": []}
     statuses = waiting_statuses(user)
     if not statuses:
         return {"waiting": [], "due_today": [], "overdue": []}
-    waiting = (access.restrict(db.session.query(Complaint), user)
-               .filter(Complaint.voided.is_(False), Complaint.status.in_(statuses))
+    # A complaint referred up waits for the higher office, not for the desk, until it answers.
+    waiting = (query.filter(Complaint.status.in_(statuses), ~access.awaiting_answer())
                .order_by(Complaint.due_date.is_(None), Complaint.due_date, Complaint.id)
                .limit(limit).all())
     due_today = [c for c in waiting if today in (c.due_date, c.verification_due, c.followup_due)

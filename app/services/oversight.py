@@ -6,8 +6,10 @@ layer would give it its village first, and one login has one scope.
 """
 
 from flask import current_app
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.auth import security, villages
 from app.core.errors import ServiceError
@@ -79,3 +81,15 @@ def every_oversight():
     rows = db.session.scalars(select(Oversight)).all()
     return sorted(((sm.get_user_by_id(row.user_id).username, row) for row in rows),
                   key=lambda pair: pair[0])
+
+
+def watchers_of(area, village):
+    """The active logins that watch ``village`` at ``area`` (kecamatan: its Camat;
+    kabupaten: the Inspektorat or Dinas of its kabupaten), with their roles."""
+    query = (select(User).join(Oversight, Oversight.user_id == User.id)
+             .where(User.active.is_(True), Oversight.area == area,
+                    Oversight.kabupaten == village.kabupaten)
+             .options(selectinload(User.roles)).order_by(User.id))
+    if area == KECAMATAN:
+        query = query.where(Oversight.kecamatan == village.kecamatan)
+    return db.session.scalars(query).all()

@@ -3,7 +3,8 @@ or its kabupaten (the Inspektorat or a Dinas) inside the system, and the answer 
 
 * The ``refer`` step with ``refer_up`` (``KECAMATAN`` or ``KABUPATEN``) writes a ``Referral``
   aimed at the village's own kecamatan or kabupaten, with the village's note for the office,
-  and pauses the complaint's clock (``deadlines.pause_clock``): the village waits. Without
+  and pauses the complaint's clock (``deadlines.pause_clock``): the village waits, and the
+  office's logins are told (``app.services.notifications``). Without
   it the step is the referral to an office outside the system, as before (the complaint is
   closed for the village).
 * The office reads it in its queue (``queue``) through ``app.auth.access`` (only what was

@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField
 from wtforms.validators import Length
 
+from app.auth.security import actors_of
+from app.core import workflow
 from app.core.errors import ServiceError
 from app.core.timeutil import now_wib, today_wib
 from app.core.values import mail_can_reach
@@ -22,6 +24,14 @@ class SettingsForm(BaseForm):
     telegram = BooleanField(_l("Telegram"))
     telegram_chat_id = StringField(_l("Telegram chat id"), validators=[
         Length(max=40, message=_l("At most %(max)d characters."))])
+
+
+def _complaint_page(user):
+    """The endpoint where ``user`` opens a complaint: the register's page, or for a Camat or
+    the Inspektorat the page of what a village referred to them."""
+    if workflow.OVERSIGHT in actors_of(user):
+        return "ReferralView.show"
+    return "ComplaintModelView.show"
 
 
 class TasksView(BaseView):
@@ -41,6 +51,7 @@ class TasksView(BaseView):
         today = today_wib()
         return self.render_template(
             "notifications/tasks.html", tasks=notifications.tasks_of(g.user, today),
+            complaint_page=_complaint_page(g.user),
             items=notifications.recent(g.user), today=today,
             unread=notifications.unread_count(g.user), title=gettext("My tasks"))
 
@@ -52,7 +63,7 @@ class TasksView(BaseView):
             abort(404)
         if notification.complaint_id is None:
             return redirect(url_for("TasksView.tasks"))
-        return redirect(url_for("ComplaintModelView.show", pk=notification.complaint_id))
+        return redirect(url_for(_complaint_page(g.user), pk=notification.complaint_id))
 
     @expose("/read-all", methods=["POST"])
     @has_access

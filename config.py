@@ -186,6 +186,10 @@ VILLAGE = {
     "website": os.environ.get("VILLAGE_WEBSITE", "https://babakan-karangpucung.desa.id"),
     "head_name": os.environ.get("VILLAGE_HEAD_NAME", "Sidik Noer Amin"),
 }
+# How long an app process keeps the villages' rows before reading them again: with several
+# app hosts, a village added or edited on one is seen by the others within this many seconds
+# (at once on the host where the admin saved it).
+VILLAGE_CACHE_SECONDS = int(os.environ.get("VILLAGE_CACHE_SECONDS", "60"))
 # Register numbers look like 001/PGD/XI/2026; the middle code is the village's own.
 REGISTER_CODE = os.environ.get("REGISTER_CODE", "PGD")
 # Where residents check their complaint (printed on the receipt with a QR code).

@@ -315,3 +315,24 @@ def test_going_below_the_keys_is_refused_while_the_code_is_not_the_setting(app, 
                 == KEYS
     finally:
         command.upgrade(config, "head")
+
+
+def test_a_village_changed_on_another_host_is_read_once_the_copy_is_old(app, ctx, monkeypatch):
+    """With several app hosts, each keeps the villages' rows VILLAGE_CACHE_SECONDS: a name
+    edited and a village added on another host (here: straight in the database, no
+    ``forget`` in this process) are read here once this process's copy is older."""
+    monkeypatch.setitem(app.config, "VILLAGE_CACHE_SECONDS", 60)
+    clock = {"now": 1000.0}
+    monkeypatch.setattr(villages.time, "monotonic", lambda: clock["now"])
+    villages.forget()
+    village_id = current_village().id
+    assert villages.village_data(village_id).name == "Babakan" and not villages.several()
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE village SET name = 'Babakan Baru'"))
+        conn.execute(text("INSERT INTO village (slug, name, kecamatan, kabupaten, "
+                          "register_code, edited_in_app) VALUES ('karangsari', 'Karangsari', "
+                          "'Karangpucung', 'Cilacap', 'KRS', false)"))
+    clock["now"] += 59
+    assert villages.village_data(village_id).name == "Babakan" and not villages.several()
+    clock["now"] += 2
+    assert villages.village_data(village_id).name == "Babakan Baru" and villages.several()

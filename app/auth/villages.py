@@ -33,11 +33,12 @@ does).
 """
 
 import contextlib
-import functools
 import contextvars
+import functools
+import time
 from dataclasses import dataclass, fields
 
-from flask import g, has_request_context, session
+from flask import current_app, g, has_request_context, session
 from sqlalchemy import event, exists, or_, select
 from sqlalchemy.orm import Session, with_loader_criteria
 
@@ -101,12 +102,24 @@ class VillageData:
 # --- The villages' rows, read once per process ---------------------------------------------
 
 # Villages change only at start (``app.services.reference_data``) or when the admin edits
-# one (which calls ``forget``): one query per process, not one per request.
+# one (which calls ``forget`` in that process): one query per process and
+# VILLAGE_CACHE_SECONDS, not one per request. With several app hosts, a village added or
+# edited on one is read by the others when their copy is that old.
 _known = {}
+
+
+def _fresh():
+    """Forget what was read longer ago than VILLAGE_CACHE_SECONDS."""
+    now = time.monotonic()
+    read_at = _known.setdefault("read_at", now)
+    if now - read_at > current_app.config.get("VILLAGE_CACHE_SECONDS", 60):
+        _known.clear()
+        _known["read_at"] = now
 
 
 def _village(village_id):
     """``VillageData`` of the village with this id (None when there is none)."""
+    _fresh()
     if village_id not in _known:
         row = db.session.execute(select(Village).where(Village.id == village_id)
                                  .execution_options(**{ALL_VILLAGES: True})).scalar()
@@ -124,6 +137,7 @@ def village_data(village_id):
 
 def _only_village_id():
     """The id of the installation's one village; None with several (or none)."""
+    _fresh()
     if "only" not in _known:
         ids = db.session.scalars(select(Village.id).order_by(Village.id).limit(2)
                                  .execution_options(**{ALL_VILLAGES: True})).all()

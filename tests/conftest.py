@@ -20,7 +20,6 @@ from app.cli import prepare_database
 from app.extensions import db
 from app.models import Complaint, Officer
 from app.services import complaints as services
-from app.services.reference_data import seed_reference_data
 
 PASSWORD = "kata-sandi-uji-panjang"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -88,6 +87,8 @@ def app(tmp_path_factory):
                 conn.execute(text("CREATE SCHEMA public"))
         prepare_database()
         db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            _remember_seeded()
         if db.engine.dialect.name == "sqlite":
             db.engine.dispose()
             path = db.engine.url.database
@@ -95,44 +96,71 @@ def app(tmp_path_factory):
     return app
 
 
-# Tables emptied between tests on PostgreSQL (roles and permissions stay).
-_DATA_TABLES = (
-    "attachment", "outbox", "notification", "notification_setting", "job_lease",
-    "inbox_attachment", "inbox_message", "inbox_fetch",
-    "meeting_complaint", "meeting_officer", "meeting_guest", "meeting",
-    "identity_view", "response_template", "referral",
-    "complaint_event", "complaint", "officer", "register_counter", "ab_user_role",
-    "ab_user_group", "ab_user", "category", "dusun", "public_lookup_failure",
-    "deadline_tier", "holiday", "user_session_generation",
-    "audit_personal_value", "audit_log", "app_setting", "account_link", "resident_request",
-)
+# What a test never changes on PostgreSQL: the schema's version and FAB's roles and
+# permissions (synced from app.auth.security at start).
+_KEPT_TABLES = ("alembic_version", "ab_permission", "ab_view_menu", "ab_permission_view",
+                "ab_role", "ab_permission_view_role")
+# The database as migrated and seeded, read once per process (``_remember_seeded``): each
+# table's rows as JSON, and where each table's id sequence stood.
+_SEEDED_ROWS = {}
+_SEEDED_SEQUENCES = {}
 
 
-# What the reference tables hold right after seeding (rows and id sequence), by table: a test
-# that left them so does not make the next one truncate and seed them again.
-_SEEDED_PRINTS = {}
+def _data_tables(conn):
+    return [name for (name,) in conn.execute(text(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+        "AND table_type = 'BASE TABLE' ORDER BY table_name")) if name not in _KEPT_TABLES]
 
 
-def _fingerprint(conn, table):
-    return conn.execute(text(
-        f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t"
-    )).scalar(), conn.execute(text(
-        f"SELECT pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id'))")).scalar()
+def _remember_seeded():
+    """Keep what the freshly migrated and seeded database holds (PostgreSQL)."""
+    with db.engine.begin() as conn:
+        for table in _data_tables(conn):
+            rows = conn.execute(text(
+                f"SELECT coalesce(json_agg(t), '[]')::text FROM {table} t")).scalar()
+            if rows != "[]":
+                _SEEDED_ROWS[table] = rows
+        for table, sequence in conn.execute(text(
+                "SELECT table_name, pg_get_serial_sequence(table_name, column_name) "
+                "FROM information_schema.columns WHERE table_schema = 'public' "
+                "AND column_default LIKE 'nextval(%'")):
+            if table not in _KEPT_TABLES:
+                _SEEDED_SEQUENCES[table] = (sequence, conn.execute(text(
+                    "SELECT pg_sequence_last_value(:s)"), {"s": sequence}).scalar())
 
 
-def _holding_rows(conn):
-    """The data tables that hold at least one row (one statement)."""
+def _holding_rows(conn, tables):
+    """Those of ``tables`` that hold at least one row (one statement)."""
     return [name for (name,) in conn.execute(text(" UNION ALL ".join(
-        f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})" for table in _DATA_TABLES)))]
+        f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM {table})" for table in tables)))]
+
+
+def _reset_postgresql():
+    """Empty every table a test may have written, put the seeded rows back and each id
+    sequence where seeding left it, in one transaction. DELETE, not TRUNCATE: TRUNCATE
+    makes new files for each table and its indexes, which cost more than the whole test on
+    small tables; the replica role switches off the triggers meanwhile (the append-only
+    logs' and the foreign keys', so the order does not matter)."""
+    with db.engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        emptied = sorted(set(_holding_rows(conn, _data_tables(conn))) | set(_SEEDED_ROWS))
+        conn.execute(text("; ".join(f"DELETE FROM {table}" for table in emptied)))
+        for table, rows in _SEEDED_ROWS.items():
+            conn.execute(text(f"INSERT INTO {table} SELECT * FROM "
+                              f"json_populate_recordset(NULL::{table}, :rows)"), {"rows": rows})
+        sequences = [_SEEDED_SEQUENCES[table] for table in emptied
+                     if table in _SEEDED_SEQUENCES]
+        if sequences:
+            conn.execute(text("SELECT " + ", ".join(
+                f"setval('{name}', {last or 1}, {'true' if last else 'false'})"
+                for name, last in sequences)))
 
 
 def reset_database():
     """Bring the database back to freshly migrated (in an app context).
 
-    SQLite: copy the template file back. PostgreSQL: truncate the data tables that hold
-    rows (TRUNCATE costs per table, about 10 ms each, so only those), except the reference
-    tables and the audit lines seeding wrote while they are all exactly as seeded; then seed
-    what was emptied. Each test starts from what SQLite's template holds.
+    SQLite: copy the template file back. PostgreSQL: ``_reset_postgresql``. Each test starts
+    from what SQLite's template holds.
     """
     db.session.remove()
     villages.forget()  # the village's row is back as migrated: read it again
@@ -141,29 +169,7 @@ def reset_database():
         path = db.engine.url.database
         shutil.copyfile(path + ".template", path)
         return
-    with db.engine.begin() as conn:
-        holding = _holding_rows(conn)
-        # The reference tables and what seeding them wrote (the audit log's lines) go together:
-        # when one of them is not as seeded, all are truncated and seeded again.
-        group_changed = not _SEEDED_PRINTS or any(
-            table not in holding or _fingerprint(conn, table) != prints
-            for table, prints in _SEEDED_PRINTS.items())
-        changed = sorted(set(holding) | set(_SEEDED_PRINTS)) if group_changed else \
-            [table for table in holding if table not in _SEEDED_PRINTS]
-        if changed:
-            conn.execute(text(f"TRUNCATE {', '.join(changed)} RESTART IDENTITY CASCADE"))
-        # The village the migration made stays (every data row points to it); a village a
-        # test added goes, and seeding gives the first its values from the settings again
-        # (as migrated: not edited in the village screen).
-        conn.execute(text("DELETE FROM village WHERE id > (SELECT min(id) FROM village)"))
-        conn.execute(text("UPDATE village SET edited_in_app = false"))
-    seed_reference_data()
-    db.session.remove()
-    if group_changed:
-        with db.engine.begin() as conn:
-            seeded = _holding_rows(conn)
-            _SEEDED_PRINTS.clear()
-            _SEEDED_PRINTS.update((table, _fingerprint(conn, table)) for table in seeded)
+    _reset_postgresql()
 
 
 @pytest.fixture(autouse=True)

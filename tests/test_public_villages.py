@@ -9,7 +9,7 @@ tests/test_village_isolation.py.
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.auth import security, villages
 from app.extensions import db
@@ -23,20 +23,24 @@ from tests.test_village_isolation import (  # noqa: F401
 RESIDENT = {"REMOTE_ADDR": "203.0.113.7"}
 
 
-def _submit(client, prefix, **overrides):
-    """Fill the submit form at ``prefix + "/lapor"`` as a resident does."""
-    page = client.get(prefix + "/lapor", environ_base=RESIDENT).get_data(as_text=True)
+def _submit(client, prefix, host=None, **overrides):
+    """Fill the submit form at ``prefix + "/lapor"`` as a resident does (on ``host``)."""
+    on_host = {"environ_overrides": {"HTTP_HOST": host}} if host else {}
+    page = client.get(prefix + "/lapor", environ_base=RESIDENT, **on_host).get_data(
+        as_text=True)
     a, b = QUESTION_RE.search(page).groups()
     data = {**FORM, "dusun": "", "answer": str(int(a) + int(b)),
             "question": TOKEN_RE.search(page).group(1), "homepage": "",
             "csrf_token": CSRF_RE.search(page).group(1),
             "submission_token": SUBMISSION_RE.search(page).group(1), **overrides}
-    return page, client.post(prefix + "/lapor", data=data, environ_base=RESIDENT)
+    return page, client.post(prefix + "/lapor", data=data, environ_base=RESIDENT, **on_host)
 
 
-def _track(client, prefix, code, last4):
-    page = client.get(prefix + "/status", environ_base=RESIDENT).get_data(as_text=True)
-    return client.post(prefix + "/status", environ_base=RESIDENT, data={
+def _track(client, prefix, code, last4, host=None):
+    on_host = {"environ_overrides": {"HTTP_HOST": host}} if host else {}
+    page = client.get(prefix + "/status", environ_base=RESIDENT, **on_host).get_data(
+        as_text=True)
+    return client.post(prefix + "/status", environ_base=RESIDENT, **on_host, data={
         "tracking_code": code, "phone_last4": last4,
         "csrf_token": CSRF_RE.search(page).group(1)})
 
@@ -231,3 +235,76 @@ def test_the_chooser_is_the_admins_alone(app, client, login_as):
     client.get("/logout/")
     login_as("desk")
     assert client.get("/desa-kerja/").status_code == 403
+
+
+# --- A host name of the village's own ---------------------------------------------------------
+
+HOST = "lapor.karangsari.desa.id"
+
+
+def _give_host(app, village_id, host):
+    with app.app_context():
+        db.session.execute(text("UPDATE village SET host = :host WHERE id = :id"),
+                           {"host": host, "id": village_id})
+        db.session.commit()
+        db.session.remove()
+    villages.forget()
+
+
+def test_a_village_with_its_own_host_name_has_todays_addresses_there(app):
+    """On lapor.karangsari.desa.id, ``/lapor``, ``/status`` and ``/statistik`` are
+    Karangsari's: the form's links stay without the slug, the report lands in Karangsari's
+    register and the receipt's addresses name the host; the installation's own host still
+    leads to the list of villages, and a code of Babakan is unknown on Karangsari's host."""
+    a_id = villages_first(app)
+    b_id = add_village(app, "karangsari", MARK)
+    _give_host(app, b_id, HOST)
+    client = app.test_client()
+    on_host = {"environ_base": RESIDENT, "environ_overrides": {"HTTP_HOST": HOST}}
+    page, response = _submit(client, "", host=HOST)
+    assert 'action="/lapor"' in page and 'href="/status"' in page and "/karangsari/" not in page
+    assert MARK in page  # the village's own name on its page
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    assert response.headers["Location"].endswith("/lapor/tanda-terima")
+    text_ = client.get("/lapor/tanda-terima", **on_host).get_data(as_text=True)
+    assert f"https://{HOST}/status" in text_
+    with app.app_context(), villages.every_village():
+        assert db.session.execute(select(Complaint.village_id)).scalars().all() == [b_id]
+        db.session.remove()
+    assert client.get("/statistik", **on_host).status_code == 200
+    # Babakan's code is not Karangsari's: answered as an unknown one.
+    a_code = _tracking_code(app, a_id, _a_complaint(app, a_id))
+    assert _track(client, "", a_code, "7890", host=HOST).status_code == 404
+    # The installation's own host: several villages, so the list of villages.
+    other = app.test_client()
+    assert other.get("/lapor", environ_base=RESIDENT).headers["Location"].endswith("/desa/")
+    # The slug's address still works everywhere.
+    assert other.get("/karangsari/lapor", environ_base=RESIDENT).status_code == 200
+
+
+def test_the_admin_gives_a_village_a_host_name_and_bad_ones_are_refused(app, client, login_as):
+    from tests.conftest import post_form
+
+    b_id = add_village(app, "karangsari", MARK)
+    _give_host(app, villages_first(app), "lapor.babakan.desa.id")
+    login_as("admin")
+    fields = {"name": "Karangsari", "slug": "karangsari", "kecamatan": "Karangpucung",
+              "kabupaten": "Cilacap", "register_code": "KRS", "address": "", "phone": "",
+              "email": "", "website": "", "head_name": ""}
+    for host, message in [
+            ("https://lapor.karangsari.desa.id/", "Nama host berupa nama"),
+            ("lapor babakan", "Nama host berupa nama"),
+            ("pengaduan.example.test", "alamat seluruh instalasi"),
+            ("LAPOR.babakan.desa.id", "sudah dipakai oleh Babakan")]:
+        page = post_form(client, f"/village/edit/{b_id}", {**fields, "host": host})
+        text_ = page.get_data(as_text=True)
+        assert page.status_code == 200 and message in text_, (host, text_[:300])
+        assert f'value="{host}"' in text_  # what was typed stays in the form
+    post_form(client, f"/village/edit/{b_id}", {**fields, "host": " Lapor.Karangsari.Desa.Id. "})
+    with app.app_context():
+        assert db.session.execute(text("SELECT host FROM village WHERE id = :id"),
+                                  {"id": b_id}).scalar() == HOST
+        db.session.remove()
+    # Saved in this process: read again at once.
+    assert app.test_client().get("/lapor", environ_base=RESIDENT, environ_overrides={
+        "HTTP_HOST": HOST}).status_code == 200

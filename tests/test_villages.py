@@ -336,3 +336,40 @@ def test_a_village_changed_on_another_host_is_read_once_the_copy_is_old(app, ctx
     assert villages.village_data(village_id).name == "Babakan" and not villages.several()
     clock["now"] += 2
     assert villages.village_data(village_id).name == "Babakan Baru" and villages.several()
+
+
+HOST_REVISION = "0030_village_host"
+
+
+def test_going_below_the_host_names_is_refused_while_a_village_has_one(app, ctx):
+    """Down from 0030 drops ``village.host``: refused, naming the village, while one is set;
+    without one it goes down and up keeping every row."""
+    from alembic import command
+
+    make_complaint(app)
+    directory = str(Path(app.root_path) / "migrations")
+    db.session.execute(text("UPDATE village SET host = 'lapor.babakan.desa.id'"))
+    db.session.commit()
+    db.session.remove()
+    config = app.extensions["migrate"].migrate.get_config(directory)
+    command.downgrade(config, HOST_REVISION)
+    try:
+        with db.engine.connect() as conn:
+            before = _every_row(conn)
+        with pytest.raises(RuntimeError, match=r"babakan \(lapor.babakan.desa.id\)"):
+            command.downgrade(config, _before(directory, HOST_REVISION))
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
+                == HOST_REVISION
+            assert _every_row(conn) == before
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE village SET host = NULL"))
+        command.downgrade(config, _before(directory, HOST_REVISION))
+        with db.engine.connect() as conn:
+            assert _every_row(conn) == before
+            assert "host" not in {c["name"] for c in inspect(conn).get_columns("village")}
+    finally:
+        command.upgrade(config, "head")
+        villages.forget()
+    with db.engine.connect() as conn:
+        assert _every_row(conn) == before

@@ -36,6 +36,7 @@ import contextlib
 import contextvars
 import functools
 import time
+from urllib.parse import urlsplit
 from dataclasses import dataclass, fields
 
 from flask import current_app, g, has_request_context, session
@@ -92,6 +93,7 @@ class VillageData:
     email: str
     website: str
     head_name: str
+    host: str
 
     @classmethod
     def of(cls, village):
@@ -145,16 +147,33 @@ def _only_village_id():
     return _known["only"]
 
 
+def by_host(host):
+    """The village whose own host name is ``host`` (``Village.host``), or None (one query
+    per process and VILLAGE_CACHE_SECONDS for every host name)."""
+    _fresh()
+    if "hosts" not in _known:
+        rows = db.session.scalars(select(Village).where(Village.host.is_not(None))
+                                  .execution_options(**{ALL_VILLAGES: True})).all()
+        _known["hosts"] = {row.host: VillageData.of(row) for row in rows}
+    return _known["hosts"].get((host or "").lower())
+
+
 def several():
     """Whether the installation holds several villages: then the public addresses carry the
     village (``/<slug>/lapor``); a single-village install keeps ``/lapor``."""
     return _only_village_id() is None
 
 
-def public_prefix():
-    """The current village's part of its public addresses: ``/<slug>`` with several villages,
-    "" in a single-village install (today's ``/lapor``, ``/status``, ``/statistik``)."""
-    return f"/{current_village().slug}" if several() else ""
+def public_base():
+    """Where the current village's public addresses start, for the addresses sent out
+    (receipt, QR code, emails): ``https://<its host>`` when it has a host name of its own,
+    else PUBLIC_BASE_URL with ``/<slug>`` with several villages and without in a
+    single-village install (today's ``/lapor``, ``/status``, ``/statistik``)."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    village = current_village()
+    if village.host:
+        return f"{urlsplit(base).scheme or 'https'}://{village.host}"
+    return base + (f"/{village.slug}" if several() else "")
 
 
 def forget():

@@ -7,11 +7,10 @@ app stays fast.
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from flask import current_app
 from flask_babel import force_locale, gettext
 
 from app.auth import access
-from app.auth.villages import public_prefix
+from app.auth.villages import public_base
 from app.core.numbering import group_tracking_code
 from app.core.timeutil import date_id, datetime_id
 from app.core.vocabularies import CHANNELS, KINDS, POSITIONS, label
@@ -25,7 +24,7 @@ from app.services.informing import status_url, status_url_with_code
 
 def privacy_url():
     """The public page that says what is done with a resident's data."""
-    return current_app.config["PUBLIC_BASE_URL"] + public_prefix() + "/privasi"
+    return public_base() + "/privasi"
 
 
 def privacy_sentence():

@@ -34,6 +34,9 @@ class Village(Model):
     email: Mapped[Optional[str]] = mapped_column(String(120))
     website: Mapped[Optional[str]] = mapped_column(String(200))
     head_name: Mapped[Optional[str]] = mapped_column(String(120))
+    # Its own host name for the public pages (lapor.babakan.desa.id), or None: then they are
+    # ``/<slug>/...`` under PUBLIC_BASE_URL (``app.web.village_urls``).
+    host: Mapped[Optional[str]] = mapped_column(String(253), unique=True)
     # The middle of its register numbers (001/PGD/XI/2026); REGISTER_CODE for the first one.
     register_code: Mapped[str] = mapped_column(String(20))
     # Saved in the admin's village screen: from then on the row is the admin's, and the

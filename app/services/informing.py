@@ -17,7 +17,7 @@ from urllib.parse import quote
 from flask import current_app
 from flask_babel import gettext
 
-from app.auth.villages import current_village, public_prefix
+from app.auth.villages import current_village, public_base
 from app.core import workflow
 from app.core.errors import ServiceError
 from app.core.numbering import group_tracking_code
@@ -31,7 +31,7 @@ INFORMABLE = (workflow.RESOLVED, workflow.REJECTED, workflow.REFERRED)
 def status_url():
     """The public page where residents check their complaint (their village's, when the
     installation holds several: ``/<slug>/status``)."""
-    return current_app.config["PUBLIC_BASE_URL"] + public_prefix() + "/status"
+    return public_base() + "/status"
 
 
 def status_url_with_code(tracking_code):

@@ -7,6 +7,7 @@ categories or deadline tiers is never seen. A village saved here is the admin's 
 """
 
 import re
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext
@@ -23,6 +24,10 @@ from app.services.reference_data import PLACEHOLDER_DUSUN, seed_village
 # digits, words joined by single hyphens.
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX = 60
+# A village's own host name for its public pages: DNS labels (letters, digits, inner
+# hyphens) joined by dots, at least two of them.
+HOST = re.compile(r"(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+"
+                  r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 # The middle of a register number (001/PGD/XI/2026): no slash or space, which would split it.
 REGISTER_CODE = re.compile(r"[A-Za-z0-9.-]{1,20}")
 
@@ -34,7 +39,14 @@ def _taken_addresses():
 
 
 def check_village(village):
-    """Refuse a slug or register code the village cannot have, with a message for the admin."""
+    """Refuse a slug, host name or register code the village cannot have, with a message for
+    the admin (before the form's values reach the database: a clash would be an integrity
+    error there)."""
+    with db.session.no_autoflush:
+        _check_village(village)
+
+
+def _check_village(village):
     village.slug = (village.slug or "").strip()
     if not SLUG.fullmatch(village.slug) or len(village.slug) > SLUG_MAX:
         raise ServiceError(gettext(
@@ -45,16 +57,42 @@ def check_village(village):
         raise ServiceError(gettext(
             "\"%(slug)s\" is already an address of this application: choose another short "
             "name.", slug=village.slug), field="slug")
-    clash = db.session.scalar(select(Village.name).where(
-        Village.slug == village.slug, Village.id != (village.id or 0)))
+    clash = _other_village_with(Village.slug, village.slug, village)
     if clash:
         raise ServiceError(gettext("The short name \"%(slug)s\" is already used by %(village)s.",
                                    slug=village.slug, village=clash), field="slug")
+    _check_host(village)
     village.register_code = (village.register_code or "").strip()
     if not REGISTER_CODE.fullmatch(village.register_code):
         raise ServiceError(gettext(
             "The register code may hold only letters, digits, dots and hyphens (at most 20), "
             "for example PGD."), field="register_code")
+
+
+def _other_village_with(column, value, village):
+    """The name of another village whose ``column`` holds ``value``, or None."""
+    return db.session.scalar(select(Village.name).where(column == value,
+                                                        Village.id != (village.id or 0)))
+
+
+def _check_host(village):
+    """A host name is optional, a DNS name, not the installation's own (PUBLIC_BASE_URL's: its
+    pages would become one village's) and no other village's; kept lowercase."""
+    village.host = (village.host or "").strip().lower().rstrip(".") or None
+    if village.host is None:
+        return
+    if not HOST.fullmatch(village.host):
+        raise ServiceError(gettext(
+            "The host name is a name such as lapor.babakan.desa.id: letters, digits and "
+            "hyphens, in parts joined by dots (no http://, no slash)."), field="host")
+    if village.host == (urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or ""):
+        raise ServiceError(gettext(
+            "%(host)s is the address of the whole installation (PUBLIC_BASE_URL): give the "
+            "village a host name of its own.", host=village.host), field="host")
+    clash = _other_village_with(Village.host, village.host, village)
+    if clash:
+        raise ServiceError(gettext("The host name %(host)s is already used by %(village)s.",
+                                   host=village.host, village=clash), field="host")
 
 
 def villages_managed_by(user):

@@ -7,6 +7,9 @@ One place for every public page and public API operation (the endpoints of
 answers an unknown one with a 404 and chooses the village for the request
 (``villages.choose_for_request``), before any view or query runs. The views never see it.
 
+* A village with a host name of its own (``Village.host``, set in the village screen) has
+  today's addresses on that host (``https://lapor.babakan.desa.id/lapor``); its
+  ``/<desa>/`` twins work everywhere.
 * A single-village install keeps today's addresses (``/lapor``...) and needs no setting; the
   twins work there too.
 * With several villages, an address without a village cannot know whose register to write
@@ -15,7 +18,7 @@ answers an unknown one with a 404 and chooses the village for the request
 * Links built on a village's page (``url_for`` of a public endpoint: the menu, the forms'
   actions, the receipt, the files) keep that village (``url_defaults``); the addresses sent
   out (receipt, QR code, WhatsApp and email texts) carry it through
-  ``villages.public_prefix``.
+  ``villages.public_base`` (a village with a host name of its own: that host).
 """
 
 from flask import abort, g, redirect, request, url_for
@@ -54,8 +57,16 @@ def add_village_addresses(app):
 
 
 def _choose_from_address(endpoint, values):
-    """``url_value_preprocessor``: the slug chooses the request's village (404 if unknown)."""
-    if not values or DESA not in values or not _is_public(endpoint):
+    """``url_value_preprocessor``: the slug chooses the request's village (404 if unknown);
+    without one, the host name a village has as its own (``Village.host``) does."""
+    if not _is_public(endpoint):
+        return
+    if not values or DESA not in values:
+        village = villages.by_host(request.host.rsplit(":", 1)[0])
+        if village is not None:
+            villages.choose_for_request(village.id)
+            g.public_village = village
+            g.village_by_host = True
         return
     village = villages.by_slug(values.pop(DESA))
     if village is None:
@@ -89,7 +100,8 @@ def _keep_the_village(endpoint, values):
     """``url_defaults``: a link from a village's page to another public page stays in that
     village (only needed, and only done, with several villages)."""
     village = g.get("public_village")
-    if village is None or DESA in values or not _is_public(endpoint):
+    if village is None or DESA in values or not _is_public(endpoint) \
+            or g.get("village_by_host"):
         return
     if villages.several():
         values[DESA] = village.slug

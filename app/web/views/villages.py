@@ -58,11 +58,12 @@ class VillageModelView(SafeModelView):
         "website": _l("Website"),
         "head_name": _l("Kepala Desa"),
         "register_code": _l("Register code"),
+        "host": _l("Host name of its own"),
         "edited_in_app": _l("Edited in this screen"),
     }
     list_columns = ["name", "slug", "kecamatan", "kabupaten", "register_code"]
     add_columns = edit_columns = ["name", "slug", "kecamatan", "kabupaten", "address", "phone",
-                                  "email", "website", "head_name", "register_code"]
+                                  "email", "website", "head_name", "register_code", "host"]
     show_columns = add_columns + ["edited_in_app"]
     search_columns = ["name", "slug", "kecamatan", "kabupaten"]
     order_columns = ["name", "slug", "kecamatan", "kabupaten"]
@@ -84,6 +85,9 @@ class VillageModelView(SafeModelView):
         "website": _text(_l("Website"), 200),
         "head_name": _text(_l("Kepala Desa"), 120),
         "register_code": _register_code(),
+        "host": _text(_l("Host name of its own"), 253, description=_l(
+            "Optional, e.g. lapor.babakan.desa.id, pointed at this installation: the "
+            "village's public pages are then at that address, without its short name.")),
     }
     # A new village's code starts as the installation's REGISTER_CODE setting.
     add_form_extra_fields = {**edit_form_extra_fields, "register_code": _register_code(

@@ -221,6 +221,9 @@ SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
 SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
 SMTP_USE_TLS = _env_bool("SMTP_USE_TLS", True)
 SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", 15))
+# The address every email is sent from (one mail server for all of an installation's
+# villages): an email about a complaint carries the name "Pemerintah Desa <its village>" and
+# the village's own email (village screen) as Reply-To.
 MAIL_FROM = os.environ.get("MAIL_FROM", "") or VILLAGE["email"]
 
 # Notifications (app.notifications, app.outbox, app.reminders, app.background).

@@ -123,7 +123,10 @@ def test_done_when_two_complaints_from_meeting_to_informed(app, client, desk, sm
     assert "Email terkirim ke pengadu" in done.get_data(as_text=True)
     [mail] = smtp_server.messages()
     assert mail["To"] == "siti@example.test"
-    assert mail["From"] == "pengaduan@babakan.desa.id"
+    # Sent from the installation's address in the village's name; answers go to the
+    # village's own address.
+    assert mail["From"] == "Pemerintah Desa Babakan <pengaduan@babakan.desa.id>"
+    assert mail["Reply-To"] == "desababakan0401@gmail.com"
     assert mail["Subject"] == "Hasil pengaduan Anda"
     assert mail.get_content().strip() == typed
     assert status_of(app, first) == "informed"

@@ -328,3 +328,36 @@ def test_a_batch_goes_over_one_smtp_connection(app, smtp, monkeypatch):
     queue(app, 5)
     assert send(app, DAY) == (5, 0)
     assert len(opened) == 1 and len(smtp.inbox.messages()) == 5
+
+
+def test_each_villages_email_speaks_for_it_and_answers_go_to_its_own_address(app, smtp):
+    """One mail server for the installation: a resident of Karangsari gets their receipt
+    from MAIL_FROM in the name of Pemerintah Desa Karangsari, with Karangsari's own address
+    to answer to; a message about no complaint (a password link) is the installation's."""
+    from sqlalchemy import text
+
+    from app.auth import villages
+    from tests.test_public_villages import RESIDENT
+    from tests.test_public import FORM
+    from tests.test_village_isolation import add_village
+
+    b_id = add_village(app, "karangsari", "Karangsari")
+    with app.app_context():
+        db.session.execute(text("UPDATE village SET email = 'pemdes@karangsari.desa.id' "
+                                "WHERE id = :id"), {"id": b_id})
+        db.session.commit()
+        db.session.remove()
+    response = app.test_client().post("/api/v1/public/karangsari/complaints", json={
+        **FORM, "dusun": "", "email": "warsini@contoh.co.id"},
+        environ_base=RESIDENT)
+    assert response.status_code == 201, response.get_json()
+    queue(app, 1, address="petugas@example.test")
+    with app.app_context(), villages.every_village():  # as the background job sends
+        assert outbox.send_due(dt.datetime.now() + dt.timedelta(days=1)) == (2, 0)
+        db.session.remove()
+    by_address = {mail["To"]: mail for mail in smtp.inbox.messages()}
+    receipt = by_address["warsini@contoh.co.id"]
+    assert receipt["From"] == "Pemerintah Desa Karangsari <pengaduan@babakan.desa.id>"
+    assert receipt["Reply-To"] == "pemdes@karangsari.desa.id"
+    plain = by_address["petugas@example.test"]
+    assert plain["From"] == "pengaduan@babakan.desa.id" and plain["Reply-To"] is None

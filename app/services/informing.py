@@ -11,13 +11,13 @@ recorded and the user keeps the typed message.
 import re
 import smtplib
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import gettext
 
-from app.auth.villages import current_village, public_base
+from app.auth.villages import current_village, public_base, village_data
 from app.core import workflow
 from app.core.errors import ServiceError
 from app.core.numbering import group_tracking_code
@@ -88,12 +88,13 @@ def send_by_email(complaint, subject, message, user, reply_to=None):
         raise services.ServiceError(gettext("The complainant has no email address."))
     services.apply_step(complaint, "inform", {"channel": "email", "message": message}, user,
                         commit=False)
+    village = village_data(complaint.village_id)
     try:
         if reply_to is not None:
             send_email(complaint.complainant_email, reply_subject(reply_to.subject), message,
-                       in_reply_to=reply_to.message_id)
+                       in_reply_to=reply_to.message_id, village=village)
         else:
-            send_email(complaint.complainant_email, subject, message)
+            send_email(complaint.complainant_email, subject, message, village=village)
     except services.ServiceError:
         db.session.rollback()
         raise
@@ -112,11 +113,14 @@ class UnreachableAddress(ServiceError):
     help."""
 
 
-def send_email(to, subject, body, keep=None, in_reply_to=None):
+def send_email(to, subject, body, keep=None, in_reply_to=None, village=None):
     """Send one plain-text email through the configured SMTP server.
 
     ``in_reply_to``: the Message-ID of the resident's email this one answers (the
-    In-Reply-To and References headers, which mail apps thread by).
+    In-Reply-To and References headers, which mail apps thread by). ``village``
+    (``VillageData``): the village the email speaks for: the sender's name is its
+    government's and answers go to its own address (Reply-To), while the address it is sent
+    from stays the installation's MAIL_FROM (one mail server for a kabupaten's villages).
 
     Raises ``ServiceError`` with a message the desk can act on; the server's
     own text goes to the log, not to the screen. ``keep``: a dict in which the open
@@ -131,7 +135,13 @@ def send_email(to, subject, body, keep=None, in_reply_to=None):
         raise UnreachableAddress(gettext(
             "%(address)s is a placeholder that cannot receive email.", address=to))
     mail = EmailMessage()
-    mail["From"] = cfg.get("MAIL_FROM") or current_village().email
+    sender = cfg.get("MAIL_FROM") or (village or current_village()).email
+    if village is not None:
+        mail["From"] = formataddr((f"Pemerintah Desa {village.name}", sender))
+        if village.email and village.email.lower() != sender.lower():
+            mail["Reply-To"] = village.email
+    else:
+        mail["From"] = sender
     mail["To"] = to
     # One line: a line break in a header would start another header (Bcc: ...), and the
     # email library refuses it.

@@ -23,6 +23,7 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import update
 
+from app.auth import villages
 from app.core.errors import ServiceError
 from app.core.timeutil import now_wib
 from app.extensions import db
@@ -124,7 +125,7 @@ def deliver(message, keep=None):
             raise DeliveryFailed(gettext("Sending email is not set up (SMTP_HOST)."))
         try:
             informing.send_email(message.address, message.subject, message.body, keep,
-                                 in_reply_to=_thread_of(message))
+                                 in_reply_to=_thread_of(message), village=_village_of(message))
         except ServiceError as exc:
             raise DeliveryFailed(str(exc), isinstance(exc, informing.UnreachableAddress)) \
                 from None
@@ -143,6 +144,15 @@ def _thread_of(message):
         return None
     original = inbox.original_of(notification.complaint)
     return original.message_id if original is not None else None
+
+
+def _village_of(message):
+    """The village a message speaks for: its complaint's (None for one about no complaint,
+    such as a password link: then it is the installation's)."""
+    notification = message.notification
+    if notification is None or notification.complaint is None:
+        return None
+    return villages.village_data(notification.complaint.village_id)
 
 
 def send_telegram(chat_id, text):

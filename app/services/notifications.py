@@ -137,16 +137,25 @@ def render(kind, complaint, reader, locale="id", for_resident=False):
     return render_all([(TEXTS[kind], locale)], complaint, reader, for_resident)[0]
 
 
-def render_all(texts, complaint, reader, for_resident=False):
-    """Each ``(message, locale)`` of ``texts`` (lazy message ids) as ``render`` renders it,
-    the placeholders' values worked out once for all."""
-    translated = [None] * len(texts)
-    for locale in dict.fromkeys(locale for _message, locale in texts):
-        # Once per language: switching cost more than translating.
+# What each of this module's messages (``TEXTS``, ``SUBJECTS``) reads in each language,
+# worked out once per process: the catalogues do not change while it runs, and switching the
+# language for them was a good part of what a notification added to a step. Keyed by the
+# message object's id, which the value keeps alive (so the id is never another's).
+_TRANSLATED = {}
+
+
+def _translated(message, locale):
+    key = (id(message), locale)
+    if key not in _TRANSLATED:
         with force_locale(_LOCALES[locale]):
-            for position, (message, wanted) in enumerate(texts):
-                if wanted == locale:
-                    translated[position] = str(message)
+            _TRANSLATED[key] = (message, str(message))
+    return _TRANSLATED[key][1]
+
+
+def render_all(texts, complaint, reader, for_resident=False):
+    """Each ``(message, locale)`` of ``texts`` (this module's lazy messages) as ``render``
+    renders it, the placeholders' values worked out once for all."""
+    translated = [_translated(message, locale) for message, locale in texts]
     return [text.strip() for text in response_templates.fill_texts(
         translated, "notification", complaint, reader, for_resident=for_resident)]
 

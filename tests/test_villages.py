@@ -1,6 +1,7 @@
 """Villages, first step (issue 25): the installation's village is a row, every village-owned
 row points to it, and the letterhead reads it; a single-village install works as before."""
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from unittest.mock import ANY
@@ -57,6 +58,31 @@ def _without_village(tables):
             for table, rows in tables.items()}
 
 
+@contextlib.contextmanager
+def _at_revision(app, revision):
+    """The database down at migration ``revision`` (Alembic itself: Flask-Migrate would turn
+    a refusal into a logged exit); yields the migrations' folder and Alembic's config, and
+    goes back to head afterwards, whatever the test found. A refusal is then tested from
+    there: PostgreSQL runs a whole downgrade in one transaction, so one refused further down
+    would also undo the steps above it."""
+    from alembic import command
+
+    directory = str(Path(app.root_path) / "migrations")
+    db.session.remove()
+    config = app.extensions["migrate"].migrate.get_config(directory)
+    command.downgrade(config, revision)
+    try:
+        yield directory, config
+    finally:
+        command.upgrade(config, "head")
+        villages.forget()
+
+
+def _version():
+    with db.engine.connect() as conn:
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def test_the_demo_data_goes_down_and_up_through_the_village_migration_whole(app, ctx):
     """The demo data down to 0023 (a single-village database as it was), then up: every row of
     every table is as before, each village-owned row points to the one village made from the
@@ -109,24 +135,16 @@ def test_going_down_is_refused_while_two_villages_exist(app, ctx):
     from alembic import command
 
     make_complaint(app)
-    directory = str(Path(app.root_path) / "migrations")
-    db.session.remove()
-    # Alembic itself (Flask-Migrate would turn the refusal into a logged exit).
-    config = app.extensions["migrate"].migrate.get_config(directory)
-    command.downgrade(config, REVISION)
-    try:
+    with _at_revision(app, REVISION) as (directory, config):
         with db.engine.begin() as conn:
             conn.execute(text("INSERT INTO village (slug, name, kecamatan, kabupaten) "
                               "VALUES ('karangsari', 'Karangsari', 'Karangpucung', 'Cilacap')"))
         with pytest.raises(RuntimeError, match="more than one village"):
             command.downgrade(config, _before(directory, REVISION))
+        assert _version() == REVISION
         with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
-                == REVISION
             assert conn.execute(text(
                 "SELECT count(*) FROM complaint WHERE village_id IS NOT NULL")).scalar() == 1
-    finally:
-        command.upgrade(config, "head")
 
 
 def test_new_rows_get_the_one_village_and_a_national_holiday_none(app, ctx):
@@ -274,13 +292,7 @@ def test_going_below_the_keys_is_refused_while_two_villages_share_a_key(app, ctx
     from app.services.complaints import register_complaint
     with villages.acting_for(second.id):
         register_complaint(complaint, notify=False)
-    directory = str(Path(app.root_path) / "migrations")
-    db.session.remove()
-    config = app.extensions["migrate"].migrate.get_config(directory)
-    # Down to the keys migration first: PostgreSQL runs a whole downgrade in one transaction,
-    # so a refusal further down would also undo the steps above it.
-    command.downgrade(config, KEYS)
-    try:
+    with _at_revision(app, KEYS) as (directory, config):
         with db.engine.connect() as conn:
             before = _every_row(conn)
         with pytest.raises(RuntimeError) as refused:
@@ -290,12 +302,10 @@ def test_going_below_the_keys_is_refused_while_two_villages_share_a_key(app, ctx
         assert "category.name: " in message and "Lainnya" in message
         assert "complaint.register_year, register_seq: 2026 1" in message
         assert "Not done; nothing changed." in message
+        assert _version() == KEYS
         with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == KEYS
             assert _every_row(conn) == before
             assert _unique_keys(conn) == NEW_KEYS
-    finally:
-        command.upgrade(config, "head")
 
 
 def test_going_below_the_keys_is_refused_while_the_code_is_not_the_setting(app, ctx):
@@ -303,18 +313,10 @@ def test_going_below_the_keys_is_refused_while_the_code_is_not_the_setting(app, 
 
     db.session.execute(text("UPDATE village SET register_code = 'BBK'"))
     db.session.commit()
-    directory = str(Path(app.root_path) / "migrations")
-    db.session.remove()
-    config = app.extensions["migrate"].migrate.get_config(directory)
-    command.downgrade(config, KEYS)
-    try:
+    with _at_revision(app, KEYS) as (directory, config):
         with pytest.raises(RuntimeError, match="babakan uses 'BBK'. Set REGISTER_CODE"):
             command.downgrade(config, _before(directory, KEYS))
-        with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
-                == KEYS
-    finally:
-        command.upgrade(config, "head")
+        assert _version() == KEYS
 
 
 def test_a_village_changed_on_another_host_is_read_once_the_copy_is_old(app, ctx, monkeypatch):
@@ -347,20 +349,15 @@ def test_going_below_the_host_names_is_refused_while_a_village_has_one(app, ctx)
     from alembic import command
 
     make_complaint(app)
-    directory = str(Path(app.root_path) / "migrations")
     db.session.execute(text("UPDATE village SET host = 'lapor.babakan.desa.id'"))
     db.session.commit()
-    db.session.remove()
-    config = app.extensions["migrate"].migrate.get_config(directory)
-    command.downgrade(config, HOST_REVISION)
-    try:
+    with _at_revision(app, HOST_REVISION) as (directory, config):
         with db.engine.connect() as conn:
             before = _every_row(conn)
         with pytest.raises(RuntimeError, match=r"babakan \(lapor.babakan.desa.id\)"):
             command.downgrade(config, _before(directory, HOST_REVISION))
+        assert _version() == HOST_REVISION
         with db.engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
-                == HOST_REVISION
             assert _every_row(conn) == before
         with db.engine.begin() as conn:
             conn.execute(text("UPDATE village SET host = NULL"))
@@ -368,8 +365,5 @@ def test_going_below_the_host_names_is_refused_while_a_village_has_one(app, ctx)
         with db.engine.connect() as conn:
             assert _every_row(conn) == before
             assert "host" not in {c["name"] for c in inspect(conn).get_columns("village")}
-    finally:
-        command.upgrade(config, "head")
-        villages.forget()
     with db.engine.connect() as conn:
         assert _every_row(conn) == before

@@ -36,8 +36,8 @@ import contextlib
 import contextvars
 import functools
 import time
-from urllib.parse import urlsplit
 from dataclasses import dataclass, fields
+from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, session
 from sqlalchemy import event, exists, or_, select

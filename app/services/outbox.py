@@ -124,8 +124,10 @@ def deliver(message, keep=None):
         if not current_app.config.get("SMTP_HOST"):
             raise DeliveryFailed(gettext("Sending email is not set up (SMTP_HOST)."))
         try:
+            complaint = _complaint_of(message)
+            village = villages.village_data(complaint.village_id) if complaint else None
             informing.send_email(message.address, message.subject, message.body, keep,
-                                 in_reply_to=_thread_of(message), village=_village_of(message))
+                                 in_reply_to=_thread_of(message, complaint), village=village)
         except ServiceError as exc:
             raise DeliveryFailed(str(exc), isinstance(exc, informing.UnreachableAddress)) \
                 from None
@@ -135,24 +137,20 @@ def deliver(message, keep=None):
         raise DeliveryFailed(f"unknown channel {message.channel!r}")
 
 
-def _thread_of(message):
+def _complaint_of(message):
+    """The complaint a message is about (None for one about no complaint, such as a password
+    link): its email then speaks for that complaint's village, else for the installation."""
+    notification = message.notification
+    return notification.complaint if notification is not None else None
+
+
+def _thread_of(message, complaint):
     """The Message-ID a resident's email answers (their own email the complaint came from),
     so the receipt and each status change join that conversation; None for staff."""
-    notification = message.notification
-    if notification is None or notification.user_id is not None \
-            or notification.complaint is None:
+    if complaint is None or message.notification.user_id is not None:
         return None
-    original = inbox.original_of(notification.complaint)
+    original = inbox.original_of(complaint)
     return original.message_id if original is not None else None
-
-
-def _village_of(message):
-    """The village a message speaks for: its complaint's (None for one about no complaint,
-    such as a password link: then it is the installation's)."""
-    notification = message.notification
-    if notification is None or notification.complaint is None:
-        return None
-    return villages.village_data(notification.complaint.village_id)
 
 
 def send_telegram(chat_id, text):

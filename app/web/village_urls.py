@@ -61,19 +61,18 @@ def _choose_from_address(endpoint, values):
     without one, the host name a village has as its own (``Village.host``) does."""
     if not _is_public(endpoint):
         return
-    if not values or DESA not in values:
+    if values and DESA in values:
+        village = villages.by_slug(values.pop(DESA))
+        if village is None:
+            # Answered by ``_village_needed``, once the request's user is known (the error
+            # page shows the staff menu to a logged-in user).
+            g.unknown_village = True
+            return
+    else:
         village = villages.by_host(request.host.rsplit(":", 1)[0])
-        if village is not None:
-            villages.choose_for_request(village.id)
-            g.public_village = village
-            g.village_by_host = True
-        return
-    village = villages.by_slug(values.pop(DESA))
-    if village is None:
-        # Answered by ``_village_needed``, once the request's user is known (the error page
-        # shows the staff menu to a logged-in user).
-        g.unknown_village = True
-        return
+        if village is None:
+            return
+        g.village_by_host = True
     villages.choose_for_request(village.id)
     g.public_village = village
 

@@ -7,6 +7,7 @@ sessions survive a restart.
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -24,10 +25,10 @@ def _env_bool(name, default):
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
-def _imap_tls():
+def _imap_tls(name="IMAP_TLS", default="ssl"):
     """IMAP_TLS as a mode: "ssl", "starttls" or "none" (yes/no of the older switch: ssl/none);
     any other value is kept, and reading the mailbox reports it."""
-    value = os.environ.get("IMAP_TLS", "ssl").strip().lower()
+    value = os.environ.get(name, default).strip().lower()
     if value in ("1", "true", "yes", "on"):
         return "ssl"
     if value in ("0", "false", "no", "off", ""):
@@ -213,6 +214,17 @@ IMAP_ATTEMPTS = int(os.environ.get("IMAP_ATTEMPTS", 3))
 IMAP_RETRY_SECONDS = float(os.environ.get("IMAP_RETRY_SECONDS", 5))
 # How often the background thread of ``python run.py`` reads the mailbox, in seconds.
 IMAP_FETCH_INTERVAL = int(os.environ.get("IMAP_FETCH_INTERVAL", 300))
+# A mailbox per village (an installation of several villages): the settings above ending in
+# the village's slug in capitals, "-" as "_" (IMAP_USER_KARANGSARI, IMAP_PASSWORD_KARANGSARI,
+# and where that village's server differs IMAP_HOST_KARANGSARI, IMAP_PORT_..., IMAP_FOLDER_...,
+# IMAP_TLS_..., IMAP_CA_FILE_...). A setting without the ending is every village's; IMAP_USER
+# and IMAP_PASSWORD without it are the first village's mailbox (``app.services.inbox``).
+IMAP_VILLAGE_KEYS = ("HOST", "PORT", "USER", "PASSWORD", "FOLDER", "TLS", "CA_FILE")
+for _name in os.environ:
+    if re.fullmatch(r"IMAP_(%s)_[A-Z0-9_]+" % "|".join(IMAP_VILLAGE_KEYS), _name) \
+            and _name not in globals():
+        globals()[_name] = _imap_tls(_name, "") if _name.startswith("IMAP_TLS_") \
+            else os.environ[_name]
 
 # Email to complainants (the "inform" step). Empty SMTP_HOST: email is not offered.
 SMTP_HOST = os.environ.get("SMTP_HOST", "")

@@ -41,9 +41,9 @@ TICK_SECONDS = 5
 
 
 # For which villages a job runs (app.auth.villages): once in each village (its reminders, its
-# retention), once for the whole installation (the outbox: its messages are written already),
-# or in the village whose mailbox the ``IMAP_*`` settings name (the first village).
-EACH, INSTALLATION, MAILBOX = "each", "installation", "mailbox"
+# retention, its mailbox) or once for the whole installation (the outbox: its messages are
+# written already).
+EACH, INSTALLATION = "each", "installation"
 
 
 @dataclass
@@ -59,7 +59,7 @@ _JOBS = {}
 
 def register_job(name, interval, function, villages=EACH):
     """Run ``function(now)`` every ``interval`` seconds (or the config value named so), in
-    each village (``EACH``), once for the installation or in the mailbox's village."""
+    each village (``EACH``) or once for the installation (``INSTALLATION``)."""
     _JOBS[name] = Job(name, interval, function, villages)
 
 
@@ -76,8 +76,7 @@ def anonymise_due(now):
 
 register_job("send", "NOTIFY_SEND_INTERVAL", outbox.send_due, villages=INSTALLATION)
 register_job("remind", "NOTIFY_REMIND_INTERVAL", reminders.remind)
-register_job("fetch-mail", "IMAP_FETCH_INTERVAL", lambda now: inbox.fetch_mail(),
-             villages=MAILBOX)
+register_job("fetch-mail", "IMAP_FETCH_INTERVAL", lambda now: inbox.fetch_mail())
 register_job("retention", "RETENTION_INTERVAL", anonymise_due)
 
 
@@ -128,9 +127,8 @@ def _in_its_villages(job, now):
     if job.villages == INSTALLATION:
         with villages.every_village():
             return job.function(now)
-    every = [village.id for village in villages.all_villages()]
     results = []
-    for village_id in every[:1] if job.villages == MAILBOX else every:
+    for village_id in [village.id for village in villages.all_villages()]:
         with villages.acting_for(village_id):
             results.append(job.function(now))
     return results[0] if len(results) == 1 else results

@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext
 
 from app import background
+from app.auth import villages
 from app.auth.security import sync_roles
 from app.core.errors import ServiceError
 from app.backup import (BackupError, backup_database, backup_files, protect_sqlite_file,
@@ -138,18 +139,31 @@ def init_app(app):
 
     @app.cli.command("fetch-mail")
     def fetch_mail_command():
-        """Read the village mailbox (IMAP_* settings) once into the desk's inbox.
+        """Read each village's mailbox (IMAP_* settings) once into its desk's inbox.
 
-        Run it every few minutes from cron or a systemd timer until the app's own scheduler
-        runs it; each reading, failed or not, is shown above the inbox list.
+        ``python run.py`` does this by itself every IMAP_FETCH_INTERVAL seconds; with
+        BACKGROUND_JOBS=0 run it from cron or a systemd timer. Each reading, failed or not,
+        is shown above that village's inbox list.
         """
-        record = fetch_mail()
-        if record is None:
+        every = villages.all_villages()
+        lines, failed = [], False
+        for village in every:
+            with villages.acting_for(village.id):
+                record = fetch_mail()
+                if record is None:
+                    continue
+                named = f"{village.name}: " if len(every) > 1 else ""
+                if record.ok:
+                    lines.append(f"{named}{record.fetched} new message(s).")
+                else:
+                    failed = True
+                    lines.append(f"{named}the mailbox could not be read after "
+                                 f"{record.attempts} attempts: {record.error}")
+        if not lines:
             raise click.ClickException("No mailbox is set up (IMAP_HOST is empty).")
-        if not record.ok:
-            raise click.ClickException(
-                f"The mailbox could not be read after {record.attempts} attempts: {record.error}")
-        click.echo(f"{record.fetched} new message(s).")
+        if failed:
+            raise click.ClickException("\n".join(lines))
+        click.echo("\n".join(lines))
 
     @app.cli.command("backup")
     @click.argument("target", type=click.Path(dir_okay=False))

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from sqlalchemy import text
 
 from app.core.timeutil import now_wib
 from app.extensions import db
@@ -37,10 +38,12 @@ from tests.components import missing
 from tests.files import pdf, phone_photo, png
 from tests.test_informing import smtp_server  # noqa: F401  (a fixture)
 from tests.test_meetings import advance
-from tests.conftest import COMPLAINT_FIELDS, csrf_token, make_complaint, post_form
+from tests.conftest import COMPLAINT_FIELDS, csrf_token, login, make_complaint, post_form
 
 DOVECOT = "/usr/sbin/dovecot"
 USER, PASSWORD = "desa", "kata-sandi-kotak"
+# A second village's mailbox on the same server (a kabupaten's mail host, one box a village).
+B_USER, B_PASSWORD = "karangsari", "kata-sandi-karangsari"
 
 
 def _free_port():
@@ -67,7 +70,8 @@ def _dovecot(app, monkeypatch, certificate=None):
     root = Path(tempfile.mkdtemp(prefix="dovecot-"))
     for folder in ("run", "state", "mail", "home"):
         (root / folder).mkdir(parents=True)
-    (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+    (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n"
+                                 f"{B_USER}:{{PLAIN}}{B_PASSWORD}\n")
     port, tls_port = _free_port(), 0
     ssl_conf = "ssl = no"
     if certificate is not None:
@@ -141,9 +145,9 @@ service anvil {{
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _deliver(port, message):
+def _deliver(port, message, user=USER, password=PASSWORD):
     with imaplib.IMAP4("127.0.0.1", port) as imap:
-        imap.login(USER, PASSWORD)
+        imap.login(user, password)
         imap.append("INBOX", None, None, message.as_bytes())
 
 
@@ -237,6 +241,62 @@ def test_the_background_thread_reads_the_mailbox_by_itself(app, imap_server, mon
     finally:
         scheduler.stop()
     assert [r.subject for r in _messages(app)] == ["Sampah menumpuk"]
+
+
+def test_each_village_reads_its_own_mailbox_into_its_own_inbox(app, client, monkeypatch,
+                                                               imap_server):
+    """Several villages: the plain IMAP_USER is the first village's mailbox, IMAP_USER_<SLUG>
+    another's; each email lands in the inbox of the village whose mailbox it came to (one
+    sent to both is kept by both), a village without a mailbox reads nothing (not the first
+    village's mail), and each desk sees its own village's last reading, failed or not."""
+    from app import background
+    from app.auth import villages
+    from tests.test_village_isolation import add_village, village_user
+
+    with app.app_context():
+        a_id = db.session.execute(text("SELECT min(id) FROM village")).scalar()
+    b_id = add_village(app, "karang-sari", "Karangsari")
+    c_id = add_village(app, "cipari", "Cipari")
+    village_user(app, b_id, "desk", "b_petugas")
+    village_user(app, a_id, "desk", "a_petugas")
+    monkeypatch.setitem(app.config, "IMAP_USER_KARANG_SARI", B_USER)
+    monkeypatch.setitem(app.config, "IMAP_PASSWORD_KARANG_SARI", B_PASSWORD)
+    _deliver(imap_server, _mail("Lampu jalan Babakan mati", "Di RT 02.", "<a@example.test>"))
+    _deliver(imap_server, _mail("Sumur Karangsari kering", "Sejak kemarau.", "<b@example.test>"),
+             B_USER, B_PASSWORD)
+    both = _mail("Jembatan antar desa rusak", "Jembatan perbatasan.", "<both@example.test>")
+    _deliver(imap_server, both)
+    _deliver(imap_server, both, B_USER, B_PASSWORD)
+
+    with app.app_context():
+        background.run_job("fetch-mail")  # as python run.py's thread runs it: every village
+        db.session.remove()
+    with app.app_context(), villages.every_village():
+        kept = {(m.village_id, m.subject) for m in db.session.query(InboxMessage)}
+        readings = {(f.village_id, f.ok, f.fetched) for f in db.session.query(InboxFetch)}
+        db.session.remove()
+    assert kept == {(a_id, "Lampu jalan Babakan mati"), (a_id, "Jembatan antar desa rusak"),
+                    (b_id, "Sumur Karangsari kering"), (b_id, "Jembatan antar desa rusak")}
+    assert readings == {(a_id, True, 2), (b_id, True, 2)}  # Cipari has no mailbox: no reading
+    assert c_id not in {village for village, _, _ in readings}
+
+    # Karangsari's password changes on the mail server but not here: its reading fails, and
+    # only its desk is told; Babakan's desk still reads that its mailbox was read.
+    monkeypatch.setitem(app.config, "IMAP_PASSWORD_KARANG_SARI", "sandi-lama")
+    result = app.test_cli_runner().invoke(args=["fetch-mail"])
+    assert result.exit_code != 0
+    assert "Babakan: 0 new message(s)." in result.output
+    assert "Karangsari: the mailbox could not be read after 2 attempts" in result.output
+    login(client, "b_petugas")
+    page = client.get("/inbox/list/").get_data(as_text=True)
+    assert "Kotak surat tidak dapat dibaca" in page and "Sumur Karangsari kering" in page
+    assert "Lampu jalan Babakan mati" not in page
+    client.get("/logout/")
+    login(client, "a_petugas")
+    page = client.get("/inbox/list/").get_data(as_text=True)
+    assert "Kotak surat tidak dapat dibaca" not in page and "Lampu jalan Babakan mati" in page
+    assert "Kotak surat terakhir dibaca" in page
+    assert "Sumur Karangsari kering" not in page
 
 
 def test_an_unreachable_server_is_tried_again_and_shown(app, client, login_as, monkeypatch):
@@ -629,3 +689,19 @@ def test_old_emails_never_handled_or_set_aside_and_those_of_anonymised_complaint
         db.session.remove()
         # Read again: nothing comes back.
         assert inbox.fetch_mail().fetched == 0
+
+
+def test_a_villages_mailbox_is_set_in_the_environment_by_its_slug():
+    """IMAP_USER_<SLUG> and the rest, as a deployment sets them (config.py reads them from
+    the environment at start; IMAP_TLS_<SLUG> takes the same values as IMAP_TLS)."""
+    import sys
+
+    env = {**os.environ, "IMAP_USER_KARANG_SARI": "karangsari", "IMAP_PASSWORD_KARANG_SARI":
+           "rahasia", "IMAP_TLS_KARANG_SARI": "yes", "IMAP_FOLDER_CIPARI": "Pengaduan"}
+    out = subprocess.run(
+        [sys.executable, "-c", "import config; print(config.IMAP_USER_KARANG_SARI, "
+         "config.IMAP_PASSWORD_KARANG_SARI, config.IMAP_TLS_KARANG_SARI, "
+         "config.IMAP_FOLDER_CIPARI, hasattr(config, 'IMAP_USER_BABAKAN'))"],
+        cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True,
+        check=True)
+    assert out.stdout.split() == ["karangsari", "rahasia", "ssl", "Pengaduan", "False"]

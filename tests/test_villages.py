@@ -367,3 +367,48 @@ def test_going_below_the_host_names_is_refused_while_a_village_has_one(app, ctx)
             assert "host" not in {c["name"] for c in inspect(conn).get_columns("village")}
     with db.engine.connect() as conn:
         assert _every_row(conn) == before
+
+
+FETCH_REVISION = "0031_inbox_fetch_village"
+
+
+def test_the_mailbox_readings_become_the_first_villages_and_none_is_lost_going_down(app, ctx):
+    """Up from 0030: the readings made before (of the one mailbox there was, read into the
+    first village) become the first village's. Down drops ``inbox_fetch.village_id``:
+    refused, naming the village, while another village has readings (they would pass as the
+    first village's); without any it goes down and up keeping every row."""
+    from alembic import command
+
+    with _at_revision(app, HOST_REVISION) as (directory, config):
+        with db.engine.begin() as conn:
+            for ok, error in ((True, None), (False, "ConnectionRefusedError")):
+                conn.execute(text("INSERT INTO inbox_fetch (started_at, ok, fetched, attempts, "
+                                  "error) VALUES (:at, :ok, 2, 1, :error)"),
+                             {"at": dt.datetime(2026, 11, 30, 8), "ok": ok, "error": error})
+        command.upgrade(config, FETCH_REVISION)
+        with db.engine.begin() as conn:
+            first = conn.execute(text("SELECT min(id) FROM village")).scalar()
+            assert conn.execute(text("SELECT village_id, ok, error FROM inbox_fetch ORDER BY id")
+                                ).all() == [(first, True, None),
+                                            (first, False, "ConnectionRefusedError")]
+            conn.execute(text("INSERT INTO village (slug, name, kecamatan, kabupaten, "
+                              "register_code) VALUES ('karangsari', 'Karangsari', "
+                              "'Karangpucung', 'Cilacap', 'KRS')"))
+            conn.execute(text("INSERT INTO inbox_fetch (village_id, started_at, ok, fetched, "
+                              "attempts) SELECT id, :at, true, 1, 1 FROM village "
+                              "WHERE slug = 'karangsari'"), {"at": dt.datetime(2026, 12, 1)})
+        with db.engine.connect() as conn:
+            before = _every_row(conn)
+        with pytest.raises(RuntimeError, match=r"readings of karangsari \(1\)"):
+            command.downgrade(config, HOST_REVISION)
+        assert _version() == FETCH_REVISION
+        with db.engine.connect() as conn:
+            assert _every_row(conn) == before
+        with db.engine.begin() as conn:
+            conn.execute(text("DELETE FROM inbox_fetch WHERE village_id <> :first"),
+                         {"first": first})
+            conn.execute(text("DELETE FROM village WHERE slug = 'karangsari'"))
+        command.downgrade(config, HOST_REVISION)
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT ok, fetched, error FROM inbox_fetch ORDER BY id")
+                                ).all() == [(True, 2, None), (False, 2, "ConnectionRefusedError")]

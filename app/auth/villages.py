@@ -56,6 +56,7 @@ from app.models import (
     Holiday,
     IdentityView,
     InboxAttachment,
+    InboxFetch,
     InboxMessage,
     Meeting,
     MeetingGuest,
@@ -339,7 +340,7 @@ def scope_key():
 
 # Tables with their own ``village_id`` (app.models.villages.VILLAGE_TABLES).
 OWNED = (Complaint, Officer, Category, Dusun, DeadlineTier, ResponseTemplate, Meeting,
-         RegisterCounter, InboxMessage)
+         RegisterCounter, InboxMessage, InboxFetch)
 
 
 # The parents a child row belongs to a village through, as plain table aliases: inside the

@@ -50,12 +50,13 @@ class InboxMessage(Model):
 
 
 class InboxFetch(Model):
-    """One reading of the mailbox: when, whether it worked, how many new messages, or why
-    not (shown to the admin and the desk above the inbox list)."""
+    """One reading of a village's mailbox: when, whether it worked, how many new messages,
+    or why not (shown to that village's admin and desk above the inbox list)."""
 
     __tablename__ = "inbox_fetch"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now_wib)
     ok: Mapped[bool] = mapped_column(Boolean, default=False)
     fetched: Mapped[int] = mapped_column(Integer, default=0)

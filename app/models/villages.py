@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 # ``holiday`` is village-owned only for a local holiday: national holidays and cuti bersama
 # are the same for every village of the kabupaten (``village_id`` empty).
 VILLAGE_TABLES = ("complaint", "officer", "category", "dusun", "deadline_tier",
-                  "response_template", "meeting", "register_counter", "inbox_message")
+                  "response_template", "meeting", "register_counter", "inbox_message",
+                  "inbox_fetch")
 LOCAL_HOLIDAY = "local"
 
 

@@ -1,6 +1,7 @@
 """The village mailbox over IMAP: read each message once into the desk's "Kotak masuk".
 
-``fetch_mail`` reads the configured folder (``IMAP_*`` settings), keeps every message
+``fetch_mail`` reads the current village's mailbox (``mailbox_settings``: the ``IMAP_*``
+settings, those ending in the village's slug first), keeps every message
 not seen before (by Message-ID, remembered in ``inbox_message``: never twice, even after
 a restart) and flags it as seen in the mailbox; it never deletes or moves anything. A
 connection that fails is tried again (``IMAP_ATTEMPTS``) and every reading is recorded
@@ -31,7 +32,7 @@ from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import func
 
-from app.auth import access
+from app.auth import access, villages
 from app.core import workflow
 from app.core.errors import ServiceError
 from app.core.timeutil import WIB, now_wib
@@ -186,7 +187,7 @@ def _connect(config):
     are checked against the system's authorities, or only ``IMAP_CA_FILE`` when it is set
     (a village server with its own self-signed certificate)."""
     host, port = config["IMAP_HOST"], int(config["IMAP_PORT"])
-    timeout = float(config["IMAP_TIMEOUT"])
+    timeout = float(current_app.config["IMAP_TIMEOUT"])
     mode = tls_mode(config.get("IMAP_TLS"))
     if mode == "none":
         return imaplib.IMAP4(host, port, timeout=timeout)
@@ -201,6 +202,31 @@ def _connect(config):
             imap.shutdown()
         raise
     return imap
+
+
+# The settings of one mailbox; each may end in a village's slug (``IMAP_USER_KARANGSARI``).
+MAILBOX_KEYS = ("IMAP_HOST", "IMAP_PORT", "IMAP_USER", "IMAP_PASSWORD", "IMAP_FOLDER",
+                "IMAP_TLS", "IMAP_CA_FILE")
+
+
+def mailbox_settings(village, first):
+    """The IMAP settings of ``village``'s own mailbox, or None when it has none.
+
+    Each setting ending in the village's slug in capitals (``IMAP_USER_KARANGSARI``; "-" as
+    "_") where there is one, else the installation's (one mail server for the kabupaten).
+    The user and password without the ending are the ``first`` village's mailbox only, as
+    before there were several villages: another village without its own reads nothing,
+    rather than the first village's mail.
+    """
+    config = current_app.config
+    end = "_" + re.sub(r"[^A-Z0-9]", "_", village.slug.upper())
+    settings = {key: config.get(key + end, config.get(key)) for key in MAILBOX_KEYS}
+    if not first:
+        settings["IMAP_USER"] = config.get("IMAP_USER" + end)
+        settings["IMAP_PASSWORD"] = config.get("IMAP_PASSWORD" + end)
+    if not settings["IMAP_HOST"] or (not first and not settings["IMAP_USER"]):
+        return None
+    return settings
 
 
 def _read_new(config):
@@ -229,19 +255,22 @@ def _read_new(config):
 
 
 def fetch_mail(sleep=time.sleep):
-    """Read the mailbox once (tried ``IMAP_ATTEMPTS`` times) and record the reading.
+    """Read the current village's mailbox once (tried ``IMAP_ATTEMPTS`` times) into its
+    inbox and record the reading as that village's.
 
-    Returns the ``InboxFetch`` row; None when no mailbox is configured.
+    Returns the ``InboxFetch`` row; None when the village has no mailbox.
     """
-    config = current_app.config
-    if not config.get("IMAP_HOST"):
+    village = villages.current_village()
+    mailbox = mailbox_settings(village, first=village.id == villages.all_villages()[0].id)
+    if mailbox is None:
         return None
+    config = current_app.config
     attempts = max(1, int(config.get("IMAP_ATTEMPTS") or 1))
     record = InboxFetch(started_at=now_wib(), ok=False, fetched=0, attempts=0)
     for attempt in range(1, attempts + 1):
         record.attempts = attempt
         try:
-            record.fetched = _read_new(config)
+            record.fetched = _read_new(mailbox)
         except (OSError, socket.timeout, imaplib.IMAP4.error, evidence.StorageFailed,
                 MailboxSettingError) as exc:
             db.session.rollback()

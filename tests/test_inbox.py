@@ -18,6 +18,7 @@ import re
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from email.message import EmailMessage
@@ -694,8 +695,6 @@ def test_old_emails_never_handled_or_set_aside_and_those_of_anonymised_complaint
 def test_a_villages_mailbox_is_set_in_the_environment_by_its_slug():
     """IMAP_USER_<SLUG> and the rest, as a deployment sets them (config.py reads them from
     the environment at start; IMAP_TLS_<SLUG> takes the same values as IMAP_TLS)."""
-    import sys
-
     env = {**os.environ, "IMAP_USER_KARANG_SARI": "karangsari", "IMAP_PASSWORD_KARANG_SARI":
            "rahasia", "IMAP_TLS_KARANG_SARI": "yes", "IMAP_FOLDER_CIPARI": "Pengaduan"}
     out = subprocess.run(

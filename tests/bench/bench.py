@@ -100,6 +100,8 @@ def seed_main(args):
             log(f"reusing {existing:,} complaints")
         village_id = _busiest_village(db, Complaint) if args.villages > 1 else 1
         facts["desk"] = seed.add_desk(village_id)
+        if args.villages > 1:
+            facts["inspektorat"] = seed.add_inspektorat()
         db.session.commit()
         facts.update(_samples(db, Complaint, village_id))
     print(json.dumps(facts, default=str))
@@ -145,65 +147,40 @@ def _samples(db, Complaint, village_id):
     }
 
 
-def kabupaten_main(args, repeats=5):
-    """``--kabupaten-only``: the villages compared, as the kabupaten's figures count them
-    (received, resolved, resolved by the due date, overdue now; the last 12 months), each a
-    GROUP BY over every village, timed in a new process: the first round cold (nothing
-    cached in the app, a new connection), then ``repeats`` warm. For a build without the
-    kabupaten's page: the page would run these and cache them as the dashboard does."""
-    os.environ.update(SERVER_ENV)
-    os.environ["DATABASE_URL"] = args.database_url
-    from sqlalchemy import func, or_, select
+COMPARISON_URL = "/perbandingan/"
 
-    from app.auth.villages import every_village
-    from app.extensions import db
-    from app.models import Complaint, Village
-    from app.reporting import figures
-    from tests.bench.bench_app import make_bench_app
 
-    def per_village(query):
-        return dict(query.with_entities(Complaint.village_id, func.count())
-                    .group_by(Complaint.village_id).all())
+def kabupaten_page(args, server, facts):
+    """The Inspektorat's villages compared (``/perbandingan/``, the last 12 months): cold, the
+    first view on a freshly started server (nothing cached; the median and the slowest of 3),
+    then warm on the run's server (cached per data stamp) for ``--duration`` seconds."""
+    from tests.bench.seed import BENCH_PASSWORD
 
-    def compare():
-        period = figures.Period.last_12_months()
-        # The Inspektorat's scope as app.auth.villages writes it: its kabupaten's villages.
-        kabupaten = db.session.scalars(select(Village.id)).all()
-        counted = db.session.query(Complaint).filter(Complaint.voided.is_(False),
-                                                     Complaint.village_id.in_(kabupaten))
-        resolved = figures._resolved_in(counted, period)
-        return {
-            "received": per_village(figures._received_in(counted, period)),
-            "resolved": per_village(resolved),
-            "on_time": per_village(resolved.filter(or_(
-                Complaint.due_date.is_(None),
-                func.date(Complaint.resolved_at) <= Complaint.due_date))),
-            "overdue": per_village(figures._overdue_at(counted, period.end)),
-        }
-
-    app = make_bench_app()
-    times = []
-    with app.app_context(), every_village():
-        for _ in range(1 + repeats):
+    cold = []
+    for _ in range(3):
+        fresh = Server(server.database_url, args.workers, args.threads)
+        try:
+            client = Client(fresh.port)
+            client.login(facts["inspektorat"], BENCH_PASSWORD)
             started = time.perf_counter()
-            result = compare()
-            times.append(time.perf_counter() - started)
-            db.session.rollback()
-    print(json.dumps({"cold_ms": round(times[0] * 1000, 1),
-                      "warm_p50_ms": round(statistics.median(times[1:]) * 1000, 1),
-                      "warm_max_ms": round(max(times[1:]) * 1000, 1),
-                      "villages": len(result["received"])}))
+            status, _, _ = client.request("GET", COMPARISON_URL)
+            cold.append(time.perf_counter() - started)
+            if status != 200:
+                return {"skipped": f"GET {COMPARISON_URL} answers {status}"}
+        finally:
+            fresh.stop()
 
+    def make(client, slot):
+        client.login(facts["inspektorat"], BENCH_PASSWORD)
+        return lambda: ("GET", COMPARISON_URL, None, {200})
 
-def kabupaten_sql(args, rows):
-    """The kabupaten's comparison timed in a child process (``kabupaten_main``)."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--kabupaten-only",
-           "--database-url", args.database_url_for(rows)]
-    out = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, check=True, text=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    return {"url": "(SQL: villages compared)", "p50_ms": result["warm_p50_ms"],
-            "p95_ms": result["warm_max_ms"], "cold_ms": result["cold_ms"],
-            "rps": None, "queries": 4, "villages": result["villages"]}
+    samples, errors = run_load(server.port, make, args.duration, args.concurrency)
+    entry = {"url": COMPARISON_URL, **(summarize(samples, args.duration) or {}),
+             "cold_ms": round(statistics.median(cold) * 1000, 1),
+             "cold_max_ms": round(max(cold) * 1000, 1)}
+    if errors:
+        entry["errors"] = errors[:5]
+    return entry
 
 
 def seed_database(args, rows):
@@ -552,7 +529,8 @@ def scenarios(facts):
         "dashboard_warm": ("dashboard, warm (cached)", "dashboard"),
         "dashboard_cold": ("dashboard, cold (first view after start)", "dashboard"),
         # Several villages only: the kabupaten's view (its page when this build has one).
-        "kabupaten": ("kabupaten: villages compared, warm (cold_ms: first)", "kabupaten"),
+        "kabupaten": ("kabupaten: villages compared (/perbandingan/), warm; cold_ms: first view",
+                      "kabupaten"),
         "export": ("register export, 10,000 rows (CSV)", "export"),
         "export_xlsx": ("register export, 10,000 rows (XLSX)", "export"),
     }
@@ -624,7 +602,7 @@ def run_size(args, rows):
             if name in unavailable:
                 entry["skipped"] = unavailable[name]
             elif make == "kabupaten":
-                entry.update(kabupaten_sql(args, rows) if args.villages > 1
+                entry.update(kabupaten_page(args, server, facts) if args.villages > 1
                              else {"skipped": "one village"})
             elif make in ("dashboard", "export"):
                 entry.update(run_optional(args, server, name, make, facts))
@@ -878,7 +856,9 @@ def format_row(name, entry):
     peak = entry.get("worker_peak_rss_mb")
     return (f"{name:<20}{cell(entry.get('rps'), 9)}{cell(entry.get('p50_ms'), 9)}"
             f"{cell(entry.get('p95_ms'), 9)}{cell(entry.get('queries'), 8)}"
-            + (f"  worker peak MB {peak}" if peak else ""))
+            + (f"  worker peak MB {peak}" if peak else "")
+            + (f"  cold {entry['cold_ms']} ms (slowest {entry['cold_max_ms']})"
+               if "cold_ms" in entry else ""))
 
 
 def print_table(report):
@@ -1002,7 +982,6 @@ def parse_args(argv):
     parser.add_argument("--reuse", action="store_true",
                         help="keep an already seeded database of the same size")
     parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--kabupaten-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     return args
@@ -1013,8 +992,6 @@ def main(argv=None):
     if args.seed_only:
         args.rows = int(args.rows)
         return seed_main(args)
-    if args.kabupaten_only:
-        return kabupaten_main(args)
     sizes = [int(r.replace("_", "")) for r in args.rows.split(",")]
     if args.database_url:
         args.dialect = args.database_url.split(":", 1)[0].split("+")[0]

@@ -31,9 +31,12 @@ from app.core.timeutil import add_working_days, now_wib
 from app.extensions import db
 from app.models import (Category, Complaint, ComplaintEvent, Dusun, Officer, RegisterCounter,
                         Village)
+from app.models.villages import KABUPATEN
+from app.services import oversight
 from app.services.reference_data import seed_village
 
 BENCH_USER = "bench_desk"
+INSPEKTORAT_USER = "bench_inspektorat"
 BENCH_PASSWORD = "bench-kata-sandi-panjang"
 CHUNK = 20_000
 
@@ -141,6 +144,18 @@ def _add_villages(count):
                                    position="kepala_dusun", dusun_id=d, active=True)
                            for i, d in enumerate(dusun))
     db.session.commit()
+
+
+def add_inspektorat():
+    """An Inspektorat login watching the seeded villages' kabupaten: the comparison's reader."""
+    sm = current_app.appbuilder.sm
+    if sm.find_user(username=INSPEKTORAT_USER) is None:
+        sm.add_user(username=INSPEKTORAT_USER, first_name="Bench", last_name="Inspektorat",
+                    email=f"{INSPEKTORAT_USER}@example.test",
+                    role=sm.find_role(security.INSPEKTORAT), password=BENCH_PASSWORD)
+    kabupaten = db.session.scalar(select(Village.kabupaten).order_by(Village.id).limit(1))
+    oversight.give(INSPEKTORAT_USER, KABUPATEN, kabupaten)
+    return INSPEKTORAT_USER
 
 
 def desk_user(village_id):

@@ -131,7 +131,8 @@ class Complaint(Model):
         # The dashboard's stamp and its resolved / open-as-of figures (migrations 0010 and
         # 0011: the figures are answered from these and the two above, not the table).
         Index("ix_complaint_changed_at", "village_id", "changed_at"),
-        Index("ix_complaint_resolved_at", "village_id", "resolved_at", "voided", "received_at"),
+        Index("ix_complaint_resolved_at", "village_id", "resolved_at", "voided", "received_at",
+              "due_date"),
         Index("ix_complaint_open_as_of", "village_id", "closed_at", "status", "due_date",
               "assigned_officer_id", "voided", "received_at"),
         # A public form or API request registers one complaint (migration 0014).

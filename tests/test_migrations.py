@@ -52,7 +52,7 @@ def test_flask_db_loads_the_migration_commands_when_asked(tmp_path):
                    capture_output=True)
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone() \
-            == ("0032_resolved_index",)
+            == ("0032_report_indexes",)
 
 
 def test_the_audience_migration_gives_each_old_note_its_readers(app):

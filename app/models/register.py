@@ -122,7 +122,7 @@ class Complaint(Model):
         Index("ix_complaint_received_at", "village_id", "received_at", "voided", "closed_at",
               "status", "due_date"),
         # The lists' filters and orders (migration 0009_indexes).
-        Index("ix_complaint_status_received", "village_id", "status", "received_at"),
+        Index("ix_complaint_status_received", "village_id", "status", "received_at", "voided"),
         Index("ix_complaint_status_category_dusun", "village_id", "status", "category_id",
               "dusun_id", "received_at", "complainant_name"),
         Index("ix_complaint_officer_received", "village_id", "assigned_officer_id",

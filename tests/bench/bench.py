@@ -103,7 +103,7 @@ def seed_main(args):
         if args.villages > 1:
             facts["inspektorat"] = seed.add_inspektorat()
         db.session.commit()
-        facts.update(_samples(db, Complaint, village_id))
+        facts.update(_samples(db, Complaint, village_id, several=args.villages > 1))
     print(json.dumps(facts, default=str))
 
 
@@ -115,14 +115,21 @@ def _busiest_village(db, Complaint):
                               .order_by(func.count().desc()).limit(1)).scalar()
 
 
-def _samples(db, Complaint, village_id):
-    """Codes to look up (any village), and the desk's village's pages to open and filter
-    values that match something."""
+def _samples(db, Complaint, village_id, several=False):
+    """Codes to look up (any village, each on its village's public pages: ``/<slug>`` in
+    front with several villages), and the desk's village's pages to open and filter values
+    that match something."""
     from sqlalchemy import func, select
+
+    from app.models import Village
+
+    def prefix(slug):
+        return f"/{slug}" if several else ""
 
     mine = Complaint.village_id == village_id
     rows = db.session.execute(
-        select(Complaint.tracking_code, Complaint.complainant_phone)
+        select(Complaint.tracking_code, Complaint.complainant_phone, Village.slug)
+        .join(Village, Village.id == Complaint.village_id)
         .where(Complaint.voided.is_(False)).order_by(Complaint.id.desc()).limit(300)).all()
     shown = list(db.session.scalars(
         select(Complaint.id).where(mine, Complaint.status == "informed")
@@ -140,7 +147,8 @@ def _samples(db, Complaint, village_id):
         "village_id": village_id,
         "village_complaints": db.session.scalar(select(func.count()).where(mine)),
         "export_since": since.strftime("%Y-%m-%d %H:%M:%S") if since else None,
-        "codes": [[code, phone[-4:]] for code, phone in rows],
+        "codes": [[code, phone[-4:], prefix(slug)] for code, phone, slug in rows],
+        "public_prefix": prefix(db.session.get(Village, village_id).slug),
         "show_ids": shown,
         "filter": {"status": combo[0], "category": combo[1], "dusun": combo[2], "name": "Siti"}
         if combo else None,
@@ -465,17 +473,17 @@ def scenarios(facts):
         return make
 
     def status_page(client, slot):
-        token, _ = client.csrf("/status")
+        token, _ = client.csrf(codes[0][2] + "/status")
         take = cycle(codes, slot)
 
         def next_request():
-            code, last4 = take()
-            return ("POST", "/status", {"csrf_token": token, "tracking_code": code,
-                                        "phone_last4": last4}, OK)
+            code, last4, prefix = take()
+            return ("POST", prefix + "/status", {"csrf_token": token, "tracking_code": code,
+                                                 "phone_last4": last4}, OK)
         return next_request
 
     def submit_page(client, slot):
-        token, page = client.csrf("/lapor")
+        token, page = client.csrf(facts["public_prefix"] + "/lapor")
         question = QUESTION_RE.search(page).group(1)
         a, b = SUM_RE.search(page[page.find("question"):] or page).groups()
         form = {"csrf_token": token, "question": question, "answer": str(int(a) + int(b)),
@@ -484,7 +492,7 @@ def scenarios(facts):
                 "description": "Lampu jalan di depan mushola mati sejak seminggu.",
                 "homepage": ""}
         numbers = itertools.count()  # each a new complaint, not the same one sent again
-        return lambda: ("POST", "/lapor", {**form, "description": f"{form['description']} "
+        return lambda: ("POST", facts["public_prefix"] + "/lapor", {**form, "description": f"{form['description']} "
                                                                   f"#{next(numbers)}"}, {303})
 
     photo = []
@@ -509,7 +517,7 @@ def scenarios(facts):
         filtered = urllib.parse.urlencode({
             "_flt_3_status": flt["status"], "_flt_0_category": flt["category"],
             "_flt_0_dusun": flt["dusun"], "_flt_2_complainant_name": flt["name"]})
-    bare = [f"/bench/bare-status/{code}/{last4}" for code, last4 in codes]
+    bare = [f"/bench/bare-status/{code}/{last4}" for code, last4, _ in codes]
     return {
         "status_bare": ("baseline: bare Flask, one indexed look-up", get(bare, login=False)),
         "status": ("public status look-up (POST /status)", status_page),
@@ -538,11 +546,12 @@ def scenarios(facts):
     }
 
 
-def public_pages_missing(server, chosen):
+def public_pages_missing(server, chosen, prefix):
     """{scenario: why} for the public scenarios whose page does not answer 200 here (with
     several villages a build without ``/<desa>/`` pages has no village to show)."""
     missing = {}
-    for name, page in (("status", "/status"), ("submit", "/lapor"), ("submit_photo", "/lapor")):
+    for name, page in (("status", prefix + "/status"), ("submit", prefix + "/lapor"),
+                       ("submit_photo", prefix + "/lapor")):
         if name in [c[0] for c in chosen]:
             status, _, _ = Client(server.port).request("GET", page)
             if status != 200:
@@ -586,7 +595,7 @@ def run_size(args, rows):
         errors = {name: [] for name, _, _ in chosen}
         rounds = []  # per round: name -> its samples in that round
         share = args.duration / args.rounds
-        unavailable = public_pages_missing(server, chosen)
+        unavailable = public_pages_missing(server, chosen, facts["public_prefix"])
         for _ in range(args.rounds):
             rounds.append({})
             for name, _, make in chosen:

@@ -329,6 +329,7 @@ def test_a_village_changed_on_another_host_is_read_once_the_copy_is_old(app, ctx
     villages.forget()
     village_id = current_village().id
     assert villages.village_data(village_id).name == "Babakan" and not villages.several()
+    assert villages.by_slug("karangsari") is None
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE village SET name = 'Babakan Baru'"))
         conn.execute(text("INSERT INTO village (slug, name, kecamatan, kabupaten, "
@@ -336,8 +337,10 @@ def test_a_village_changed_on_another_host_is_read_once_the_copy_is_old(app, ctx
                           "'Karangpucung', 'Cilacap', 'KRS', false)"))
     clock["now"] += 59
     assert villages.village_data(village_id).name == "Babakan" and not villages.several()
+    assert villages.by_slug("karangsari") is None  # its /karangsari/ pages: not yet here
     clock["now"] += 2
     assert villages.village_data(village_id).name == "Babakan Baru" and villages.several()
+    assert villages.by_slug("karangsari").name == "Karangsari"
 
 
 HOST_REVISION = "0030_village_host"

@@ -183,10 +183,13 @@ def forget():
 
 
 def by_slug(slug):
-    """The village whose public address part is ``slug``, or None."""
-    row = db.session.execute(select(Village).where(Village.slug == slug)
-                             .execution_options(**{ALL_VILLAGES: True})).scalar()
-    return VillageData.of(row) if row is not None else None
+    """The village whose public address part is ``slug``, or None (one query per process
+    and VILLAGE_CACHE_SECONDS for every slug: each public request of several villages asks,
+    and the status look-up's own work is one indexed query)."""
+    _fresh()
+    if "slugs" not in _known:
+        _known["slugs"] = {village.slug: village for village in all_villages()}
+    return _known["slugs"].get(slug)
 
 
 def all_villages():

@@ -220,9 +220,10 @@ IMAP_FETCH_INTERVAL = int(os.environ.get("IMAP_FETCH_INTERVAL", 300))
 # IMAP_TLS_..., IMAP_CA_FILE_...). A setting without the ending is every village's; IMAP_USER
 # and IMAP_PASSWORD without it are the first village's mailbox (``app.services.inbox``).
 IMAP_VILLAGE_KEYS = ("HOST", "PORT", "USER", "PASSWORD", "FOLDER", "TLS", "CA_FILE")
+# An empty one is as if not set (IMAP_TLS_KARANGSARI= does not turn TLS off).
 for _name in os.environ:
     if re.fullmatch(r"IMAP_(%s)_[A-Z0-9_]+" % "|".join(IMAP_VILLAGE_KEYS), _name) \
-            and _name not in globals():
+            and _name not in globals() and os.environ[_name].strip():
         globals()[_name] = _imap_tls(_name, "") if _name.startswith("IMAP_TLS_") \
             else os.environ[_name]
 

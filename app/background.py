@@ -1,8 +1,8 @@
-"""Background jobs: one daemon thread inside ``python run.py``, and the same jobs as CLI verbs.
+"""Background jobs: daemon threads inside ``python run.py``, and the same jobs as CLI verbs.
 
 A job is a plain function of ``now`` (a naive WIB time), registered with a name and an
-interval in seconds (``register_job``). The thread wakes every few seconds and runs each
-job whose interval has passed: sending the outbox, the reminders, reading the village
+interval in seconds (``register_job``). Each job has its thread, which wakes every few
+seconds and runs it when its interval has passed: sending the outbox, the reminders, reading the village
 mailbox (``IMAP_FETCH_INTERVAL``) and the daily retention run. ``flask notifications
 send`` / ``remind``, ``flask fetch-mail`` and ``flask retention run`` run one job once, for
 a systemd timer or cron in production (then set ``BACKGROUND_JOBS=0``).
@@ -13,7 +13,7 @@ conditional UPDATE (or the INSERT of a new row) gives to one holder until it exp
 works the same on SQLite and PostgreSQL; the sender also claims every message on its own
 (``app.services.outbox``), so even two senders past a lease's expiry send nothing twice.
 
-A thread and not a separate worker: the embedded default (SQLite, one process) then needs
+Threads and not a separate worker: the embedded default (SQLite, one process) then needs
 nothing else running, as the village server has nobody to watch a second service.
 """
 
@@ -122,15 +122,30 @@ def release(name, now=None, holder=None):
     db.session.commit()
 
 
-def _in_its_villages(job, now):
-    """``job.function(now)`` in the villages it is for; with one village, its one result."""
+def _in_its_villages(job, now, renew=lambda: True):
+    """``job.function(now)`` in the villages it is for; with one village, its one result.
+
+    One village's failure (its mailbox's bad setting, a row it cannot write) is logged and
+    its result None: the villages after it still have theirs. ``renew()`` after each village
+    keeps the job's lease while a round of many villages lasts; when it fails (the lease
+    went to another process) the round stops there rather than run twice.
+    """
     if job.villages == INSTALLATION:
         with villages.every_village():
             return job.function(now)
     results = []
     for village_id in [village.id for village in villages.all_villages()]:
         with villages.acting_for(village_id):
-            results.append(job.function(now))
+            try:
+                results.append(job.function(now))
+            except Exception:
+                db.session.rollback()
+                log.exception("Background job %s failed in village %s", job.name, village_id)
+                results.append(None)
+        if not renew():
+            log.warning("Background job %s lost its lease after village %s: the round stops",
+                        job.name, village_id)
+            break
     return results[0] if len(results) == 1 else results
 
 
@@ -145,7 +160,7 @@ def run_job(name, now=None, lease_seconds=600):
     if not acquire(name, lease_seconds, now):
         return None
     try:
-        return _in_its_villages(job, now)
+        return _in_its_villages(job, now, renew=lambda: acquire(name, lease_seconds))
     except Exception:
         db.session.rollback()
         log.exception("Background job %s failed", name)
@@ -155,21 +170,25 @@ def run_job(name, now=None, lease_seconds=600):
 
 
 class Scheduler:
-    """The daemon thread: runs every registered job at its interval until stopped."""
+    """The daemon threads, one per registered job, each running its job at its interval
+    until stopped: a mail round through many villages' mailboxes does not hold up the
+    outbox or the reminders."""
 
     def __init__(self, app):
         self.app = app
         self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._loop, name="background-jobs", daemon=True)
-        self.last_run = {}
+        self.threads = [threading.Thread(target=self._loop, args=(name,), daemon=True,
+                                         name=f"background-{name}") for name in _JOBS]
 
     def start(self):
-        self.thread.start()
+        for thread in self.threads:
+            thread.start()
         return self
 
     def stop(self, timeout=10):
         self.stopped.set()
-        self.thread.join(timeout)
+        for thread in self.threads:
+            thread.join(timeout)
 
     def interval(self, job):
         value = job.interval
@@ -177,31 +196,28 @@ class Scheduler:
             value = self.app.config.get(value, 60)
         return float(value)
 
-    def run_due(self):
-        """Run every job whose interval has passed since it last ran here."""
-        for name, job in list(_JOBS.items()):
-            last = self.last_run.get(name)
-            if last is not None and time.monotonic() - last < self.interval(job):
-                continue
-            self.last_run[name] = time.monotonic()
-            # A fresh app context per run: the per-request caches (g) start empty.
-            with self.app.app_context():
-                try:
-                    run_job(name)
-                finally:
-                    db.session.remove()
-
-    def _loop(self):
-        while not self.stopped.is_set():
+    def run_once(self, name):
+        # A fresh app context per run: the per-request caches (g) start empty.
+        with self.app.app_context():
             try:
-                self.run_due()
-            except Exception:  # the database away for a moment: try again next tick
-                log.exception("Background jobs failed")
+                run_job(name)
+            finally:
+                db.session.remove()
+
+    def _loop(self, name):
+        last = None
+        while not self.stopped.is_set():
+            if last is None or time.monotonic() - last >= self.interval(_JOBS[name]):
+                last = time.monotonic()
+                try:
+                    self.run_once(name)
+                except Exception:  # the database away for a moment: try again next turn
+                    log.exception("Background job %s failed", name)
             self.stopped.wait(TICK_SECONDS)
 
 
 def start(app):
-    """Start the scheduler thread for ``app`` (``run.py``) unless ``BACKGROUND_JOBS`` is off."""
+    """Start the scheduler's threads for ``app`` (``run.py``) unless ``BACKGROUND_JOBS`` is off."""
     if not app.config.get("BACKGROUND_JOBS", True):
         return None
     return Scheduler(app).start()

@@ -127,15 +127,22 @@ def init_app(app):
         e.g. from cron: ``flask retention run``), or list them (preview)."""
         from app.services import retention  # the services: only this command needs them
 
-        if what == "preview":
-            for complaint in retention.due():
-                click.echo(f"{complaint.register_number}\t{complaint.closed_at or ''}")
-            return
-        try:
-            numbers = retention.run()
-        except ServiceError as exc:  # the storage could not delete the resident's files
-            raise click.ClickException(str(exc)) from exc
-        click.echo(f"{len(numbers)} complaints anonymised.")
+        every = villages.all_villages()
+        numbers = []
+        for village in every:  # each village's own retention, as the background job does
+            with villages.acting_for(village.id):
+                if what == "preview":
+                    for complaint in retention.due():
+                        named = f"{village.name}\t" if len(every) > 1 else ""
+                        click.echo(f"{named}{complaint.register_number}\t"
+                                   f"{complaint.closed_at or ''}")
+                    continue
+                try:
+                    numbers += retention.run()
+                except ServiceError as exc:  # the storage could not delete the files
+                    raise click.ClickException(str(exc)) from exc
+        if what == "run":
+            click.echo(f"{len(numbers)} complaints anonymised.")
 
     @app.cli.command("fetch-mail")
     def fetch_mail_command():
@@ -148,11 +155,17 @@ def init_app(app):
         every = villages.all_villages()
         lines, failed = [], False
         for village in every:
+            named = f"{village.name}: " if len(every) > 1 else ""
             with villages.acting_for(village.id):
-                record = fetch_mail()
+                try:
+                    record = fetch_mail()
+                except Exception as exc:  # noqa: BLE001 - one village's fault; the rest go on
+                    db.session.rollback()
+                    failed = True
+                    lines.append(f"{named}the mailbox could not be read: {exc}")
+                    continue
                 if record is None:
                     continue
-                named = f"{village.name}: " if len(every) > 1 else ""
                 if record.ok:
                     lines.append(f"{named}{record.fetched} new message(s).")
                 else:
@@ -160,7 +173,8 @@ def init_app(app):
                     lines.append(f"{named}the mailbox could not be read after "
                                  f"{record.attempts} attempts: {record.error}")
         if not lines:
-            raise click.ClickException("No mailbox is set up (IMAP_HOST is empty).")
+            raise click.ClickException("No mailbox is set up (IMAP_HOST is empty, or no village "
+                                       "has its IMAP_USER_<SLUG>).")
         if failed:
             raise click.ClickException("\n".join(lines))
         click.echo("\n".join(lines))

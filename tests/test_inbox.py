@@ -306,11 +306,20 @@ def test_an_unreachable_server_is_tried_again_and_shown(app, client, login_as, m
     monkeypatch.setitem(app.config, "IMAP_TLS", False)
     monkeypatch.setitem(app.config, "IMAP_ATTEMPTS", 3)
     monkeypatch.setitem(app.config, "IMAP_RETRY_SECONDS", 0)
+    monkeypatch.setitem(app.config, "IMAP_USER", USER)
+    monkeypatch.setitem(app.config, "IMAP_PASSWORD", PASSWORD)
     pauses = []
     with app.app_context():
+        now = now_wib()
+        for hours in (49, 12):  # earlier readings: a day's are kept, older ones go
+            db.session.add(InboxFetch(started_at=now - datetime.timedelta(hours=hours), ok=True,
+                                      fetched=0, attempts=1))
+        db.session.commit()
         record = inbox.fetch_mail(sleep=pauses.append)
         assert (record.ok, record.attempts, len(pauses)) == (False, 3, 2)
         assert "ConnectionRefused" in record.error
+        assert [round((now - f.started_at).total_seconds() / 3600) for f in
+                db.session.query(InboxFetch).order_by(InboxFetch.id)] == [12, 0]
         db.session.remove()
     login_as("desk")
     page = client.get("/inbox/list/").get_data(as_text=True)
@@ -696,11 +705,66 @@ def test_a_villages_mailbox_is_set_in_the_environment_by_its_slug():
     """IMAP_USER_<SLUG> and the rest, as a deployment sets them (config.py reads them from
     the environment at start; IMAP_TLS_<SLUG> takes the same values as IMAP_TLS)."""
     env = {**os.environ, "IMAP_USER_KARANG_SARI": "karangsari", "IMAP_PASSWORD_KARANG_SARI":
-           "rahasia", "IMAP_TLS_KARANG_SARI": "yes", "IMAP_FOLDER_CIPARI": "Pengaduan"}
+           "rahasia", "IMAP_TLS_KARANG_SARI": "yes", "IMAP_FOLDER_CIPARI": "Pengaduan",
+           # Empty: as if not set (an empty TLS setting must not turn TLS off).
+           "IMAP_TLS_CIPARI": "", "IMAP_FOLDER_KARANG_SARI": " "}
     out = subprocess.run(
         [sys.executable, "-c", "import config; print(config.IMAP_USER_KARANG_SARI, "
          "config.IMAP_PASSWORD_KARANG_SARI, config.IMAP_TLS_KARANG_SARI, "
-         "config.IMAP_FOLDER_CIPARI, hasattr(config, 'IMAP_USER_BABAKAN'))"],
+         "config.IMAP_FOLDER_CIPARI, hasattr(config, 'IMAP_USER_BABAKAN'), "
+         "hasattr(config, 'IMAP_TLS_CIPARI'), hasattr(config, 'IMAP_FOLDER_KARANG_SARI'))"],
         cwd=Path(__file__).resolve().parents[1], env=env, capture_output=True, text=True,
         check=True)
-    assert out.stdout.split() == ["karangsari", "rahasia", "ssl", "Pengaduan", "False"]
+    assert out.stdout.split() == ["karangsari", "rahasia", "ssl", "Pengaduan", "False",
+                                  "False", "False"]
+
+
+def test_one_villages_unusable_mailbox_settings_do_not_stop_the_others(app, client,
+                                                                         monkeypatch,
+                                                                         imap_server):
+    """A port that is no number, a user without a password, a password imaplib cannot send
+    and an empty setting: each such village's reading fails and is shown to its desk, and the
+    villages after it are read all the same (by the background round and by the CLI)."""
+    from app import background
+    from app.auth import villages
+    from tests.test_village_isolation import add_village, village_user
+
+    with app.app_context():
+        a_id = db.session.execute(text("SELECT min(id) FROM village")).scalar()
+    bad_port = add_village(app, "cipari", "Cipari")
+    no_password = add_village(app, "gandrungmangu", "Gandrungmangu")
+    not_ascii = add_village(app, "majenang", "Majenang")
+    b_id = add_village(app, "karang-sari", "Karangsari")  # read last: after every bad one
+    village_user(app, bad_port, "desk", "c_petugas")
+    for key, value in {"IMAP_USER_CIPARI": B_USER, "IMAP_PASSWORD_CIPARI": B_PASSWORD,
+                       "IMAP_PORT_CIPARI": "sembilan",
+                       "IMAP_USER_GANDRUNGMANGU": B_USER,
+                       "IMAP_USER_MAJENANG": B_USER, "IMAP_PASSWORD_MAJENANG": "kata-sandi-é",
+                       "IMAP_USER_KARANG_SARI": B_USER, "IMAP_PASSWORD_KARANG_SARI": B_PASSWORD,
+                       "IMAP_FOLDER_KARANG_SARI": ""}.items():  # empty: the plain INBOX
+        monkeypatch.setitem(app.config, key, value)
+    monkeypatch.setitem(app.config, "IMAP_ATTEMPTS", 1)
+    _deliver(imap_server, _mail("Sumur Karangsari kering", "Sejak kemarau.", "<b@example.test>"),
+             B_USER, B_PASSWORD)
+    _deliver(imap_server, _mail("Lampu jalan Babakan mati", "Di RT 02.", "<a@example.test>"))
+
+    with app.app_context():
+        background.run_job("fetch-mail")
+        db.session.remove()
+    with app.app_context(), villages.every_village():
+        kept = {(m.village_id, m.subject) for m in db.session.query(InboxMessage)}
+        readings = {f.village_id: (f.ok, f.error or "") for f in db.session.query(InboxFetch)}
+        db.session.remove()
+    assert kept == {(a_id, "Lampu jalan Babakan mati"), (b_id, "Sumur Karangsari kering")}
+    assert readings[a_id] == (True, "") and readings[b_id] == (True, "")
+    assert "IMAP_PORT must be a number" in readings[bad_port][1]
+    assert "IMAP_PASSWORD" in readings[no_password][1]
+    assert readings[not_ascii][0] is False
+    login(client, "c_petugas")
+    assert "Kotak surat tidak dapat dibaca" in client.get("/inbox/list/").get_data(as_text=True)
+
+    result = app.test_cli_runner().invoke(args=["fetch-mail"])
+    assert result.exit_code != 0
+    assert "Cipari: the mailbox could not be read after 1 attempts" in result.output
+    assert "Babakan: 0 new message(s)." in result.output
+    assert "Karangsari: 0 new message(s)." in result.output

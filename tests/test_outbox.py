@@ -8,8 +8,10 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from sqlalchemy import update
 
 from app import background
+from app.core.timeutil import now_wib
 from app.extensions import db
 from app.models import Complaint, JobLease, NotificationSetting, OutboxMessage
 from app.services import complaints as services, notifications, outbox
@@ -297,6 +299,74 @@ def test_the_thread_inside_run_py_sends_by_itself(app, smtp, monkeypatch):
         scheduler.stop()
     assert len(smtp.inbox.messages()) == 2
     assert {r[1] for r in rows(app)} == {"sent"}
+
+
+def test_a_long_job_does_not_hold_up_the_outbox(app, smtp, monkeypatch):
+    """Each job has its thread: while a job takes long (a mail round through many villages'
+    mailboxes), the emails queued meanwhile still go out at the outbox's interval."""
+    monkeypatch.setitem(app.config, "NOTIFY_SEND_INTERVAL", 0.1)
+    monkeypatch.setattr(background, "TICK_SECONDS", 0.1)
+    started, finish = threading.Event(), threading.Event()
+
+    def long_round(now):
+        started.set()
+        finish.wait(30)
+
+    monkeypatch.setitem(background._JOBS, "long-round",
+                        background.Job("long-round", 3600, long_round))
+    scheduler = background.start(app)
+    try:
+        assert started.wait(20)
+        queue(app, 2, at=dt.datetime(2020, 1, 1, 10))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(smtp.inbox.messages()) < 2:
+            time.sleep(0.1)
+        assert not finish.is_set()  # the long job is still running
+    finally:
+        finish.set()
+        scheduler.stop()
+    assert len(smtp.inbox.messages()) == 2
+
+
+def test_a_round_through_the_villages_survives_one_villages_failure_and_keeps_its_lease(
+        app, monkeypatch):
+    """A job of each village: the first village's failure is logged and the next village
+    still has its turn; after each village the job's lease is renewed (a long round is not
+    taken over by another process when its first ten minutes are up), and a round whose
+    lease went to another process stops rather than run a village twice."""
+    from app.auth import villages
+    from tests.test_village_isolation import add_village
+
+    with app.app_context():
+        a_id = villages.first_village_id()
+        db.session.remove()
+    b_id = add_village(app, "karangsari", "Karangsari")
+    start = dt.datetime(2020, 1, 1, 10)
+
+    def failing_first(now):
+        village = villages.current_village().id
+        if village == a_id:
+            raise RuntimeError("one village's fault")
+        return village, db.session.get(JobLease, "probe").expires_at
+
+    monkeypatch.setitem(background._JOBS, "probe", background.Job("probe", 60, failing_first))
+    with app.app_context():
+        first, second = background.run_job("probe", now=start, lease_seconds=600)
+        db.session.remove()
+    assert first is None and second[0] == b_id
+    assert second[1] > start + dt.timedelta(seconds=600)  # renewed after Babakan's turn
+
+    def taken_over(now):
+        db.session.execute(update(JobLease).where(JobLease.name == "taken")
+                           .values(holder="another-host", expires_at=now_wib()
+                                   + dt.timedelta(hours=1)))
+        db.session.commit()
+        return villages.current_village().id
+
+    monkeypatch.setitem(background._JOBS, "taken", background.Job("taken", 60, taken_over))
+    with app.app_context():
+        assert background.run_job("taken") == a_id  # Karangsari's turn never came
+        db.session.remove()
 
 
 def test_no_thread_when_a_timer_does_the_work(app, monkeypatch):

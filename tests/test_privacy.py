@@ -178,6 +178,28 @@ def test_the_cli_previews_and_runs(app, register):
     assert result.exit_code == 0 and "complaints anonymised" in result.output
 
 
+def test_the_cli_previews_and_anonymises_in_every_village(app):
+    """With several villages ``flask retention`` goes through each (as the daily job does),
+    the preview naming each complaint's village."""
+    from app.auth import villages
+    from tests.test_village_isolation import add_village, b_complaint
+
+    closed = dt.datetime(2019, 3, 1, 10, 0)
+    a_pk = _closed(app, closed, complainant_name="Lama Babakan")
+    b_id = add_village(app, "karangsari", "Karangsari")
+    b_pk = b_complaint(app, b_id, 1, status="resolved", closed_at=closed, resolved_at=closed,
+                       outcome_type="corrective")
+    runner = app.test_cli_runner()
+    preview = runner.invoke(args=["retention", "preview"]).output
+    assert "Babakan\t" in preview and "Karangsari\t901/KRS" in preview
+    result = runner.invoke(args=["retention", "run"])
+    assert result.exit_code == 0 and "2 complaints anonymised." in result.output
+    with app.app_context(), villages.every_village():
+        assert {db.session.get(Complaint, pk).complainant_name for pk in (a_pk, b_pk)} == {
+            "(dianonimkan)"}
+        db.session.remove()
+
+
 # --- files readable by the app's user only ---------------------------------------------------------
 
 def test_the_database_file_and_backups_are_readable_by_the_apps_user_only(tmp_path):

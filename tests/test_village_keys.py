@@ -299,3 +299,50 @@ def test_a_villages_own_admin_manages_that_village_only(app, client, login_as):
     assert response.status_code == 200
     assert "Hanya administrator seluruh instalasi" in response.get_data(as_text=True)
     assert [slug for slug, _, _ in _villages(app)] == ["babakan", "karangsari"]
+
+
+def test_a_villages_own_admin_keeps_its_addresses_and_kecamatan(app, client, login_as):
+    """A village's admin edits its letterhead, not its place in the installation: renamed
+    to another village's old slug it would read that village's mailbox (IMAP_USER_<SLUG>),
+    moved to another kecamatan it would leave its Camat's sight. Refused with a message,
+    what was typed kept; the installation's admin may."""
+    user_id = login_as("admin")
+    with app.app_context():
+        babakan = first_village_id()
+        add_village()
+        with villages.acting_for(babakan):
+            db.session.add(Officer(name="Admin Babakan", position="sekretaris_desa",
+                                   user_id=user_id, active=True))
+            db.session.commit()
+        db.session.remove()
+    form = {"name": "Babakan", "slug": "babakan", "kecamatan": "Karangpucung",
+            "kabupaten": "Cilacap", "address": "Jl. Raya Babakan 1", "phone": "",
+            "email": "", "website": "", "head_name": "Siti Rahmawati", "register_code": "PGD",
+            "host": ""}
+    for field, value in [("slug", "cipari"), ("kecamatan", "Majenang"),
+                         ("kabupaten", "Banyumas"), ("host", "lapor.babakan.desa.id")]:
+        response = post_form(client, f"/village/edit/{babakan}", {**form, field: value})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200, field
+        assert "Hanya administrator seluruh instalasi yang boleh mengubah" in page, field
+        assert f'value="{value}"' in page and "Siti Rahmawati" in page, field
+    assert [slug for slug, _, _ in _villages(app)] == ["babakan", "karangsari"]
+    with app.app_context():
+        row = db.session.get(Village, babakan)
+        assert (row.kecamatan, row.kabupaten, row.host, row.head_name) == (
+            "Karangpucung", "Cilacap", None, "Sidik Noer Amin")
+        db.session.remove()
+    # The rest of the village is theirs.
+    response = post_form(client, f"/village/edit/{babakan}", form, follow=False)
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Village, babakan).head_name == "Siti Rahmawati"
+        # The installation's admin (no village's officer) may move it.
+        with villages.acting_for(babakan):
+            db.session.query(Officer).filter_by(user_id=user_id).delete()
+            db.session.commit()
+        db.session.remove()
+    response = post_form(client, f"/village/edit/{babakan}", {**form, "slug": "babakan-lama"},
+                         follow=False)
+    assert response.status_code == 302
+    assert [slug for slug, _, _ in _villages(app)] == ["babakan-lama", "karangsari"]

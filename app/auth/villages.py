@@ -40,7 +40,7 @@ from dataclasses import dataclass, fields
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context, session
-from sqlalchemy import event, exists, or_, select
+from sqlalchemy import event, exists, func, or_, select
 from sqlalchemy.orm import Session, with_loader_criteria
 
 from app.extensions import db
@@ -146,6 +146,15 @@ def _only_village_id():
                                  .execution_options(**{ALL_VILLAGES: True})).all()
         _known["only"] = ids[0] if len(ids) == 1 else None
     return _known["only"]
+
+
+def first_village_id():
+    """The id of the installation's first village (the one an existing install became)."""
+    _fresh()
+    if "first" not in _known:
+        _known["first"] = db.session.scalar(select(func.min(Village.id))
+                                            .execution_options(**{ALL_VILLAGES: True}))
+    return _known["first"]
 
 
 def by_host(host):

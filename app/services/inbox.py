@@ -16,6 +16,7 @@ reason; registering or linking passes the stored files to the complaint.
 """
 
 import contextlib
+import datetime
 import email
 import email.policy
 import hashlib
@@ -30,7 +31,7 @@ from html.parser import HTMLParser
 
 from flask import current_app
 from flask_babel import gettext
-from sqlalchemy import func
+from sqlalchemy import delete, func
 
 from app.auth import access, villages
 from app.core import workflow
@@ -186,7 +187,12 @@ def _connect(config):
     """An IMAP connection as ``IMAP_TLS`` says; with TLS the server's certificate and name
     are checked against the system's authorities, or only ``IMAP_CA_FILE`` when it is set
     (a village server with its own self-signed certificate)."""
-    host, port = config["IMAP_HOST"], int(config["IMAP_PORT"])
+    host = config["IMAP_HOST"]
+    try:
+        port = int(config["IMAP_PORT"])
+    except (TypeError, ValueError):
+        raise MailboxSettingError(f"IMAP_PORT must be a number, not {config['IMAP_PORT']!r}") \
+            from None
     timeout = float(current_app.config["IMAP_TIMEOUT"])
     mode = tls_mode(config.get("IMAP_TLS"))
     if mode == "none":
@@ -220,10 +226,16 @@ def mailbox_settings(village, first):
     """
     config = current_app.config
     end = "_" + re.sub(r"[^A-Z0-9]", "_", village.slug.upper())
-    settings = {key: config.get(key + end, config.get(key)) for key in MAILBOX_KEYS}
+
+    def own(key):  # an empty value is as if not set
+        value = config.get(key + end)
+        return None if value is None or str(value).strip() == "" else value
+
+    settings = {key: own(key) if own(key) is not None else config.get(key)
+                for key in MAILBOX_KEYS}
     if not first:
-        settings["IMAP_USER"] = config.get("IMAP_USER" + end)
-        settings["IMAP_PASSWORD"] = config.get("IMAP_PASSWORD" + end)
+        settings["IMAP_USER"] = own("IMAP_USER")
+        settings["IMAP_PASSWORD"] = own("IMAP_PASSWORD")
     if not settings["IMAP_HOST"] or (not first and not settings["IMAP_USER"]):
         return None
     return settings
@@ -231,6 +243,8 @@ def mailbox_settings(village, first):
 
 def _read_new(config):
     """Keep the folder's messages not seen before; return how many were new."""
+    if not config["IMAP_USER"] or not config["IMAP_PASSWORD"]:
+        raise MailboxSettingError("IMAP_USER and IMAP_PASSWORD are both needed")
     known = {row[0] for row in db.session.query(InboxMessage.message_id)}
     new = 0
     with _connect(config) as imap:
@@ -261,7 +275,7 @@ def fetch_mail(sleep=time.sleep):
     Returns the ``InboxFetch`` row; None when the village has no mailbox.
     """
     village = villages.current_village()
-    mailbox = mailbox_settings(village, first=village.id == villages.all_villages()[0].id)
+    mailbox = mailbox_settings(village, first=village.id == villages.first_village_id())
     if mailbox is None:
         return None
     config = current_app.config
@@ -271,8 +285,9 @@ def fetch_mail(sleep=time.sleep):
         record.attempts = attempt
         try:
             record.fetched = _read_new(mailbox)
+        # UnicodeError: a password imaplib cannot send (it sends ASCII only).
         except (OSError, socket.timeout, imaplib.IMAP4.error, evidence.StorageFailed,
-                MailboxSettingError) as exc:
+                MailboxSettingError, UnicodeError) as exc:
             db.session.rollback()
             current_app.logger.warning("Reading the mailbox failed (attempt %s)", attempt,
                                        exc_info=True)
@@ -283,6 +298,11 @@ def fetch_mail(sleep=time.sleep):
         record.ok, record.error = True, None
         break
     db.session.add(record)
+    # A day of readings is kept (the desk is shown the last one; the day's, to look into a
+    # failure): at the default interval 288 rows a village, not 100,000 a year.
+    db.session.execute(delete(InboxFetch).where(
+        InboxFetch.village_id == village.id,
+        InboxFetch.started_at < record.started_at - datetime.timedelta(days=1)))
     db.session.commit()
     return record
 

@@ -121,9 +121,27 @@ def prepare_new_village(village, user=None):
     seed_village(village.id, dusun=PLACEHOLDER_DUSUN)
 
 
-def prepare_edited_village(village):
-    """Check an edited village and mark it the admin's (the caller commits)."""
+# A village's place in the installation, the installation's admin's to change: its addresses
+# (a mailbox is found by the slug, IMAP_USER_<SLUG>) and the kecamatan whose Camat sees it.
+PLACE = ("slug", "host", "kecamatan", "kabupaten")
+
+
+def prepare_edited_village(village, user=None):
+    """Check an edited village and mark it the admin's (the caller commits).
+
+    A village's own admin keeps its place (``PLACE``): renamed to another village's old
+    slug it would read that village's mailbox, moved to another kecamatan it would leave
+    its Camat's sight."""
     check_village(village)
+    if user is not None and villages.manages_one_village(user):
+        with db.session.no_autoflush:
+            stored = db.session.execute(select(*[getattr(Village, name) for name in PLACE])
+                                        .where(Village.id == village.id)).one()
+        for name, before in zip(PLACE, stored):
+            if (getattr(village, name) or "").strip() != (before or "").strip():
+                raise ServiceError(gettext(
+                    "Only the administrator of the whole installation may change a village's "
+                    "short name, host name, kecamatan or kabupaten."), field=name)
     village.edited_in_app = True
 
 

@@ -97,7 +97,7 @@ class VillageModelView(SafeModelView):
         village_setup.prepare_new_village(item, access.current_user())
 
     def pre_update(self, item):
-        village_setup.prepare_edited_village(item)
+        village_setup.prepare_edited_village(item, access.current_user())
 
     def post_add(self, item):
         villages.forget()

@@ -2,10 +2,11 @@
 
 A job is a plain function of ``now`` (a naive WIB time), registered with a name and an
 interval in seconds (``register_job``). Each job has its thread, which wakes every few
-seconds and runs it when its interval has passed: sending the outbox, the reminders, reading the village
-mailbox (``IMAP_FETCH_INTERVAL``) and the daily retention run. ``flask notifications
-send`` / ``remind``, ``flask fetch-mail`` and ``flask retention run`` run one job once, for
-a systemd timer or cron in production (then set ``BACKGROUND_JOBS=0``).
+seconds and runs it when its interval has passed: sending the outbox, the reminders,
+reading the village mailboxes (``IMAP_FETCH_INTERVAL``) and the daily retention run.
+``flask notifications send`` / ``remind``, ``flask fetch-mail`` and ``flask retention run``
+run one job once, for a systemd timer or cron in production (then set
+``BACKGROUND_JOBS=0``).
 
 With several app processes (gunicorn workers, a timer beside the app) a job runs in one
 of them at a time: ``run_job`` first takes the job's lease, a ``job_lease`` row that one

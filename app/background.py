@@ -150,6 +150,17 @@ def _in_its_villages(job, now, renew=lambda: True):
     return results[0] if len(results) == 1 else results
 
 
+def _renew(name, seconds):
+    """Keep job ``name``'s lease ``seconds`` longer; False when it went to another holder or
+    the database would not say (then the round stops: the next one goes on)."""
+    try:
+        return acquire(name, seconds)
+    except Exception:
+        db.session.rollback()
+        log.exception("Background job %s could not renew its lease", name)
+        return False
+
+
 def run_job(name, now=None, lease_seconds=600):
     """Run job ``name`` once if its lease can be had; returns its result or None.
 
@@ -161,7 +172,7 @@ def run_job(name, now=None, lease_seconds=600):
     if not acquire(name, lease_seconds, now):
         return None
     try:
-        return _in_its_villages(job, now, renew=lambda: acquire(name, lease_seconds))
+        return _in_its_villages(job, now, renew=lambda: _renew(name, lease_seconds))
     except Exception:
         db.session.rollback()
         log.exception("Background job %s failed", name)
@@ -188,8 +199,9 @@ class Scheduler:
 
     def stop(self, timeout=10):
         self.stopped.set()
+        until = time.monotonic() + timeout
         for thread in self.threads:
-            thread.join(timeout)
+            thread.join(max(0.0, until - time.monotonic()))
 
     def interval(self, job):
         value = job.interval
@@ -208,12 +220,12 @@ class Scheduler:
     def _loop(self, name):
         last = None
         while not self.stopped.is_set():
-            if last is None or time.monotonic() - last >= self.interval(_JOBS[name]):
-                last = time.monotonic()
-                try:
+            try:
+                if last is None or time.monotonic() - last >= self.interval(_JOBS[name]):
+                    last = time.monotonic()
                     self.run_once(name)
-                except Exception:  # the database away for a moment: try again next turn
-                    log.exception("Background job %s failed", name)
+            except Exception:  # the database away for a moment, a bad interval: next turn
+                log.exception("Background job %s failed", name)
             self.stopped.wait(TICK_SECONDS)
 
 

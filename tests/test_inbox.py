@@ -743,7 +743,8 @@ def test_one_villages_unusable_mailbox_settings_do_not_stop_the_others(app, clie
                        "IMAP_USER_KARANG_SARI": B_USER, "IMAP_PASSWORD_KARANG_SARI": B_PASSWORD,
                        "IMAP_FOLDER_KARANG_SARI": ""}.items():  # empty: the plain INBOX
         monkeypatch.setitem(app.config, key, value)
-    monkeypatch.setitem(app.config, "IMAP_ATTEMPTS", 1)
+    monkeypatch.setitem(app.config, "IMAP_ATTEMPTS", 2)
+    monkeypatch.setitem(app.config, "IMAP_RETRY_SECONDS", 0)
     _deliver(imap_server, _mail("Sumur Karangsari kering", "Sejak kemarau.", "<b@example.test>"),
              B_USER, B_PASSWORD)
     _deliver(imap_server, _mail("Lampu jalan Babakan mati", "Di RT 02.", "<a@example.test>"))
@@ -754,12 +755,15 @@ def test_one_villages_unusable_mailbox_settings_do_not_stop_the_others(app, clie
     with app.app_context(), villages.every_village():
         kept = {(m.village_id, m.subject) for m in db.session.query(InboxMessage)}
         readings = {f.village_id: (f.ok, f.error or "") for f in db.session.query(InboxFetch)}
+        tries = {f.village_id: f.attempts for f in db.session.query(InboxFetch)}
         db.session.remove()
     assert kept == {(a_id, "Lampu jalan Babakan mati"), (b_id, "Sumur Karangsari kering")}
     assert readings[a_id] == (True, "") and readings[b_id] == (True, "")
     assert "IMAP_PORT must be a number" in readings[bad_port][1]
     assert "IMAP_PASSWORD" in readings[no_password][1]
     assert readings[not_ascii][0] is False
+    # Settings that cannot work are not tried again; a password refused may be tried again.
+    assert (tries[bad_port], tries[no_password], tries[not_ascii]) == (1, 1, 2)
     login(client, "c_petugas")
     assert "Kotak surat tidak dapat dibaca" in client.get("/inbox/list/").get_data(as_text=True)
 
@@ -768,3 +772,9 @@ def test_one_villages_unusable_mailbox_settings_do_not_stop_the_others(app, clie
     assert "Cipari: the mailbox could not be read after 1 attempts" in result.output
     assert "Babakan: 0 new message(s)." in result.output
     assert "Karangsari: 0 new message(s)." in result.output
+
+    # The first village without a user of its own reads nothing (no failure every round).
+    monkeypatch.setitem(app.config, "IMAP_USER", "")
+    with app.app_context(), villages.acting_for(a_id):
+        assert inbox.fetch_mail() is None
+        db.session.remove()

@@ -200,6 +200,35 @@ def test_the_cli_previews_and_anonymises_in_every_village(app):
         db.session.remove()
 
 
+def test_one_villages_storage_failure_leaves_the_other_villages_run_standing(app, monkeypatch):
+    """The resident's files of a Babakan complaint cannot be deleted: its run is refused and
+    told, Karangsari's still anonymises (as the daily job goes on after a failing village)."""
+    from app.auth import villages
+    from app.services import storage
+    from tests.test_access import file_on
+    from tests.test_village_isolation import add_village, b_complaint
+
+    closed = dt.datetime(2019, 3, 1, 10, 0)
+    a_pk = _closed(app, closed, complainant_name="Lama Babakan")
+    file_on(app, a_pk, resident=True)
+    b_id = add_village(app, "karangsari", "Karangsari")
+    b_pk = b_complaint(app, b_id, 1, status="resolved", closed_at=closed, resolved_at=closed,
+                       outcome_type="corrective")
+
+    def refuse(self, key):
+        raise storage.StorageError("disk gone")
+
+    monkeypatch.setattr(storage.DirectoryStorage, "delete", refuse)
+    result = app.test_cli_runner().invoke(args=["retention", "run"])
+    assert result.exit_code == 1
+    assert "1 complaints anonymised." in result.output
+    assert "Babakan: " in result.output and "tidak dapat dihapus" in result.output
+    with app.app_context(), villages.every_village():
+        assert db.session.get(Complaint, a_pk).anonymised_at is None
+        assert db.session.get(Complaint, b_pk).complainant_name == "(dianonimkan)"
+        db.session.remove()
+
+
 # --- files readable by the app's user only ---------------------------------------------------------
 
 def test_the_database_file_and_backups_are_readable_by_the_apps_user_only(tmp_path):

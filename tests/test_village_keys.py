@@ -325,18 +325,35 @@ def test_a_villages_own_admin_keeps_its_addresses_and_kecamatan(app, client, log
         page = response.get_data(as_text=True)
         assert response.status_code == 200, field
         assert "Hanya administrator seluruh instalasi yang boleh mengubah" in page, field
-        assert f'value="{value}"' in page and "Siti Rahmawati" in page, field
+        assert f'value="{value}"' in page and "Siti Rahmawati" in page, (field, value)
     assert [slug for slug, _, _ in _villages(app)] == ["babakan", "karangsari"]
     with app.app_context():
         row = db.session.get(Village, babakan)
         assert (row.kecamatan, row.kabupaten, row.host, row.head_name) == (
             "Karangpucung", "Cilacap", None, "Sidik Noer Amin")
         db.session.remove()
-    # The rest of the village is theirs.
-    response = post_form(client, f"/village/edit/{babakan}", form, follow=False)
+    # The rest of the village is theirs; the Camat's sight matches the kecamatan exactly, so
+    # spaces around it (a non-breaking one too) are not kept.
+    response = post_form(client, f"/village/edit/{babakan}", {
+        **form, "kecamatan": "Karangpucung ", "kabupaten": "\u00a0Cilacap"}, follow=False)
     assert response.status_code == 302
     with app.app_context():
-        assert db.session.get(Village, babakan).head_name == "Siti Rahmawati"
+        row = db.session.get(Village, babakan)
+        assert (row.head_name, row.kecamatan, row.kabupaten) == (
+            "Siti Rahmawati", "Karangpucung", "Cilacap")
+        with villages.acting_for(babakan):
+            own_record = db.session.scalar(select(Officer.id).where(Officer.user_id == user_id))
+        db.session.remove()
+    # Nor can they make themselves the installation's admin by taking their login off their
+    # officer record (a login without one is of every village).
+    officer_form = {"name": "Admin Babakan", "position": "sekretaris_desa", "field_of_work": "",
+                    "dusun": "", "phone": "", "active": "y", "user": ""}
+    response = post_form(client, f"/officer/edit/{own_record}", officer_form)
+    assert response.status_code == 200
+    assert "Anda tidak dapat melepas login Anda sendiri" in response.get_data(as_text=True)
+    with app.app_context(), villages.acting_for(babakan):
+        assert db.session.scalar(select(Officer.user_id).where(Officer.id == own_record)) \
+            == user_id
         # The installation's admin (no village's officer) may move it.
         with villages.acting_for(babakan):
             db.session.query(Officer).filter_by(user_id=user_id).delete()

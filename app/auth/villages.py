@@ -108,7 +108,10 @@ class VillageData:
 # one (which calls ``forget`` in that process): one query per process and
 # VILLAGE_CACHE_SECONDS, not one per request. With several app hosts, a village added or
 # edited on one is read by the others when their copy is that old.
+# Each look-up keeps what it read in a local name: another thread's ``_fresh`` or
+# ``forget`` may empty ``_known`` between the writing and the reading.
 _known = {}
+_NOT_READ = object()
 
 
 def _fresh():
@@ -123,13 +126,14 @@ def _fresh():
 def _village(village_id):
     """``VillageData`` of the village with this id (None when there is none)."""
     _fresh()
-    if village_id not in _known:
+    data = _known.get(village_id)
+    if data is None:
         row = db.session.execute(select(Village).where(Village.id == village_id)
                                  .execution_options(**{ALL_VILLAGES: True})).scalar()
         if row is None:
             return None
-        _known[village_id] = VillageData.of(row)
-    return _known[village_id]
+        data = _known[village_id] = VillageData.of(row)
+    return data
 
 
 def village_data(village_id):
@@ -141,31 +145,34 @@ def village_data(village_id):
 def _only_village_id():
     """The id of the installation's one village; None with several (or none)."""
     _fresh()
-    if "only" not in _known:
+    only = _known.get("only", _NOT_READ)
+    if only is _NOT_READ:
         ids = db.session.scalars(select(Village.id).order_by(Village.id).limit(2)
                                  .execution_options(**{ALL_VILLAGES: True})).all()
-        _known["only"] = ids[0] if len(ids) == 1 else None
-    return _known["only"]
+        only = _known["only"] = ids[0] if len(ids) == 1 else None
+    return only
 
 
 def first_village_id():
     """The id of the installation's first village (the one an existing install became)."""
     _fresh()
-    if "first" not in _known:
-        _known["first"] = db.session.scalar(select(func.min(Village.id))
-                                            .execution_options(**{ALL_VILLAGES: True}))
-    return _known["first"]
+    first = _known.get("first")
+    if first is None:
+        first = _known["first"] = db.session.scalar(
+            select(func.min(Village.id)).execution_options(**{ALL_VILLAGES: True}))
+    return first
 
 
 def by_host(host):
     """The village whose own host name is ``host`` (``Village.host``), or None (one query
     per process and VILLAGE_CACHE_SECONDS for every host name)."""
     _fresh()
-    if "hosts" not in _known:
+    hosts = _known.get("hosts")
+    if hosts is None:
         rows = db.session.scalars(select(Village).where(Village.host.is_not(None))
                                   .execution_options(**{ALL_VILLAGES: True})).all()
-        _known["hosts"] = {row.host: VillageData.of(row) for row in rows}
-    return _known["hosts"].get((host or "").lower())
+        hosts = _known["hosts"] = {row.host: VillageData.of(row) for row in rows}
+    return hosts.get((host or "").lower())
 
 
 def several():
@@ -196,9 +203,10 @@ def by_slug(slug):
     and VILLAGE_CACHE_SECONDS for every slug: each public request of several villages asks,
     and the status look-up's own work is one indexed query)."""
     _fresh()
-    if "slugs" not in _known:
-        _known["slugs"] = {village.slug: village for village in all_villages()}
-    return _known["slugs"].get(slug)
+    slugs = _known.get("slugs")
+    if slugs is None:
+        slugs = _known["slugs"] = {village.slug: village for village in all_villages()}
+    return slugs.get(slug)
 
 
 def all_villages():

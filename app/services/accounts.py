@@ -21,7 +21,7 @@ from flask import current_app, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 
-from app.auth import passwords, security
+from app.auth import passwords, security, villages
 from app.core import workflow
 from app.core.timeutil import now_wib
 from app.extensions import db
@@ -72,6 +72,23 @@ def follow_position(officer):
     role = current_app.appbuilder.sm.find_role(role_name)
     if [r.name for r in officer.user.roles] != [role_name]:
         officer.user.roles = [role]
+
+
+def keep_own_login(officer, by_user):
+    """Refuse ``by_user`` (a village's own admin, with several villages) taking their login
+    off their own officer record (no commit): a login without an officer record is the
+    installation's admin, of every village."""
+    if by_user is None:
+        return
+    with db.session.no_autoflush:  # the edit must not reach the database before the check
+        if not villages.manages_one_village(by_user):
+            return
+        stored = db.session.scalar(select(Officer.user_id).where(Officer.id == officer.id))
+    linked = officer.user.id if officer.user is not None else None
+    if stored == by_user.id and linked != by_user.id:
+        raise ServiceError(gettext(
+            "You cannot take your own login off your officer record: ask the administrator "
+            "of the whole installation."), field="user")
 
 
 def has_email(user):

@@ -222,21 +222,24 @@ def mailbox_settings(village, first):
     "_") where there is one, else the installation's (one mail server for the kabupaten).
     The user and password without the ending are the ``first`` village's mailbox only, as
     before there were several villages: another village without its own reads nothing,
-    rather than the first village's mail.
+    rather than the first village's mail. Without a user (the first village's too) there is
+    no mailbox to read.
     """
     config = current_app.config
     end = "_" + re.sub(r"[^A-Z0-9]", "_", village.slug.upper())
 
-    def own(key):  # an empty value is as if not set
+    def own(key):  # an empty value is as if not set; a password is kept as it is
         value = config.get(key + end)
-        return None if value is None or str(value).strip() == "" else value
+        if isinstance(value, str) and key != "IMAP_PASSWORD":
+            value = value.strip()
+        return value if value is None or str(value).strip() else None
 
     settings = {key: own(key) if own(key) is not None else config.get(key)
                 for key in MAILBOX_KEYS}
     if not first:
         settings["IMAP_USER"] = own("IMAP_USER")
         settings["IMAP_PASSWORD"] = own("IMAP_PASSWORD")
-    if not settings["IMAP_HOST"] or (not first and not settings["IMAP_USER"]):
+    if not settings["IMAP_HOST"] or not settings["IMAP_USER"]:
         return None
     return settings
 
@@ -292,6 +295,8 @@ def fetch_mail(sleep=time.sleep):
             current_app.logger.warning("Reading the mailbox failed (attempt %s)", attempt,
                                        exc_info=True)
             record.error = f"{type(exc).__name__}: {exc}"[:2000]
+            if isinstance(exc, MailboxSettingError):
+                break  # the same settings fail the same way: not tried again
             if attempt < attempts:
                 sleep(float(config.get("IMAP_RETRY_SECONDS") or 0))
             continue

@@ -62,6 +62,9 @@ def _check_village(village):
         raise ServiceError(gettext("The short name \"%(slug)s\" is already used by %(village)s.",
                                    slug=village.slug, village=clash), field="slug")
     _check_host(village)
+    # Spaces as one plain space: the Camat's and Inspektorat's sight match these exactly.
+    village.kecamatan = " ".join((village.kecamatan or "").split())
+    village.kabupaten = " ".join((village.kabupaten or "").split())
     village.register_code = (village.register_code or "").strip()
     if not REGISTER_CODE.fullmatch(village.register_code):
         raise ServiceError(gettext(
@@ -138,7 +141,7 @@ def prepare_edited_village(village, user=None):
             stored = db.session.execute(select(*[getattr(Village, name) for name in PLACE])
                                         .where(Village.id == village.id)).one()
         for name, before in zip(PLACE, stored):
-            if (getattr(village, name) or "").strip() != (before or "").strip():
+            if (getattr(village, name) or "") != " ".join((before or "").split()):
                 raise ServiceError(gettext(
                     "Only the administrator of the whole installation may change a village's "
                     "short name, host name, kecamatan or kabupaten."), field=name)

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from app.auth import access
 from app.core.vocabularies import POSITIONS, choices, label
 from app.models import Category, Dusun, Officer
 from app.services import accounts
@@ -54,7 +55,9 @@ class OfficerModelView(SafeModelView):
     }
 
     def pre_update(self, item):
-        """A new position brings the login's role with it (the role follows the position)."""
+        """A new position brings the login's role with it (the role follows the position);
+        a village's admin keeps their own login on their record."""
+        accounts.keep_own_login(item, access.current_user())
         accounts.follow_position(item)
 
 

@@ -363,3 +363,43 @@ def test_a_villages_own_admin_keeps_its_addresses_and_kecamatan(app, client, log
                          follow=False)
     assert response.status_code == 302
     assert [slug for slug, _, _ in _villages(app)] == ["babakan-lama", "karangsari"]
+
+
+def test_a_villages_admin_sees_and_links_only_their_villages_logins(app, client, login_as):
+    """The officer screen's login list: a village's admin sees their village's officers'
+    logins, not another village's officer, the Camat or the installation's admin (names of
+    people of other villages; linking the installation's admin would shut them into one
+    village), and a login sent that is not offered is refused."""
+    from tests.conftest import make_user
+
+    user_id = login_as("admin")
+    with app.app_context():
+        babakan = first_village_id()
+        karangsari = add_village()
+        db.session.remove()
+    desk = make_user(app, "dewi_babakan", "Petugas Pengelola", "Dewi", "Meja")
+    other = make_user(app, "siti_karangsari", "Petugas Pengelola", "Siti", "Karangsari")
+    make_user(app, "admin_kabupaten", "Admin", "Admin", "Kabupaten")
+    with app.app_context():
+        with villages.acting_for(babakan):
+            db.session.add(Officer(name="Admin Babakan", position="sekretaris_desa",
+                                   user_id=user_id, active=True))
+            record = Officer(name="Dewi Meja", position="petugas_pengelola", user_id=desk, active=True)
+            db.session.add(record)
+            db.session.commit()
+            record_id = record.id
+        with villages.acting_for(karangsari):
+            db.session.add(Officer(name="Siti Karangsari", position="petugas_pengelola", user_id=other,
+                                   active=True))
+            db.session.commit()
+        db.session.remove()
+    page = client.get(f"/officer/edit/{record_id}").get_data(as_text=True)
+    assert "Dewi Meja" in page
+    assert "Siti Karangsari" not in page and "Admin Kabupaten" not in page
+    form = {"name": "Dewi Meja", "position": "petugas_pengelola", "field_of_work": "", "dusun": "",
+            "phone": "", "active": "y", "user": str(other)}
+    response = post_form(client, f"/officer/edit/{record_id}", form)
+    assert response.status_code == 200
+    with app.app_context(), villages.acting_for(babakan):
+        assert db.session.get(Officer, record_id).user_id == desk
+        db.session.remove()

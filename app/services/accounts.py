@@ -91,6 +91,19 @@ def keep_own_login(officer, by_user):
             "of the whole installation."), field="user")
 
 
+def linkable_logins(by_user):
+    """The ids of the logins the officer screen offers for an officer record's login: with
+    several villages a village's admin the logins of their village's officers only (another
+    village's, the Camat's or the installation admin's are neither theirs to see nor to
+    take into their village); the installation's admin (and a single village's) every
+    login."""
+    if by_user is None:
+        return []
+    if not villages.manages_one_village(by_user):
+        return db.session.scalars(select(current_app.appbuilder.sm.user_model.id)).all()
+    return db.session.scalars(select(Officer.user_id).where(Officer.user_id.is_not(None))).all()
+
+
 def has_email(user):
     """Whether mail can reach ``user`` (not the placeholder of an officer without email)."""
     return mail_can_reach(user.email)

@@ -1,5 +1,6 @@
 """Master data screens: officers, categories and dusun (managed by the admin)."""
 
+from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
@@ -53,6 +54,11 @@ class OfficerModelView(SafeModelView):
         "phone": StringField(_l("Phone"), validators=[Optional(), Length(max=40),
                                                        forms.PhoneNumber()]),
     }
+
+    # A village's admin sees and links only their village's logins (FAB checks the value
+    # sent against this list too: "Not a valid choice").
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"user": [
+        ["id", FilterInFunction, lambda: accounts.linkable_logins(access.current_user())]]}
 
     def pre_update(self, item):
         """A new position brings the login's role with it (the role follows the position);

@@ -56,8 +56,10 @@ def add_village(app, slug, name, kecamatan="Karangpucung"):
 
 
 def village_user(app, village_id, role, username):
-    """A login of ``role`` tied to the village by its officer record; the user's id."""
-    user_id = make_user(app, username, ROLE_NAMES[role])
+    """A login of ``role`` tied to the village by its officer record; the user's id. Village
+    B's logins (``b_...``) carry its name, so a page listing them in village A shows it."""
+    user_id = make_user(app, username, ROLE_NAMES[role],
+                        last_name=MARK if username.startswith("b_") else "Pengguna")
     with app.app_context(), villages.acting_for(village_id):
         officer = Officer(name=f"{username.title()} {'Karangsari' if username.startswith('b_') else 'Babakan'}",
                           position=ROLE_POSITIONS[role], user_id=user_id, active=True)
@@ -156,10 +158,14 @@ def shows_village_b(path, response):
 def test_nothing_of_another_village_through_any_url(app, client, two_villages, role):
     """Logged in to village A, every URL of the matrix filled with village B's ids answers
     without a server error and shows nothing of B (not found, refused, or A's own data)."""
-    village_user(app, two_villages["a"], role, f"a_{role}")
+    user_id = village_user(app, two_villages["a"], role, f"a_{role}")
+    with app.app_context(), villages.acting_for(two_villages["a"]):
+        own = db.session.scalar(select(Officer.id).where(Officer.user_id == user_id))
+        db.session.remove()
     login(client, f"a_{role}")
     seen = []
-    for path in MATRIX:
+    # And A's own forms that list logins (village B's are named after B).
+    for path in [*MATRIX, f"/officer/edit/{own}", f"/officer/show/{own}"]:
         response = client.get(path.format(**two_villages))
         assert response.status_code < 500, (path, response.status_code)
         if shows_village_b(path, response):

@@ -213,6 +213,8 @@ def _connect(config):
 # The settings of one mailbox; each may end in a village's slug (``IMAP_USER_KARANGSARI``).
 MAILBOX_KEYS = ("IMAP_HOST", "IMAP_PORT", "IMAP_USER", "IMAP_PASSWORD", "IMAP_FOLDER",
                 "IMAP_TLS", "IMAP_CA_FILE")
+# Those that, without the ending, are the first village's only (its mailbox, not the server).
+FIRST_VILLAGES = ("IMAP_USER", "IMAP_PASSWORD")
 
 
 def mailbox_settings(village, first):
@@ -230,15 +232,18 @@ def mailbox_settings(village, first):
 
     def own(key):  # an empty value is as if not set; a password is kept as it is
         value = config.get(key + end)
-        if isinstance(value, str) and key != "IMAP_PASSWORD":
-            value = value.strip()
-        return value if value is None or str(value).strip() else None
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            return None
+        return value if key == "IMAP_PASSWORD" else value.strip()
 
-    settings = {key: own(key) if own(key) is not None else config.get(key)
-                for key in MAILBOX_KEYS}
-    if not first:
-        settings["IMAP_USER"] = own("IMAP_USER")
-        settings["IMAP_PASSWORD"] = own("IMAP_PASSWORD")
+    settings = {}
+    for key in MAILBOX_KEYS:
+        value = own(key)
+        if value is None and (first or key not in FIRST_VILLAGES):
+            value = config.get(key)
+        settings[key] = value
     if not settings["IMAP_HOST"] or not settings["IMAP_USER"]:
         return None
     return settings
@@ -246,8 +251,8 @@ def mailbox_settings(village, first):
 
 def _read_new(config):
     """Keep the folder's messages not seen before; return how many were new."""
-    if not config["IMAP_USER"] or not config["IMAP_PASSWORD"]:
-        raise MailboxSettingError("IMAP_USER and IMAP_PASSWORD are both needed")
+    if not config["IMAP_PASSWORD"]:  # (a mailbox has a user: ``mailbox_settings``)
+        raise MailboxSettingError("IMAP_PASSWORD is needed with IMAP_USER")
     known = {row[0] for row in db.session.query(InboxMessage.message_id)}
     new = 0
     with _connect(config) as imap:
